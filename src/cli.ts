@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+// Program definition: every subcommand and flag, and the single top-level catch that turns a
+// thrown error into `error: …` / `hint: …` on stderr and an exit code. Command modules are
+// imported lazily inside their actions, so `--version` and `--help` load nothing else.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { PawError, UsageError } from './util/errors.js';
+
+function packageVersion(): string {
+  const raw = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(raw) as { version: string }).version;
+}
+
+/** Splits `--branches a,b` and appends repeated flags: `--branches a --branches b`. */
+function collectBranches(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',')];
+}
+
+export interface StartFlags {
+  cli?: string;
+  branches?: string[];
+  fromSpecs?: boolean;
+  dryRun?: boolean;
+  preset?: string;
+  attach: boolean;
+}
+
+const QUICK_START = `
+Quick Start:
+  git paw                                             Pick branches and CLIs interactively
+  git paw start --cli claude --branches feat/auth,feat/api
+                                                      Launch without prompts
+  git paw status                                      Show the session of this repo
+  git paw stop                                        Stop tmux, keep worktrees and state
+  git paw purge                                       Remove session, worktrees and state
+  git paw demo                                        Try it without any AI CLI`;
+
+const START_EXAMPLES = `
+Examples:
+  git paw start                                       Interactive: pick branches, then CLIs
+  git paw start --cli claude                          Same CLI everywhere, pick branches
+  git paw start --branches feat/a,feat/b              Pick CLIs, branches given
+  git paw start --cli claude --branches feat/a,feat/b Fully non-interactive
+  git paw start --preset backend                      Branches and CLI from [presets.backend]
+  git paw start --from-specs                          One agent per pending spec
+  git paw start --dry-run --cli claude --branches x   Print the plan, create nothing
+  git paw start --no-attach --cli claude --branches x Launch and leave the session detached`;
+
+function startOptions(command: Command): Command {
+  return command
+    .option('--cli <CLI>', 'AI CLI to run in every pane (skips the CLI picker)')
+    .option('--branches <BRANCHES>', 'comma-separated branches (skips the branch picker; repeatable)', collectBranches)
+    .option('--from-specs', 'launch one agent per pending spec from the [specs] directory')
+    .option('--dry-run', 'print the session plan and exit without creating anything')
+    .option('--preset <PRESET>', 'take branches and CLI from a [presets.<name>] config entry')
+    .option('--no-attach', 'do not attach; print how to attach and exit 0');
+}
+
+async function runStartCommand(flags: StartFlags): Promise<void> {
+  const { runStart } = await import('./commands/start.js');
+  await runStart(flags);
+}
+
+function buildProgram(): Command {
+  const program = new Command('git-paw');
+  program
+    .description(
+      'Parallel AI Worktrees — orchestrate multiple AI coding CLI sessions across git worktrees.\n\n' +
+        'Runs several AI coding CLIs side by side, each in its own git worktree and tmux pane, with a local ' +
+        'broker through which the agents tell each other what they are doing. Without a subcommand, ' +
+        '`git paw` behaves like `git paw start`.',
+    )
+    .version(`git-paw ${packageVersion()}`, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'print help')
+    .addHelpCommand('help [command]', 'print help for a command')
+    .addHelpText('after', QUICK_START)
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(true)
+    .action(() => {
+      const [unknown] = program.args;
+      if (unknown !== undefined) {
+        throw new UsageError(`unknown command '${unknown}'`, { hint: 'run `git paw --help` to see the commands' });
+      }
+      return runStartCommand({ attach: true });
+    });
+
+  startOptions(
+    program
+      .command('start')
+      .description('Launch, reattach to or recover the session of this repo (the default command)')
+      .addHelpText(
+        'after',
+        '\nReattaches when the session is running, recovers it when it was stopped or crashed,\n' +
+          'and launches a new one otherwise.\n' +
+          START_EXAMPLES,
+      ),
+  ).action((flags: StartFlags) => runStartCommand(flags));
+
+  program
+    .command('stop')
+    .description('Stop the tmux session and the broker; keep worktrees and state')
+    .action(async () => (await import('./commands/stop.js')).runStop());
+
+  program
+    .command('purge')
+    .description('Remove the session, its worktrees and state (keeps unmerged branches and logs)')
+    .option('--force', 'skip the confirmation prompt')
+    .action(async (flags: { force?: boolean }) => (await import('./commands/purge.js')).runPurge(flags));
+
+  program
+    .command('status')
+    .description('Show the session of this repo, its worktrees and its agents')
+    .option('--json', 'print the status as JSON')
+    .action(async (flags: { json?: boolean }) => (await import('./commands/status.js')).runStatus(flags));
+
+  program
+    .command('list-clis')
+    .description('Show detected and custom AI CLIs')
+    .action(async () => (await import('./commands/list-clis.js')).runListClis());
+
+  program
+    .command('add-cli')
+    .description('Register a custom CLI in the global config')
+    .argument('<NAME>', 'name of the CLI (used with --cli)')
+    .argument('<COMMAND>', 'absolute path, or a command found on PATH')
+    .option('--display-name <DISPLAY_NAME>', 'name shown in pickers')
+    .action(async (name: string, command: string, flags: { displayName?: string }) =>
+      (await import('./commands/add-cli.js')).runAddCli(name, command, flags),
+    );
+
+  program
+    .command('remove-cli')
+    .description('Unregister a custom CLI from the global config')
+    .argument('<NAME>', 'name of the custom CLI')
+    .action(async (name: string) => (await import('./commands/remove-cli.js')).runRemoveCli(name));
+
+  program
+    .command('init')
+    .description('Create .git-paw/ with a default config, a logs directory and a .gitignore entry')
+    .action(async () => (await import('./commands/init.js')).runInit());
+
+  program
+    .command('replay')
+    .description('Show captured pane logs of a session (escape codes stripped unless --color)')
+    .argument('[BRANCH]', 'branch, log name or unique part of one')
+    .option('--list', 'list log sessions and their branches')
+    .option('--color', 'show raw colours through less -R')
+    .option('--session <SESSION>', 'log session to read (default: the most recent)')
+    .action(async (branch: string | undefined, flags: { list?: boolean; color?: boolean; session?: string }) => {
+      if (!flags.list && branch === undefined) {
+        program.commands.find((c) => c.name() === 'replay')?.error("error: missing required argument 'BRANCH'", {
+          exitCode: 2,
+          code: 'commander.missingArgument',
+        });
+      }
+      await (await import('./commands/replay.js')).runReplay(branch, flags);
+    });
+
+  program
+    .command('dashboard')
+    .description("Open the live dashboard of this repo's session in this terminal")
+    .action(async () => (await import('./commands/dashboard.js')).runDashboard());
+
+  program
+    .command('demo')
+    .description('Launch a throwaway demo session with built-in agents (no AI CLI needed)')
+    .option('--no-attach', 'do not attach; print how to attach and exit 0')
+    .option('--clean', 'remove everything a demo created')
+    .action(async (flags: { attach: boolean; clean?: boolean }) => (await import('./commands/demo.js')).runDemo(flags));
+
+  program
+    .command('__broker', { hidden: true })
+    .description('internal: run the broker of a session (started by git-paw inside tmux)')
+    .action(async () => (await import('./broker/main.js')).runBrokerProcess());
+
+  return program;
+}
+
+function printError(error: PawError): void {
+  process.stderr.write(`error: ${error.message}\n`);
+  if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  for (const command of program.commands) command.exitOverride();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      // Commander already printed its one-line message; usage errors exit 2.
+      return 2;
+    }
+    if (error instanceof PawError) {
+      printError(error);
+      return error.exitCode;
+    }
+    if (process.env.GIT_PAW_DEBUG === '1') {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`error: ${message}\nhint: run with GIT_PAW_DEBUG=1 for details\n`);
+    }
+    return 1;
+  }
+}
+
+// Exit explicitly: idle keep-alive sockets (fetch) must not hold the process open.
+process.exit(await main(process.argv.slice(2)));

@@ -1,0 +1,5 @@
+import { notImplemented } from './not-implemented.js';
+
+export async function runListClis(): Promise<void> {
+  notImplemented('list-clis');
+}

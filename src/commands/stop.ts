@@ -1,0 +1,5 @@
+import { notImplemented } from './not-implemented.js';
+
+export async function runStop(): Promise<void> {
+  notImplemented('stop');
+}

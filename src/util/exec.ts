@@ -1,0 +1,49 @@
+// The CommandRunner seam: every external process (git, tmux, less) is started through it, so
+// unit tests can substitute a recording fake without mocking child_process globally.
+import { spawn } from 'node:child_process';
+
+export interface RunOptions {
+  cwd?: string;
+  /** Text written to the child's stdin (stdin is closed after it). */
+  input?: string;
+  /** Extra environment variables layered over process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CommandRunner {
+  /** Runs a program to completion. Rejects only when it cannot be started (e.g. ENOENT). */
+  run(program: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+}
+
+/** The real runner. git always runs with LC_ALL=C so nothing depends on localized messages. */
+export const systemRunner: CommandRunner = {
+  run(program, args, options = {}) {
+    return new Promise((resolve, reject) => {
+      const env = { ...process.env, ...(program === 'git' ? { LC_ALL: 'C' } : {}), ...options.env };
+      const child = spawn(program, args, {
+        cwd: options.cwd,
+        env,
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+      child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        resolve({
+          code: code ?? (signal ? 128 : 1),
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        });
+      });
+      if (options.input !== undefined && child.stdin) child.stdin.end(options.input);
+    });
+  },
+};

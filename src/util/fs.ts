@@ -1,0 +1,39 @@
+// Durable file writes: temp file in the same directory, fsync, rename. Readers never see a
+// half-written file, and a failed write leaves the old file (and no temp file) behind.
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export interface AtomicWriteOptions {
+  /** File mode of the result (default 0o644). */
+  mode?: number;
+}
+
+/** Writes `content` to `path` atomically, creating parent directories as needed. */
+export function writeFileAtomic(path: string, content: string, options: AtomicWriteOptions = {}): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(temp, 'w', options.mode ?? 0o644);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  try {
+    const dirFd = openSync(dir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  } catch {
+    // Directory fsync is best effort (not supported on every platform).
+  }
+}

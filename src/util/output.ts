@@ -1,0 +1,21 @@
+// Terminal output helpers: warnings on stderr, colour only on a TTY without NO_COLOR.
+
+/** True when `stream` should get ANSI colour. */
+export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return Boolean(stream.isTTY) && process.env.NO_COLOR === undefined;
+}
+
+/** Prints `warning: <message>` on stderr. */
+export function warn(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
+
+/** Prints one line on stdout. */
+export function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** True when both stdin and stdout are terminals (interactive use, attach possible). */
+export function isInteractive(): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+}

@@ -1,0 +1,122 @@
+// A per-test sandbox: temp dir with an isolated HOME/XDG, a private tmux server (TMUX_TMPDIR),
+// a bin dir for fake AI CLIs, and a git repo `proj` with one commit on `main`.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Sandbox {
+  root: string;
+  home: string;
+  bin: string;
+  tmuxDir: string;
+  /** The main repo (created by `createRepo`, default name `proj`). */
+  repo: string;
+  env: NodeJS.ProcessEnv;
+  /** Runs git in `cwd` (default: the repo) and returns trimmed stdout; throws on failure. */
+  git(args: string[], cwd?: string): string;
+  /** Runs tmux against the sandbox's private server; returns trimmed stdout; throws on failure. */
+  tmux(args: string[]): string;
+  /** Like tmux() but returns the exit code instead of throwing. */
+  tmuxStatus(args: string[]): number;
+  /** Writes an executable fake AI CLI called `name` into the sandbox bin dir. */
+  fakeCli(name: string, script?: string): string;
+  writeFile(relativeToRoot: string, content: string): string;
+  cleanup(): void;
+}
+
+const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/** Default fake CLI: prints a marker with its cwd and args, then waits. */
+export function defaultFakeScript(name: string): string {
+  return `#!/bin/sh\necho "FAKE-CLI ${name} cwd=$(pwd) args=$*"\nexec sleep 3600\n`;
+}
+
+export interface SandboxOptions {
+  /** Name of the repo directory (default `proj`). */
+  repoName?: string;
+  /** Create no repo at all. */
+  noRepo?: boolean;
+  /** Extra directories prepended to PATH after the sandbox bin dir. */
+  pathDirs?: string[];
+}
+
+export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'paw-test-')));
+  const home = join(root, 'home');
+  const bin = join(root, 'bin');
+  const tmuxDir = join(root, 'tmux');
+  for (const dir of [home, bin, tmuxDir, join(home, '.config'), join(home, '.local', 'share')]) {
+    mkdirSync(dir, { recursive: true });
+  }
+  const nodeDir = process.execPath.replace(/\/node$/, '');
+  const env: NodeJS.ProcessEnv = {
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    TMUX_TMPDIR: tmuxDir,
+    PATH: [bin, ...(options.pathDirs ?? []), nodeDir, SYSTEM_PATH].join(':'),
+    SHELL: '/bin/sh',
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'Paw Test',
+    GIT_AUTHOR_EMAIL: 'paw@example.invalid',
+    GIT_COMMITTER_NAME: 'Paw Test',
+    GIT_COMMITTER_EMAIL: 'paw@example.invalid',
+    NO_COLOR: '1',
+  };
+  const repo = join(root, options.repoName ?? 'proj');
+
+  const sandbox: Sandbox = {
+    root,
+    home,
+    bin,
+    tmuxDir,
+    repo,
+    env,
+    git(args, cwd = repo) {
+      return execFileSync('git', args, { cwd, env: { ...env, LC_ALL: 'C' }, encoding: 'utf8' }).trim();
+    },
+    tmux(args) {
+      return execFileSync('tmux', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    },
+    tmuxStatus(args) {
+      try {
+        execFileSync('tmux', args, { env, stdio: 'ignore' });
+        return 0;
+      } catch (error) {
+        return (error as { status?: number }).status ?? 1;
+      }
+    },
+    fakeCli(name, script = defaultFakeScript(name)) {
+      const path = join(bin, name);
+      writeFileSync(path, script);
+      chmodSync(path, 0o755);
+      return path;
+    },
+    writeFile(relative, content) {
+      const path = join(root, relative);
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, content);
+      return path;
+    },
+    cleanup() {
+      try {
+        execFileSync('tmux', ['kill-server'], { env, stdio: 'ignore' });
+      } catch {
+        // No server was running.
+      }
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+
+  if (!options.noRepo) {
+    mkdirSync(repo, { recursive: true });
+    sandbox.git(['init', '-q', '-b', 'main']);
+    writeFileSync(join(repo, 'README.md'), '# proj\n');
+    sandbox.git(['add', '.']);
+    sandbox.git(['commit', '-q', '-m', 'initial']);
+  }
+  return sandbox;
+}
