@@ -1,0 +1,133 @@
+// Keeping a worktree's generated AGENTS.md out of `git status`, `git add -A` and commits (W-0).
+//
+// Untracked case: git reads `info/exclude` only from the COMMON git dir (a linked worktree's
+// private one is ignored), so an anchored `/AGENTS.md` entry goes there, once, marked as ours.
+// Its side effect: an untracked AGENTS.md at the root of the main worktree (or of any other
+// worktree) is ignored too; we warn when that happens, and removeAgentsMdExclude() undoes it.
+// The alternative, `extensions.worktreeConfig` + a per-worktree `core.excludesFile`, changes
+// the repository format for every tool and replaces the user's global excludes file in that
+// worktree, which is more invasive than one marked line.
+//
+// Tracked case: `skip-worktree`, not `assume-unchanged`. Both hide the change from status and
+// `git add -A`, but `git stash` / `git reset --hard` silently overwrite an assume-unchanged file
+// (the injected section is lost), while they leave a skip-worktree file alone, and a checkout
+// or merge that would overwrite it is refused. Under sparse-checkout git clears skip-worktree
+// on files that are present, so there we fall back to assume-unchanged.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RepoInfo } from '../git/repo.js';
+import { AgentsMdError } from '../util/errors.js';
+import type { CommandRunner } from '../util/exec.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { warn } from '../util/output.js';
+import { ioReason, readTextFile } from './read.js';
+
+export const AGENTS_MD = 'AGENTS.md';
+/** The entry we add to `<common dir>/info/exclude`; anchored so only root-level files match. */
+export const EXCLUDE_ENTRY = '/AGENTS.md';
+/** Written on the line before our entry, so we can tell it from the user's own lines. */
+export const EXCLUDE_COMMENT = '# git-paw: generated AGENTS.md of session worktrees (removed by git paw purge)';
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
+
+async function git(runner: CommandRunner, cwd: string, args: readonly string[]) {
+  return runner.run('git', args, { cwd });
+}
+
+/** True when git ignores `AGENTS.md` at the root of `worktree` (by any ignore source). */
+async function isIgnored(runner: CommandRunner, worktree: string): Promise<boolean> {
+  const result = await git(runner, worktree, ['check-ignore', '-q', '--', AGENTS_MD]);
+  if (result.code > 1) {
+    throw new AgentsMdError(`failed to read the ignore rules of '${worktree}': ${firstLine(result.stderr)}`);
+  }
+  return result.code === 0;
+}
+
+function excludePath(repo: RepoInfo): string {
+  return join(repo.commonDir, 'info', 'exclude');
+}
+
+/** Serialises edits of one exclude file when several worktrees are set up concurrently. */
+const pendingEdits = new Map<string, Promise<void>>();
+
+function serialised(path: string, edit: () => Promise<void>): Promise<void> {
+  const next = (pendingEdits.get(path) ?? Promise.resolve()).then(edit, edit);
+  pendingEdits.set(path, next.catch(() => undefined));
+  return next;
+}
+
+/** Untracked case: makes sure git ignores `<worktree>/AGENTS.md`, adding our exclude entry if needed. */
+export async function excludeUntrackedAgentsMd(runner: CommandRunner, repo: RepoInfo, worktree: string): Promise<void> {
+  if (await isIgnored(runner, worktree)) return;
+  const path = excludePath(repo);
+  await serialised(path, async () => {
+    const current = readTextFile(path) ?? '';
+    const lines = current.split(/\r?\n/).map((line) => line.trim());
+    if (!lines.includes(EXCLUDE_ENTRY) && !lines.includes(AGENTS_MD)) {
+      const separator = current === '' || current.endsWith('\n') ? '' : '\n';
+      try {
+        writeFileAtomic(path, `${current}${separator}${EXCLUDE_COMMENT}\n${EXCLUDE_ENTRY}\n`);
+      } catch (error) {
+        throw new AgentsMdError(`failed to write '${path}': ${ioReason(error)}`);
+      }
+      await warnIfMainAgentsMdNowIgnored(runner, repo, path);
+    }
+  });
+  if (!(await isIgnored(runner, worktree))) {
+    warn(`${join(worktree, AGENTS_MD)} is not ignored by git (a .gitignore rule re-includes it); do not commit it`);
+  }
+}
+
+/** The side effect of the common exclude entry: the main worktree's untracked AGENTS.md is hidden too. */
+async function warnIfMainAgentsMdNowIgnored(runner: CommandRunner, repo: RepoInfo, exclude: string): Promise<void> {
+  if (!existsSync(join(repo.root, AGENTS_MD))) return;
+  const tracked = await git(runner, repo.root, ['ls-files', '--cached', '--', AGENTS_MD]);
+  if (tracked.code !== 0 || tracked.stdout.trim() !== '') return;
+  warn(
+    `added '${EXCLUDE_ENTRY}' to ${exclude} so session worktrees stay clean; the untracked ${join(repo.root, AGENTS_MD)} is now ignored by git too (commit it with 'git add -f AGENTS.md')`,
+  );
+}
+
+/** Tracked case: hides the modified `AGENTS.md` from status/add (skip-worktree, else assume-unchanged). */
+export async function hideTrackedAgentsMd(runner: CommandRunner, worktree: string): Promise<void> {
+  for (const [flag, tag] of [['--skip-worktree', 'S'], ['--assume-unchanged', 'h']] as const) {
+    const set = await git(runner, worktree, ['update-index', flag, '--', AGENTS_MD]);
+    if (set.code !== 0) {
+      throw new AgentsMdError(`failed to hide '${join(worktree, AGENTS_MD)}' from git: ${firstLine(set.stderr)}`);
+    }
+    const listed = await git(runner, worktree, ['ls-files', '-v', '--', AGENTS_MD]);
+    if (listed.stdout.startsWith(`${tag} `)) return;
+  }
+  throw new AgentsMdError(`failed to hide '${join(worktree, AGENTS_MD)}' from git: the index flag did not stick`);
+}
+
+/** True when the worktree's index has an entry for `AGENTS.md` (the file is tracked there). */
+export async function isTrackedInIndex(runner: CommandRunner, worktree: string): Promise<boolean> {
+  const result = await git(runner, worktree, ['ls-files', '--cached', '--', AGENTS_MD]);
+  if (result.code !== 0) {
+    throw new AgentsMdError(`failed to read '${join(worktree, AGENTS_MD)}': ${firstLine(result.stderr)}`);
+  }
+  return result.stdout.trim() !== '';
+}
+
+/**
+ * Removes the exclude entry added by excludeUntrackedAgentsMd (with its comment line), keeping
+ * every other line. For `purge`, once no session worktree needs it. Returns true if removed.
+ */
+export function removeAgentsMdExclude(repo: RepoInfo): boolean {
+  const path = excludePath(repo);
+  const current = readTextFile(path);
+  if (current === undefined) return false;
+  const lines = current.split('\n');
+  const at = lines.findIndex((line, index) => line.trim() === EXCLUDE_COMMENT && lines[index + 1]?.trim() === EXCLUDE_ENTRY);
+  if (at === -1) return false;
+  lines.splice(at, 2);
+  try {
+    writeFileAtomic(path, lines.join('\n'));
+  } catch (error) {
+    throw new AgentsMdError(`failed to write '${path}': ${ioReason(error)}`);
+  }
+  return true;
+}
