@@ -1,0 +1,57 @@
+// Effective settings: the merged config with defaults applied and cross-key rules checked.
+// Pure functions, so every launch path reads settings the same way.
+import { BlockList, isIP } from 'node:net';
+import { ConfigError } from '../util/errors.js';
+import type { PawConfig } from './schema.js';
+
+/** `mouse on` for the tmux session unless `mouse = false`. */
+export function mouseEnabled(config: PawConfig): boolean {
+  return config.mouse ?? true;
+}
+
+/** Prefix of spec-derived branch names; `""` means no prefix at all (TARGET §8). */
+export function branchPrefix(config: PawConfig): string {
+  return config.branch_prefix ?? 'spec/';
+}
+
+/** Pane logging (`[logging] enabled`, default off). */
+export function loggingEnabled(config: PawConfig): boolean {
+  return config.logging.enabled ?? false;
+}
+
+export interface BrokerSettings {
+  enabled: boolean;
+  /** Undefined: use the first free port from 9119 (TARGET §9). */
+  port: number | undefined;
+  bind: string;
+  allowRemote: boolean;
+  auth: 'token' | 'none';
+}
+
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+
+/** True for 127.0.0.0/8, ::1 and `localhost`. */
+export function isLoopbackAddress(address: string): boolean {
+  if (address.toLowerCase() === 'localhost') return true;
+  const family = isIP(address);
+  if (family === 4) return loopback.check(address, 'ipv4');
+  if (family === 6) return loopback.check(address, 'ipv6');
+  return false;
+}
+
+/** `[broker]` with defaults; Config error for a bad port or an unapproved non-loopback bind. */
+export function brokerSettings(config: PawConfig): BrokerSettings {
+  const { enabled = false, port, bind = '127.0.0.1', allow_remote: allowRemote = false, auth = 'token' } = config.broker;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    throw new ConfigError(`[broker] port = ${port} is not a port number between 1 and 65535`);
+  }
+  if (bind.trim() === '') throw new ConfigError('[broker] bind must not be empty', { hint: 'remove it to bind 127.0.0.1' });
+  if (!allowRemote && !isLoopbackAddress(bind)) {
+    throw new ConfigError(`[broker] bind = "${bind}" is not a loopback address; the broker would be reachable from other machines`, {
+      hint: 'set `[broker] allow_remote = true` to allow this, or bind to 127.0.0.1',
+    });
+  }
+  return { enabled, port, bind, allowRemote, auth };
+}

@@ -1,0 +1,58 @@
+// The repo config file `git paw init` writes. Every setting is commented out, so the file
+// parses to pure defaults; it documents each key, including the ones git-paw added.
+
+export const REPO_CONFIG_TEMPLATE = `# git-paw settings for this repository.
+#
+# Everything below is commented out, so git-paw runs with its defaults. Uncomment a line to
+# change a setting. Keys set here override the same keys of your global config, one key at
+# a time (global file: ~/.config/git-paw/config.toml on Linux,
+# ~/Library/Application Support/git-paw/config.toml on macOS).
+# Reference: the "Configuration" section of the git-paw README.
+
+# CLI that CLI pickers start with selected.
+# default_cli = "claude"
+
+# Mouse support in the tmux session (click to focus a pane, drag borders, scroll).
+# mouse = true
+
+# CLI given to every spec that does not name its own (with --from-specs); skips the picker.
+# default_spec_cli = "claude"
+
+# Prefix of branches made from specs: spec "add-auth" becomes branch "spec/add-auth".
+# An empty prefix ("") uses the spec id alone as the branch name.
+# branch_prefix = "spec/"
+
+# Where \`git paw start --from-specs\` finds work to launch.
+# [specs]
+# dir = "specs"         # relative to the repository root
+# type = "openspec"     # "openspec": one directory per change, with a tasks.md
+#                       # "markdown": one .md file per spec, with YAML frontmatter:
+#                       #   paw_status: pending      (required; only "pending" specs launch;
+#                       #                             "in-progress" and "done" are skipped)
+#                       #   paw_branch: feat/login   (optional; branch id instead of the file name)
+#                       #   paw_cli: claude          (optional; CLI for this spec)
+
+# Record everything each agent pane prints to .git-paw/logs/<session>/<branch>.log
+# (read it back with \`git paw replay\`).
+# [logging]
+# enabled = false
+
+# The local message broker through which agents report status and coordinate, and the
+# dashboard in the first pane. Setting enabled = true is all it takes; there is no flag.
+# [broker]
+# enabled = false
+# port = 9119             # leave unset to take the first free port from 9119 upward
+# bind = "127.0.0.1"      # loopback only, unless allow_remote is set
+# allow_remote = false    # true permits a non-loopback bind (exposes the broker to the network)
+# auth = "token"          # "token": agents send a per-session bearer token; "none": no token
+
+# A CLI of your own, usable as \`--cli my-agent\` (git paw add-cli writes these globally).
+# [clis.my-agent]
+# command = "/usr/local/bin/my-agent"   # absolute path, or a command on PATH, with arguments
+# display_name = "My Agent"
+
+# Branches and CLI for \`git paw start --preset my-preset\`.
+# [presets.my-preset]
+# branches = ["feat/api", "feat/ui"]
+# cli = "claude"
+`;

@@ -1,0 +1,114 @@
+// Parsing and validating the text of one config file: TOML syntax and schema errors become a
+// one-line Config error naming the file, line and key; unknown keys become warnings.
+import { parse, TomlError } from 'smol-toml';
+import { z } from 'zod';
+import { ConfigError } from '../util/errors.js';
+import { configFileSchema, type ConfigFile } from './schema.js';
+import { lineOfKey, scanTomlLines } from './toml-lines.js';
+
+type Table = Record<string, unknown>;
+
+function isTable(value: unknown): value is Table {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** `a.b."c d"`: a key path the way TOML would write it. */
+export function formatKeyPath(path: readonly PropertyKey[]): string {
+  return path.map((key) => (/^[A-Za-z0-9_-]+$/.test(String(key)) ? String(key) : JSON.stringify(String(key)))).join('.');
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (!isTable(node) && !Array.isArray(node)) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function tomlTypeName(value: unknown): string {
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'boolean') return 'a boolean';
+  if (typeof value === 'number' || typeof value === 'bigint') return Number.isInteger(value) ? 'an integer' : 'a float';
+  if (value instanceof Date) return 'a date/time';
+  if (Array.isArray(value)) return 'an array';
+  return 'a table';
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  boolean: 'a boolean',
+  number: 'a number',
+  int: 'an integer',
+  array: 'an array',
+  object: 'a table',
+  record: 'a table',
+};
+
+/** `key: what is wrong`, for one zod issue against the raw TOML data. */
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const key = formatKeyPath(issue.path);
+  const value = valueAt(raw, issue.path);
+  if (issue.code === 'invalid_type') {
+    if (value === undefined) {
+      const parent = formatKeyPath(issue.path.slice(0, -1));
+      return `${parent ? `${parent}: ` : ''}missing required key '${String(issue.path.at(-1))}'`;
+    }
+    return `${key}: expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${tomlTypeName(value)}`;
+  }
+  if (issue.code === 'invalid_value') {
+    return `${key}: expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${JSON.stringify(value)}`;
+  }
+  if (issue.code === 'too_big' || issue.code === 'too_small') return `${key}: ${issue.message}, got ${String(value)}`;
+  return `${key}: ${issue.message}`;
+}
+
+/** Paths of keys in `value` that `schema` does not know. */
+function unknownKeys(schema: z.ZodType, value: unknown, path: string[] = []): string[][] {
+  const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+  if (!isTable(value)) return [];
+  if (inner instanceof z.ZodObject) {
+    const shape = inner.shape as Record<string, z.ZodType>;
+    return Object.entries(value).flatMap(([key, child]) => {
+      const childSchema = shape[key];
+      return childSchema ? unknownKeys(childSchema, child, [...path, key]) : [[...path, key]];
+    });
+  }
+  if (inner instanceof z.ZodRecord) {
+    const valueSchema = inner.valueType as z.ZodType;
+    return Object.entries(value).flatMap(([key, child]) => unknownKeys(valueSchema, child, [...path, key]));
+  }
+  return [];
+}
+
+function tomlErrorDetail(error: TomlError): string {
+  const firstLine = error.message.split('\n')[0] ?? error.message;
+  return `line ${error.line}: ${firstLine.replace(/^Invalid TOML document: /, '')}`;
+}
+
+/**
+ * Parses and validates the text of the config file at `path`. Throws a ConfigError such as
+ * `Config error: <path>: line 3: mouse: expected a boolean, got a string`.
+ */
+export function parseConfigText(text: string, path: string): { file: ConfigFile; warnings: string[] } {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    const detail = error instanceof TomlError ? tomlErrorDetail(error) : String(error);
+    throw new ConfigError(`${path}: ${detail}`);
+  }
+  const result = configFileSchema.safeParse(raw);
+  if (!result.success) {
+    // Report the problem that comes first in the file; count the rest.
+    const lines = scanTomlLines(text);
+    const located = result.error.issues.map((issue) => ({ issue, line: lineOfKey(lines, issue.path.map(String)) }));
+    located.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+    const [first] = located;
+    const where = first?.line === undefined ? '' : `line ${first.line}: `;
+    const more = located.length > 1 ? ` (and ${located.length - 1} more)` : '';
+    throw new ConfigError(`${path}: ${where}${first ? describeIssue(first.issue, raw) : 'invalid config'}${more}`);
+  }
+  const warnings = unknownKeys(configFileSchema, raw).map((key) => `unknown key '${formatKeyPath(key)}' in ${path}`);
+  return { file: result.data, warnings };
+}
