@@ -140,8 +140,10 @@ export function withoutCliEntry(text: string, path: string, name: string): strin
   if (table) {
     const isBlank = (i: number) => lines[i]?.kind === 'blank';
     let { first, last } = table;
-    // Drop the blank lines around the table too, so no double gap (or trailing gap) is left.
-    if (first === 0 || isBlank(first - 1)) while (isBlank(last + 1)) last += 1;
+    // Also drop the blank line that separated the table (the one add-cli writes before it), or
+    // leading blanks at the start of the file, or trailing blanks at its end.
+    if (first === 0) while (isBlank(last + 1)) last += 1;
+    else if (isBlank(first - 1)) first -= 1;
     if (last === lines.length - 1) while (first > 0 && isBlank(first - 1)) first -= 1;
     ranges = [{ first, last }];
   }
