@@ -1,0 +1,81 @@
+// Upstream §2.3 CLI-parsing scenarios that need no session (1–4, 6–9), run against dist/cli.js.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
+
+let sandbox: Sandbox;
+
+beforeEach(() => {
+  sandbox = createSandbox({ noRepo: true });
+});
+
+afterEach(() => sandbox.cleanup());
+
+function run(args: string[]) {
+  return runCli(args, { cwd: sandbox.root, env: sandbox.env });
+}
+
+describe('CLI parsing', () => {
+  it('prints the version (scenario 1)', async () => {
+    const result = await run(['--version']);
+    expect(result).toMatchObject({ code: 0, stdout: 'git-paw 0.3.0\n', stderr: '' });
+    expect((await run(['-V'])).stdout).toBe('git-paw 0.3.0\n');
+  });
+
+  it('lists every command and the Quick Start, but no internal command (scenario 2)', async () => {
+    const result = await run(['--help']);
+    expect(result.code).toBe(0);
+    const commands = [...result.stdout.matchAll(/^ {2}(\S+)/gm)].map((match) => match[1]);
+    for (const command of ['start', 'stop', 'purge', 'status', 'list-clis', 'add-cli', 'remove-cli', 'init', 'replay', 'dashboard', 'demo', 'help']) {
+      expect(commands, command).toContain(command);
+    }
+    expect(result.stdout).toContain('Quick Start');
+    expect(result.stdout).not.toContain('__broker');
+    expect(result.stdout).not.toContain('__dashboard');
+    expect((await run(['-h'])).stdout).toBe(result.stdout);
+  });
+
+  it('shows the start flags (scenario 3)', async () => {
+    const result = await run(['start', '--help']);
+    expect(result.code).toBe(0);
+    for (const flag of ['--cli', '--branches', '--from-specs', '--dry-run', '--preset', '--no-attach']) {
+      expect(result.stdout, flag).toContain(flag);
+    }
+  });
+
+  it('shows the flags and arguments of purge, add-cli and replay (scenario 4)', async () => {
+    expect((await run(['purge', '--help'])).stdout).toContain('--force');
+    const addCli = await run(['add-cli', '--help']);
+    for (const text of ['<NAME>', '<COMMAND>', '--display-name']) expect(addCli.stdout, text).toContain(text);
+    const replay = await run(['help', 'replay']);
+    expect(replay.code).toBe(0);
+    for (const flag of ['--list', '--color', '--session']) expect(replay.stdout, flag).toContain(flag);
+  });
+
+  it('rejects an unknown command with exit 2 (scenario 6)', async () => {
+    const result = await run(['nonexistent']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: /);
+    expect(result.stdout).toBe('');
+  });
+
+  it('rejects add-cli and remove-cli without arguments with exit 2 (scenario 7)', async () => {
+    for (const args of [['add-cli'], ['add-cli', 'only-name'], ['remove-cli']]) {
+      const result = await run(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(/^error: missing required argument/);
+    }
+  });
+
+  it('rejects replay without a branch or --list with exit 2 (scenario 8)', async () => {
+    const result = await run(['replay']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('required');
+  });
+
+  it('rejects start flags at top level with exit 2 (scenario 9)', async () => {
+    const result = await run(['--cli', 'claude']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown option '--cli'");
+  });
+});

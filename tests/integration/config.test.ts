@@ -1,0 +1,206 @@
+// Upstream §3.8 configuration scenarios that need no launch (3–5, 8–13), and bad config input,
+// through the built CLI.
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'smol-toml';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { which } from '../../src/util/which.js';
+import { runCli } from '../helpers/run-cli.js';
+import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
+
+let sandbox: Sandbox;
+let env: NodeJS.ProcessEnv;
+let outside: string;
+let globalPath: string;
+
+function isolatedPath(s: Sandbox): string {
+  const system = join(s.root, 'system-bin');
+  mkdirSync(system, { recursive: true });
+  const git = which('git');
+  if (!git) throw new Error('git is required for these tests');
+  symlinkSync(git, join(system, 'git'));
+  return `${s.bin}:${system}`;
+}
+
+function globalConfig(content: string): void {
+  sandbox.writeFile('home/.config/git-paw/config.toml', content);
+}
+
+function repoConfig(content: string): void {
+  sandbox.writeFile('proj/.git-paw/config.toml', content);
+}
+
+function paw(args: string[], cwd = sandbox.repo) {
+  return runCli(args, { cwd, env });
+}
+
+beforeEach(() => {
+  sandbox = createSandbox();
+  env = { ...sandbox.env, PATH: isolatedPath(sandbox) };
+  outside = join(sandbox.root, 'outside');
+  mkdirSync(outside);
+  globalPath = join(sandbox.home, '.config', 'git-paw', 'config.toml');
+});
+
+afterEach(() => sandbox.cleanup());
+
+describe('config files seen by list-clis', () => {
+  it('fails on an invalid repo config, naming the file (scenario 3)', async () => {
+    repoConfig('this is not [valid toml');
+    const result = await paw(['list-clis']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: Config error: ${join(sandbox.repo, '.git-paw', 'config.toml')}: line 1: illegal character in key\n`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('lists custom CLIs from both files (scenario 4)', async () => {
+    globalConfig('[clis.a]\ncommand = "/bin/true"\n');
+    repoConfig('[clis.b]\ncommand = "/bin/true"\n');
+    const result = await paw(['list-clis']);
+    expect(result.stdout).toContain('a               custom     /bin/true\n');
+    expect(result.stdout).toContain('b               custom     /bin/true\n');
+  });
+
+  it('shows the repo command when both files define the same CLI (scenario 5)', async () => {
+    const globalBin = sandbox.fakeCli('x-global');
+    const repoBin = sandbox.fakeCli('x-repo');
+    globalConfig(`[clis.x]\ncommand = "${globalBin}"\n`);
+    repoConfig(`[clis.x]\ncommand = "${repoBin}"\n`);
+    const result = await paw(['list-clis']);
+    expect(result.stdout).toContain(`x               custom     ${repoBin}\n`);
+    expect(result.stdout).not.toContain(globalBin);
+  });
+
+  it('reports a wrong type with file, line and key, and exit 1', async () => {
+    globalConfig('default_cli = "claude"\nmouse = "yes"\n');
+    const result = await paw(['list-clis']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: Config error: ${globalPath}: line 2: mouse: expected a boolean, got a string\n`);
+  });
+
+  it('reports a port out of range and preset branches that are not a list', async () => {
+    repoConfig('[broker]\nport = 70000\n');
+    expect((await paw(['list-clis'])).stderr).toContain('line 2: broker.port: expected a port number between 1 and 65535, got 70000');
+    repoConfig('[presets.be]\nbranches = "a"\ncli = "claude"\n');
+    expect((await paw(['list-clis'])).stderr).toContain("line 2: presets.be.branches: expected an array, got a string");
+  });
+
+  it('reports a missing required sub-key', async () => {
+    repoConfig('[clis.x]\ndisplay_name = "X"\n');
+    const result = await paw(['list-clis']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("line 1: clis.x: missing required key 'command'");
+  });
+
+  it('warns about unknown keys on stderr and still works', async () => {
+    sandbox.fakeCli('claude');
+    globalConfig('mouze = false\n');
+    repoConfig('[broker]\nprot = 9119\n');
+    const result = await paw(['list-clis']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `warning: unknown key 'mouze' in ${globalPath}\n` +
+        `warning: unknown key 'broker.prot' in ${join(sandbox.repo, '.git-paw', 'config.toml')}\n`,
+    );
+    expect(result.stdout).toContain('claude');
+  });
+
+  it('reports an unreadable config file with its path', async () => {
+    mkdirSync(join(sandbox.repo, '.git-paw', 'config.toml'), { recursive: true });
+    const result = await paw(['list-clis']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: Config error: ${join(sandbox.repo, '.git-paw', 'config.toml')}: cannot read`);
+  });
+});
+
+describe('add-cli', () => {
+  it('stores the absolute path of a command found on PATH, outside any repo (scenario 8)', async () => {
+    const fake = sandbox.fakeCli('my-agent');
+    const result = await paw(['add-cli', 'my-agent', 'my-agent', '--display-name', 'My Agent'], outside);
+    expect(result).toMatchObject({ code: 0, stdout: "Added custom CLI 'my-agent'.\n", stderr: '' });
+    expect(parse(readFileSync(globalPath, 'utf8'))).toEqual({ clis: { 'my-agent': { command: fake, display_name: 'My Agent' } } });
+    expect(readFileSync(globalPath, 'utf8')).not.toContain('[broker]');
+  });
+
+  it('fails for a command not on PATH and leaves the config unchanged (scenario 9)', async () => {
+    globalConfig('# keep me\nmouse = false\n');
+    const result = await paw(['add-cli', 'ghost', 'surely-not-on-path-xyz']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("error: Config error: command 'surely-not-on-path-xyz' not found on PATH\n");
+    expect(readFileSync(globalPath, 'utf8')).toBe('# keep me\nmouse = false\n');
+  });
+
+  it('does not create a config file when it fails', async () => {
+    expect((await paw(['add-cli', 'ghost', 'surely-not-on-path-xyz'])).code).toBe(1);
+    expect(existsSync(globalPath)).toBe(false);
+  });
+
+  it('stores a missing absolute path verbatim with a warning (scenario 10, W-20)', async () => {
+    const result = await paw(['add-cli', 'abs', '/does/not/exist']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("Added custom CLI 'abs'.\n");
+    expect(result.stderr).toBe("warning: '/does/not/exist' does not exist (stored anyway)\n");
+    expect(parse(readFileSync(globalPath, 'utf8'))).toEqual({ clis: { abs: { command: '/does/not/exist' } } });
+  });
+
+  it('keeps comments, order, unknown keys and other tables of the global file (W-18)', async () => {
+    const original = '# my settings\nmouse = false # no mouse\nfuture_key = 1\n\n[broker]\nenabled = true\n\n# presets\n[presets.be]\nbranches = ["a"]\ncli = "claude"\n';
+    globalConfig(original);
+    const fake = sandbox.fakeCli('helper');
+    expect((await paw(['add-cli', 'helper', 'helper'])).code).toBe(0);
+    expect(readFileSync(globalPath, 'utf8')).toBe(`${original}\n[clis.helper]\ncommand = "${fake}"\n`);
+    expect((await paw(['remove-cli', 'helper'])).code).toBe(0);
+    expect(readFileSync(globalPath, 'utf8')).toBe(original);
+  });
+
+  it('refuses to edit a global config that does not parse', async () => {
+    globalConfig('this is not [valid toml');
+    sandbox.fakeCli('helper');
+    const result = await paw(['add-cli', 'helper', 'helper']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: Config error: ${globalPath}: line 1:`);
+    expect(readFileSync(globalPath, 'utf8')).toBe('this is not [valid toml');
+  });
+
+  it('overwrites an existing entry of the same name', async () => {
+    const first = sandbox.fakeCli('one');
+    const second = sandbox.fakeCli('two');
+    await paw(['add-cli', 'x', first]);
+    await paw(['add-cli', 'x', second, '--display-name', 'X']);
+    expect(parse(readFileSync(globalPath, 'utf8'))).toEqual({ clis: { x: { command: second, display_name: 'X' } } });
+  });
+});
+
+describe('remove-cli', () => {
+  it('removes one custom CLI and keeps the other (scenario 11)', async () => {
+    globalConfig('[clis.one]\ncommand = "/bin/true"\n\n[clis.two]\ncommand = "/bin/false"\n');
+    const result = await paw(['remove-cli', 'one']);
+    expect(result).toMatchObject({ code: 0, stdout: "Removed custom CLI 'one'.\n" });
+    expect(readFileSync(globalPath, 'utf8')).toBe('[clis.two]\ncommand = "/bin/false"\n');
+  });
+
+  it('fails for a name that is not in the global config (scenario 12)', async () => {
+    const result = await paw(['remove-cli', 'nothing-here']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("error: CLI 'nothing-here' not found in config\n");
+    expect(existsSync(globalPath)).toBe(false);
+  });
+
+  it('explains in one sentence that a detected CLI cannot be removed (scenario 13, W-19)', async () => {
+    sandbox.fakeCli('claude');
+    for (const cwd of [sandbox.repo, outside]) {
+      const result = await paw(['remove-cli', 'claude'], cwd);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe("error: 'claude' is an auto-detected CLI, not a custom one; nothing to remove\n");
+    }
+  });
+
+  it('points at the repo config when the CLI is defined only there', async () => {
+    repoConfig('[clis.local]\ncommand = "/bin/true"\n');
+    const result = await paw(['remove-cli', 'local']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: CLI 'local' not found in config\nhint: 'local' is defined in ${join(sandbox.repo, '.git-paw', 'config.toml')}; remove it there\n`,
+    );
+  });
+});
