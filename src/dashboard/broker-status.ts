@@ -1,0 +1,100 @@
+// The dashboard's view of the broker: the `GET /status` answer (schema, lenient where the broker
+// may omit things) and the one HTTP call the dashboard makes, with a timeout and a readable
+// reason when it fails. The dashboard never talks to the broker any other way.
+import { Agent, get } from 'node:http';
+import { z } from 'zod';
+
+const optionalText = z.string().nullish();
+
+export const statusAgentSchema = z.object({
+  agent_id: z.string(),
+  cli: optionalText,
+  /** Absent or null for a roster agent that has not published yet. */
+  last_seen_seconds: z.number().nonnegative().nullish(),
+  /** Empty, absent or null for a roster agent that has not published yet. */
+  status: optionalText,
+  summary: optionalText,
+});
+
+export const brokerStatusSchema = z.object({
+  git_paw: z.literal(true),
+  agents: z.array(statusAgentSchema),
+  uptime_seconds: z.number().nonnegative().nullish(),
+  version: optionalText,
+  session: optionalText,
+  repo_path: optionalText,
+  instance_id: optionalText,
+  pid: z.number().nullish(),
+  started_at: optionalText,
+});
+
+export type StatusAgent = z.infer<typeof statusAgentSchema>;
+export type BrokerStatus = z.infer<typeof brokerStatusSchema>;
+
+/** Reads the broker's status once; rejects with a StatusUnavailable saying why. */
+export type StatusFetcher = () => Promise<BrokerStatus>;
+
+/** Why the broker could not be read, phrased for the warning banner. */
+export class StatusUnavailable extends Error {}
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENOTFOUND: 'host not found',
+};
+
+function networkReason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return NETWORK_REASONS[code] ?? code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Checks a parsed body: it must be a git-paw broker, and (when the broker says which session it
+ * serves) this session's — a broker of another session on the port is never shown as ours.
+ */
+export function parseBrokerStatus(body: unknown, expectedSession: string): BrokerStatus {
+  const parsed = brokerStatusSchema.safeParse(body);
+  if (!parsed.success) throw new StatusUnavailable('the port answers, but not as a git-paw broker');
+  const { session } = parsed.data;
+  if (session && session !== expectedSession) {
+    throw new StatusUnavailable(`the port is held by the broker of session '${session}'`);
+  }
+  return parsed.data;
+}
+
+/** One GET over a kept-alive connection; resolves with the status code and body text. */
+function getText(url: string, agent: Agent, timeoutMs: number): Promise<{ code: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent, timeout: timeoutMs }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ code: response.statusCode ?? 0, body }));
+      response.on('error', (error) => reject(new StatusUnavailable(networkReason(error))));
+    });
+    request.on('timeout', () => request.destroy(new StatusUnavailable(`no answer within ${timeoutMs / 1000}s`)));
+    request.on('error', (error) => reject(error instanceof StatusUnavailable ? error : new StatusUnavailable(networkReason(error))));
+  });
+}
+
+/**
+ * A fetcher for `<brokerUrl>/status` that gives up after `timeoutMs`. It uses node:http with one
+ * kept-alive socket rather than fetch: a third of the CPU per poll, which matters at 1 Hz.
+ */
+export function httpStatusFetcher(brokerUrl: string, expectedSession: string, timeoutMs = 2_000): StatusFetcher {
+  const url = `${brokerUrl.replace(/\/+$/, '')}/status`;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  return async () => {
+    const { code, body } = await getText(url, agent, timeoutMs);
+    if (code !== 200) throw new StatusUnavailable(`the broker answered HTTP ${code}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw new StatusUnavailable('the port answers, but not as a git-paw broker');
+    }
+    return parseBrokerStatus(parsed, expectedSession);
+  };
+}

@@ -1,0 +1,124 @@
+// Pure layout of one dashboard screen: header (session, broker URL, uptime, counts), an
+// unreachable-broker banner, the agent table and the key hint, as styled lines that fit the
+// terminal (columns and rows). The view only prints these lines, and redraws only when the
+// lines differ from the last ones it printed.
+import type { BrokerStatus } from './broker-status.js';
+import { buildRows, countsLine, formatDuration, type AgentRow, type RosterAgent } from './rows.js';
+import { displayWidth, fitToWidth, truncateToWidth } from './text-width.js';
+
+export type LineStyle = 'title' | 'header' | 'warning' | 'plain' | 'hint';
+
+export interface FrameLine {
+  text: string;
+  style: LineStyle;
+}
+
+export interface FrameInput {
+  session: string;
+  brokerUrl: string;
+  roster: readonly RosterAgent[];
+  /** The last status the broker gave, and how many seconds ago it was read. */
+  latest?: { status: BrokerStatus; ageSeconds: number };
+  /** Present while the broker does not answer: why, and for how many seconds. */
+  outage?: { reason: string; seconds: number };
+  columns: number;
+  rows: number;
+}
+
+export const KEY_HINT = 'q close view · the broker and agents keep running';
+
+const GAP = '  ';
+const HEADINGS = { agent: 'Agent', cli: 'CLI', status: 'Status', lastUpdate: 'Last Update', summary: 'Summary' };
+/** Lines around the table: title, broker, counts, blank, table header, blank, hint. */
+const FIXED_LINES = 7;
+
+interface ColumnWidths {
+  agent: number;
+  cli: number;
+  status: number;
+  lastUpdate: number;
+  summary: number;
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
+
+function widest(rows: readonly AgentRow[], pick: (row: AgentRow) => string, heading: string): number {
+  return Math.max(displayWidth(heading), ...rows.map((row) => displayWidth(pick(row))));
+}
+
+/** Column widths for `columns`: fixed-ish Agent/CLI/Status/Last Update, Summary takes the rest. */
+export function columnWidths(rows: readonly AgentRow[], columns: number): ColumnWidths {
+  const widths = {
+    agent: clamp(widest(rows, (row) => row.agent, HEADINGS.agent), 15, 24),
+    cli: clamp(widest(rows, (row) => row.cli, HEADINGS.cli), 6, 10),
+    status: clamp(widest(rows, (row) => row.status, HEADINGS.status), 10, 16),
+    lastUpdate: displayWidth(HEADINGS.lastUpdate),
+    summary: 0,
+  };
+  const fixed = () => widths.agent + widths.cli + widths.status + widths.lastUpdate + 4 * GAP.length;
+  // Narrow terminals give up Agent width first (down to 8), keeping Summary at least 12 wide.
+  const shortfall = 12 - (columns - fixed());
+  if (shortfall > 0) widths.agent = Math.max(8, widths.agent - shortfall);
+  widths.summary = Math.max(0, columns - fixed());
+  return widths;
+}
+
+function tableLine(cells: Record<keyof ColumnWidths, string>, widths: ColumnWidths): string {
+  const order: (keyof ColumnWidths)[] = ['agent', 'cli', 'status', 'lastUpdate', 'summary'];
+  return order
+    .map((key) => fitToWidth(cells[key], widths[key]))
+    .join(GAP)
+    .trimEnd();
+}
+
+function tableLines(rows: readonly AgentRow[], columns: number, room: number): FrameLine[] {
+  const widths = columnWidths(rows, columns);
+  const lines: FrameLine[] = [{ text: tableLine(HEADINGS, widths), style: 'header' }];
+  const fits = rows.length <= room;
+  const shown = fits ? rows : rows.slice(0, Math.max(0, room - 1));
+  for (const row of shown) lines.push({ text: tableLine(row, widths), style: 'plain' });
+  if (!fits) {
+    lines.push({ text: `… and ${rows.length - shown.length} more agents (enlarge this pane to see them)`, style: 'hint' });
+  }
+  return lines;
+}
+
+function brokerLine(input: FrameInput): string {
+  const uptime = input.latest?.status.uptime_seconds;
+  if (uptime === undefined || uptime === null) return `broker ${input.brokerUrl}`;
+  return `broker ${input.brokerUrl} · up ${formatDuration(uptime + (input.latest?.ageSeconds ?? 0))}`;
+}
+
+function outageLine(outage: NonNullable<FrameInput['outage']>): string {
+  return `⚠ broker unreachable (${outage.reason}) for ${formatDuration(outage.seconds)} — retrying`;
+}
+
+/** The whole screen as styled lines, each at most `columns` wide, fewer than `rows` lines. */
+export function layoutFrame(input: FrameInput): FrameLine[] {
+  const rows = input.latest ? buildRows(input.roster, input.latest.status.agents, input.latest.ageSeconds) : [];
+  const lines: FrameLine[] = [
+    { text: `git-paw dashboard · ${input.session}`, style: 'title' },
+    { text: brokerLine(input), style: 'plain' },
+    { text: input.latest ? countsLine(rows) : 'waiting for the broker…', style: 'plain' },
+  ];
+  if (input.outage) lines.push({ text: outageLine(input.outage), style: 'warning' });
+  lines.push({ text: '', style: 'plain' });
+  if (!input.latest) {
+    lines.push({ text: `No answer from the broker at ${input.brokerUrl} yet.`, style: 'plain' });
+  } else if (rows.length === 0) {
+    lines.push({ text: 'No agents connected yet', style: 'plain' });
+  } else {
+    // Stay below the terminal height: Ink clears the whole screen on every frame otherwise.
+    const room = input.rows - 1 - FIXED_LINES - (input.outage ? 1 : 0);
+    lines.push(...tableLines(rows, input.columns, Math.max(1, room)));
+  }
+  lines.push({ text: '', style: 'plain' }, { text: KEY_HINT, style: 'hint' });
+  return lines.map((line) => ({ ...line, text: truncateToWidth(line.text, input.columns) }));
+}
+
+/** A cheap identity for "did anything on screen change". */
+export function frameKey(lines: readonly FrameLine[]): string {
+  return lines.map((line) => `${line.style}\u0000${line.text}`).join('\n');
+}

@@ -1,0 +1,100 @@
+// Pure formatting of the dashboard's content: one row per agent in roster order (agents that
+// never reported included), status symbols and labels as upstream, ages, and the counts line.
+import type { StatusAgent } from './broker-status.js';
+import { sanitizeCell } from './text-width.js';
+
+/** An agent the session was launched with (id = slug of its branch) and its CLI. */
+export interface RosterAgent {
+  agent_id: string;
+  cli: string;
+}
+
+export type StatusKind = 'working' | 'done' | 'blocked' | 'other' | 'not-started';
+
+export interface AgentRow {
+  agent: string;
+  cli: string;
+  /** `<symbol> <label>`, e.g. `🔵 working`, `⚪ not started`. */
+  status: string;
+  /** `12s ago`, `3m ago`, `1h 15m ago`; `-` for an agent that never reported. */
+  lastUpdate: string;
+  summary: string;
+  kind: StatusKind;
+}
+
+const NOT_STARTED = 'not started';
+
+/** Which upstream bucket a status label falls in. */
+export function statusKind(label: string | null | undefined): StatusKind {
+  if (!label) return 'not-started';
+  if (label === 'working') return 'working';
+  if (label === 'done' || label === 'verified') return 'done';
+  if (label === 'blocked') return 'blocked';
+  return 'other';
+}
+
+const SYMBOLS: Record<StatusKind, string> = {
+  working: '🔵',
+  done: '🟢',
+  blocked: '🟡',
+  other: '⚪',
+  'not-started': '⚪',
+};
+
+/** `🔵 working`, `🟢 verified`, `⚪ idle`, `⚪ not started`. */
+export function statusCell(label: string | null | undefined): string {
+  const kind = statusKind(label);
+  const text = kind === 'not-started' ? NOT_STARTED : sanitizeCell(label ?? '');
+  return `${SYMBOLS[kind]} ${text}`;
+}
+
+/** A duration the way upstream prints ages: `45s`, `3m`, `1h 0m`, `1h 15m`. */
+export function formatDuration(seconds: number): string {
+  const whole = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
+  if (whole < 60) return `${whole}s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)}m`;
+  return `${Math.floor(whole / 3600)}h ${Math.floor((whole % 3600) / 60)}m`;
+}
+
+/** `0s ago`, `30s ago`, `3m ago`, `1h 0m ago`, `1h 15m ago`. */
+export function formatAge(seconds: number): string {
+  return `${formatDuration(seconds)} ago`;
+}
+
+/** True when the broker reports the agent but it has not published anything yet. */
+function neverReported(agent: StatusAgent): boolean {
+  return !agent.status || agent.last_seen_seconds === null || agent.last_seen_seconds === undefined;
+}
+
+/**
+ * Rows in roster order, then any agent the broker knows that is not in the roster (in the
+ * broker's order). `elapsedSeconds` is how long ago the status was read, so ages keep moving
+ * between polls and while the broker is unreachable.
+ */
+export function buildRows(roster: readonly RosterAgent[], agents: readonly StatusAgent[], elapsedSeconds = 0): AgentRow[] {
+  const reported = new Map(agents.map((agent) => [agent.agent_id, agent]));
+  const rosterIds = new Set(roster.map((entry) => entry.agent_id));
+  const ordered: StatusAgent[] = [
+    ...roster.map((entry) => reported.get(entry.agent_id) ?? { agent_id: entry.agent_id, cli: entry.cli }),
+    ...agents.filter((agent) => !rosterIds.has(agent.agent_id)),
+  ];
+  const rosterCli = new Map(roster.map((entry) => [entry.agent_id, entry.cli]));
+  return ordered.map((agent) => {
+    const silent = neverReported(agent);
+    const label = silent ? undefined : agent.status;
+    return {
+      agent: sanitizeCell(agent.agent_id),
+      cli: sanitizeCell(agent.cli || rosterCli.get(agent.agent_id) || ''),
+      status: statusCell(label),
+      lastUpdate: silent ? '-' : formatAge((agent.last_seen_seconds ?? 0) + elapsedSeconds),
+      summary: sanitizeCell(agent.summary ?? ''),
+      kind: statusKind(label),
+    };
+  });
+}
+
+/** `4 agents: 2 working, 1 done, 1 blocked` (other labels and not-started count toward the total only). */
+export function countsLine(rows: readonly Pick<AgentRow, 'kind'>[]): string {
+  const count = (kind: StatusKind) => rows.filter((row) => row.kind === kind).length;
+  return `${rows.length} agents: ${count('working')} working, ${count('done')} done, ${count('blocked')} blocked`;
+}
