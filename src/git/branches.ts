@@ -1,0 +1,110 @@
+// Branches: the picker's list (local + remote, remote name stripped, `*/HEAD` dropped exactly,
+// checked-out branches marked), existence checks by ref, name validation, unmerged counts and
+// deletion. Nothing here parses git's human-readable messages.
+import { BranchError } from '../util/errors.js';
+import type { CommandRunner } from '../util/exec.js';
+import { git, type RepoInfo } from './repo.js';
+import { listWorktrees, oneLine } from './worktrees.js';
+
+export interface BranchInfo {
+  name: string;
+  /** Path of the worktree that has this branch checked out (it cannot be used for a pane). */
+  checkedOutAt?: string;
+}
+
+export interface BranchRefs {
+  local: Set<string>;
+  /** Branch name → remotes that have it (for branches that may exist only remotely). */
+  remote: Map<string, string[]>;
+}
+
+/**
+ * Splits full ref names into local branches and remote branches. A remote ref belongs to the
+ * longest remote name that prefixes it (remote names may contain `/`); `refs/remotes/<r>/HEAD`
+ * is the remote's default-branch pointer, not a branch.
+ */
+export function classifyRefs(refnames: readonly string[], remotes: readonly string[]): BranchRefs {
+  const local = new Set<string>();
+  const remote = new Map<string, string[]>();
+  const byLength = [...remotes].sort((a, b) => b.length - a.length);
+  for (const ref of refnames) {
+    if (ref.startsWith('refs/heads/')) {
+      local.add(ref.slice('refs/heads/'.length));
+      continue;
+    }
+    if (!ref.startsWith('refs/remotes/')) continue;
+    const rest = ref.slice('refs/remotes/'.length);
+    const owner = byLength.find((name) => rest.startsWith(`${name}/`));
+    if (owner === undefined) continue;
+    const branch = rest.slice(owner.length + 1);
+    if (branch === '' || branch === 'HEAD') continue;
+    remote.set(branch, [...(remote.get(branch) ?? []), owner]);
+  }
+  return { local, remote };
+}
+
+export async function readBranchRefs(runner: CommandRunner, repoRoot: string): Promise<BranchRefs> {
+  const [refs, remotes] = await Promise.all([
+    git(runner, repoRoot, ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/remotes']),
+    git(runner, repoRoot, ['remote']),
+  ]);
+  if (refs.code !== 0) throw new BranchError(`git for-each-ref failed: ${oneLine(refs.stderr)}`);
+  if (remotes.code !== 0) throw new BranchError(`git remote failed: ${oneLine(remotes.stderr)}`);
+  const lines = (text: string) => text.split('\n').filter((line) => line !== '');
+  return classifyRefs(lines(refs.stdout), lines(remotes.stdout));
+}
+
+/** Which live worktree has each branch checked out (stale, prunable entries do not count). */
+export async function checkedOutBranches(runner: CommandRunner, repoRoot: string): Promise<Map<string, string>> {
+  const byBranch = new Map<string, string>();
+  for (const entry of await listWorktrees(runner, repoRoot)) {
+    if (entry.branch !== undefined && !entry.prunable) byBranch.set(entry.branch, entry.path);
+  }
+  return byBranch;
+}
+
+/** Every branch, local and remote, once each, sorted by byte order (as upstream). */
+export async function listBranches(runner: CommandRunner, repo: RepoInfo): Promise<BranchInfo[]> {
+  const [refs, checkedOut] = await Promise.all([readBranchRefs(runner, repo.root), checkedOutBranches(runner, repo.root)]);
+  const names = [...new Set([...refs.local, ...refs.remote.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return names.map((name) => {
+    const at = checkedOut.get(name);
+    return at === undefined ? { name } : { name, checkedOutAt: at };
+  });
+}
+
+/** True when the repo has at least one commit (HEAD resolves). */
+export async function hasCommits(runner: CommandRunner, repoRoot: string): Promise<boolean> {
+  const result = await git(runner, repoRoot, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  return result.code === 0;
+}
+
+/** True when `git check-ref-format --branch` accepts `name` as it is (no `@{-1}` expansion). */
+export async function isValidBranchName(runner: CommandRunner, repoRoot: string, name: string): Promise<boolean> {
+  const result = await git(runner, repoRoot, ['check-ref-format', '--branch', name]);
+  return result.code === 0 && result.stdout.trim() === name;
+}
+
+export async function localBranchExists(runner: CommandRunner, repoRoot: string, branch: string): Promise<boolean> {
+  const result = await git(runner, repoRoot, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
+  return result.code === 0;
+}
+
+/** Commits on `branch` that the repo's current branch (the main worktree's HEAD) lacks. */
+export async function unmergedCount(runner: CommandRunner, repoRoot: string, branch: string): Promise<number> {
+  const result = await git(runner, repoRoot, ['rev-list', '--count', `HEAD..refs/heads/${branch}`]);
+  if (result.code !== 0) throw new BranchError(`git rev-list failed for '${branch}': ${oneLine(result.stderr)}`);
+  return Number.parseInt(result.stdout.trim(), 10);
+}
+
+/** `git branch -d` (refuses unmerged work) or `-D` (only for branches a failed launch just made). */
+export async function deleteBranch(
+  runner: CommandRunner,
+  repoRoot: string,
+  branch: string,
+  options: { force: boolean },
+): Promise<void> {
+  const flag = options.force ? '-D' : '-d';
+  const result = await git(runner, repoRoot, ['branch', flag, branch]);
+  if (result.code !== 0) throw new BranchError(`git branch ${flag} failed for '${branch}': ${oneLine(result.stderr)}`);
+}

@@ -1,0 +1,92 @@
+// Worktree operations: listing (porcelain), creation, removal, pruning and the dirty check.
+// Every decision is made from exit codes and machine-readable output, never from git's
+// (localized) messages.
+import { WorktreeError } from '../util/errors.js';
+import type { CommandRunner } from '../util/exec.js';
+import { git } from './repo.js';
+
+export interface WorktreeListing {
+  path: string;
+  /** Short branch name, absent for a detached HEAD or a bare entry. */
+  branch?: string;
+  /** The directory is gone; `git worktree prune` will drop the entry. */
+  prunable: boolean;
+}
+
+/** Parses `git worktree list --porcelain` (blocks of `key value` lines, blank-line separated). */
+export function parseWorktreeList(porcelain: string): WorktreeListing[] {
+  const entries: WorktreeListing[] = [];
+  let current: WorktreeListing | undefined;
+  for (const line of porcelain.split('\n')) {
+    if (line.startsWith('worktree ')) {
+      current = { path: line.slice('worktree '.length), prunable: false };
+      entries.push(current);
+    } else if (current && line.startsWith('branch refs/heads/')) {
+      current.branch = line.slice('branch refs/heads/'.length);
+    } else if (current && (line === 'prunable' || line.startsWith('prunable '))) {
+      current.prunable = true;
+    }
+  }
+  return entries;
+}
+
+export async function listWorktrees(runner: CommandRunner, repoRoot: string): Promise<WorktreeListing[]> {
+  const result = await git(runner, repoRoot, ['worktree', 'list', '--porcelain']);
+  if (result.code !== 0) throw new WorktreeError(`git worktree list failed: ${result.stderr.trim()}`);
+  return parseWorktreeList(result.stdout);
+}
+
+export async function pruneWorktrees(runner: CommandRunner, repoRoot: string): Promise<void> {
+  const result = await git(runner, repoRoot, ['worktree', 'prune']);
+  if (result.code !== 0) throw new WorktreeError(`git worktree prune failed: ${result.stderr.trim()}`);
+}
+
+export type WorktreeSource =
+  /** Check out an existing local branch, or let git create a tracking branch for a remote-only one. */
+  | { kind: 'existing' }
+  /** Create a new branch from the current HEAD. */
+  | { kind: 'new' };
+
+/** `git worktree add` for one branch; throws a Worktree error carrying git's reason. */
+export async function addWorktree(
+  runner: CommandRunner,
+  repoRoot: string,
+  path: string,
+  branch: string,
+  source: WorktreeSource,
+): Promise<void> {
+  const args = source.kind === 'new' ? ['worktree', 'add', '-b', branch, path] : ['worktree', 'add', path, branch];
+  const result = await git(runner, repoRoot, args);
+  if (result.code !== 0) {
+    const flag = source.kind === 'new' ? 'add -b' : 'add';
+    throw new WorktreeError(`git worktree ${flag} failed for branch '${branch}': ${oneLine(result.stderr)}`);
+  }
+}
+
+/** `git worktree remove [--force] <path>`. */
+export async function removeWorktree(
+  runner: CommandRunner,
+  repoRoot: string,
+  path: string,
+  options: { force: boolean },
+): Promise<void> {
+  const args = ['worktree', 'remove', ...(options.force ? ['--force'] : []), path];
+  const result = await git(runner, repoRoot, args);
+  if (result.code !== 0) throw new WorktreeError(`git worktree remove failed: ${oneLine(result.stderr)}`);
+}
+
+/** Number of changed or untracked paths in a worktree (`git status --porcelain`). */
+export async function countChanges(runner: CommandRunner, worktreePath: string): Promise<number> {
+  const result = await git(runner, worktreePath, ['status', '--porcelain']);
+  if (result.code !== 0) throw new WorktreeError(`git status failed in '${worktreePath}': ${oneLine(result.stderr)}`);
+  return result.stdout.split('\n').filter((line) => line.trim() !== '').length;
+}
+
+/** git's multi-line stderr as one line (the error model prints one line). */
+export function oneLine(stderr: string): string {
+  return stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('Preparing worktree') && !line.startsWith('HEAD is now at'))
+    .join('; ');
+}
