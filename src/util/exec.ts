@@ -47,3 +47,19 @@ export const systemRunner: CommandRunner = {
     });
   },
 };
+
+/** The seam for programs that take over the user's terminal (e.g. `tmux attach-session`). */
+export interface TerminalRunner {
+  /** Runs a program with inherited stdio until it exits; resolves with its exit code. */
+  runInTerminal(program: string, args: readonly string[]): Promise<number>;
+}
+
+export const systemTerminalRunner: TerminalRunner = {
+  runInTerminal(program, args) {
+    return new Promise((resolve, reject) => {
+      const child = spawn(program, args, { stdio: 'inherit' });
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    });
+  },
+};
