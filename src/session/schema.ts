@@ -10,6 +10,10 @@ export const worktreeEntrySchema = z.object({
   branch_created: z.boolean().default(false),
   /** Additive: the shell text typed into the pane to start the CLI. */
   command: z.string().optional(),
+  /** Additive: the spec prompt of a from-specs agent, so recovery rewrites the same AGENTS.md. */
+  spec_text: z.string().optional(),
+  /** Additive: the files a from-specs agent owns (same reason). */
+  owned_files: z.array(z.string()).optional(),
 });
 
 export const sessionStateSchema = z.object({
