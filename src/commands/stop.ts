@@ -1,5 +1,27 @@
-import { notImplemented } from './not-implemented.js';
+// `git paw stop` (upstream §10): kill this repo's tmux session (exact name), keep worktrees,
+// branches and logs, and mark the state stopped so `start` recovers it.
+import { resolveRepo } from '../git/repo.js';
+import { withRepoLock } from '../session/lock.js';
+import { corruptStateError, findSession, saveState } from '../session/store.js';
+import { hasSession, killSession, tmuxInstalled } from '../tmux/client.js';
+import { systemRunner } from '../util/exec.js';
+import { say } from '../util/output.js';
 
 export async function runStop(): Promise<void> {
-  notImplemented('stop');
+  const runner = systemRunner;
+  const repo = await resolveRepo(runner);
+  await withRepoLock(repo.root, async () => {
+    const lookup = findSession(repo);
+    if (lookup.kind === 'none') {
+      say('No active session for this repo.');
+      return;
+    }
+    if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
+    const { state } = lookup;
+    // Without tmux installed no session can be running: stopping is just the state change.
+    if (tmuxInstalled() && (await hasSession(runner, state.session_name))) await killSession(runner, state.session_name);
+    saveState({ ...state, status: 'stopped' });
+    say('Session stopped. Worktrees and state preserved.');
+    say('Run `git paw start` to recover.');
+  });
 }

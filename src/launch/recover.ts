@@ -1,0 +1,78 @@
+// Recovery (TARGET §7, W-4): a saved session whose tmux session is gone comes back under its
+// saved name. Every worktree is checked first; a missing one is recreated from its branch when
+// the branch still exists, otherwise nothing is touched and the user is told how to purge.
+// Then the same bring-up as a fresh launch runs (AGENTS.md, log pipes, env, state).
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { checkedOutBranches, localBranchExists } from '../git/branches.js';
+import { listWorktrees, pruneWorktrees } from '../git/worktrees.js';
+import type { SessionState, WorktreeEntry } from '../session/schema.js';
+import { WorktreeError } from '../util/errors.js';
+import { warn } from '../util/output.js';
+import { bringUpSession, commandOf } from './bring-up.js';
+import { withRollback } from './rollback.js';
+import type { LaunchContext, LaunchSettings } from './types.js';
+import { createAgentWorktree, pathExists, registerPruneOnRollback } from './worktrees.js';
+
+const PURGE_HINT = 'run `git paw purge` to remove the session, then start a new one';
+
+function canonical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** The entries whose worktree must be recreated; throws when one cannot be. */
+async function missingWorktrees(ctx: LaunchContext, state: SessionState): Promise<WorktreeEntry[]> {
+  const registered = new Set((await listWorktrees(ctx.runner, ctx.repo.root)).map((entry) => canonical(entry.path)));
+  const missing: WorktreeEntry[] = [];
+  for (const entry of state.worktrees) {
+    const present = pathExists(entry.worktree_path);
+    if (present && registered.has(canonical(entry.worktree_path))) continue;
+    if (present) {
+      throw new WorktreeError(`'${entry.worktree_path}' (branch '${entry.branch}') exists but is no longer a git worktree`, { hint: PURGE_HINT });
+    }
+    if (!(await localBranchExists(ctx.runner, ctx.repo.root, entry.branch))) {
+      throw new WorktreeError(`worktree '${entry.worktree_path}' is missing and its branch '${entry.branch}' no longer exists`, {
+        hint: PURGE_HINT,
+      });
+    }
+    missing.push(entry);
+  }
+  if (missing.length > 0) {
+    const checkedOut = await checkedOutBranches(ctx.runner, ctx.repo.root);
+    for (const entry of missing) {
+      const at = checkedOut.get(entry.branch);
+      if (at !== undefined) {
+        throw new WorktreeError(`worktree '${entry.worktree_path}' is missing and its branch '${entry.branch}' is checked out at '${at}'`, {
+          hint: `switch '${at}' to another branch, or ${PURGE_HINT}`,
+        });
+      }
+    }
+  }
+  return missing;
+}
+
+/** Recreates the tmux session of `state` (not running) and saves it as active. Does not attach. */
+export async function recoverSession(ctx: LaunchContext, state: SessionState, settings: LaunchSettings): Promise<SessionState> {
+  return withRollback(async (rollback) => {
+    await pruneWorktrees(ctx.runner, ctx.repo.root);
+    const missing = await missingWorktrees(ctx, state);
+    if (missing.length > 0) registerPruneOnRollback(ctx, rollback);
+    for (const entry of missing) {
+      rollback.checkpoint();
+      await createAgentWorktree(ctx, { branch: entry.branch, worktreePath: entry.worktree_path, source: 'local' }, rollback);
+      warn(`worktree '${entry.worktree_path}' was missing; recreated it from branch '${entry.branch}'`);
+    }
+    const recovered: SessionState = {
+      ...state,
+      status: 'active',
+      worktrees: state.worktrees.map((entry) => ({ ...entry, command: commandOf(entry) })),
+      mouse: settings.mouse,
+    };
+    await bringUpSession(ctx, recovered, settings, rollback);
+    return recovered;
+  });
+}

@@ -1,0 +1,68 @@
+// Undo log for a launch: every step that creates something registers how to remove it; when the
+// launch fails (or is interrupted with Ctrl-C / SIGTERM) the steps run in reverse, so a failed
+// launch leaves no worktree, branch, tmux session, log dir or state behind (W-8).
+import { CancelledError, describeError } from '../util/errors.js';
+import { warn } from '../util/output.js';
+
+interface UndoStep {
+  what: string;
+  undo: () => Promise<void> | void;
+}
+
+export class Rollback {
+  private readonly steps: UndoStep[] = [];
+  private interrupted = false;
+
+  /** Registers how to remove `what` (described for the warning if removal fails). */
+  add(what: string, undo: () => Promise<void> | void): void {
+    this.steps.push({ what, undo });
+  }
+
+  /** Throws CancelledError once the user interrupted, so the launch stops between steps. */
+  checkpoint(): void {
+    if (this.interrupted) throw new CancelledError();
+  }
+
+  markInterrupted(): void {
+    this.interrupted = true;
+  }
+
+  get wasInterrupted(): boolean {
+    return this.interrupted;
+  }
+
+  /** Runs every undo step, newest first; returns descriptions of what could not be removed. */
+  async undoAll(): Promise<string[]> {
+    const leftovers: string[] = [];
+    for (const step of this.steps.reverse()) {
+      try {
+        await step.undo();
+      } catch (error) {
+        leftovers.push(`${step.what} (${describeError(error)})`);
+      }
+    }
+    this.steps.length = 0;
+    return leftovers;
+  }
+}
+
+/**
+ * Runs `work`; on failure undoes everything it registered and rethrows the failure (as
+ * CancelledError when the user interrupted). Signals are caught for the duration so Ctrl-C
+ * cannot skip the cleanup.
+ */
+export async function withRollback<T>(work: (rollback: Rollback) => Promise<T>): Promise<T> {
+  const rollback = new Rollback();
+  const onSignal = () => rollback.markInterrupted();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(rollback);
+  } catch (error) {
+    for (const leftover of await rollback.undoAll()) warn(`could not remove ${leftover}`);
+    throw rollback.wasInterrupted ? new CancelledError() : error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

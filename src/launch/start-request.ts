@@ -1,0 +1,66 @@
+// What a normal fresh `start` launches: branches and CLI from the flags or a preset, the rest
+// asked interactively (src/selection), checked as far as possible before any prompt.
+import { detectClis } from '../clis/detect.js';
+import type { PawConfig } from '../config/schema.js';
+import { hasCommits, listBranches, type BranchInfo } from '../git/branches.js';
+import { canPrompt, createPrompter, type Prompter } from '../selection/prompter.js';
+import { selectLaunchPicks } from '../selection/select.js';
+import { ConfigError, NoClisFoundError, UsageError } from '../util/errors.js';
+import { warn } from '../util/output.js';
+import type { AgentRequest, LaunchContext } from './types.js';
+import { NoCommitsError, normalizeBranchList } from './validate.js';
+
+export interface StartChoices {
+  cli?: string;
+  branches?: string[];
+  preset?: string;
+}
+
+/** A prompter that loads the prompt library only when a prompt is really shown. */
+function lazyPrompter(): Prompter {
+  let real: Promise<Prompter> | undefined;
+  const get = () => (real ??= createPrompter());
+  return {
+    multiselect: async (options) => (await get()).multiselect(options),
+    select: async (options) => (await get()).select(options),
+    confirm: async (options) => (await get()).confirm(options),
+  };
+}
+
+/** `--cli`/`--branches`, or the named preset's (a missing preset is a Config error). */
+export function resolveStartChoices(config: PawConfig, choices: StartChoices): { cli?: string; branches?: string[] } {
+  if (choices.preset !== undefined) {
+    const preset = config.presets[choices.preset];
+    if (!preset) throw new ConfigError(`preset '${choices.preset}' not found`);
+    return { cli: preset.cli, branches: preset.branches };
+  }
+  return {
+    ...(choices.cli === undefined ? {} : { cli: choices.cli }),
+    ...(choices.branches === undefined ? {} : { branches: choices.branches }),
+  };
+}
+
+export async function agentsForStart(
+  ctx: LaunchContext,
+  config: PawConfig,
+  choices: StartChoices,
+  pathEnv: string = process.env.PATH ?? '',
+): Promise<AgentRequest[]> {
+  const flags = resolveStartChoices(config, choices);
+  const detected = detectClis(config, pathEnv);
+  detected.warnings.forEach(warn);
+  if (detected.clis.length === 0) throw new NoClisFoundError();
+  const branches = flags.branches === undefined ? undefined : normalizeBranchList(flags.branches);
+  if (branches?.length === 0) throw new UsageError('--branches needs at least one branch name');
+  if (!(await hasCommits(ctx.runner, ctx.repo.root))) throw new NoCommitsError();
+  const offered: BranchInfo[] = branches === undefined ? await listBranches(ctx.runner, ctx.repo) : [];
+  return selectLaunchPicks({
+    flags: { ...(flags.cli === undefined ? {} : { cli: flags.cli }), ...(branches === undefined ? {} : { branches }) },
+    branches: offered,
+    clis: detected.clis,
+    ...(config.default_cli === undefined ? {} : { defaultCli: config.default_cli }),
+    prompter: lazyPrompter(),
+    interactive: canPrompt(),
+    pathEnv,
+  });
+}

@@ -1,0 +1,33 @@
+// The vocabulary of the launch path: what a caller asks for (agents), the settings that shape
+// the session, and the seams it runs through.
+import type { RepoInfo } from '../git/repo.js';
+import type { CommandRunner } from '../util/exec.js';
+
+/** A CLI as chosen for a pane: `name` for labels/state, `command` is the shell text to run. */
+export interface CliChoice {
+  name: string;
+  command: string;
+}
+
+/** One agent to launch: a branch and the CLI to run in its worktree. */
+export interface AgentRequest {
+  branch: string;
+  cli: CliChoice;
+  /** Spec prompt (from-specs), written into the worktree's AGENTS.md. */
+  specText?: string;
+  /** Files this agent owns (from-specs), written into the worktree's AGENTS.md. */
+  ownedFiles?: string[];
+}
+
+export interface LaunchSettings {
+  mouse: boolean;
+  /** Pipe every agent pane into `.git-paw/logs/<session>/<branch>.log`. */
+  logging: boolean;
+}
+
+export interface LaunchContext {
+  runner: CommandRunner;
+  repo: RepoInfo;
+  /** Environment that locates the sessions dir (defaults to process.env). */
+  env?: NodeJS.ProcessEnv;
+}

@@ -1,0 +1,101 @@
+// Whole-plan validation (TARGET §4): every reason a launch could fail half-way because of its
+// input is checked before anything is created — duplicates, invalid names, branches checked out
+// elsewhere, two branches sharing a worktree directory, occupied directories.
+import { lstatSync } from 'node:fs';
+import { basename } from 'node:path';
+import { checkedOutBranches, hasCommits, isValidBranchName, readBranchRefs } from '../git/branches.js';
+import { worktreePathFor } from '../git/names.js';
+import { BranchError, PawError, WorktreeError } from '../util/errors.js';
+import type { AgentRequest, LaunchContext } from './types.js';
+
+/** How a worktree's branch comes into being. */
+export type BranchSource =
+  /** An existing local branch. */
+  | 'local'
+  /** Only a remote has it: git creates a local branch tracking it (not "created" for purge). */
+  | 'remote'
+  /** A new branch from HEAD. */
+  | 'new';
+
+export interface PlannedAgent extends AgentRequest {
+  worktreePath: string;
+  source: BranchSource;
+}
+
+/** `--branches` items trimmed, empties dropped (duplicates are kept so validation can name them). */
+export function normalizeBranchList(items: readonly string[]): string[] {
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+export class NoCommitsError extends PawError {
+  constructor() {
+    super('repository has no commits yet', { hint: 'make a first commit, e.g. `git commit --allow-empty -m init`' });
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The checks that need no git: duplicates and worktree-directory collisions. */
+export function checkPlanShape(repoRoot: string, project: string, agents: readonly AgentRequest[]): string[] {
+  if (agents.length === 0) throw new BranchError('no branches to launch', { hint: 'pass at least one branch with --branches' });
+  const seen = new Set<string>();
+  const byPath = new Map<string, string>();
+  return agents.map(({ branch }) => {
+    if (seen.has(branch)) throw new BranchError(`branch '${branch}' is listed more than once`, { hint: 'list each branch once' });
+    seen.add(branch);
+    const path = worktreePathFor(repoRoot, project, branch);
+    const other = byPath.get(path);
+    if (other !== undefined) {
+      throw new WorktreeError(`branches '${other}' and '${branch}' would share the worktree directory '../${basename(path)}'`, {
+        hint: 'launch only one of them, or rename one of the branches',
+      });
+    }
+    byPath.set(path, branch);
+    return path;
+  });
+}
+
+/** Validates the whole plan against the repository; returns each agent with its worktree path. */
+export async function validatePlan(ctx: LaunchContext, agents: readonly AgentRequest[]): Promise<PlannedAgent[]> {
+  const { runner, repo } = ctx;
+  const paths = checkPlanShape(repo.root, repo.project, agents);
+  if (!(await hasCommits(runner, repo.root))) throw new NoCommitsError();
+  const validity = await Promise.all(
+    agents.map(({ branch }) => (branch === 'HEAD' ? Promise.resolve(false) : isValidBranchName(runner, repo.root, branch))),
+  );
+  agents.forEach(({ branch }, index) => {
+    if (!validity[index]) {
+      throw new BranchError(`'${branch}' is not a valid branch name`, { hint: 'see `git check-ref-format --help` for the rules' });
+    }
+  });
+  const [refs, checkedOut] = await Promise.all([readBranchRefs(runner, repo.root), checkedOutBranches(runner, repo.root)]);
+  return agents.map((agent, index) => {
+    const worktreePath = paths[index] as string;
+    const at = checkedOut.get(agent.branch);
+    if (at !== undefined) {
+      throw new WorktreeError(`branch '${agent.branch}' is already checked out at '${at}'`, {
+        hint: 'pick another branch, or switch that worktree to a different branch',
+      });
+    }
+    const remotes = refs.remote.get(agent.branch) ?? [];
+    if (!refs.local.has(agent.branch) && remotes.length > 1) {
+      throw new BranchError(`branch '${agent.branch}' exists on several remotes (${remotes.join(', ')})`, {
+        hint: `create the local branch first, e.g. \`git branch --track ${agent.branch} ${remotes[0]}/${agent.branch}\``,
+      });
+    }
+    if (exists(worktreePath)) {
+      throw new WorktreeError(`'${worktreePath}' already exists`, {
+        hint: 'move or delete it, or pick another branch',
+      });
+    }
+    const source: BranchSource = refs.local.has(agent.branch) ? 'local' : remotes.length > 0 ? 'remote' : 'new';
+    return { ...agent, worktreePath, source };
+  });
+}
