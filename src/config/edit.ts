@@ -57,12 +57,13 @@ function removeRanges(text: string, lines: readonly TomlLine[], ranges: readonly
   return result;
 }
 
-/** Where a new `[clis.*]` table goes: after the last `clis` table's content, else at the end. */
+/** Where a new `[clis.*]` table goes: after the last `[clis…]` table's content, else at the end. */
 function insertionLine(lines: readonly TomlLine[]): number | undefined {
   let after: number | undefined;
+  let inClisTable = false;
   lines.forEach((line, i) => {
-    if (line.path[0] !== 'clis') return;
-    if (line.kind === 'header' || line.kind === 'keyvalue' || line.kind === 'continuation') after = i;
+    if (line.kind === 'header') inClisTable = line.path[0] === 'clis';
+    if (inClisTable && line.kind !== 'blank' && line.kind !== 'comment') after = i;
   });
   return after;
 }

@@ -62,6 +62,12 @@ describe('withCliEntry', () => {
     expect(withCliEntry('a = 1\r\n', PATH, 'my.agent', { command: '/x' })).toBe('a = 1\r\n\r\n[clis."my.agent"]\r\ncommand = "/x"\r\n');
   });
 
+  it('never inserts a table between root keys written as dotted clis keys', () => {
+    expect(withCliEntry('clis.one.command = "/a"\nmouse = true\n', PATH, 'two', { command: '/b' })).toBe(
+      'clis.one.command = "/a"\nmouse = true\n\n[clis.two]\ncommand = "/b"\n',
+    );
+  });
+
   it('rewrites an entry written as dotted keys as a table', () => {
     const result = withCliEntry('[clis]\none = { command = "/a" }\ntwo = { command = "/b" }\n', PATH, 'one', { command: '/c' });
     expect(result).toBe('[clis]\ntwo = { command = "/b" }\n\n[clis.one]\ncommand = "/c"\n');
