@@ -1,5 +1,100 @@
-import { notImplemented } from '../commands/not-implemented.js';
+// `git-paw __broker`: the supervisor that runs as the command of the session's hidden `broker`
+// tmux window. It spawns the server as a child process and restarts it within 2 s whenever it
+// dies unexpectedly (the child replays its log, so nothing acknowledged is lost). SIGHUP (tmux
+// kill-session), SIGTERM and SIGINT stop the child gracefully, then the supervisor exits. A
+// fatal start-up failure of the child (port taken, log unusable) ends the supervisor with the
+// reason, also left in a file for `waitForBroker`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BrokerError } from '../util/errors.js';
+import type { ChildReport } from './child.js';
+import { FATAL_EXIT_CODE, readBrokerConfig, startupErrorPath } from './config.js';
+
+const SERVE_SCRIPT = fileURLToPath(new URL('./serve.js', import.meta.url));
+const STOP_TIMEOUT_MS = 5_000;
+/** A child that ran this long before dying counts as healthy: the next restart is immediate. */
+const HEALTHY_RUN_MS = 10_000;
+const MAX_RESTART_DELAY_MS = 1_500;
+const SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGINT'] as const;
+
+function log(line: string): void {
+  process.stderr.write(`broker: ${line}\n`);
+}
+
+function restartDelay(consecutiveCrashes: number): number {
+  return Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** Math.max(0, consecutiveCrashes - 1));
+}
 
 export async function runBrokerProcess(): Promise<void> {
-  notImplemented('__broker');
+  process.stderr.on('error', () => undefined);
+  const config = readBrokerConfig();
+  const errorFile = startupErrorPath(config.log_path);
+
+  await new Promise<void>((resolve, reject) => {
+    let child: ChildProcess | undefined;
+    let fatalReason: string | undefined;
+    let stopping = false;
+    let restartTimer: NodeJS.Timeout | undefined;
+    let crashes = 0;
+    let everReady = false;
+
+    let finished = false;
+    const finish = (error?: BrokerError) => {
+      if (finished) return;
+      finished = true;
+      for (const signal of SIGNALS) process.off(signal, stop);
+      if (error) reject(error);
+      else resolve();
+    };
+
+    const start = () => {
+      restartTimer = undefined;
+      const startedAt = Date.now();
+      fatalReason = undefined;
+      const current = spawn(process.execPath, [SERVE_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+      child = current;
+      current.on('message', (message: ChildReport) => {
+        if (message.type === 'fatal') fatalReason = message.reason;
+        if (message.type === 'ready') {
+          everReady = true;
+          rmSync(errorFile, { force: true });
+          log(`listening on ${config.bind}:${message.port} (pid ${message.pid})`);
+        }
+      });
+      current.on('error', (error) => {
+        if (child === current) child = undefined;
+        if (!stopping) finish(new BrokerError(`cannot start the broker server: ${error.message}`));
+      });
+      current.on('exit', (code, signal) => {
+        if (child === current) child = undefined;
+        if (stopping) return finish();
+        if (code === FATAL_EXIT_CODE) {
+          const reason = fatalReason ?? 'the broker server could not start';
+          try {
+            writeFileSync(errorFile, `${reason}\n`, { mode: 0o600 });
+          } catch {
+            // The reason is still reported on stderr below.
+          }
+          return finish(new BrokerError(reason));
+        }
+        crashes = Date.now() - startedAt >= HEALTHY_RUN_MS ? 1 : crashes + 1;
+        const delay = everReady ? restartDelay(crashes) : MAX_RESTART_DELAY_MS;
+        log(`server exited unexpectedly (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+        restartTimer = setTimeout(start, delay);
+      });
+    };
+
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      const running = child;
+      if (!running) return finish();
+      running.kill('SIGTERM');
+      setTimeout(() => running.kill('SIGKILL'), STOP_TIMEOUT_MS).unref();
+    };
+    for (const signal of SIGNALS) process.on(signal, stop);
+    start();
+  });
 }

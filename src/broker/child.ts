@@ -1,0 +1,85 @@
+// The broker server process (the supervisor's child): replays the log, listens, and stops
+// gracefully on SIGTERM / SIGHUP / SIGINT or when its supervisor goes away, so no orphan keeps
+// the port. A start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after
+// telling the supervisor why over IPC.
+import { describeError } from '../util/errors.js';
+import { BROKER_CONFIG_ENV, FATAL_EXIT_CODE, packageVersion, readBrokerConfig, type BrokerProcessConfig } from './config.js';
+import { startBrokerServer, type RunningServer } from './server.js';
+import { openBroker, type OpenedBroker } from './service.js';
+
+/** Messages the child sends to its supervisor. */
+export type ChildReport = { type: 'ready'; pid: number; port: number } | { type: 'fatal'; reason: string };
+
+function report(message: ChildReport): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(message, () => resolve());
+  });
+}
+
+async function fail(reason: string): Promise<never> {
+  process.stderr.write(`error: Broker error: ${reason}\n`);
+  await report({ type: 'fatal', reason });
+  process.exit(FATAL_EXIT_CODE);
+}
+
+function listenFailure(error: unknown, config: BrokerProcessConfig): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return `port ${config.port} is already in use by another process — change [broker] port in .git-paw/config.toml`;
+  }
+  return `failed to bind broker: ${describeError(error)}`;
+}
+
+export async function runServerChild(): Promise<void> {
+  // The supervisor's terminal may be gone (tmux session killed); never die on a write to it.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+
+  let config: BrokerProcessConfig;
+  try {
+    config = readBrokerConfig();
+  } catch (error) {
+    return fail(`${describeError(error)} (${BROKER_CONFIG_ENV})`);
+  }
+  let opened: OpenedBroker;
+  try {
+    opened = openBroker({
+      roster: config.roster.map((entry) => ({ agent_id: entry.agent_id, cli: entry.cli })),
+      logPath: config.log_path,
+      identity: {
+        session: config.session,
+        repoPath: config.repo_path,
+        instanceId: config.instance_id,
+        version: packageVersion(),
+        pid: process.pid,
+        startedAt: new Date(),
+      },
+    });
+  } catch (error) {
+    return fail(`cannot open the message log at '${config.log_path}': ${describeError(error)}`);
+  }
+  if (opened.replay.skipped > 0) {
+    process.stderr.write(`warning: skipped ${opened.replay.skipped} unreadable line(s) of ${config.log_path}\n`);
+  }
+
+  let running: RunningServer;
+  try {
+    running = await startBrokerServer({ service: opened.service, bind: config.bind, port: config.port, token: config.token });
+  } catch (error) {
+    return fail(listenFailure(error, config));
+  }
+
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    void running
+      .stop()
+      .then(() => opened.log.close())
+      .finally(() => process.exit(0));
+  };
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, shutdown);
+  process.on('disconnect', shutdown);
+  await report({ type: 'ready', pid: process.pid, port: running.port });
+}

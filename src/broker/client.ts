@@ -1,0 +1,144 @@
+// Talking to a broker from outside: the start-up / status probe (W26: HTTP status and JSON
+// parsed, 200 and `git_paw === true` required, timeouts reported as such), free-port search,
+// and a sentence naming whoever holds a port.
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { z } from 'zod';
+import { BrokerError, describeError } from '../util/errors.js';
+
+const statusAgentSchema = z.object({
+  agent_id: z.string(),
+  cli: z.string().nullish(),
+  last_seen_seconds: z.number().nullish(),
+  status: z.string().nullish(),
+  summary: z.string().nullish(),
+});
+
+/** A `/status` document: 0.3.0 brokers send only the first four members. */
+export const brokerStatusSchema = z.object({
+  git_paw: z.literal(true),
+  agents: z.array(statusAgentSchema),
+  uptime_seconds: z.number().nullish(),
+  version: z.string().nullish(),
+  session: z.string().nullish(),
+  repo_path: z.string().nullish(),
+  instance_id: z.string().nullish(),
+  pid: z.number().nullish(),
+  started_at: z.string().nullish(),
+  message_count: z.number().nullish(),
+  next_seq: z.number().nullish(),
+});
+
+export type BrokerStatusDocument = z.infer<typeof brokerStatusSchema>;
+export type BrokerStatusAgent = z.infer<typeof statusAgentSchema>;
+
+export type ProbeResult =
+  | { kind: 'free' }
+  | { kind: 'git-paw'; status: BrokerStatusDocument }
+  | { kind: 'foreign'; detail: string }
+  | { kind: 'timeout' };
+
+const MAX_STATUS_BYTES = 4 * 1024 * 1024;
+
+/** `http://<host>:<port>`; a wildcard bind is advertised as loopback, IPv6 in brackets (W27). */
+export function brokerUrl(bind: string, port: number): string {
+  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' || bind === '[::]' ? '[::1]' : bind;
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${bracketed}:${port}`;
+}
+
+/** One `GET <url>/status` with a deadline; classifies whatever answers. */
+export function probeBroker(url: string, options: { timeoutMs?: number } = {}): Promise<ProbeResult> {
+  const timeoutMs = options.timeoutMs ?? 1_000;
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (result: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(result);
+    };
+    const req = request(`${url.replace(/\/+$/, '')}/status`, { agent: false, headers: { connection: 'close' } }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_STATUS_BYTES) settle({ kind: 'foreign', detail: 'its /status answer is too large' });
+        else chunks.push(chunk);
+      });
+      res.on('error', () => settle({ kind: 'foreign', detail: 'the connection broke during the answer' }));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = undefined;
+        }
+        const parsed = brokerStatusSchema.safeParse(body);
+        if (status === 200 && parsed.success) settle({ kind: 'git-paw', status: parsed.data });
+        else settle({ kind: 'foreign', detail: `GET /status answered HTTP ${status}${parsed.success ? '' : ' without the git-paw marker'}` });
+      });
+    });
+    const timer = setTimeout(() => settle({ kind: 'timeout' }), timeoutMs);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED') settle({ kind: 'free' });
+      else if (error.code === 'ECONNRESET' || error.message === 'socket hang up') {
+        settle({ kind: 'foreign', detail: 'it accepts connections but does not answer HTTP' });
+      } else settle({ kind: 'foreign', detail: `connecting failed (${error.code ?? error.message})` });
+    });
+    req.end();
+  });
+}
+
+/** The `/status` document of the broker at `url`; BrokerError when it is not a git-paw broker. */
+export async function fetchStatus(url: string, options: { timeoutMs?: number } = {}): Promise<BrokerStatusDocument> {
+  const result = await probeBroker(url, options);
+  if (result.kind === 'git-paw') return result.status;
+  if (result.kind === 'free') throw new BrokerError(`no broker is running at ${url}`);
+  if (result.kind === 'timeout') throw new BrokerError(`the broker at ${url} did not answer in time`);
+  throw new BrokerError(`${url} is not a git-paw broker: ${result.detail}`);
+}
+
+/** Resolves true when this process can listen on `bind:port` right now (it closes again at once). */
+export function canListen(bind: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(false);
+      else reject(new BrokerError(`cannot listen on ${bind}: ${describeError(error)}`, { hint: 'check [broker] bind in the config' }));
+    });
+    server.listen({ host: bind, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+const PORT_SEARCH_SPAN = 1_000;
+
+/** First port from `from` upward that can be listened on, skipping `skip` (e.g. other sessions' ports). */
+export async function findFreePort(bind: string, from = 9119, skip: ReadonlySet<number> = new Set()): Promise<number> {
+  const last = Math.min(65535, from + PORT_SEARCH_SPAN - 1);
+  for (let port = from; port <= last; port += 1) {
+    if (skip.has(port)) continue;
+    if (await canListen(bind, port)) return port;
+  }
+  throw new BrokerError(`no free port between ${from} and ${last} on ${bind}`, { hint: 'set [broker] port in .git-paw/config.toml' });
+}
+
+/** A sentence naming whoever holds `port` (another git-paw session, a foreign server, unknown). */
+export async function describePortHolder(bind: string, port: number): Promise<string> {
+  const result = await probeBroker(brokerUrl(bind, port), { timeoutMs: 1_000 });
+  switch (result.kind) {
+    case 'git-paw': {
+      const { session, repo_path: repo, pid } = result.status;
+      if (session) return `port ${port} is used by the git-paw broker of session '${session}' (repo ${repo ?? 'unknown'}${pid ? `, pid ${pid}` : ''})`;
+      return `port ${port} is used by another git-paw broker (version ${result.status.version ?? 'unknown'})`;
+    }
+    case 'foreign':
+      return `port ${port} is already in use by another process (${result.detail})`;
+    case 'timeout':
+      return `port ${port} is held by a process that does not answer (probe timed out)`;
+    case 'free':
+      return `port ${port} is in use by another process`;
+  }
+}

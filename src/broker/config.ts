@@ -1,0 +1,76 @@
+// The broker process's configuration: one JSON document in the environment variable
+// GIT_PAW_BROKER_CONFIG, written by `planBroker` and read by the supervisor and its server child.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { BrokerError } from '../util/errors.js';
+import { isLoopbackBind } from './http-parse.js';
+
+export const BROKER_CONFIG_ENV = 'GIT_PAW_BROKER_CONFIG';
+
+/** Exit code of the server child for a start-up failure that a restart cannot fix. */
+export const FATAL_EXIT_CODE = 78;
+
+export const brokerRosterEntrySchema = z.object({
+  agent_id: z.string().regex(/^[a-z0-9_-]{1,128}$/, 'agent ids are [a-z0-9_-]{1,128}'),
+  branch: z.string(),
+  cli: z.string(),
+});
+
+export const brokerProcessConfigSchema = z.object({
+  session: z.string().min(1),
+  repo_path: z.string().min(1),
+  bind: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  /** Bearer token; null when `[broker] auth = "none"`. */
+  token: z.string().min(1).nullable(),
+  allow_remote: z.boolean(),
+  log_path: z.string().min(1),
+  /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
+  instance_id: z.string().min(1),
+  roster: z.array(brokerRosterEntrySchema),
+});
+
+export type BrokerRosterEntry = z.infer<typeof brokerRosterEntrySchema>;
+export type BrokerProcessConfig = z.infer<typeof brokerProcessConfigSchema>;
+
+/** Reads and checks the configuration from the environment; BrokerError when unusable. */
+export function readBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerProcessConfig {
+  const raw = env[BROKER_CONFIG_ENV];
+  if (!raw) {
+    throw new BrokerError(`${BROKER_CONFIG_ENV} is not set`, {
+      hint: 'this is an internal command that git-paw runs inside the session; use `git paw start`',
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new BrokerError(`${BROKER_CONFIG_ENV} is not valid JSON`);
+  }
+  const parsed = brokerProcessConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BrokerError(`${BROKER_CONFIG_ENV} is invalid: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+  }
+  const config = parsed.data;
+  if (!config.allow_remote && !isLoopbackBind(config.bind)) throw nonLoopbackError(config.bind);
+  return config;
+}
+
+/** The refusal to listen beyond this machine without `allow_remote`. */
+export function nonLoopbackError(bind: string): BrokerError {
+  return new BrokerError(`refusing to listen on non-loopback address '${bind}'`, {
+    hint: 'use bind = "127.0.0.1", or set [broker] allow_remote = true to accept connections from other machines',
+  });
+}
+
+/** Where the supervisor leaves the reason of a fatal start-up failure for `waitForBroker`. */
+export function startupErrorPath(logPath: string): string {
+  return `${logPath}.error`;
+}
+
+/** The git-paw version (package.json), reported by `/status`. */
+export function packageVersion(): string {
+  const raw = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(raw) as { version: string }).version;
+}

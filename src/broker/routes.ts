@@ -1,0 +1,150 @@
+// The HTTP routes (upstream-broker §7 with TARGET §9's changes): Host/Origin check, 404 / 405
+// with Allow, bearer token on /publish and /messages/*, then upstream's processing order for
+// publish (body limit → UTF-8 → Content-Type 415 → empty → parse → validate). Every response
+// body is compact JSON; HEAD gets the headers of GET without a body.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerProblem, hostProblem, isJsonContentType, parseSince } from './http-parse.js';
+import { isValidAgentId, MAX_ID_CHARS, parseMessage } from './messages.js';
+import type { BrokerService } from './service.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface RouteOptions {
+  service: BrokerService;
+  /** Bearer token required on /publish and /messages/*; null when `[broker] auth = "none"`. */
+  token: string | null;
+  /** Authorities the Host (and a present Origin) header may name. */
+  allowedHosts: Set<string>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+export function sendError(res: ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, JSON.stringify({ error }), headers);
+}
+
+type BodyResult = { kind: 'body'; bytes: Buffer } | { kind: 'too-large' } | { kind: 'aborted' };
+
+/** Reads at most `limit` bytes of body; stops buffering as soon as the limit is passed. */
+function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ kind: 'too-large' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        finish({ kind: 'too-large' });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish({ kind: 'body', bytes: Buffer.concat(chunks, size) });
+    const onAborted = () => finish({ kind: 'aborted' });
+    const finish = (result: BodyResult) => {
+      req.off('data', onData).off('end', onEnd).off('error', onAborted).off('close', onAborted);
+      resolve(result);
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onAborted).on('close', onAborted);
+  });
+}
+
+/** Answers 413 and closes the connection; the rest of the body is discarded, never buffered. */
+function rejectTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  sendError(res, 413, `request body must be at most ${MAX_BODY_BYTES} bytes`, { connection: 'close' });
+  req.resume();
+  const timer = setTimeout(() => req.socket.destroy(), 2_000);
+  timer.unref();
+  req.socket.once('close', () => clearTimeout(timer));
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+async function publish(req: IncomingMessage, res: ServerResponse, service: BrokerService): Promise<void> {
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (body.kind === 'aborted') return;
+  if (body.kind === 'too-large') return rejectTooLarge(req, res);
+  let text: string;
+  try {
+    text = utf8.decode(body.bytes);
+  } catch {
+    return sendError(res, 400, 'request body is not valid UTF-8');
+  }
+  if (!isJsonContentType(req.headers['content-type'])) return sendError(res, 415, 'Content-Type must be application/json');
+  if (body.bytes.length === 0) return sendError(res, 400, 'request body must not be empty');
+  const parsed = parseMessage(text);
+  if (!parsed.ok) return sendError(res, 400, parsed.error);
+  const outcome = service.publish(parsed.message);
+  if (!outcome.ok) return sendError(res, outcome.status, outcome.error);
+  service.afterDurable(() => sendJson(res, 202, `{"seq":${outcome.seq}}`));
+}
+
+function messages(res: ServerResponse, rawId: string, query: string | null, service: BrokerService): void {
+  let agentId: string;
+  try {
+    agentId = decodeURIComponent(rawId);
+  } catch {
+    return sendError(res, 400, 'invalid percent-encoding in path');
+  }
+  if (!/^[a-z0-9_-]+$/.test(agentId)) return sendError(res, 400, 'agent_id must match [a-z0-9-_]+');
+  if (!isValidAgentId(agentId)) return sendError(res, 400, `agent_id must be at most ${MAX_ID_CHARS} characters`);
+  const since = parseSince(query);
+  if (!since.ok) return sendError(res, 400, since.error);
+  const result = service.poll(agentId, since.since);
+  if ('error' in result) return sendError(res, 500, result.error);
+  let body = `{"messages":[${result.messages.join(',')}],"last_seq":${result.lastSeq}`;
+  if (result.droppedBefore !== undefined) body += `,"dropped_before":${result.droppedBefore}`;
+  if (result.more) body += ',"more":true';
+  sendJson(res, 200, `${body}}`);
+}
+
+type Route = { kind: 'publish' } | { kind: 'status' } | { kind: 'messages'; rawId: string } | { kind: 'none' };
+
+function routeOf(path: string): Route {
+  if (path === '/publish') return { kind: 'publish' };
+  if (path === '/status') return { kind: 'status' };
+  if (path.startsWith('/messages/')) {
+    const rawId = path.slice('/messages/'.length);
+    if (rawId !== '' && !rawId.includes('/')) return { kind: 'messages', rawId };
+  }
+  return { kind: 'none' };
+}
+
+const ALLOW: Record<Exclude<Route['kind'], 'none'>, string> = { publish: 'POST', status: 'GET,HEAD', messages: 'GET,HEAD' };
+
+/** The request handler of the broker's HTTP server. */
+export function createRequestHandler(options: RouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { service, token, allowedHosts } = options;
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const forbidden = hostProblem(req.headers.host, req.headers.origin, allowedHosts);
+    if (forbidden) return sendError(res, 403, forbidden);
+    const url = req.url ?? '';
+    const question = url.indexOf('?');
+    const path = question === -1 ? url : url.slice(0, question);
+    const query = question === -1 ? null : url.slice(question + 1);
+    const route = routeOf(path);
+    if (route.kind === 'none') return sendError(res, 404, 'not found');
+    const method = req.method ?? '';
+    const allowed = ALLOW[route.kind];
+    if (!allowed.split(',').includes(method)) return sendError(res, 405, 'method not allowed', { allow: allowed });
+    if (route.kind === 'status') return sendJson(res, 200, service.statusJson());
+    if (token !== null) {
+      const problem = bearerProblem(req.headers.authorization, token);
+      if (problem) return sendError(res, 401, problem, { 'www-authenticate': 'Bearer' });
+    }
+    if (route.kind === 'publish') return publish(req, res, service);
+    return messages(res, route.rawId, query, service);
+  };
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // One failing request must not take the broker down; it gets a JSON 500.
+      process.stderr.write(`broker: request failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      sendError(res, 500, 'internal broker error');
+    });
+  };
+}

@@ -1,0 +1,204 @@
+// What a launch needs from the broker: a plan (port, token, log path, the environment and argv
+// of the hidden `broker` tmux window, the agents' environment), a wait until the broker answers
+// with this launch's identity, and a bounded wait for the port to be released after stop.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { agentIdOf } from '../git/names.js';
+import { sessionsDir } from '../util/dirs.js';
+import { BrokerError } from '../util/errors.js';
+import { brokerUrl, canListen, describePortHolder, findFreePort, probeBroker } from './client.js';
+import { BROKER_CONFIG_ENV, nonLoopbackError, startupErrorPath, type BrokerProcessConfig, type BrokerRosterEntry } from './config.js';
+import { isLoopbackBind } from './http-parse.js';
+import { MAX_ID_CHARS } from './messages.js';
+
+export const DEFAULT_BROKER_PORT = 9119;
+
+export interface BrokerSettings {
+  /** `[broker] port`; undefined → first free port from 9119. */
+  port: number | undefined;
+  bind: string;
+  allowRemote: boolean;
+  auth: 'token' | 'none';
+}
+
+export interface BrokerPlanInput {
+  settings: BrokerSettings;
+  session: string;
+  repoPath: string;
+  roster: readonly { branch: string; cli: string }[];
+  /** What the saved session state recorded (recovery keeps the same URL, token and log). */
+  saved?: { port?: number; token?: string; logPath?: string };
+  /** Path of the built CLI entry (dist/cli.js); defaults to the one next to this module. */
+  cliPath?: string;
+}
+
+export interface BrokerPlan {
+  url: string;
+  bind: string;
+  port: number;
+  token: string | null;
+  logPath: string;
+  session: string;
+  repoPath: string;
+  /** Reported by the broker's `/status`; tells this launch's broker from any other. */
+  instanceId: string;
+  /** One entry per branch, in roster order, with its agent id. */
+  agents: BrokerRosterEntry[];
+  /** Environment of the broker window (`tmux new-window -e`). */
+  env: Record<string, string>;
+  /** argv of the broker window's command. */
+  command: string[];
+  /** Session-wide environment of the agent panes (the token is empty under auth = "none"). */
+  sessionEnv: { GIT_PAW_BROKER_URL: string; GIT_PAW_BROKER_TOKEN: string };
+}
+
+/** Per-pane environment of one agent. */
+export function agentEnv(agentId: string): { GIT_PAW_AGENT_ID: string } {
+  return { GIT_PAW_AGENT_ID: agentId };
+}
+
+/** `<sessions dir>/<session>.broker.jsonl`. */
+export function brokerLogPath(session: string): string {
+  return join(sessionsDir(), `${session}.broker.jsonl`);
+}
+
+/** Agent ids of the roster; BrokerError when two branches collide or an id is too long. */
+export function rosterAgents(roster: readonly { branch: string; cli: string }[]): BrokerRosterEntry[] {
+  const byId = new Map<string, string>();
+  return roster.map(({ branch, cli }) => {
+    const agentId = agentIdOf(branch);
+    const other = byId.get(agentId);
+    if (other !== undefined) {
+      throw new BrokerError(`branches '${other}' and '${branch}' both map to agent id '${agentId}'`, { hint: 'rename one of the branches' });
+    }
+    if (agentId.length > MAX_ID_CHARS) {
+      throw new BrokerError(`branch '${branch}' gives an agent id longer than ${MAX_ID_CHARS} characters`, { hint: 'use a shorter branch name' });
+    }
+    byId.set(agentId, branch);
+    return { agent_id: agentId, branch, cli };
+  });
+}
+
+/** Ports recorded by other saved sessions, so a new session does not take a stopped one's port. */
+function portsOfOtherSessions(session: string): Set<number> {
+  const ports = new Set<number>();
+  let names: string[];
+  try {
+    names = readdirSync(sessionsDir()).filter((name) => name.endsWith('.json') && name !== `${session}.json`);
+  } catch {
+    return ports;
+  }
+  for (const name of names) {
+    try {
+      const port = (JSON.parse(readFileSync(join(sessionsDir(), name), 'utf8')) as { broker_port?: unknown }).broker_port;
+      if (typeof port === 'number') ports.add(port);
+    } catch {
+      // Unreadable state files are someone else's problem; they reserve nothing.
+    }
+  }
+  return ports;
+}
+
+async function requireFreePort(bind: string, port: number, why: string): Promise<void> {
+  if (await canListen(bind, port)) return;
+  throw new BrokerError(await describePortHolder(bind, port), {
+    hint: `${why}; stop whatever holds it, or change [broker] port in .git-paw/config.toml`,
+  });
+}
+
+/** Decides port, token and log path, and builds what the launch passes to tmux. */
+export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
+  const { settings, session, repoPath, saved } = input;
+  if (!settings.allowRemote && !isLoopbackBind(settings.bind)) throw nonLoopbackError(settings.bind);
+  const agents = rosterAgents(input.roster);
+  let port: number;
+  if (saved?.port !== undefined) {
+    port = saved.port;
+    await requireFreePort(settings.bind, port, `the session's broker ran on port ${port}`);
+  } else if (settings.port !== undefined) {
+    port = settings.port;
+    await requireFreePort(settings.bind, port, `[broker] port is set to ${port}`);
+  } else {
+    port = await findFreePort(settings.bind, DEFAULT_BROKER_PORT, portsOfOtherSessions(session));
+  }
+  const token = settings.auth === 'none' ? null : (saved?.token ?? randomBytes(32).toString('hex'));
+  const logPath = saved?.logPath ?? brokerLogPath(session);
+  rmSync(startupErrorPath(logPath), { force: true });
+  const config: BrokerProcessConfig = {
+    session,
+    repo_path: repoPath,
+    bind: settings.bind,
+    port,
+    token,
+    allow_remote: settings.allowRemote,
+    log_path: logPath,
+    instance_id: randomUUID(),
+    roster: agents,
+  };
+  const url = brokerUrl(settings.bind, port);
+  const cliPath = input.cliPath ?? fileURLToPath(new URL('../cli.js', import.meta.url));
+  return {
+    url,
+    bind: settings.bind,
+    port,
+    token,
+    logPath,
+    session,
+    repoPath,
+    instanceId: config.instance_id,
+    agents,
+    env: { [BROKER_CONFIG_ENV]: JSON.stringify(config) },
+    command: [process.execPath, cliPath, '__broker'],
+    sessionEnv: { GIT_PAW_BROKER_URL: url, GIT_PAW_BROKER_TOKEN: token ?? '' },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function startupFailure(plan: BrokerPlan): string | undefined {
+  const path = startupErrorPath(plan.logPath);
+  if (!existsSync(path)) return undefined;
+  try {
+    return readFileSync(path, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until `/status` at the plan's URL reports this launch's identity; BrokerError otherwise. */
+export async function waitForBroker(plan: BrokerPlan, options: { timeoutMs?: number } = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const failure = startupFailure(plan);
+    if (failure) throw new BrokerError(failure);
+    const probe = await probeBroker(plan.url, { timeoutMs: 500 });
+    if (
+      probe.kind === 'git-paw' &&
+      probe.status.session === plan.session &&
+      probe.status.repo_path === plan.repoPath &&
+      probe.status.instance_id === plan.instanceId
+    ) {
+      return;
+    }
+    if (Date.now() >= deadline) {
+      const holder = probe.kind === 'free' ? undefined : await describePortHolder(plan.bind, plan.port);
+      throw new BrokerError(holder ?? `the broker did not start on ${plan.url} within ${Math.round(timeoutMs / 1000)} s`, {
+        hint: 'look at the `broker` window of the tmux session for its output',
+      });
+    }
+    await sleep(50);
+  }
+}
+
+/** After the session (and so the broker) was told to stop: waits until the port is free. */
+export async function stopBrokerAndWait(bind: string, port: number, options: { timeoutMs?: number } = {}): Promise<boolean> {
+  const deadline = Date.now() + (options.timeoutMs ?? 5_000);
+  for (;;) {
+    if (await canListen(bind, port)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(50);
+  }
+}

@@ -1,0 +1,246 @@
+// The broker's state: agent registry (roster first, then unknown publishers), inboxes, the global
+// sequence counter and routing (upstream-broker §5–§6 as amended by TARGET §9). Pure and
+// synchronous: `apply` is the only mutation of messages and is used identically for live
+// publishes and for log replay, so a replayed log rebuilds exactly the state that acknowledged
+// those messages. Memory is bounded by the caps in `BrokerLimits`.
+import { Inbox, type StoredMessage } from './inbox.js';
+import { canonicalJson, deliveredJson, statusLabel, type Message } from './messages.js';
+
+export interface RosterAgent {
+  agent_id: string;
+  cli: string;
+}
+
+export interface BrokerLimits {
+  /** Messages kept per inbox; the oldest are dropped beyond it. */
+  inboxMessages: number;
+  /** Ids outside the roster that may get an inbox or registry entry. */
+  extraAgents: number;
+  /** Total characters of delivered JSON held by all inboxes together. */
+  retainedChars: number;
+  /** Total distinct messages held (or waiting to be released) by all inboxes together. */
+  retainedMessages: number;
+  /** Characters of delivered JSON in one poll reply (at least one message is always sent). */
+  pageChars: number;
+}
+
+export const DEFAULT_LIMITS: BrokerLimits = {
+  inboxMessages: 10_000,
+  extraAgents: 1_000,
+  retainedChars: 32 * 1024 * 1024,
+  retainedMessages: 200_000,
+  pageChars: 1024 * 1024,
+};
+
+/** One line of the message log: an accepted message, or an inbox opened by a poll. */
+export type LogRecord =
+  | { kind: 'message'; seq: number; ts: string; message: Message }
+  | { kind: 'inbox'; ts: string; agentId: string };
+
+/** One `/status` agent entry (members in upstream's alphabetical order). */
+export interface AgentStatus {
+  agent_id: string;
+  cli: string;
+  /** Whole seconds since the last accepted publish; null for a roster agent that never published. */
+  last_seen_seconds: number | null;
+  /** Status label (§4.4); null for a roster agent that never published. */
+  status: string | null;
+  summary: string;
+}
+
+export interface PollResult {
+  /** Delivered JSON of each message, oldest first. */
+  messages: string[];
+  /** Highest seq returned, or the `since` given when nothing is returned (decimal text). */
+  lastSeq: string;
+  /** Present when messages after `since` were dropped: every seq below it may be missing. */
+  droppedBefore?: number;
+  /** True when the reply was cut at the page size; poll again with the new cursor. */
+  more: boolean;
+}
+
+interface AgentEntry {
+  cli: string;
+  status: string | null;
+  lastSeenMs: number | null;
+  summary: string;
+}
+
+const SUMMARY_CHARS = 200;
+
+/** One-line summary of an agent's last message: status text, artifact exports, blocked request. */
+export function summaryOf(message: Message): string {
+  let text: string;
+  switch (message.type) {
+    case 'agent.status':
+      text = message.payload.message ?? '';
+      break;
+    case 'agent.artifact':
+      text = message.payload.exports.length > 0 ? `exports: ${message.payload.exports.join(', ')}` : '';
+      break;
+    case 'agent.blocked':
+      text = `needs ${message.payload.needs} from ${message.payload.from}`;
+      break;
+  }
+  // eslint-disable-next-line no-control-regex -- control characters would break one-line views
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return flat.length > SUMMARY_CHARS ? `${flat.slice(0, SUMMARY_CHARS - 1)}…` : flat;
+}
+
+export class BrokerState {
+  private readonly agentsById = new Map<string, AgentEntry>();
+  private readonly inboxes = new Map<string, Inbox>();
+  private readonly rosterSize: number;
+  /** Every message held by some inbox, oldest first, for the global memory cap. */
+  private retained: StoredMessage[] = [];
+  private retainedHead = 0;
+  private retainedChars = 0;
+  private last = 0;
+  private accepted = 0;
+
+  constructor(
+    roster: readonly RosterAgent[],
+    private readonly limits: BrokerLimits = DEFAULT_LIMITS,
+  ) {
+    for (const agent of roster) {
+      if (this.agentsById.has(agent.agent_id)) continue;
+      this.agentsById.set(agent.agent_id, { cli: agent.cli, status: null, lastSeenMs: null, summary: '' });
+      this.inboxes.set(agent.agent_id, new Inbox());
+    }
+    this.rosterSize = this.inboxes.size;
+  }
+
+  /** Highest seq handed out so far (0 before the first message). */
+  get lastSeq(): number {
+    return this.last;
+  }
+
+  /** Messages accepted over the broker's whole life (replayed ones included). */
+  get messageCount(): number {
+    return this.accepted;
+  }
+
+  hasInbox(agentId: string): boolean {
+    return this.inboxes.has(agentId);
+  }
+
+  /** True when `agentId` has an inbox or may get one without passing the agent cap. */
+  canOpenInbox(agentId: string, alsoOpening = 0): boolean {
+    return this.inboxes.has(agentId) || this.inboxes.size - this.rosterSize + alsoOpening < this.limits.extraAgents;
+  }
+
+  /** Why `message` cannot be accepted now (the agent cap), or undefined when it can. */
+  admissionProblem(message: Message): string | undefined {
+    const senderNew = this.inboxes.has(message.agent_id) ? 0 : 1;
+    const ok =
+      this.canOpenInbox(message.agent_id) &&
+      (message.type !== 'agent.blocked' || message.payload.from === message.agent_id || this.canOpenInbox(message.payload.from, senderNew));
+    return ok ? undefined : `too many agents in this session (at most ${this.limits.extraAgents} besides the session's own)`;
+  }
+
+  /** Applies one log record: registers, routes and delivers a message, or opens an inbox. */
+  apply(record: LogRecord): void {
+    if (record.kind === 'inbox') {
+      this.inboxOf(record.agentId);
+      return;
+    }
+    const { message, seq, ts } = record;
+    this.last = Math.max(this.last, seq);
+    this.accepted += 1;
+    const sender = this.agentsById.get(message.agent_id) ?? { cli: '', status: null, lastSeenMs: null, summary: '' };
+    sender.status = statusLabel(message);
+    sender.lastSeenMs = Date.parse(ts);
+    sender.summary = summaryOf(message);
+    this.agentsById.set(message.agent_id, sender);
+    const senderInbox = this.inboxOf(message.agent_id);
+
+    const recipients: Inbox[] = [];
+    if (message.type === 'agent.artifact') {
+      for (const inbox of this.inboxes.values()) if (inbox !== senderInbox) recipients.push(inbox);
+    } else if (message.type === 'agent.blocked') {
+      recipients.push(this.inboxOf(message.payload.from));
+    }
+    if (recipients.length === 0) return;
+
+    const stored: StoredMessage = { seq, json: deliveredJson(canonicalJson(message), seq, ts), holders: 0 };
+    for (const inbox of recipients) {
+      inbox.push(stored);
+      if (inbox.length > this.limits.inboxMessages) this.release(inbox.shift());
+    }
+    if (stored.holders > 0) {
+      this.retained.push(stored);
+      this.retainedChars += stored.json.length;
+      this.enforceGlobalCap();
+    }
+  }
+
+  /** Inbox read (non-destructive): messages after `since`, cut at the page size. */
+  poll(agentId: string, since: bigint): PollResult {
+    const inbox = this.inboxes.get(agentId);
+    const result: PollResult = { messages: [], lastSeq: since.toString(), more: false };
+    if (!inbox) return result;
+    if (BigInt(inbox.droppedThrough) > since) result.droppedBefore = inbox.droppedThrough + 1;
+    if (since >= BigInt(this.last)) return result;
+    const pending = inbox.after(Number(since));
+    let chars = 0;
+    for (const message of pending) {
+      if (result.messages.length > 0 && chars + message.json.length > this.limits.pageChars) {
+        result.more = true;
+        break;
+      }
+      chars += message.json.length;
+      result.messages.push(message.json);
+      result.lastSeq = String(message.seq);
+    }
+    return result;
+  }
+
+  /** Registry in roster order, then unknown publishers in order of their first publish. */
+  agents(nowMs: number): AgentStatus[] {
+    return [...this.agentsById].map(([agentId, entry]) => ({
+      agent_id: agentId,
+      cli: entry.cli,
+      last_seen_seconds: entry.lastSeenMs === null ? null : Math.max(0, Math.floor((nowMs - entry.lastSeenMs) / 1000)),
+      status: entry.status,
+      summary: entry.summary,
+    }));
+  }
+
+  private inboxOf(agentId: string): Inbox {
+    let inbox = this.inboxes.get(agentId);
+    if (!inbox) {
+      inbox = new Inbox();
+      this.inboxes.set(agentId, inbox);
+    }
+    return inbox;
+  }
+
+  /** Frees a message's text once no inbox holds it. */
+  private release(message: StoredMessage | undefined): void {
+    if (!message || message.holders > 0 || message.json === '') return;
+    this.retainedChars -= message.json.length;
+    message.json = '';
+  }
+
+  /**
+   * Drops the globally oldest messages while the caps are exceeded. Eviction runs in seq order,
+   * so an evicted message is always at the head of every inbox still holding it.
+   */
+  private enforceGlobalCap(): void {
+    while (
+      this.retainedHead < this.retained.length &&
+      (this.retainedChars > this.limits.retainedChars || this.retained.length - this.retainedHead > this.limits.retainedMessages)
+    ) {
+      const oldest = this.retained[this.retainedHead] as StoredMessage;
+      this.retainedHead += 1;
+      if (oldest.holders > 0) {
+        for (const inbox of this.inboxes.values()) if (inbox.peek() === oldest) inbox.shift();
+      }
+      this.release(oldest);
+    }
+    if (this.retainedHead > 1024 && this.retainedHead * 2 > this.retained.length) {
+      this.retained = this.retained.slice(this.retainedHead);
+      this.retainedHead = 0;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// The broker part of `git paw status`: upstream's `Broker:  <url> (running|not responding)` line,
+// then (when it runs) the agent count and one line per agent; and the same as JSON for
+// `status --json`. A broker of another session on the port is reported as not ours (W25, W26).
+import { describePortHolder, probeBroker, type BrokerStatusDocument } from './client.js';
+
+export type BrokerReport =
+  | { url: string; state: 'running'; status: BrokerStatusDocument }
+  | { url: string; state: 'not responding'; holder?: string };
+
+export interface BrokerReportInput {
+  url: string;
+  bind: string;
+  port: number;
+  session: string;
+  repoPath: string;
+  timeoutMs?: number;
+}
+
+/** Probes the session's broker once and says whether it is running, and if not who holds the port. */
+export async function readBrokerReport(input: BrokerReportInput): Promise<BrokerReport> {
+  const probe = await probeBroker(input.url, { timeoutMs: input.timeoutMs ?? 1_000 });
+  if (probe.kind === 'git-paw' && probe.status.session === input.session && probe.status.repo_path === input.repoPath) {
+    return { url: input.url, state: 'running', status: probe.status };
+  }
+  if (probe.kind === 'free') return { url: input.url, state: 'not responding' };
+  return { url: input.url, state: 'not responding', holder: await describePortHolder(input.bind, input.port) };
+}
+
+/** `45s ago`, `3m ago`, `1h 15m ago` (as the dashboard); `-` when the agent never reported. */
+export function formatAge(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return '-';
+  const whole = Math.max(0, Math.floor(seconds));
+  if (whole < 60) return `${whole}s ago`;
+  if (whole < 3600) return `${Math.floor(whole / 60)}m ago`;
+  return `${Math.floor(whole / 3600)}h ${Math.floor((whole % 3600) / 60)}m ago`;
+}
+
+function counts(status: BrokerStatusDocument): { working: number; done: number; blocked: number } {
+  const labels = status.agents.map((agent) => agent.status);
+  return {
+    working: labels.filter((label) => label === 'working').length,
+    done: labels.filter((label) => label === 'done' || label === 'verified').length,
+    blocked: labels.filter((label) => label === 'blocked').length,
+  };
+}
+
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- terminal control characters must not reach the screen
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+}
+
+/** Lines for `git paw status` (the caller prints a blank line after them, as upstream). */
+export function brokerStatusLines(report: BrokerReport): string[] {
+  const lines = [`Broker:  ${report.url} (${report.state})`];
+  if (report.state === 'not responding') {
+    if (report.holder) lines.push(`         ${report.holder}`);
+    return lines;
+  }
+  const { status } = report;
+  const { working, done, blocked } = counts(status);
+  lines.push(`Agents:  ${status.agents.length} (${working} working, ${done} done, ${blocked} blocked)`);
+  const rows = status.agents.map((agent) => [
+    oneLine(agent.agent_id),
+    oneLine(agent.cli ?? ''),
+    oneLine(agent.status ?? 'not started'),
+    formatAge(agent.last_seen_seconds),
+    oneLine(agent.summary ?? ''),
+  ]);
+  const widths = [0, 1, 2, 3].map((column) => Math.max(0, ...rows.map((row) => (row[column] ?? '').length)));
+  for (const row of rows) {
+    const cells = row.map((cell, column) => (column < 4 ? cell.padEnd(widths[column] ?? 0) : cell));
+    lines.push(`  ${cells.join('  ')}`.trimEnd());
+  }
+  return lines;
+}
+
+export interface BrokerStatusJson {
+  url: string;
+  state: 'running' | 'not responding';
+  holder?: string;
+  uptime_seconds?: number;
+  agents?: { agent_id: string; cli: string; status: string | null; last_seen_seconds: number | null; summary: string }[];
+}
+
+/** The same report for `git paw status --json`. */
+export function brokerStatusJson(report: BrokerReport): BrokerStatusJson {
+  if (report.state === 'not responding') {
+    return report.holder ? { url: report.url, state: report.state, holder: report.holder } : { url: report.url, state: report.state };
+  }
+  return {
+    url: report.url,
+    state: report.state,
+    uptime_seconds: report.status.uptime_seconds ?? 0,
+    agents: report.status.agents.map((agent) => ({
+      agent_id: agent.agent_id,
+      cli: agent.cli ?? '',
+      status: agent.status ?? null,
+      last_seen_seconds: agent.last_seen_seconds ?? null,
+      summary: agent.summary ?? '',
+    })),
+  };
+}

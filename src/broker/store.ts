@@ -1,0 +1,151 @@
+// The per-session message log: JSON Lines, one record per line — `{"seq","ts","msg"}` for an
+// accepted message, `{"ts","inbox"}` for an inbox opened by a poll. Each record is written with
+// a synchronous write on an O_APPEND descriptor before the broker answers, so a crash of the
+// process (kill -9 included) never loses an acknowledged message. Power-loss durability comes
+// from group commit: one fdatasync covers every record written before it started, and the 202
+// replies wait for it (`afterDurable`). Replay reads the file back at start-up, skipping a torn
+// last line.
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { canonicalJson, messageFromJson } from './messages.js';
+import type { LogRecord } from './state.js';
+
+/** Serialises one record as its log line (newline included). */
+export function recordLine(record: LogRecord): string {
+  if (record.kind === 'inbox') return `${JSON.stringify({ ts: record.ts, inbox: record.agentId })}\n`;
+  return `{"seq":${record.seq},"ts":${JSON.stringify(record.ts)},"msg":${canonicalJson(record.message)}}\n`;
+}
+
+/** Parses one log line; undefined when it is not a valid record. */
+export function parseRecordLine(line: string): LogRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { seq, ts, msg, inbox } = value as Record<string, unknown>;
+  if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) return undefined;
+  if (typeof inbox === 'string') return { kind: 'inbox', ts, agentId: inbox };
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return undefined;
+  const parsed = messageFromJson(msg);
+  return parsed.ok ? { kind: 'message', seq, ts, message: parsed.message } : undefined;
+}
+
+export interface ReplayReport {
+  records: number;
+  /** Lines that were not valid records and were skipped (a torn last line is not counted). */
+  skipped: number;
+  /** True when an unterminated last line was cut off the file. */
+  tornTail: boolean;
+}
+
+const CHUNK = 1024 * 1024;
+
+/**
+ * Calls `onRecord` for every record of the log at `path`, in file order, reading in bounded
+ * chunks. An unterminated last line (a write cut short by a crash) is removed from the file so
+ * that the next append starts on a fresh line.
+ */
+export function replayLog(path: string, onRecord: (record: LogRecord) => void): ReplayReport {
+  const report: ReplayReport = { records: 0, skipped: 0, tornTail: false };
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return report;
+    throw error;
+  }
+  try {
+    const chunk = Buffer.alloc(CHUNK);
+    let carry: Buffer = Buffer.alloc(0);
+    let offset = 0;
+    let lineStart = 0;
+    for (;;) {
+      const read = readSync(fd, chunk, 0, CHUNK, offset);
+      if (read === 0) break;
+      offset += read;
+      let data = Buffer.concat([carry, chunk.subarray(0, read)]);
+      let newline = data.indexOf(0x0a);
+      while (newline !== -1) {
+        const line = data.toString('utf8', 0, newline).trim();
+        lineStart += newline + 1;
+        if (line !== '') {
+          const record = parseRecordLine(line);
+          if (record) {
+            onRecord(record);
+            report.records += 1;
+          } else {
+            report.skipped += 1;
+          }
+        }
+        data = data.subarray(newline + 1);
+        newline = data.indexOf(0x0a);
+      }
+      carry = Buffer.from(data);
+    }
+    if (carry.length > 0) {
+      ftruncateSync(fd, lineStart);
+      report.tornTail = true;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return report;
+}
+
+/** The append side of the log. */
+export class MessageLog {
+  private readonly fd: number;
+  private syncing = false;
+  private waiting: (() => void)[] = [];
+  private idle: (() => void)[] = [];
+  private closed = false;
+
+  /** Opens (creating it and its directory, mode 0600) the log at `path` for appending. */
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'a', 0o600);
+  }
+
+  /** Writes one record; throws when the write fails (the caller then rejects the request). */
+  append(record: LogRecord): void {
+    const line = Buffer.from(recordLine(record), 'utf8');
+    let written = 0;
+    while (written < line.length) written += writeSync(this.fd, line, written);
+  }
+
+  /** Runs `callback` once everything appended so far is on stable storage (group commit). */
+  afterDurable(callback: () => void): void {
+    this.waiting.push(callback);
+    if (!this.syncing) this.sync();
+  }
+
+  /** Waits for a running sync, syncs whatever is left and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.syncing) await new Promise<void>((resolve) => this.idle.push(resolve));
+    this.closed = true;
+    try {
+      fdatasyncSync(this.fd);
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+
+  private sync(): void {
+    this.syncing = true;
+    const batch = this.waiting;
+    this.waiting = [];
+    fdatasync(this.fd, (error) => {
+      this.syncing = false;
+      // A failed sync leaves the data written (it survives a process crash); the sender has
+      // already been given a seq in the log, so replying an error would only cause duplicates.
+      if (error) process.stderr.write(`warning: cannot sync the message log: ${error.message}\n`);
+      for (const callback of batch) callback();
+      if (this.waiting.length > 0) this.sync();
+      else for (const resolve of this.idle.splice(0)) resolve();
+    });
+  }
+}
