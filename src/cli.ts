@@ -3,12 +3,18 @@
 // thrown error into `error: …` / `hint: …` on stderr and an exit code. Command modules are
 // imported lazily inside their actions, so `--version` and `--help` load nothing else.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { PawError, UsageError } from './util/errors.js';
 
 function packageVersion(): string {
   const raw = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
   return (JSON.parse(raw) as { version: string }).version;
+}
+
+/** Parser for single-valued flags: giving one twice is a usage error, as upstream. */
+function once(value: string, previous: string | undefined): string {
+  if (previous !== undefined) throw new InvalidArgumentError('this flag can be given only once.');
+  return value;
 }
 
 /** Splits `--branches a,b` and appends repeated flags: `--branches a --branches b`. */
@@ -48,11 +54,11 @@ Examples:
 
 function startOptions(command: Command): Command {
   return command
-    .option('--cli <CLI>', 'AI CLI to run in every pane (skips the CLI picker)')
+    .option('--cli <CLI>', 'AI CLI to run in every pane (skips the CLI picker)', once)
     .option('--branches <BRANCHES>', 'comma-separated branches (skips the branch picker; repeatable)', collectBranches)
     .option('--from-specs', 'launch one agent per pending spec from the [specs] directory')
     .option('--dry-run', 'print the session plan and exit without creating anything')
-    .option('--preset <PRESET>', 'take branches and CLI from a [presets.<name>] config entry')
+    .option('--preset <PRESET>', 'take branches and CLI from a [presets.<name>] config entry', once)
     .option('--no-attach', 'do not attach; print how to attach and exit 0');
 }
 
@@ -123,7 +129,7 @@ function buildProgram(): Command {
     .description('Register a custom CLI in the global config')
     .argument('<NAME>', 'name of the CLI (used with --cli)')
     .argument('<COMMAND>', 'absolute path, or a command found on PATH')
-    .option('--display-name <DISPLAY_NAME>', 'name shown in pickers')
+    .option('--display-name <DISPLAY_NAME>', 'name shown in pickers', once)
     .action(async (name: string, command: string, flags: { displayName?: string }) =>
       (await import('./commands/add-cli.js')).runAddCli(name, command, flags),
     );
@@ -145,7 +151,7 @@ function buildProgram(): Command {
     .argument('[BRANCH]', 'branch, log name or unique part of one')
     .option('--list', 'list log sessions and their branches')
     .option('--color', 'show raw colours through less -R')
-    .option('--session <SESSION>', 'log session to read (default: the most recent)')
+    .option('--session <SESSION>', 'log session to read (default: the most recent)', once)
     .action(async (branch: string | undefined, flags: { list?: boolean; color?: boolean; session?: string }) => {
       if (!flags.list && branch === undefined) {
         program.commands.find((c) => c.name() === 'replay')?.error("error: missing required argument 'BRANCH'", {
