@@ -27,7 +27,7 @@ describe('POST /publish (scenarios 13–27)', () => {
   });
 
   it('14–15: rejects a missing or non-JSON Content-Type with 415', async () => {
-    for (const headers of [{}, { 'content-type': 'text/plain' }]) {
+    for (const headers of [{}, { 'content-type': 'text/plain' }] as Record<string, string>[]) {
       const reply = await post('{}', headers);
       expect(reply.status).toBe(415);
       expect(reply.body).toBe('{"error":"Content-Type must be application/json"}');

@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Message } from '../../src/broker/messages.js';
+import { BrokerState, DEFAULT_LIMITS, summaryOf, type LogRecord } from '../../src/broker/state.js';
+import { MessageLog, parseRecordLine, recordLine, replayLog } from '../../src/broker/store.js';
+
+const TS = '2025-01-01T00:00:00.000Z';
+const status = (id: string, text: string | null = null): Message => ({
+  type: 'agent.status',
+  agent_id: id,
+  payload: { status: 'working', modified_files: [], message: text },
+});
+const artifact = (id: string, exports: string[] = []): Message => ({
+  type: 'agent.artifact',
+  agent_id: id,
+  payload: { status: 'done', exports, modified_files: [] },
+});
+const blocked = (id: string, from: string): Message => ({ type: 'agent.blocked', agent_id: id, payload: { needs: 'n', from } });
+
+function feed(state: BrokerState, messages: Message[]): LogRecord[] {
+  return messages.map((message) => {
+    const record: LogRecord = { kind: 'message', seq: state.lastSeq + 1, ts: TS, message };
+    state.apply(record);
+    return record;
+  });
+}
+const seqs = (state: BrokerState, id: string, since = 0n) => state.poll(id, since).messages.map((json) => (JSON.parse(json) as { seq: number }).seq);
+
+describe('BrokerState routing', () => {
+  it('pre-registers the roster so broadcasts reach agents that never published', () => {
+    const state = new BrokerState([{ agent_id: 'a', cli: 'claude' }, { agent_id: 'b', cli: 'codex' }]);
+    feed(state, [artifact('a'), blocked('a', 'b'), status('a')]);
+    expect(seqs(state, 'b')).toEqual([1, 2]);
+    expect(seqs(state, 'a')).toEqual([]);
+    expect(state.agents(Date.parse(TS)).map((agent) => [agent.agent_id, agent.status, agent.cli])).toEqual([
+      ['a', 'working', 'claude'],
+      ['b', null, 'codex'],
+    ]);
+  });
+
+  it('queues blocked messages for agents without an inbox', () => {
+    const state = new BrokerState([]);
+    feed(state, [blocked('a', 'later')]);
+    expect(seqs(state, 'later')).toEqual([1]);
+    expect(state.agents(0).map((agent) => agent.agent_id)).toEqual(['a']);
+  });
+
+  it('summarises the last message of each agent on one line', () => {
+    expect(summaryOf(status('a', 'line one\nline two'))).toBe('line one line two');
+    expect(summaryOf(artifact('a', ['X', 'Y']))).toBe('exports: X, Y');
+    expect(summaryOf(artifact('a'))).toBe('');
+    expect(summaryOf(blocked('a', 'b'))).toBe('needs n from b');
+    expect(summaryOf(status('a', 'z'.repeat(500)))).toHaveLength(200);
+  });
+});
+
+describe('BrokerState memory bounds', () => {
+  it('drops the globally oldest messages beyond the retained-size cap and marks the gap', () => {
+    const state = new BrokerState([{ agent_id: 'a', cli: '' }, { agent_id: 'b', cli: '' }], { ...DEFAULT_LIMITS, retainedMessages: 3 });
+    feed(state, [artifact('a'), blocked('a', 'b'), artifact('b'), artifact('a'), artifact('a')]);
+    expect(seqs(state, 'b')).toEqual([4, 5]);
+    expect(seqs(state, 'a')).toEqual([3]);
+    expect(state.poll('b', 0n).droppedBefore).toBe(3);
+    expect(state.poll('a', 0n).droppedBefore).toBeUndefined();
+  });
+
+  it('stays bounded under a long flood of blocked messages to many ids', () => {
+    const limits = { ...DEFAULT_LIMITS, retainedChars: 100_000, extraAgents: 50 };
+    const state = new BrokerState([], limits);
+    for (let i = 0; i < 20_000; i += 1) {
+      const message = blocked(`s${i % 50}`, `t${i % 7}`);
+      if (state.admissionProblem(message) === undefined) feed(state, [message]);
+    }
+    const held = Array.from({ length: 7 }, (_, i) => state.poll(`t${i}`, 0n).messages.join('').length).reduce((a, b) => a + b, 0);
+    expect(held).toBeLessThanOrEqual(100_000);
+    expect(state.admissionProblem(status('new-one'))).toMatch(/^too many agents/);
+  });
+});
+
+describe('message log', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('round-trips records and rebuilds the same state on replay', () => {
+    dir = mkdtempSync(join(tmpdir(), 'paw-log-'));
+    const path = join(dir, 'nested', 'log.jsonl');
+    const roster = [{ agent_id: 'a', cli: 'x' }];
+    const live = new BrokerState(roster);
+    const log = new MessageLog(path);
+    const inbox: LogRecord = { kind: 'inbox', ts: TS, agentId: 'poller' };
+    log.append(inbox);
+    live.apply(inbox);
+    for (const record of feed(live, [status('a', 'hi'), artifact('b', ['E']), blocked('b', 'a'), blocked('a', 'ghost')])) log.append(record);
+
+    const replayed = new BrokerState(roster);
+    const report = replayLog(path, (record) => replayed.apply(record));
+    expect(report).toEqual({ records: 5, skipped: 0, tornTail: false });
+    for (const id of ['a', 'b', 'poller', 'ghost']) expect(replayed.poll(id, 0n)).toEqual(live.poll(id, 0n));
+    expect(replayed.agents(0)).toEqual(live.agents(0));
+    expect(replayed.lastSeq).toBe(4);
+    expect(readFileSync(path, 'utf8').split('\n')[1]).toBe(
+      `{"seq":1,"ts":"${TS}","msg":{"type":"agent.status","agent_id":"a","payload":{"status":"working","modified_files":[],"message":"hi"}}}`,
+    );
+  });
+
+  it('cuts a torn last line, skips garbage lines, and appends cleanly afterwards', () => {
+    dir = mkdtempSync(join(tmpdir(), 'paw-log-'));
+    const path = join(dir, 'log.jsonl');
+    const first = recordLine({ kind: 'message', seq: 1, ts: TS, message: status('a') });
+    writeFileSync(path, `${first}not json\n{"seq":2,"ts":"${TS}","msg":{"type":"agent.sta`);
+    const state = new BrokerState([]);
+    expect(replayLog(path, (record) => state.apply(record))).toEqual({ records: 1, skipped: 1, tornTail: true });
+    expect(readFileSync(path, 'utf8')).toBe(`${first}not json\n`);
+    appendFileSync(path, recordLine({ kind: 'message', seq: 2, ts: TS, message: status('b') }));
+    const again = new BrokerState([]);
+    expect(replayLog(path, (record) => again.apply(record)).records).toBe(2);
+    expect(again.lastSeq).toBe(2);
+  });
+
+  it('rejects records that do not validate', () => {
+    expect(parseRecordLine(`{"seq":1,"ts":"${TS}","msg":{"type":"agent.status","agent_id":"A","payload":{"status":"x","modified_files":[]}}}`)).toBeUndefined();
+    expect(parseRecordLine(`{"seq":0,"ts":"${TS}","msg":{}}`)).toBeUndefined();
+    expect(parseRecordLine(`{"ts":"yesterday","inbox":"a"}`)).toBeUndefined();
+    expect(parseRecordLine(`{"ts":"${TS}","inbox":"a"}`)).toEqual({ kind: 'inbox', ts: TS, agentId: 'a' });
+  });
+
+  it('returns nothing for a log that does not exist yet', () => {
+    dir = mkdtempSync(join(tmpdir(), 'paw-log-'));
+    expect(replayLog(join(dir, 'missing.jsonl'), () => undefined)).toEqual({ records: 0, skipped: 0, tornTail: false });
+  });
+});
