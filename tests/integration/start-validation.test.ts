@@ -1,0 +1,137 @@
+// `start` refusals: every bad plan is rejected before anything is created (TARGET §4, W-8/W-13/
+// W-14), conflicting flags are usage errors (W-15), and missing tools or CLIs say so clearly.
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { skipWithoutTmux } from '../helpers/tmux.js';
+import { expectNothingCreated, localBranches, paw, readState, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
+
+/** A PATH with the sandbox bin and git, but no tmux. */
+function pathWithoutTmux(sandbox: Sandbox): string {
+  const dir = join(sandbox.root, 'no-tmux-bin');
+  mkdirSync(dir);
+  symlinkSync('/usr/bin/git', join(dir, 'git'));
+  return `${sandbox.bin}:${dir}`;
+}
+
+describe.skipIf(skipWithoutTmux)('start refuses a bad plan before creating anything', () => {
+  let sandbox: Sandbox;
+  beforeEach(() => {
+    sandbox = createSandbox();
+    sandbox.fakeCli('claude');
+  });
+  afterEach(() => sandbox.cleanup());
+
+  it.each([
+    ['a duplicate branch (§9.6-9)', 'feat/a,feat/a', /^error: Branch error: branch 'feat\/a' is listed more than once\n/],
+    ['two branches with one worktree dir', 'feat/x,feat-x', /^error: Worktree error: branches 'feat\/x' and 'feat-x' would share the worktree directory '\.\.\/proj-feat-x'\n/],
+    ['the checked-out branch (§6.6-4)', 'feat/ok,main', /^error: Worktree error: branch 'main' is already checked out at '.*\/proj'\n/],
+    ['an invalid name', 'feat/ok,bad..name', /^error: Branch error: 'bad\.\.name' is not a valid branch name\n/],
+  ])('%s', async (_what, branches, message) => {
+    const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', branches]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expectNothingCreated(sandbox);
+  });
+
+  it('an occupied worktree directory (§6.6-6)', async () => {
+    mkdirSync(worktreeDir(sandbox, 'feat-x'));
+    const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/x']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: Worktree error: '${worktreeDir(sandbox, 'feat-x')}' already exists\n`);
+    expect(worktreePaths(sandbox)).toEqual([sandbox.repo]);
+    expect(localBranches(sandbox)).toEqual(['main']);
+  });
+
+  it('trims --branches items and drops empty ones (W-14)', async () => {
+    const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', ' a , ,b ']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('  a → claude (../proj-a)\n  b → claude (../proj-b)\n');
+  });
+
+  it('rejects --branches with no names as a usage error', async () => {
+    const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', ' , ']);
+    expect(result).toMatchObject({ code: 2, stderr: 'error: --branches needs at least one branch name\n' });
+  });
+
+  it('a repository without commits (W-24, §9.6-8)', async () => {
+    const empty = join(sandbox.root, 'empty');
+    mkdirSync(empty);
+    sandbox.git(['init', '-q', '-b', 'main'], empty);
+    const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'a'], { cwd: empty });
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe('error: repository has no commits yet');
+  });
+});
+
+describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
+  let sandbox: Sandbox;
+  beforeEach(() => {
+    sandbox = createSandbox();
+  });
+  afterEach(() => sandbox.cleanup());
+
+  it.each([
+    [['--preset', 'p', '--cli', 'claude'], 'error: --preset cannot be combined with --cli or --branches\n'],
+    [['--preset', 'p', '--branches', 'a'], 'error: --preset cannot be combined with --cli or --branches\n'],
+    [['--from-specs', '--branches', 'a'], 'error: --from-specs cannot be combined with --branches or --preset\n'],
+    [['--from-specs', '--preset', 'p'], 'error: --from-specs cannot be combined with --branches or --preset\n'],
+  ])('rejects %j as a usage error', async (flags, message) => {
+    const result = await paw(sandbox, ['start', ...flags]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.startsWith(message)).toBe(true);
+  });
+
+  it('reports a missing preset (§3.8-7) and plans a defined one without prompts (§3.8-6)', async () => {
+    sandbox.fakeCli('claude');
+    expect(await paw(sandbox, ['start', '--preset', 'nope'])).toMatchObject({ code: 1, stderr: "error: Config error: preset 'nope' not found\n" });
+    sandbox.writeFile('proj/.git-paw/config.toml', '[presets.be]\nbranches = ["feat/x", "feat/y"]\ncli = "claude"\n');
+    const result = await paw(sandbox, ['start', '--dry-run', '--preset', 'be']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('  feat/x → claude (../proj-feat-x)\n  feat/y → claude (../proj-feat-y)\n');
+  });
+
+  it('rejects an unknown --cli with a hint (TARGET §3)', async () => {
+    sandbox.fakeCli('claude');
+    const result = await paw(sandbox, ['start', '--cli', 'nosuch', '--branches', 'a']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: CLI 'nosuch' not found\nhint: .*list-clis/);
+    expectNothingCreated(sandbox);
+  });
+
+  it('needs at least one AI CLI even with --cli (§9.6-6, §4.6-5)', async () => {
+    const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'a']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error: No AI CLIs found on PATH.');
+    expectNothingCreated(sandbox);
+  });
+
+  it('says which flags to pass when it cannot prompt (no terminal)', async () => {
+    sandbox.fakeCli('claude');
+    const result = await paw(sandbox, ['start', '--cli', 'claude']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Interactive prompt failed: .*--branches/);
+    expectNothingCreated(sandbox);
+  });
+
+  it('needs tmux for a fresh launch, dry-run included (§9.6-7)', async () => {
+    sandbox.fakeCli('claude');
+    const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', 'a'], { env: { PATH: pathWithoutTmux(sandbox) } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'error: tmux is required but not installed. Install with: brew install tmux (macOS) or apt install tmux (Linux)\n',
+    );
+  });
+
+  it('lets status and stop work without tmux installed (W-22)', async () => {
+    sandbox.fakeCli('claude');
+    expect((await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'a'])).code).toBe(0);
+    const env = { PATH: pathWithoutTmux(sandbox) };
+    const status = await paw(sandbox, ['status'], { env });
+    expect(status.stdout).toContain('Status:  🟡 stopped\nTmux:    not running\n');
+    const stop = await paw(sandbox, ['stop'], { env });
+    expect(stop).toMatchObject({ code: 0, stdout: 'Session stopped. Worktrees and state preserved.\nRun `git paw start` to recover.\n' });
+    expect(readState(sandbox).status).toBe('stopped');
+  });
+});

@@ -1,0 +1,168 @@
+// `start` against real git and a private tmux server: upstream §6.6, §7.5, §8.4, §9.6 as
+// amended by TARGET (no TTY → exit 0 with the attach hint).
+import { statSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
+import { localBranches, paw, readState, sessionAlive, sessionFiles, statePath, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
+
+const HINT = "Session 'paw-proj' is running. Attach with: tmux attach -t paw-proj";
+
+describe.skipIf(skipWithoutTmux)('start: fresh launch', () => {
+  let sandbox: Sandbox;
+  beforeEach(() => {
+    sandbox = createSandbox();
+    sandbox.fakeCli('claude');
+  });
+  afterEach(() => sandbox.cleanup());
+
+  it('creates worktrees, a labelled pane per branch in its worktree, and active state; no TTY → hint, exit 0', async () => {
+    sandbox.git(['branch', 'feat/a']);
+    const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
+    expect(result.stderr).toBe("warning: branch 'feat/b' does not exist; it will be created from HEAD\n");
+    expect(result.stdout).toBe(`${HINT}\n`);
+    expect(result.code).toBe(0);
+
+    expect(sessionAlive(sandbox)).toBe(true);
+    const panes = listPanes(sandbox, 'paw-proj');
+    expect(panes.map((p) => p.label)).toEqual(['feat/a → claude', 'feat/b → claude']);
+    expect(panes.map((p) => p.path)).toEqual([worktreeDir(sandbox, 'feat-a'), worktreeDir(sandbox, 'feat-b')]);
+    // Each fake CLI reports its own cwd and agent id: the resolved command ran in the worktree.
+    await waitForPaneText(sandbox, panes[0]?.id ?? '', `FAKE-CLI claude cwd=${worktreeDir(sandbox, 'feat-a')}`);
+    await waitForPaneText(sandbox, panes[1]?.id ?? '', `FAKE-CLI claude cwd=${worktreeDir(sandbox, 'feat-b')}`);
+    expect(sandbox.tmux(['show-environment', '-t', '=paw-proj'])).not.toContain('GIT_PAW_AGENT_ID');
+
+    expect(sandbox.tmux(['show-options', '-t', '=paw-proj:', 'mouse'])).toBe('mouse on');
+    expect(sandbox.tmux(['show-options', '-w', '-t', '=paw-proj:', 'pane-border-status'])).toBe('pane-border-status top');
+    expect(sandbox.tmux(['show-options', '-w', '-t', '=paw-proj:', 'pane-border-format'])).toBe('pane-border-format " #{@paw_label} "');
+
+    // §6.6-1/2: existing branch reused, new branch made at HEAD.
+    expect(worktreePaths(sandbox)).toEqual([sandbox.repo, worktreeDir(sandbox, 'feat-a'), worktreeDir(sandbox, 'feat-b')]);
+    expect(sandbox.git(['rev-parse', 'feat/b'])).toBe(sandbox.git(['rev-parse', 'HEAD']));
+
+    // §8.4-1: the state file.
+    const raw = readFileSync(statePath(sandbox), 'utf8');
+    expect(raw.endsWith('}')).toBe(true);
+    expect(statSync(statePath(sandbox)).mode & 0o777).toBe(0o600);
+    const state = readState(sandbox);
+    expect(state).toMatchObject({ session_name: 'paw-proj', repo_path: sandbox.repo, project_name: 'proj', status: 'active' });
+    expect(state.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(state.worktrees).toEqual([
+      { branch: 'feat/a', worktree_path: worktreeDir(sandbox, 'feat-a'), cli: 'claude', branch_created: false, command: join(sandbox.bin, 'claude') },
+      { branch: 'feat/b', worktree_path: worktreeDir(sandbox, 'feat-b'), cli: 'claude', branch_created: true, command: join(sandbox.bin, 'claude') },
+    ]);
+    expect(Object.keys(state).filter((key) => key.startsWith('broker_'))).toEqual([]);
+    expect(sessionFiles(sandbox)).toEqual(['paw-proj.json']); // §8.4-4: no temp file
+  });
+
+  it('runs a command line given with --cli and remote-only branches become tracking branches (§6.6-3)', async () => {
+    const origin = join(sandbox.root, 'origin');
+    sandbox.git(['clone', '-q', sandbox.repo, origin], sandbox.root);
+    sandbox.git(['branch', 'feat/remote-only'], origin);
+    sandbox.git(['remote', 'add', 'origin', origin]);
+    sandbox.git(['fetch', '-q', 'origin']);
+    const result = await paw(sandbox, ['start', '--cli', 'claude --flag', '--branches', 'feat/remote-only']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(sandbox.git(['rev-parse', '--abbrev-ref', 'feat/remote-only@{upstream}'])).toBe('origin/feat/remote-only');
+    expect(readState(sandbox).worktrees[0]).toMatchObject({ cli: 'claude --flag', branch_created: false });
+    const [pane] = listPanes(sandbox, 'paw-proj');
+    await waitForPaneText(sandbox, pane?.id ?? '', 'args=--flag');
+  });
+
+  it('works with base-index 1 and pane-base-index 1 in the user tmux.conf (§7.5-7)', async () => {
+    sandbox.writeFile('home/.tmux.conf', 'set -g base-index 1\nsetw -g pane-base-index 1\n');
+    const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'a,b,c']);
+    expect(result.code).toBe(0);
+    const panes = listPanes(sandbox, 'paw-proj');
+    expect(panes.map((p) => p.label)).toEqual(['a → claude', 'b → claude', 'c → claude']);
+    expect(sandbox.tmux(['list-panes', '-t', '=paw-proj:', '-F', '#{window_index}.#{pane_index}']).split('\n')).toEqual(['1.1', '1.2', '1.3']);
+    await waitForPaneText(sandbox, panes[2]?.id ?? '', `cwd=${worktreeDir(sandbox, 'c')}`);
+  });
+
+  it('sets no session mouse option with mouse = false (§7.5-4)', async () => {
+    sandbox.writeFile('proj/.git-paw/config.toml', 'mouse = false\n');
+    expect((await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'a'])).code).toBe(0);
+    expect(sandbox.tmux(['show-options', '-t', '=paw-proj:', 'mouse'])).toBe('');
+  });
+
+  it('pipes every pane into its log before the CLI starts when logging is enabled (W-26)', async () => {
+    sandbox.writeFile('proj/.git-paw/config.toml', '[logging]\nenabled = true\n');
+    sandbox.fakeCli('claude', '#!/bin/sh\nprintf "HELLO\\033[31mRED\\033[0m\\n"\nexec sleep 3600\n');
+    expect((await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a'])).code).toBe(0);
+    const log = join(sandbox.repo, '.git-paw', 'logs', 'paw-proj', 'feat--a.log');
+    const { pollUntil } = await import('../helpers/poll.js');
+    const text = await pollUntil(() => readFileSync(log, 'utf8'), (t) => t.includes('HELLO\u001b[31mRED'), { what: 'log output' });
+    expect(text).toContain('HELLO');
+  });
+});
+
+describe.skipIf(skipWithoutTmux)('start: existing session', () => {
+  let sandbox: Sandbox;
+  beforeEach(async () => {
+    sandbox = createSandbox();
+    sandbox.fakeCli('claude');
+    expect((await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a'])).code).toBe(0);
+  });
+  afterEach(() => sandbox.cleanup());
+
+  it('reattaches to a live session, ignoring (and naming) the flags (§9.6-2)', async () => {
+    const result = await paw(sandbox, ['start', '--cli', 'other', '--branches', 'x']);
+    expect(result.stdout).toBe(`Reattaching to session 'paw-proj'...\n${HINT}\n`);
+    expect(result.stderr).toBe("warning: session 'paw-proj' already exists; ignoring --cli, --branches\n");
+    expect(result.code).toBe(0);
+    expect(localBranches(sandbox)).toEqual(['feat/a', 'main']);
+  });
+
+  it('dry-run warns, prints the plan and changes nothing (§9.6-5)', async () => {
+    const before = readFileSync(statePath(sandbox), 'utf8');
+    const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', 'feat/z']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      "warning: session 'paw-proj' already exists — purge it before starting a new one\n\nwarning: branch 'feat/z' does not exist; it will be created from HEAD\n",
+    );
+    expect(result.stdout).toBe('Dry run — session plan:\n\n  Session:  paw-proj-2\n  Mouse:    on\n\n  feat/z → claude (../proj-feat-z)\n');
+    expect(readFileSync(statePath(sandbox), 'utf8')).toBe(before);
+    expect(localBranches(sandbox)).toEqual(['feat/a', 'main']);
+  });
+});
+
+describe.skipIf(skipWithoutTmux)('start: names and dry-run', () => {
+  let sandbox: Sandbox;
+  beforeEach(() => {
+    sandbox = createSandbox();
+    sandbox.fakeCli('claude');
+  });
+  afterEach(() => sandbox.cleanup());
+
+  it('avoids a foreign live session of the same name (§7.5-5) and shows the slug (§6.6-7)', async () => {
+    sandbox.tmux(['new-session', '-d', '-s', 'paw-proj']);
+    const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', 'fix/issue#42']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('  Session:  paw-proj-2\n');
+    expect(result.stdout).toContain('  fix/issue#42 → claude (../proj-fix-issue42)\n');
+    expect(worktreePaths(sandbox)).toEqual([sandbox.repo]);
+  });
+
+  it('avoids a name whose state file belongs to another repo (W-2)', async () => {
+    const other = join(sandbox.root, 'elsewhere', 'proj');
+    sandbox.writeFile(
+      'home/.local/share/git-paw/sessions/paw-proj.json',
+      JSON.stringify({ session_name: 'paw-proj', repo_path: other, project_name: 'proj', created_at: '2026-01-01T00:00:00Z', status: 'stopped', worktrees: [] }),
+    );
+    const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'a']);
+    expect(result.stdout).toContain("Session 'paw-proj-2' is running.");
+    expect(readState(sandbox).repo_path).toBe(other);
+    expect(readState(sandbox, 'paw-proj-2').repo_path).toBe(sandbox.repo);
+  });
+
+  it('finds the session from a subdirectory and from inside one of its worktrees (§6.6-8, W-11)', async () => {
+    expect((await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a'])).code).toBe(0);
+    sandbox.writeFile('proj/src/x.txt', 'x');
+    const fromSubdir = await paw(sandbox, ['status'], { cwd: join(sandbox.repo, 'src') });
+    expect(fromSubdir.stdout).toContain('Session: paw-proj\n');
+    const fromWorktree = await paw(sandbox, ['start', '--no-attach'], { cwd: worktreeDir(sandbox, 'feat-a') });
+    expect(fromWorktree.stdout).toBe(`Reattaching to session 'paw-proj'...\n${HINT}\n`);
+  });
+});
