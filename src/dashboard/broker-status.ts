@@ -1,35 +1,11 @@
-// The dashboard's view of the broker: the `GET /status` answer (schema, lenient where the broker
-// may omit things) and the one HTTP call the dashboard makes, with a timeout and a readable
-// reason when it fails. The dashboard never talks to the broker any other way.
+// The dashboard's view of the broker: the one HTTP call it makes (`GET /status`, schema shared
+// with the broker's client), over a kept-alive socket with a timeout, and a readable reason when
+// it fails. The dashboard never talks to the broker any other way.
 import { Agent, get } from 'node:http';
-import { z } from 'zod';
+import { brokerStatusSchema, type BrokerStatusAgent, type BrokerStatusDocument } from '../broker/client.js';
 
-const optionalText = z.string().nullish();
-
-export const statusAgentSchema = z.object({
-  agent_id: z.string(),
-  cli: optionalText,
-  /** Absent or null for a roster agent that has not published yet. */
-  last_seen_seconds: z.number().nonnegative().nullish(),
-  /** Empty, absent or null for a roster agent that has not published yet. */
-  status: optionalText,
-  summary: optionalText,
-});
-
-export const brokerStatusSchema = z.object({
-  git_paw: z.literal(true),
-  agents: z.array(statusAgentSchema),
-  uptime_seconds: z.number().nonnegative().nullish(),
-  version: optionalText,
-  session: optionalText,
-  repo_path: optionalText,
-  instance_id: optionalText,
-  pid: z.number().nullish(),
-  started_at: optionalText,
-});
-
-export type StatusAgent = z.infer<typeof statusAgentSchema>;
-export type BrokerStatus = z.infer<typeof brokerStatusSchema>;
+export type StatusAgent = BrokerStatusAgent;
+export type BrokerStatus = BrokerStatusDocument;
 
 /** Reads the broker's status once; rejects with a StatusUnavailable saying why. */
 export type StatusFetcher = () => Promise<BrokerStatus>;
