@@ -76,3 +76,12 @@ export function expectNothingCreated(sandbox: Sandbox, branches: string[] = ['ma
   expect(sessionFiles(sandbox)).toEqual([]);
   expect(readdirSync(sandbox.root).filter((name) => name.startsWith('proj-'))).toEqual([]);
 }
+
+/** Runs the CLI and fails the test with its whole output unless it exits 0. */
+export async function pawOk(sandbox: Sandbox, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const result = await paw(sandbox, args, options);
+  if (result.code !== 0) {
+    throw new Error(`git-paw ${args.join(' ')} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+  return result;
+}

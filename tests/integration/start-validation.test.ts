@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { expectNothingCreated, localBranches, paw, readState, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
+import { expectNothingCreated, localBranches, paw, pawOk, readState, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
 
 /** A PATH with the sandbox bin and git, but no tmux. */
 function pathWithoutTmux(sandbox: Sandbox): string {
@@ -126,7 +126,7 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
 
   it('lets status and stop work without tmux installed (W-22)', async () => {
     sandbox.fakeCli('claude');
-    expect((await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'a'])).code).toBe(0);
+    await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'a']);
     const env = { PATH: pathWithoutTmux(sandbox) };
     const status = await paw(sandbox, ['status'], { env });
     expect(status.stdout).toContain('Status:  🟡 stopped\nTmux:    not running\n');

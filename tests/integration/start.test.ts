@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
-import { localBranches, paw, readState, sessionAlive, sessionFiles, statePath, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
+import { localBranches, paw, pawOk, readState, sessionAlive, sessionFiles, statePath, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
 
 const HINT = "Session 'paw-proj' is running. Attach with: tmux attach -t paw-proj";
 
@@ -83,14 +83,14 @@ describe.skipIf(skipWithoutTmux)('start: fresh launch', () => {
 
   it('sets no session mouse option with mouse = false (§7.5-4)', async () => {
     sandbox.writeFile('proj/.git-paw/config.toml', 'mouse = false\n');
-    expect((await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'a'])).code).toBe(0);
+    await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'a']);
     expect(sandbox.tmux(['show-options', '-t', '=paw-proj:', 'mouse'])).toBe('');
   });
 
   it('pipes every pane into its log before the CLI starts when logging is enabled (W-26)', async () => {
     sandbox.writeFile('proj/.git-paw/config.toml', '[logging]\nenabled = true\n');
     sandbox.fakeCli('claude', '#!/bin/sh\nprintf "HELLO\\033[31mRED\\033[0m\\n"\nexec sleep 3600\n');
-    expect((await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a'])).code).toBe(0);
+    await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     const log = join(sandbox.repo, '.git-paw', 'logs', 'paw-proj', 'feat--a.log');
     const { pollUntil } = await import('../helpers/poll.js');
     const text = await pollUntil(() => readFileSync(log, 'utf8'), (t) => t.includes('HELLO\u001b[31mRED'), { what: 'log output' });
@@ -103,7 +103,7 @@ describe.skipIf(skipWithoutTmux)('start: existing session', () => {
   beforeEach(async () => {
     sandbox = createSandbox();
     sandbox.fakeCli('claude');
-    expect((await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a'])).code).toBe(0);
+    await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
   });
   afterEach(() => sandbox.cleanup());
 
@@ -158,7 +158,7 @@ describe.skipIf(skipWithoutTmux)('start: names and dry-run', () => {
   });
 
   it('finds the session from a subdirectory and from inside one of its worktrees (§6.6-8, W-11)', async () => {
-    expect((await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a'])).code).toBe(0);
+    await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     sandbox.writeFile('proj/src/x.txt', 'x');
     const fromSubdir = await paw(sandbox, ['status'], { cwd: join(sandbox.repo, 'src') });
     expect(fromSubdir.stdout).toContain('Session: paw-proj\n');
