@@ -1,7 +1,7 @@
 // The broker's HTTP server on node:http: timeouts that stop slow clients from piling up, a cap
 // on concurrent connections, JSON bodies for the parser's own rejections, and a graceful stop
 // (stop accepting, let in-flight requests finish within a bound, then cut the rest).
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { allowedAuthorities } from './http-parse.js';
 import { createRequestHandler } from './routes.js';
@@ -47,6 +47,35 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   socket.destroySoon();
 }
 
+/**
+ * Caps concurrent connections without letting slow clients lock everyone out: when a new
+ * connection would pass the cap, the oldest connection with no request in flight (a client
+ * that never finished its headers, or an idle keep-alive) is closed to make room; only when
+ * every connection is busy is the newcomer refused.
+ */
+function limitConnections(server: Server, cap: number): void {
+  const open = new Map<Socket, { busy: number }>();
+  server.on('connection', (socket: Socket) => {
+    open.set(socket, { busy: 0 });
+    socket.once('close', () => open.delete(socket));
+    if (open.size <= cap) return;
+    for (const [candidate, state] of open) {
+      if (state.busy === 0 && candidate !== socket) {
+        candidate.destroy();
+        open.delete(candidate);
+        return;
+      }
+    }
+    socket.destroy();
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const state = open.get(req.socket);
+    if (!state) return;
+    state.busy += 1;
+    res.once('close', () => (state.busy -= 1));
+  });
+}
+
 /** Creates the server and starts listening; rejects with the listen error (e.g. EADDRINUSE). */
 export async function startBrokerServer(options: BrokerServerOptions): Promise<RunningServer> {
   const server = createServer({
@@ -56,7 +85,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     connectionsCheckingInterval: 1_000,
   });
-  server.maxConnections = MAX_CONNECTIONS;
+  limitConnections(server, MAX_CONNECTIONS);
   server.on('clientError', answerClientError);
 
   await new Promise<void>((resolve, reject) => {
