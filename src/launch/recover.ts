@@ -57,6 +57,9 @@ async function missingWorktrees(ctx: LaunchContext, state: SessionState): Promis
 
 /** Recreates the tmux session of `state` (not running) and saves it as active. Does not attach. */
 export async function recoverSession(ctx: LaunchContext, state: SessionState, settings: LaunchSettings): Promise<SessionState> {
+  if (state.worktrees.length === 0) {
+    throw new WorktreeError(`session '${state.session_name}' has no worktrees to recover`, { hint: PURGE_HINT });
+  }
   return withRollback(async (rollback) => {
     await pruneWorktrees(ctx.runner, ctx.repo.root);
     const missing = await missingWorktrees(ctx, state);

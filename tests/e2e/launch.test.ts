@@ -28,8 +28,13 @@ interface Terminal {
 
 /** Runs git-paw on a pseudo-terminal; keys can be typed and the screen text read. */
 function inTerminal(sandbox: Sandbox, args: string[], cwd = sandbox.repo): Terminal {
+  return inTerminalCommand(sandbox, shellJoin([process.execPath, CLI_PATH, ...args]), cwd);
+}
+
+/** Runs a shell command on a pseudo-terminal. */
+function inTerminalCommand(sandbox: Sandbox, shellCommand: string, cwd = sandbox.repo): Terminal {
   // The PTY `script` creates has no size until one is set; prompts wrap at its width.
-  const command = `stty cols 120 rows 40; exec ${shellJoin([process.execPath, CLI_PATH, ...args])}`;
+  const command = `stty cols 120 rows 40; exec ${shellCommand}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd,
     env: sandbox.env,
@@ -76,6 +81,19 @@ describe.skipIf(skipWithoutTmux || !hasScript())('launch on a terminal', () => {
     expect(again.output()).toContain("Reattaching to session 'paw-proj'...");
     sandbox.tmux(['detach-client', '-s', '=paw-proj']);
     expect(await again.exit).toBe(0);
+  });
+
+  it('inside tmux, switches the client to the new session (W-10)', async () => {
+    const client = inTerminalCommand(sandbox, 'tmux new-session -s work');
+    const attachedTo = () => sandbox.tmux(['list-clients', '-F', '#{client_session}']);
+    await pollUntil(attachedTo, (session) => session === 'work', { what: 'a client on the work session' });
+    const command = `cd ${shellJoin([sandbox.repo])} && PATH=${shellJoin([sandbox.env.PATH ?? ''])} ${shellJoin([process.execPath, CLI_PATH])} start --cli claude --branches feat/a`;
+    sandbox.tmux(['send-keys', '-t', '=work:', '-l', command]);
+    sandbox.tmux(['send-keys', '-t', '=work:', 'Enter']);
+    await pollUntil(attachedTo, (session) => session === 'paw-proj', { what: 'the client to switch to paw-proj' });
+    expect(sessionAlive(sandbox, 'work')).toBe(true);
+    sandbox.tmux(['detach-client', '-s', '=paw-proj']);
+    expect(await client.exit).toBe(0);
   });
 
   it('--no-attach on a terminal does not attach', async () => {

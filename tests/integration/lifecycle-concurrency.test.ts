@@ -1,12 +1,14 @@
-// The per-repo lock (TARGET §6, W-32): a second start while one is running fails at once, and
-// exactly one session results.
+// Launches racing with other commands or with the user: the per-repo lock (TARGET §6, W-32)
+// makes a second command fail at once; Ctrl-C mid-launch rolls back (W-8).
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
+import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { liveSessions, paw, sessionFiles, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
+import { expectNothingCreated, liveSessions, paw, sessionFiles, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
 
 describe.skipIf(skipWithoutTmux)('concurrent commands', () => {
   let sandbox: Sandbox;
@@ -15,6 +17,28 @@ describe.skipIf(skipWithoutTmux)('concurrent commands', () => {
     sandbox.fakeCli('claude');
   });
   afterEach(() => sandbox.cleanup());
+
+  it('Ctrl-C during a launch rolls back everything and exits 2', async () => {
+    const inHook = join(sandbox.root, 'in-hook');
+    const go = join(sandbox.root, 'go');
+    const hook = join(sandbox.repo, '.git', 'hooks', 'post-checkout');
+    writeFileSync(hook, `#!/bin/sh\ntouch '${inHook}'\nwhile [ ! -f '${go}' ]; do sleep 0.02; done\n`);
+    chmodSync(hook, 0o755);
+    const child = spawn(process.execPath, [CLI_PATH, 'start', '--cli', 'claude', '--branches', 'feat/a,feat/b'], {
+      cwd: sandbox.repo,
+      env: sandbox.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await pollUntil(() => existsSync(inHook), Boolean, { what: 'the launch to reach its worktree hook' });
+    child.kill('SIGINT');
+    writeFileSync(go, '');
+    expect(await exited).toBe(2);
+    expect(stderr).toContain('error: Cancelled.\n');
+    expectNothingCreated(sandbox);
+  });
 
   it('a second start fails at once while the first is mid-launch; one session results', async () => {
     // Hold the first launch inside `git worktree add` until the second one has finished.
