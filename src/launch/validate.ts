@@ -76,6 +76,7 @@ export async function validatePlan(ctx: LaunchContext, agents: readonly AgentReq
     }
   });
   const [refs, checkedOut] = await Promise.all([readBranchRefs(runner, repo.root), checkedOutBranches(runner, repo.root)]);
+  const remoteRefNames = new Map([...refs.remote].flatMap(([branch, remotes]) => remotes.map((remote) => [`${remote}/${branch}`, branch] as const)));
   return agents.map((agent, index) => {
     const worktreePath = paths[index] as string;
     const at = checkedOut.get(agent.branch);
@@ -88,6 +89,12 @@ export async function validatePlan(ctx: LaunchContext, agents: readonly AgentReq
     if (!refs.local.has(agent.branch) && remotes.length > 1) {
       throw new BranchError(`branch '${agent.branch}' exists on several remotes (${remotes.join(', ')})`, {
         hint: `create the local branch first, e.g. \`git branch --track ${agent.branch} ${remotes[0]}/${agent.branch}\``,
+      });
+    }
+    const short = remoteRefNames.get(agent.branch);
+    if (!refs.local.has(agent.branch) && short !== undefined) {
+      throw new BranchError(`'${agent.branch}' is a remote-tracking branch, not a local one`, {
+        hint: `pass the branch name without the remote (e.g. '${short}') to work on it`,
       });
     }
     if (exists(worktreePath)) {

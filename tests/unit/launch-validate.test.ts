@@ -108,6 +108,13 @@ describe('validatePlan', () => {
     await expect(validatePlan(ctx(fakeGit()), agents('feat/x'))).rejects.toThrow(`Worktree error: '${root}/proj-feat-x' already exists`);
   });
 
+  it('rejects a remote-tracking name instead of making a local branch of that name', async () => {
+    const runner = fakeGit({ refs: ['refs/remotes/origin/feat/x'], remotes: ['origin'] });
+    await expect(validatePlan(ctx(runner), agents('origin/feat/x'))).rejects.toThrow(
+      "Branch error: 'origin/feat/x' is a remote-tracking branch, not a local one",
+    );
+  });
+
   it('rejects a remote-only branch that several remotes have', async () => {
     const runner = fakeGit({ refs: ['refs/remotes/a/x', 'refs/remotes/b/x'], remotes: ['a', 'b'] });
     await expect(validatePlan(ctx(runner), agents('x'))).rejects.toThrow("Branch error: branch 'x' exists on several remotes (a, b)");
