@@ -40,18 +40,34 @@ function isWide(codePoint: number): boolean {
 
 /** Columns one grapheme cluster occupies. */
 function clusterWidth(cluster: string): number {
-  if (ZERO_WIDTH.test(cluster)) return 0;
   const first = cluster.codePointAt(0) ?? 0;
+  if (first >= 0x20 && first < 0x7f && cluster.length === 1) return 1;
+  if (ZERO_WIDTH.test(cluster)) return 0;
   if (isControl(first)) return 0;
   if (EMOJI_PRESENTATION.test(cluster) || REGIONAL_INDICATOR.test(cluster)) return 2;
   if (PICTOGRAPHIC.test(cluster) && cluster.includes('\ufe0f')) return 2;
   return isWide(first) ? 2 : 1;
 }
 
+/** Printable ASCII: one column per character, no segmentation needed (the common case). */
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+/** Characters that join code points into one cluster; without them every code point is a cluster. */
+const JOINING = /\u200d|\p{Variation_Selector}|\p{M}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[\u{e0020}-\u{e007f}]/u;
+
+/**
+ * The grapheme clusters of `text`. Intl.Segmenter is slow (the dashboard measures every cell
+ * each second), so it is used only when something in the text can join code points.
+ */
+function clustersOf(text: string): Iterable<string> {
+  if (!JOINING.test(text)) return text;
+  return Array.from(graphemes.segment(text), ({ segment }) => segment);
+}
+
 /** Number of terminal columns `text` occupies. */
 export function displayWidth(text: string): number {
+  if (PLAIN_ASCII.test(text)) return text.length;
   let width = 0;
-  for (const { segment } of graphemes.segment(text)) width += clusterWidth(segment);
+  for (const cluster of clustersOf(text)) width += clusterWidth(cluster);
   return width;
 }
 
@@ -72,13 +88,14 @@ export function sanitizeCell(text: string): string {
 export function truncateToWidth(text: string, width: number): string {
   if (width <= 0) return '';
   if (displayWidth(text) <= width) return text;
+  if (PLAIN_ASCII.test(text)) return text.slice(0, width - 1) + ELLIPSIS;
   const room = width - displayWidth(ELLIPSIS);
   let used = 0;
   let kept = '';
-  for (const { segment } of graphemes.segment(text)) {
-    const next = clusterWidth(segment);
+  for (const cluster of clustersOf(text)) {
+    const next = clusterWidth(cluster);
     if (used + next > room) break;
-    kept += segment;
+    kept += cluster;
     used += next;
   }
   return kept + ELLIPSIS;

@@ -14,6 +14,10 @@ describe('display width', () => {
     expect(displayWidth('👩‍💻')).toBe(2);
     expect(displayWidth('e\u0301')).toBe(1);
     expect(displayWidth('⚠')).toBe(1);
+    expect(displayWidth('❤️')).toBe(2);
+    expect(displayWidth('👍🏽')).toBe(2);
+    expect(displayWidth('🇫🇷')).toBe(2);
+    expect(displayWidth('a\u200bb')).toBe(2);
   });
 
   it('truncates to a width with an ellipsis, never splitting an emoji', () => {
