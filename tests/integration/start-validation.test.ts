@@ -92,6 +92,20 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     expect(result.stdout).toContain('  feat/x → claude (../proj-feat-x)\n  feat/y → claude (../proj-feat-y)\n');
   });
 
+  it('fails the same way outside a repository with and without the subcommand (§2.3-5)', async () => {
+    const bare = await paw(sandbox, [], { cwd: sandbox.root });
+    const start = await paw(sandbox, ['start'], { cwd: sandbox.root });
+    expect(bare).toMatchObject({ code: 1, stderr: 'error: Not a git repository. Run git-paw from inside a git project.\n' });
+    expect(start).toEqual(bare);
+  });
+
+  it('accepts repeated --branches and a custom CLI (§2.3-10)', async () => {
+    sandbox.writeFile('proj/.git-paw/config.toml', '[clis.echo]\ncommand = "/bin/echo"\n');
+    const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'echo', '--branches', 'feat/a', '--branches', 'feat/b']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('  feat/a → echo (../proj-feat-a)\n  feat/b → echo (../proj-feat-b)\n');
+  });
+
   it('rejects an unknown --cli with a hint (TARGET §3)', async () => {
     sandbox.fakeCli('claude');
     const result = await paw(sandbox, ['start', '--cli', 'nosuch', '--branches', 'a']);
