@@ -155,10 +155,11 @@ class DemoAgent {
 
   /** Reads new inbox messages (cursor kept on empty replies) and narrates them. */
   private async checkInbox(): Promise<InboxMessage[]> {
-    const reply = JSON.parse(await this.request(`/messages/${this.settings.agentId}?since=${this.since}`, { method: 'GET' })) as InboxReply;
-    this.since = advanceCursor(this.since, reply);
-    if (reply.messages.length === 0) this.print('← inbox: nothing new');
-    for (const message of reply.messages) this.print(`← inbox: ${describeInboxMessage(message)}`);
+    const asked = this.since;
+    const reply = JSON.parse(await this.request(`/messages/${this.settings.agentId}?since=${asked}`, { method: 'GET' })) as InboxReply;
+    this.since = advanceCursor(asked, reply);
+    if (reply.messages.length === 0) this.print(`← inbox since ${asked}: nothing new`);
+    for (const message of reply.messages) this.print(`← inbox since ${asked}: ${describeInboxMessage(message)}`);
     return reply.messages;
   }
 
@@ -242,7 +243,9 @@ class DemoAgent {
       solo: () => this.runSolo(),
     };
     await scripts[role]();
-    this.print('✓ done. This pane is a plain shell now; try: curl -s "$GIT_PAW_BROKER_URL/status"');
+    // Exit rather than idle: the pane drops back to its shell, where the newcomer can try the API.
+    this.print('✓ done; this pane is a shell again. Try:');
+    this.print('  curl -s "$GIT_PAW_BROKER_URL/status"');
   }
 }
 

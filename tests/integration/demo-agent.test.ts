@@ -164,9 +164,9 @@ describe('demo agent against a broker', () => {
     expect(broker.polls.some((poll) => poll.agent === 'feat-ui' && poll.returned > 0)).toBe(true);
 
     const [api, ui] = results;
-    expect(api?.stdout).toContain('← inbox: feat-ui is blocked and needs "UserApi types" from me');
+    expect(api?.stdout).toMatch(/← inbox since \d+: feat-ui is blocked and needs "UserApi types" from me/);
     expect(ui?.stdout).toContain('→ blocked: need "UserApi types" from feat-api');
-    expect(ui?.stdout).toContain('← inbox: feat-api is done, exports UserApi, GET /users');
+    expect(ui?.stdout).toMatch(/← inbox since \d+: feat-api is done, exports UserApi, GET \/users/);
   });
 
   it('keeps its cursor on empty replies, even from a broker that answers them with last_seq 0', async () => {
@@ -182,7 +182,8 @@ describe('demo agent against a broker', () => {
     broker.accept({ type: 'agent.artifact', agent_id: 'feat-api', payload: { status: 'done', exports: ['UserApi'], modified_files: [] } });
     const result = await docs.done;
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('← inbox: feat-review is blocked and needs "a glossary" from me');
+    expect(result.stdout).toContain('← inbox since 0: feat-review is blocked and needs "a glossary" from me');
+    expect(result.stdout).toContain(`← inbox since ${request.seq}: nothing new`);
     const sinces = docsPolls().map((poll) => poll.since);
     const firstPast = sinces.indexOf(request.seq);
     expect(firstPast).toBeGreaterThan(0);
