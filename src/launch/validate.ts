@@ -76,7 +76,7 @@ export async function validatePlan(ctx: LaunchContext, agents: readonly AgentReq
     }
   });
   const [refs, checkedOut] = await Promise.all([readBranchRefs(runner, repo.root), checkedOutBranches(runner, repo.root)]);
-  const remoteRefNames = new Map([...refs.remote].flatMap(([branch, remotes]) => remotes.map((remote) => [`${remote}/${branch}`, branch] as const)));
+  const remoteRefNames = new Map<string, string>([...refs.remote].flatMap(([branch, remotes]) => remotes.map((remote) => [`${remote}/${branch}`, branch] as const)));
   return agents.map((agent, index) => {
     const worktreePath = paths[index] as string;
     const at = checkedOut.get(agent.branch);
