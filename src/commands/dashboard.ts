@@ -30,8 +30,15 @@ export async function runDashboard(): Promise<void> {
       hint: 'run `git paw dashboard` in a terminal; `git paw status` prints the agents once',
     });
   }
-  const roster: RosterAgent[] = state.worktrees.map((worktree) => ({ agent_id: agentIdOf(worktree.branch), cli: worktree.cli }));
+  const roster: RosterAgent[] = state.worktrees.map((worktree) => ({
+    agent_id: agentIdOf(worktree.branch),
+    cli: worktree.cli,
+  }));
   const { showDashboard } = await import('../dashboard/app.js');
   // The broker's own URL rule: a wildcard bind is reached over loopback.
-  await showDashboard({ session: state.session_name, brokerUrl: brokerUrl(state.broker_bind, state.broker_port), roster });
+  await showDashboard({
+    session: state.session_name,
+    brokerUrl: brokerUrl(state.broker_bind, state.broker_port),
+    roster,
+  });
 }

@@ -17,7 +17,8 @@ export interface DashboardOptions {
 /** How the dashboard ended: the user closed it, or its terminal went away. */
 export type DashboardEnd = 'closed' | 'terminal-lost';
 
-export const CLOSED_MESSAGE = 'Dashboard closed; the broker and agents keep running. Reopen with: git paw dashboard';
+export const CLOSED_MESSAGE =
+  'Dashboard closed; the broker and agents keep running. Reopen with: git paw dashboard';
 
 const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h';
 const LEAVE_ALTERNATE_SCREEN = '\u001b[?1049l';

@@ -50,8 +50,12 @@ function getText(url: string, agent: Agent, timeoutMs: number): Promise<{ code: 
       response.on('end', () => resolve({ code: response.statusCode ?? 0, body }));
       response.on('error', (error) => reject(new StatusUnavailable(networkReason(error))));
     });
-    request.on('timeout', () => request.destroy(new StatusUnavailable(`no answer within ${timeoutMs / 1000}s`)));
-    request.on('error', (error) => reject(error instanceof StatusUnavailable ? error : new StatusUnavailable(networkReason(error))));
+    request.on('timeout', () =>
+      request.destroy(new StatusUnavailable(`no answer within ${timeoutMs / 1000}s`)),
+    );
+    request.on('error', (error) =>
+      reject(error instanceof StatusUnavailable ? error : new StatusUnavailable(networkReason(error))),
+    );
   });
 }
 
@@ -59,7 +63,11 @@ function getText(url: string, agent: Agent, timeoutMs: number): Promise<{ code: 
  * A fetcher for `<brokerUrl>/status` that gives up after `timeoutMs`. It uses node:http with one
  * kept-alive socket rather than fetch: a third of the CPU per poll, which matters at 1 Hz.
  */
-export function httpStatusFetcher(brokerUrl: string, expectedSession: string, timeoutMs = 2_000): StatusFetcher {
+export function httpStatusFetcher(
+  brokerUrl: string,
+  expectedSession: string,
+  timeoutMs = 2_000,
+): StatusFetcher {
   const url = `${brokerUrl.replace(/\/+$/, '')}/status`;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   return async () => {

@@ -28,7 +28,13 @@ export interface FrameInput {
 export const KEY_HINT = 'q close view · the broker and agents keep running';
 
 const GAP = '  ';
-const HEADINGS = { agent: 'Agent', cli: 'CLI', status: 'Status', lastUpdate: 'Last Update', summary: 'Summary' };
+const HEADINGS = {
+  agent: 'Agent',
+  cli: 'CLI',
+  status: 'Status',
+  lastUpdate: 'Last Update',
+  summary: 'Summary',
+};
 /** Lines around the table: title, broker, counts, blank, table header, blank, hint. */
 const FIXED_LINES = 7;
 
@@ -51,9 +57,21 @@ function widest(rows: readonly AgentRow[], pick: (row: AgentRow) => string, head
 /** Column widths for `columns`: fixed-ish Agent/CLI/Status/Last Update, Summary takes the rest. */
 export function columnWidths(rows: readonly AgentRow[], columns: number): ColumnWidths {
   const widths = {
-    agent: clamp(widest(rows, (row) => row.agent, HEADINGS.agent), 15, 24),
-    cli: clamp(widest(rows, (row) => row.cli, HEADINGS.cli), 6, 10),
-    status: clamp(widest(rows, (row) => row.status, HEADINGS.status), 10, 16),
+    agent: clamp(
+      widest(rows, (row) => row.agent, HEADINGS.agent),
+      15,
+      24,
+    ),
+    cli: clamp(
+      widest(rows, (row) => row.cli, HEADINGS.cli),
+      6,
+      10,
+    ),
+    status: clamp(
+      widest(rows, (row) => row.status, HEADINGS.status),
+      10,
+      16,
+    ),
     lastUpdate: displayWidth(HEADINGS.lastUpdate),
     summary: 0,
   };
@@ -80,7 +98,10 @@ function tableLines(rows: readonly AgentRow[], columns: number, room: number): F
   const shown = fits ? rows : rows.slice(0, Math.max(0, room - 1));
   for (const row of shown) lines.push({ text: tableLine(row, widths), style: 'plain' });
   if (!fits) {
-    lines.push({ text: `… and ${rows.length - shown.length} more agents (enlarge this pane to see them)`, style: 'hint' });
+    lines.push({
+      text: `… and ${rows.length - shown.length} more agents (enlarge this pane to see them)`,
+      style: 'hint',
+    });
   }
   return lines;
 }
@@ -97,7 +118,9 @@ function outageLine(outage: NonNullable<FrameInput['outage']>): string {
 
 /** The whole screen as styled lines, each at most `columns` wide, fewer than `rows` lines. */
 export function layoutFrame(input: FrameInput): FrameLine[] {
-  const rows = input.latest ? buildRows(input.roster, input.latest.status.agents, input.latest.ageSeconds) : [];
+  const rows = input.latest
+    ? buildRows(input.roster, input.latest.status.agents, input.latest.ageSeconds)
+    : [];
   const lines: FrameLine[] = [
     { text: `git-paw dashboard · ${input.session}`, style: 'title' },
     { text: brokerLine(input), style: 'plain' },

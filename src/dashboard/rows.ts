@@ -71,7 +71,11 @@ function neverReported(agent: StatusAgent): boolean {
  * broker's order). `elapsedSeconds` is how long ago the status was read, so ages keep moving
  * between polls and while the broker is unreachable.
  */
-export function buildRows(roster: readonly RosterAgent[], agents: readonly StatusAgent[], elapsedSeconds = 0): AgentRow[] {
+export function buildRows(
+  roster: readonly RosterAgent[],
+  agents: readonly StatusAgent[],
+  elapsedSeconds = 0,
+): AgentRow[] {
   const reported = new Map(agents.map((agent) => [agent.agent_id, agent]));
   const rosterIds = new Set(roster.map((entry) => entry.agent_id));
   const ordered: StatusAgent[] = [

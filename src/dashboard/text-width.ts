@@ -52,7 +52,8 @@ function clusterWidth(cluster: string): number {
 /** Printable ASCII: one column per character, no segmentation needed (the common case). */
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 /** Characters that join code points into one cluster; without them every code point is a cluster. */
-const JOINING = /\u200d|\p{Variation_Selector}|\p{M}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[\u{e0020}-\u{e007f}]/u;
+const JOINING =
+  /\u200d|\p{Variation_Selector}|\p{M}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[\u{e0020}-\u{e007f}]/u;
 
 /**
  * The grapheme clusters of `text`. Intl.Segmenter is slow (the dashboard measures every cell

@@ -24,7 +24,12 @@ export interface DashboardViewProps {
 
 const DEFAULT_SIZE = { columns: 80, rows: 24 };
 
-function linesFor(props: DashboardViewProps, observation: Observation, now: number, size: { columns: number; rows: number }): FrameLine[] {
+function linesFor(
+  props: DashboardViewProps,
+  observation: Observation,
+  now: number,
+  size: { columns: number; rows: number },
+): FrameLine[] {
   const { latest, outage } = observation;
   return layoutFrame({
     session: props.session,

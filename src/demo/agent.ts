@@ -53,10 +53,13 @@ function optionValue(argv: readonly string[], name: string): string | undefined 
 /** Settings from the environment and `--role R`, `--peer ID`, `--agent-id ID`; throws a one-line reason. */
 export function readSettings(env: NodeJS.ProcessEnv, argv: readonly string[]): DemoSettings {
   const brokerUrl = env.GIT_PAW_BROKER_URL?.replace(/\/+$/, '');
-  if (!brokerUrl) throw new Error('GIT_PAW_BROKER_URL is not set (the demo agent runs inside `git paw demo`)');
+  if (!brokerUrl)
+    throw new Error('GIT_PAW_BROKER_URL is not set (the demo agent runs inside `git paw demo`)');
   const agentId = optionValue(argv, '--agent-id') ?? env.GIT_PAW_AGENT_ID;
   if (!agentId || !/^[a-z0-9_-]+$/.test(agentId)) {
-    throw new Error(`GIT_PAW_AGENT_ID must be a valid agent id ([a-z0-9_-]+), got ${JSON.stringify(agentId ?? '')}`);
+    throw new Error(
+      `GIT_PAW_AGENT_ID must be a valid agent id ([a-z0-9_-]+), got ${JSON.stringify(agentId ?? '')}`,
+    );
   }
   const roleText = optionValue(argv, '--role');
   if (roleText !== undefined && !ROLES.includes(roleText as DemoRole)) {
@@ -86,7 +89,8 @@ export function describeInboxMessage(message: InboxMessage): string {
     const exports = payload.exports?.length ? `, exports ${payload.exports.join(', ')}` : '';
     return `${message.agent_id} is ${payload.status ?? 'done'}${exports}`;
   }
-  if (message.type === 'agent.blocked') return `${message.agent_id} is blocked and needs "${payload.needs ?? ''}" from me`;
+  if (message.type === 'agent.blocked')
+    return `${message.agent_id} is blocked and needs "${payload.needs ?? ''}" from me`;
   return `${message.agent_id}: ${message.type}`;
 }
 
@@ -116,17 +120,27 @@ class DemoAgent {
     for (;;) {
       let problem: string;
       try {
-        const response = await fetch(`${this.settings.brokerUrl}${path}`, { ...init, headers, signal: AbortSignal.timeout(5_000) });
+        const response = await fetch(`${this.settings.brokerUrl}${path}`, {
+          ...init,
+          headers,
+          signal: AbortSignal.timeout(5_000),
+        });
         const text = await response.text();
         if (response.ok) return text;
-        if (response.status < 500) throw new BrokerGaveUp(`the broker refused ${init.method} ${path}: HTTP ${response.status} ${text}`);
+        if (response.status < 500)
+          throw new BrokerGaveUp(
+            `the broker refused ${init.method} ${path}: HTTP ${response.status} ${text}`,
+          );
         problem = `HTTP ${response.status}`;
       } catch (error) {
         if (error instanceof BrokerGaveUp) throw error;
         const cause = (error as { cause?: { code?: string } }).cause;
         problem = cause?.code ?? (error instanceof Error ? error.message : String(error));
       }
-      if (Date.now() > deadline) throw new BrokerGaveUp(`the broker at ${this.settings.brokerUrl} did not answer (${problem}); giving up`);
+      if (Date.now() > deadline)
+        throw new BrokerGaveUp(
+          `the broker at ${this.settings.brokerUrl} did not answer (${problem}); giving up`,
+        );
       if (!told) this.print(`… waiting for the broker at ${this.settings.brokerUrl} (${problem}); retrying`);
       told = true;
       await new Promise((resolve) => setTimeout(resolve, waitMs));
@@ -135,7 +149,10 @@ class DemoAgent {
   }
 
   private publish(type: string, payload: Record<string, unknown>): Promise<string> {
-    return this.request('/publish', { method: 'POST', body: JSON.stringify({ type, agent_id: this.settings.agentId, payload }) });
+    return this.request('/publish', {
+      method: 'POST',
+      body: JSON.stringify({ type, agent_id: this.settings.agentId, payload }),
+    });
   }
 
   private async working(message: string, modifiedFiles: string[] = []): Promise<void> {
@@ -156,15 +173,22 @@ class DemoAgent {
   /** Reads new inbox messages (cursor kept on empty replies) and narrates them. */
   private async checkInbox(): Promise<InboxMessage[]> {
     const asked = this.since;
-    const reply = JSON.parse(await this.request(`/messages/${this.settings.agentId}?since=${asked}`, { method: 'GET' })) as InboxReply;
+    const reply = JSON.parse(
+      await this.request(`/messages/${this.settings.agentId}?since=${asked}`, { method: 'GET' }),
+    ) as InboxReply;
     this.since = advanceCursor(asked, reply);
     if (reply.messages.length === 0) this.print(`← inbox since ${asked}: nothing new`);
-    for (const message of reply.messages) this.print(`← inbox since ${asked}: ${describeInboxMessage(message)}`);
+    for (const message of reply.messages)
+      this.print(`← inbox since ${asked}: ${describeInboxMessage(message)}`);
     return reply.messages;
   }
 
   /** Polls once per step until a message matching `wanted` arrives (bounded, so the demo always ends). */
-  private async awaitMessage(what: string, wanted: (message: InboxMessage) => boolean, maxSteps: number): Promise<InboxMessage[]> {
+  private async awaitMessage(
+    what: string,
+    wanted: (message: InboxMessage) => boolean,
+    maxSteps: number,
+  ): Promise<InboxMessage[]> {
     for (let step = 0; step < maxSteps; step += 1) {
       const found = (await this.checkInbox()).filter(wanted);
       if (found.length > 0) return found;
@@ -175,7 +199,9 @@ class DemoAgent {
   }
 
   private async peerIds(): Promise<string[]> {
-    const status = JSON.parse(await this.request('/status', { method: 'GET' })) as { agents?: { agent_id: string }[] };
+    const status = JSON.parse(await this.request('/status', { method: 'GET' })) as {
+      agents?: { agent_id: string }[];
+    };
     return (status.agents ?? []).map((agent) => agent.agent_id).filter((id) => id !== this.settings.agentId);
   }
 
@@ -195,8 +221,11 @@ class DemoAgent {
     const requests = expectsRequest
       ? await this.awaitMessage('a request from a peer', (message) => message.type === 'agent.blocked', 10)
       : await this.checkInbox();
-    const askers = requests.filter((message) => message.type === 'agent.blocked').map((message) => message.agent_id);
-    if (askers.length > 0) await this.working(`finishing UserApi types for ${askers.join(', ')}`, ['src/api/types.ts']);
+    const askers = requests
+      .filter((message) => message.type === 'agent.blocked')
+      .map((message) => message.agent_id);
+    if (askers.length > 0)
+      await this.working(`finishing UserApi types for ${askers.join(', ')}`, ['src/api/types.ts']);
     await this.pause(2);
     await this.done(['UserApi', 'GET /users'], ['src/api/users.ts', 'src/api/types.ts']);
   }
@@ -206,7 +235,8 @@ class DemoAgent {
     await this.pause(2);
     const provider = await this.discoverProvider();
     await this.blocked('UserApi types', provider);
-    const fromProvider = (message: InboxMessage) => message.type === 'agent.artifact' && message.agent_id === provider;
+    const fromProvider = (message: InboxMessage) =>
+      message.type === 'agent.artifact' && message.agent_id === provider;
     await this.awaitMessage(`${provider}'s artifact`, fromProvider, 60);
     await this.working('wiring the user list to UserApi', ['src/ui/UserList.tsx']);
     await this.pause(1);
@@ -255,7 +285,11 @@ export interface DemoOutput {
 }
 
 /** Entry point: runs the script for this agent; returns the process exit code. */
-export async function runDemoAgent(env: NodeJS.ProcessEnv, argv: readonly string[], output: DemoOutput): Promise<number> {
+export async function runDemoAgent(
+  env: NodeJS.ProcessEnv,
+  argv: readonly string[],
+  output: DemoOutput,
+): Promise<number> {
   let settings: DemoSettings;
   try {
     settings = readSettings(env, argv);

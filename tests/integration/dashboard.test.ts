@@ -38,8 +38,15 @@ function sessionState(box: Sandbox, session: string, broker?: BrokerPlan): Sessi
     project_name: 'proj',
     created_at: '2026-01-01T00:00:00Z',
     status: 'active',
-    worktrees: ROSTER.map(({ branch, cli }) => ({ branch, cli, worktree_path: `${box.root}/proj-${branch.replace('/', '-')}`, branch_created: true })),
-    ...(broker ? { broker_port: broker.port, broker_bind: broker.bind, broker_token: broker.token ?? undefined } : {}),
+    worktrees: ROSTER.map(({ branch, cli }) => ({
+      branch,
+      cli,
+      worktree_path: `${box.root}/proj-${branch.replace('/', '-')}`,
+      branch_created: true,
+    })),
+    ...(broker
+      ? { broker_port: broker.port, broker_bind: broker.bind, broker_token: broker.token ?? undefined }
+      : {}),
   };
 }
 
@@ -81,7 +88,10 @@ function publish(plan: BrokerPlan, body: unknown): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${plan.url}/publish`,
-      { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${plan.token}` } },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${plan.token}` },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -123,7 +133,19 @@ describe.skipIf(skipWithoutTmux)('git paw dashboard in tmux with a real broker',
     saveState(sessionState(box, session, plan), box.env);
 
     // Window 0 keeps a shell-like tail after the view, as pane 0 of a session does.
-    box.tmux(['new-session', '-d', '-s', 'view', '-x', '80', '-y', '24', '-c', box.repo, `${DASHBOARD}; echo "exit=$?"; exec sleep 600`]);
+    box.tmux([
+      'new-session',
+      '-d',
+      '-s',
+      'view',
+      '-x',
+      '80',
+      '-y',
+      '24',
+      '-c',
+      box.repo,
+      `${DASHBOARD}; echo "exit=$?"; exec sleep 600`,
+    ]);
     let screen = await waitForPaneText(box, '=view:0', '2 agents: 0 working, 0 done, 0 blocked');
     expect(screen).toContain(`git-paw dashboard · ${session}`);
     expect(screen).toContain(`broker ${plan.url}`);
@@ -131,8 +153,20 @@ describe.skipIf(skipWithoutTmux)('git paw dashboard in tmux with a real broker',
     expect(screen).toMatch(/feat-ui\s+codex\s+⚪ not started\s+-/);
     expect(screen).toContain('q close view');
 
-    expect(await publish(plan, { type: 'agent.status', agent_id: 'feat-api', payload: { status: 'working', modified_files: [], message: 'adding routes' } })).toBe(202);
-    expect(await publish(plan, { type: 'agent.blocked', agent_id: 'feat-ui', payload: { needs: 'UserApi types', from: 'feat-api' } })).toBe(202);
+    expect(
+      await publish(plan, {
+        type: 'agent.status',
+        agent_id: 'feat-api',
+        payload: { status: 'working', modified_files: [], message: 'adding routes' },
+      }),
+    ).toBe(202);
+    expect(
+      await publish(plan, {
+        type: 'agent.blocked',
+        agent_id: 'feat-ui',
+        payload: { needs: 'UserApi types', from: 'feat-api' },
+      }),
+    ).toBe(202);
     screen = await waitForPaneText(box, '=view:0', '2 agents: 1 working, 0 done, 1 blocked');
     expect(screen).toMatch(/feat-api\s+claude\s+🔵 working\s+\ds ago\s+adding routes/);
     expect(screen).toMatch(/feat-ui\s+codex\s+🟡 blocked\s+\ds ago\s+\S/);
@@ -148,21 +182,31 @@ describe.skipIf(skipWithoutTmux)('git paw dashboard in tmux with a real broker',
     await waitForPaneText(box, '=view:second', '⚠ broker unreachable');
     expect(capturePane(box, '=view:second')).toMatch(/feat-api\s+claude\s+🔵 working/);
     broker = await startBroker(box, plan);
-    await pollUntil(() => capturePane(box, '=view:second'), (text) => !text.includes('unreachable') && text.includes('🔵 working'), {
-      what: 'the warning to clear',
-    });
+    await pollUntil(
+      () => capturePane(box, '=view:second'),
+      (text) => !text.includes('unreachable') && text.includes('🔵 working'),
+      {
+        what: 'the warning to clear',
+      },
+    );
 
     // q closes the view at once; the broker keeps answering.
     box.tmux(['send-keys', '-t', '=view:0', 'q']);
     const closed = await waitForPaneText(box, '=view:0', 'exit=0');
-    expect(closed).toContain('Dashboard closed; the broker and agents keep running. Reopen with: git paw dashboard');
+    expect(closed).toContain(
+      'Dashboard closed; the broker and agents keep running. Reopen with: git paw dashboard',
+    );
     expect(await statusAnswers(plan)).toBe(true);
 
     // The view exits when its terminal goes away.
     const pid = Number(box.tmux(['display-message', '-p', '-t', '=view:second', '#{pane_pid}']));
     expect(alive(pid)).toBe(true);
     box.tmux(['kill-window', '-t', '=view:second']);
-    await pollUntil(() => alive(pid), (running) => !running, { what: 'the dashboard to exit after its window closed' });
+    await pollUntil(
+      () => alive(pid),
+      (running) => !running,
+      { what: 'the dashboard to exit after its window closed' },
+    );
   });
 });
 
@@ -191,7 +235,9 @@ describe('git paw dashboard refusals', () => {
     saveState({ ...sessionState(box, 'paw-proj'), broker_port: 9, broker_bind: '127.0.0.1' }, box.env);
     const result = await runCli(['dashboard'], { cwd: box.repo, env: box.env });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error: Dashboard error: the dashboard needs a terminal (stdin and stdout must be a TTY)\n');
+    expect(result.stderr).toContain(
+      'error: Dashboard error: the dashboard needs a terminal (stdin and stdout must be a TTY)\n',
+    );
     expect(result.stdout).toBe('');
   });
 

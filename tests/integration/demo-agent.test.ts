@@ -49,7 +49,9 @@ class MiniBroker {
   }
 
   listen(port = 0): Promise<number> {
-    return new Promise((resolve) => this.server.listen(port, '127.0.0.1', () => resolve((this.server.address() as AddressInfo).port)));
+    return new Promise((resolve) =>
+      this.server.listen(port, '127.0.0.1', () => resolve((this.server.address() as AddressInfo).port)),
+    );
   }
 
   close(): Promise<void> {
@@ -80,11 +82,16 @@ class MiniBroker {
     if (url.pathname === '/status') {
       return { code: 200, body: { git_paw: true, agents: this.roster.map((agent_id) => ({ agent_id })) } };
     }
-    if (request.headers.authorization !== `Bearer ${TOKEN}`) return { code: 401, body: { error: 'missing or wrong token' } };
+    if (request.headers.authorization !== `Bearer ${TOKEN}`)
+      return { code: 401, body: { error: 'missing or wrong token' } };
     if (request.method === 'POST' && url.pathname === '/publish') {
       let text = '';
       for await (const chunk of request) text += String(chunk);
-      const record = this.accept(JSON.parse(text) as Message, request.headers.authorization, request.headers['content-type']);
+      const record = this.accept(
+        JSON.parse(text) as Message,
+        request.headers.authorization,
+        request.headers['content-type'],
+      );
       return { code: 202, body: { seq: record.seq } };
     }
     const inboxMatch = /^\/messages\/([a-z0-9_-]+)$/.exec(url.pathname);
@@ -155,8 +162,13 @@ describe('demo agent against a broker', () => {
     expect(broker.statusesOf('feat-docs').at(-1)).toBe('done');
 
     const blocked = broker.published.find((message) => message.type === 'agent.blocked');
-    expect(blocked).toMatchObject({ agent_id: 'feat-ui', payload: { from: 'feat-api', needs: 'UserApi types' } });
-    const apiDone = broker.published.find((message) => message.agent_id === 'feat-api' && message.type === 'agent.artifact');
+    expect(blocked).toMatchObject({
+      agent_id: 'feat-ui',
+      payload: { from: 'feat-api', needs: 'UserApi types' },
+    });
+    const apiDone = broker.published.find(
+      (message) => message.agent_id === 'feat-api' && message.type === 'agent.artifact',
+    );
     expect(apiDone?.payload.exports).toEqual(['UserApi', 'GET /users']);
     // The blocked agent went back to work only after the provider's artifact reached its inbox.
     const uiResumed = broker.published.filter((message) => message.agent_id === 'feat-ui')[2];
@@ -172,14 +184,29 @@ describe('demo agent against a broker', () => {
   it('keeps its cursor on empty replies, even from a broker that answers them with last_seq 0', async () => {
     broker = new MiniBroker(['feat-docs'], 'zero');
     const port = await broker.listen();
-    const docs = runAgent('feat-docs', { GIT_PAW_BROKER_URL: `http://127.0.0.1:${port}`, GIT_PAW_BROKER_TOKEN: TOKEN });
+    const docs = runAgent('feat-docs', {
+      GIT_PAW_BROKER_URL: `http://127.0.0.1:${port}`,
+      GIT_PAW_BROKER_TOKEN: TOKEN,
+    });
     const docsPolls = () => broker?.polls.filter((poll) => poll.agent === 'feat-docs') ?? [];
-    await pollUntil(() => docsPolls().length, (count) => count >= 1, { what: 'feat-docs to poll its inbox' });
-    const request = broker.accept({ type: 'agent.blocked', agent_id: 'feat-review', payload: { needs: 'a glossary', from: 'feat-docs' } });
+    await pollUntil(
+      () => docsPolls().length,
+      (count) => count >= 1,
+      { what: 'feat-docs to poll its inbox' },
+    );
+    const request = broker.accept({
+      type: 'agent.blocked',
+      agent_id: 'feat-review',
+      payload: { needs: 'a glossary', from: 'feat-docs' },
+    });
     await pollUntil(docsPolls, (polls) => polls.filter((poll) => poll.since === request.seq).length >= 2, {
       what: 'feat-docs to poll twice past the request',
     });
-    broker.accept({ type: 'agent.artifact', agent_id: 'feat-api', payload: { status: 'done', exports: ['UserApi'], modified_files: [] } });
+    broker.accept({
+      type: 'agent.artifact',
+      agent_id: 'feat-api',
+      payload: { status: 'done', exports: ['UserApi'], modified_files: [] },
+    });
     const result = await docs.done;
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('← inbox since 0: feat-review is blocked and needs "a glossary" from me');
@@ -195,8 +222,13 @@ describe('demo agent against a broker', () => {
     const probe = new MiniBroker([]);
     const port = await probe.listen();
     await probe.close();
-    const run = runAgent('feat-x', { GIT_PAW_BROKER_URL: `http://127.0.0.1:${port}`, GIT_PAW_BROKER_TOKEN: TOKEN });
-    await pollUntil(run.stdout, (text) => text.includes('waiting for the broker'), { what: 'the agent to say it waits' });
+    const run = runAgent('feat-x', {
+      GIT_PAW_BROKER_URL: `http://127.0.0.1:${port}`,
+      GIT_PAW_BROKER_TOKEN: TOKEN,
+    });
+    await pollUntil(run.stdout, (text) => text.includes('waiting for the broker'), {
+      what: 'the agent to say it waits',
+    });
     broker = new MiniBroker(['feat-x']);
     await broker.listen(port);
     const result = await run.done;
@@ -208,7 +240,10 @@ describe('demo agent against a broker', () => {
   it('stops with a clear error when the broker refuses its token', async () => {
     broker = new MiniBroker(['feat-api']);
     const port = await broker.listen();
-    const result = await runAgent('feat-api', { GIT_PAW_BROKER_URL: `http://127.0.0.1:${port}`, GIT_PAW_BROKER_TOKEN: 'wrong' }).done;
+    const result = await runAgent('feat-api', {
+      GIT_PAW_BROKER_URL: `http://127.0.0.1:${port}`,
+      GIT_PAW_BROKER_TOKEN: 'wrong',
+    }).done;
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: demo agent: the broker refused POST \/publish: HTTP 401/);
     expect(broker.published).toEqual([]);
@@ -217,6 +252,8 @@ describe('demo agent against a broker', () => {
   it('refuses to start without a broker URL', async () => {
     const result = await runAgent('feat-api', {}).done;
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('error: demo agent: GIT_PAW_BROKER_URL is not set (the demo agent runs inside `git paw demo`)\n');
+    expect(result.stderr).toBe(
+      'error: demo agent: GIT_PAW_BROKER_URL is not set (the demo agent runs inside `git paw demo`)\n',
+    );
   });
 });

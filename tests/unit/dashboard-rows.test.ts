@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseBrokerStatus, StatusUnavailable, type BrokerStatus } from '../../src/dashboard/broker-status.js';
+import {
+  parseBrokerStatus,
+  StatusUnavailable,
+  type BrokerStatus,
+} from '../../src/dashboard/broker-status.js';
 import { columnWidths, frameKey, KEY_HINT, layoutFrame, type FrameInput } from '../../src/dashboard/frame.js';
 import { buildRows, countsLine, formatAge, statusCell } from '../../src/dashboard/rows.js';
 import { displayWidth, fitToWidth, sanitizeCell, truncateToWidth } from '../../src/dashboard/text-width.js';
@@ -87,7 +91,14 @@ describe('rows', () => {
   });
 
   it('treats an agent without last_seen_seconds as not started and ages rows by the time since the read', () => {
-    const [silent, aged] = buildRows([], [{ agent_id: 'x', status: 'working' }, { agent_id: 'y', status: 'done', last_seen_seconds: 50 }], 15);
+    const [silent, aged] = buildRows(
+      [],
+      [
+        { agent_id: 'x', status: 'working' },
+        { agent_id: 'y', status: 'done', last_seen_seconds: 50 },
+      ],
+      15,
+    );
     expect(silent?.status).toBe('⚪ not started');
     expect(aged?.lastUpdate).toBe('1m ago');
   });
@@ -103,12 +114,22 @@ describe('rows', () => {
   });
 });
 
-const status = (agents: BrokerStatus['agents'], uptime = 75): BrokerStatus => ({ git_paw: true, agents, uptime_seconds: uptime, session: 'paw-proj' });
+const status = (agents: BrokerStatus['agents'], uptime = 75): BrokerStatus => ({
+  git_paw: true,
+  agents,
+  uptime_seconds: uptime,
+  session: 'paw-proj',
+});
 
 function frame(overrides: Partial<FrameInput> = {}): string[] {
-  return layoutFrame({ session: 'paw-proj', brokerUrl: 'http://127.0.0.1:9119', roster: [], columns: 80, rows: 24, ...overrides }).map(
-    (line) => line.text,
-  );
+  return layoutFrame({
+    session: 'paw-proj',
+    brokerUrl: 'http://127.0.0.1:9119',
+    roster: [],
+    columns: 80,
+    rows: 24,
+    ...overrides,
+  }).map((line) => line.text);
 }
 
 describe('frame layout', () => {
@@ -116,7 +137,15 @@ describe('frame layout', () => {
     const lines = frame({
       latest: {
         ageSeconds: 0,
-        status: status([{ agent_id: 'feat-api', cli: 'claude', status: 'working', last_seen_seconds: 3, summary: 'writing handlers' }]),
+        status: status([
+          {
+            agent_id: 'feat-api',
+            cli: 'claude',
+            status: 'working',
+            last_seen_seconds: 3,
+            summary: 'writing handlers',
+          },
+        ]),
       },
     });
     expect(lines[0]).toBe('git-paw dashboard · paw-proj');
@@ -149,7 +178,10 @@ describe('frame layout', () => {
       last_seen_seconds: 4500,
       summary: 'x'.repeat(200),
     }));
-    const lines = frame({ latest: { ageSeconds: 0, status: status(agents) }, outage: { reason: 'no answer within 2s', seconds: 3 } });
+    const lines = frame({
+      latest: { ageSeconds: 0, status: status(agents) },
+      outage: { reason: 'no answer within 2s', seconds: 3 },
+    });
     expect(lines.length).toBeLessThan(24);
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
     expect(lines.some((line) => /^… and \d+ more agents/.test(line))).toBe(true);
@@ -157,7 +189,10 @@ describe('frame layout', () => {
   });
 
   it('keeps Summary usable in narrow panes by giving up Agent width', () => {
-    const rows = buildRows([], [{ agent_id: 'a'.repeat(30), cli: 'claude', status: 'working', last_seen_seconds: 1 }]);
+    const rows = buildRows(
+      [],
+      [{ agent_id: 'a'.repeat(30), cli: 'claude', status: 'working', last_seen_seconds: 1 }],
+    );
     expect(columnWidths(rows, 120).agent).toBe(24);
     const narrow = columnWidths(rows, 60);
     expect(narrow.summary).toBeGreaterThanOrEqual(12);
@@ -165,10 +200,19 @@ describe('frame layout', () => {
   });
 
   it('gives the same key for the same screen and a different one when anything changes', () => {
-    const input = { latest: { ageSeconds: 0, status: status([{ agent_id: 'a', status: 'working', last_seen_seconds: 5 }]) } };
+    const input = {
+      latest: { ageSeconds: 0, status: status([{ agent_id: 'a', status: 'working', last_seen_seconds: 5 }]) },
+    };
     const same = layoutFrame({ session: 's', brokerUrl: 'u', roster: [], columns: 80, rows: 24, ...input });
     const again = layoutFrame({ session: 's', brokerUrl: 'u', roster: [], columns: 80, rows: 24, ...input });
-    const later = layoutFrame({ session: 's', brokerUrl: 'u', roster: [], columns: 80, rows: 24, latest: { ...input.latest, ageSeconds: 1 } });
+    const later = layoutFrame({
+      session: 's',
+      brokerUrl: 'u',
+      roster: [],
+      columns: 80,
+      rows: 24,
+      latest: { ...input.latest, ageSeconds: 1 },
+    });
     expect(frameKey(same)).toBe(frameKey(again));
     expect(frameKey(later)).not.toBe(frameKey(same));
   });
@@ -176,7 +220,10 @@ describe('frame layout', () => {
 
 describe('broker status answers', () => {
   it('accepts a git-paw broker with missing optional fields', () => {
-    const parsed = parseBrokerStatus({ agents: [{ agent_id: 'a' }], git_paw: true, uptime_seconds: 0, version: '0.3.0' }, 'paw-proj');
+    const parsed = parseBrokerStatus(
+      { agents: [{ agent_id: 'a' }], git_paw: true, uptime_seconds: 0, version: '0.3.0' },
+      'paw-proj',
+    );
     expect(parsed.agents).toEqual([{ agent_id: 'a' }]);
   });
 

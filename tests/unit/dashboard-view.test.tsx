@@ -36,7 +36,12 @@ class FakeBroker {
 let unmount: (() => void) | undefined;
 afterEach(() => unmount?.());
 
-function setup(roster = [{ agent_id: 'feat-api', cli: 'claude' }, { agent_id: 'feat-ui', cli: 'codex' }]) {
+function setup(
+  roster = [
+    { agent_id: 'feat-api', cli: 'claude' },
+    { agent_id: 'feat-ui', cli: 'codex' },
+  ],
+) {
   const broker = new FakeBroker();
   const scheduler = new ManualScheduler();
   const clock = { ms: 1_000_000 };
@@ -58,10 +63,18 @@ function setup(roster = [{ agent_id: 'feat-api', cli: 'claude' }, { agent_id: 'f
     pollUntil(() => app.lastFrame() ?? '', done, { timeoutMs: 5_000, intervalMs: 5, what });
   /** Lets the next poll run and waits until it finished (the loop re-armed its timer). */
   const nextPoll = async () => {
-    await pollUntil(() => scheduler.waiting === 1, Boolean, { timeoutMs: 5_000, intervalMs: 5, what: 'the loop to wait' });
+    await pollUntil(() => scheduler.waiting === 1, Boolean, {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+      what: 'the loop to wait',
+    });
     const before = broker.calls;
     scheduler.fire();
-    await pollUntil(() => broker.calls > before && scheduler.waiting === 1, Boolean, { timeoutMs: 5_000, intervalMs: 5, what: 'the poll to finish' });
+    await pollUntil(() => broker.calls > before && scheduler.waiting === 1, Boolean, {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+      what: 'the poll to finish',
+    });
   };
   return { app, broker, scheduler, clock, screen, nextPoll, closedCount: () => closed };
 }
@@ -75,7 +88,13 @@ describe('dashboard view', () => {
       uptime_seconds: 90,
       session: 'paw-proj',
       agents: [
-        { agent_id: 'feat-api', cli: 'claude', status: 'working', last_seen_seconds: 4, summary: 'adding routes' },
+        {
+          agent_id: 'feat-api',
+          cli: 'claude',
+          status: 'working',
+          last_seen_seconds: 4,
+          summary: 'adding routes',
+        },
         { agent_id: 'feat-ui', cli: 'codex', status: '', last_seen_seconds: null, summary: '' },
       ],
     };
@@ -100,7 +119,12 @@ describe('dashboard view', () => {
     await nextPoll();
     const during = await screen('the banner to count', (frame) => frame.includes('for 3s'));
     expect(during).toContain('2 agents');
-    broker.answer = { git_paw: true, agents: [{ agent_id: 'feat-api', status: 'done', last_seen_seconds: 0 }], uptime_seconds: 9, session: 'paw-proj' };
+    broker.answer = {
+      git_paw: true,
+      agents: [{ agent_id: 'feat-api', status: 'done', last_seen_seconds: 0 }],
+      uptime_seconds: 9,
+      session: 'paw-proj',
+    };
     await nextPoll();
     const after = await screen('the banner to clear', (frame) => frame.includes('🟢 done'));
     expect(after).not.toContain('unreachable');
@@ -108,7 +132,12 @@ describe('dashboard view', () => {
 
   it('redraws only when something on screen changed', async () => {
     const { app, broker, clock, screen, nextPoll } = setup();
-    broker.answer = { git_paw: true, uptime_seconds: 10, session: 'paw-proj', agents: [{ agent_id: 'feat-api', status: 'working', last_seen_seconds: 2 }] };
+    broker.answer = {
+      git_paw: true,
+      uptime_seconds: 10,
+      session: 'paw-proj',
+      agents: [{ agent_id: 'feat-api', status: 'working', last_seen_seconds: 2 }],
+    };
     await nextPoll();
     await screen('first answer', (frame) => frame.includes('2s ago'));
     const drawn = app.frames.length;
@@ -117,7 +146,10 @@ describe('dashboard view', () => {
       await nextPoll();
     }
     expect(app.frames.length).toBe(drawn);
-    broker.answer = { ...broker.answer, agents: [{ agent_id: 'feat-api', status: 'working', last_seen_seconds: 3 }] };
+    broker.answer = {
+      ...broker.answer,
+      agents: [{ agent_id: 'feat-api', status: 'working', last_seen_seconds: 3 }],
+    };
     await nextPoll();
     await screen('the new age', (frame) => frame.includes('3s ago'));
     expect(app.frames.length).toBe(drawn + 1);
@@ -137,6 +169,10 @@ describe('dashboard view', () => {
     const { app, screen, closedCount } = setup();
     await screen('first answer', (frame) => frame.includes('2 agents'));
     app.stdin.write('\u0003');
-    await pollUntil(closedCount, (count) => count > 0, { timeoutMs: 5_000, intervalMs: 5, what: 'Ctrl+C to close the view' });
+    await pollUntil(closedCount, (count) => count > 0, {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+      what: 'Ctrl+C to close the view',
+    });
   });
 });
