@@ -7,6 +7,7 @@ import { launchSession, type LaunchInput } from '../launch/launch.js';
 import { formatDryRun, planLaunch } from '../launch/plan.js';
 import { recoverSession } from '../launch/recover.js';
 import { launchSettingsOf, loadRepoConfig } from '../launch/settings.js';
+import { agentsForSpecs } from '../launch/specs-request.js';
 import { agentsForStart } from '../launch/start-request.js';
 import type { LaunchContext } from '../launch/types.js';
 import { withRepoLock } from '../session/lock.js';
@@ -17,7 +18,6 @@ import { ensureTmuxInstalled, hasSession } from '../tmux/client.js';
 import { UsageError } from '../util/errors.js';
 import { systemRunner, systemTerminalRunner } from '../util/exec.js';
 import { say, warn } from '../util/output.js';
-import { notImplemented } from './not-implemented.js';
 
 /** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset` (W-15). */
 export function rejectConflictingFlags(flags: StartFlags): void {
@@ -39,16 +39,21 @@ export function ignoredFlags(flags: StartFlags): string[] {
   ];
 }
 
-/** What a fresh launch would start: config, CLIs, flags or prompts. */
-async function freshLaunchInput(ctx: LaunchContext, flags: StartFlags): Promise<LaunchInput> {
+/** What a fresh launch would start (config, CLIs, flags, specs or prompts); undefined when no spec is pending. */
+async function freshLaunchInput(ctx: LaunchContext, flags: StartFlags): Promise<LaunchInput | undefined> {
   ensureTmuxInstalled();
   const config = await loadRepoConfig(ctx.repo.root);
-  if (flags.fromSpecs) notImplemented('start --from-specs');
-  const agents = await agentsForStart(ctx, config, {
-    ...(flags.cli === undefined ? {} : { cli: flags.cli }),
-    ...(flags.branches === undefined ? {} : { branches: flags.branches }),
-    ...(flags.preset === undefined ? {} : { preset: flags.preset }),
-  });
+  const agents = flags.fromSpecs
+    ? await agentsForSpecs(ctx, config, flags.cli)
+    : await agentsForStart(ctx, config, {
+        ...(flags.cli === undefined ? {} : { cli: flags.cli }),
+        ...(flags.branches === undefined ? {} : { branches: flags.branches }),
+        ...(flags.preset === undefined ? {} : { preset: flags.preset }),
+      });
+  if (agents.length === 0) {
+    say('No pending specs found.');
+    return undefined;
+  }
   return { ...ctx, agents, settings: launchSettingsOf(config) };
 }
 
@@ -74,7 +79,9 @@ async function dryRun(ctx: LaunchContext, flags: StartFlags): Promise<void> {
     process.stderr.write('\n');
   }
   const input = await freshLaunchInput(ctx, flags);
-  process.stdout.write(formatDryRun(await planLaunch(input, input.agents, input.settings)));
+  if (!input) return;
+  const plan = await planLaunch(input, input.agents, input.settings);
+  process.stdout.write(formatDryRun(plan, flags.fromSpecs ? 'from-specs' : 'normal'));
 }
 
 export async function runStart(flags: StartFlags): Promise<void> {
@@ -85,8 +92,10 @@ export async function runStart(flags: StartFlags): Promise<void> {
     const lookup = findSession(ctx.repo);
     if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
     if (lookup.kind === 'found') return resume(ctx, lookup.state, flags);
-    return (await launchSession(await freshLaunchInput(ctx, flags))).session_name;
+    const input = await freshLaunchInput(ctx, flags);
+    return input && (await launchSession(input)).session_name;
   });
+  if (sessionName === undefined) return;
   const mode = attachModeFor(currentAttachContext(!flags.attach));
   await attachSession({ runner: systemRunner, terminal: systemTerminalRunner }, sessionName, mode);
 }

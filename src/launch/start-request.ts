@@ -17,7 +17,7 @@ export interface StartChoices {
 }
 
 /** A prompter that loads the prompt library only when a prompt is really shown. */
-function lazyPrompter(): Prompter {
+export function lazyPrompter(): Prompter {
   let real: Promise<Prompter> | undefined;
   const get = () => (real ??= createPrompter());
   return {

@@ -48,11 +48,9 @@ export function cliLabel(cli: Pick<CliInfo, 'name' | 'displayName'>): string {
   return cli.displayName === cli.name ? cli.name : `${cli.displayName} (${cli.name})`;
 }
 
-/** The error for a prompt that would be needed without a terminal, naming the flags to pass. */
-function noTerminalError(missingFlags: string[]): SessionError {
-  return new SessionError(
-    `Interactive prompt failed: cannot prompt without a terminal: pass ${missingFlags.join(' and ')} (or --preset)`,
-  );
+/** The error for a prompt that would be needed without a terminal, naming what to pass instead. */
+function noTerminalError(instead: string): SessionError {
+  return new SessionError(`Interactive prompt failed: cannot prompt without a terminal: pass ${instead}`);
 }
 
 async function pickBranches(branches: BranchChoice[], prompter: Prompter): Promise<string[]> {
@@ -69,11 +67,25 @@ async function pickBranches(branches: BranchChoice[], prompter: Prompter): Promi
   return names;
 }
 
-async function pickCli(message: string, clis: CliInfo[], defaultCli: string | undefined, prompter: Prompter): Promise<CliPick> {
+async function pickCli(message: string, clis: CliInfo[], defaultCli: string | undefined, prompter: Prompter): Promise<CliInfo> {
   const choices: Choice<CliInfo>[] = clis.map((cli) => ({ value: cli, label: cliLabel(cli) }));
   const initial = clis.find((cli) => cli.name === defaultCli);
-  const cli = await prompter.select({ message, choices, ...(initial ? { initial } : {}) });
+  return prompter.select({ message, choices, ...(initial ? { initial } : {}) });
+}
+
+function toPick(cli: CliInfo): CliPick {
   return { name: cli.name, command: cli.command };
+}
+
+/** The one CLI picker of `--from-specs` (upstream §5.3), `default_cli` pre-selected. */
+export async function pickSpecCli(input: {
+  clis: CliInfo[];
+  defaultCli?: string;
+  prompter: Prompter;
+  interactive: boolean;
+}): Promise<CliInfo> {
+  if (!input.interactive) throw noTerminalError('--cli (or set default_spec_cli in the config)');
+  return pickCli(UNIFORM_CLI_PROMPT, input.clis, input.defaultCli, input.prompter);
 }
 
 async function pickClis(branches: string[], input: SelectLaunchInput): Promise<LaunchPick[]> {
@@ -88,12 +100,12 @@ async function pickClis(branches: string[], input: SelectLaunchInput): Promise<L
     initial: false,
   });
   if (!perBranch) {
-    const cli = await pickCli(UNIFORM_CLI_PROMPT, clis, defaultCli, prompter);
+    const cli = toPick(await pickCli(UNIFORM_CLI_PROMPT, clis, defaultCli, prompter));
     return branches.map((branch) => ({ branch, cli }));
   }
   const picks: LaunchPick[] = [];
   for (const branch of branches) {
-    picks.push({ branch, cli: await pickCli(perBranchCliPrompt(branch), clis, defaultCli, prompter) });
+    picks.push({ branch, cli: toPick(await pickCli(perBranchCliPrompt(branch), clis, defaultCli, prompter)) });
   }
   return picks;
 }
@@ -110,7 +122,7 @@ export async function selectLaunchPicks(input: SelectLaunchInput): Promise<Launc
     ...(flags.branches === undefined ? ['--branches'] : []),
     ...(flags.cli === undefined ? ['--cli'] : []),
   ];
-  if (!input.interactive && missingFlags.length > 0) throw noTerminalError(missingFlags);
+  if (!input.interactive && missingFlags.length > 0) throw noTerminalError(`${missingFlags.join(' and ')} (or --preset)`);
 
   const fixedCli = flags.cli === undefined ? undefined : resolveCliChoice(flags.cli, input.clis, input.pathEnv);
   const branches = flags.branches ?? (await pickBranches(input.branches, prompter));
