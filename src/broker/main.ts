@@ -16,6 +16,11 @@ const STOP_TIMEOUT_MS = 5_000;
 /** A child that ran this long before dying counts as healthy: the next restart is immediate. */
 const HEALTHY_RUN_MS = 10_000;
 const MAX_RESTART_DELAY_MS = 1_500;
+/**
+ * The broker's own caps keep its live heap well under 100 MB; this ceiling turns a memory bug
+ * into a restart instead of a machine that swaps.
+ */
+const SERVER_NODE_FLAGS = ['--max-old-space-size=192'];
 const SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGINT'] as const;
 
 function log(line: string): void {
@@ -52,7 +57,7 @@ export async function runBrokerProcess(): Promise<void> {
       restartTimer = undefined;
       const startedAt = Date.now();
       fatalReason = undefined;
-      const current = spawn(process.execPath, [SERVE_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+      const current = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVE_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
       child = current;
       current.on('message', (message: ChildReport) => {
         if (message.type === 'fatal') fatalReason = message.reason;

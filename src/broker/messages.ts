@@ -209,8 +209,20 @@ export function parseMessage(body: string): ParseResult {
   return messageFromJson(value);
 }
 
+const canonicalCache = new WeakMap<Message, string>();
+
 /** Canonical JSON (§4.2): members in table order, `message: null` materialised, extras dropped. */
 export function canonicalJson(message: Message): string {
+  // Both the log line and the delivered form need it; serialise each message once.
+  let json = canonicalCache.get(message);
+  if (json === undefined) {
+    json = serialise(message);
+    canonicalCache.set(message, json);
+  }
+  return json;
+}
+
+function serialise(message: Message): string {
   switch (message.type) {
     case 'agent.status': {
       const { status, modified_files, message: text } = message.payload;

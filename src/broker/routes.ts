@@ -79,9 +79,10 @@ async function publish(req: IncomingMessage, res: ServerResponse, service: Broke
   if (body.bytes.length === 0) return sendError(res, 400, 'request body must not be empty');
   const parsed = parseMessage(text);
   if (!parsed.ok) return sendError(res, 400, parsed.error);
-  const outcome = service.publish(parsed.message);
-  if (!outcome.ok) return sendError(res, outcome.status, outcome.error);
-  service.afterDurable(() => sendJson(res, 202, `{"seq":${outcome.seq}}`));
+  service.publish(parsed.message, (outcome) => {
+    if (outcome.ok) sendJson(res, 202, `{"seq":${outcome.seq}}`);
+    else sendError(res, outcome.status, outcome.error);
+  });
 }
 
 function messages(res: ServerResponse, rawId: string, query: string | null, service: BrokerService): void {

@@ -20,6 +20,8 @@ export interface BrokerLimits {
   retainedChars: number;
   /** Total distinct messages held (or waiting to be released) by all inboxes together. */
   retainedMessages: number;
+  /** Total inbox entries (one broadcast to n inboxes counts n). */
+  retainedRefs: number;
   /** Characters of delivered JSON in one poll reply (at least one message is always sent). */
   pageChars: number;
 }
@@ -29,6 +31,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   extraAgents: 1_000,
   retainedChars: 32 * 1024 * 1024,
   retainedMessages: 200_000,
+  retainedRefs: 2_000_000,
   pageChars: 1024 * 1024,
 };
 
@@ -95,6 +98,7 @@ export class BrokerState {
   private retained: StoredMessage[] = [];
   private retainedHead = 0;
   private retainedChars = 0;
+  private retainedRefs = 0;
   private last = 0;
   private accepted = 0;
 
@@ -129,13 +133,16 @@ export class BrokerState {
     return this.inboxes.has(agentId) || this.inboxes.size - this.rosterSize + alsoOpening < this.limits.extraAgents;
   }
 
-  /** Why `message` cannot be accepted now (the agent cap), or undefined when it can. */
-  admissionProblem(message: Message): string | undefined {
-    const senderNew = this.inboxes.has(message.agent_id) ? 0 : 1;
-    const ok =
-      this.canOpenInbox(message.agent_id) &&
-      (message.type !== 'agent.blocked' || message.payload.from === message.agent_id || this.canOpenInbox(message.payload.from, senderNew));
-    return ok ? undefined : `too many agents in this session (at most ${this.limits.extraAgents} besides the session's own)`;
+  /**
+   * Why `message` cannot be accepted now (the agent cap), or undefined when it can. `opening`
+   * holds ids that accepted-but-not-yet-applied messages will create.
+   */
+  admissionProblem(message: Message, opening: ReadonlySet<string> = new Set()): string | undefined {
+    const ids = new Set([message.agent_id]);
+    if (message.type === 'agent.blocked') ids.add(message.payload.from);
+    const fresh = [...ids].filter((id) => !this.inboxes.has(id) && !opening.has(id)).length;
+    if (fresh === 0 || this.inboxes.size - this.rosterSize + opening.size + fresh <= this.limits.extraAgents) return undefined;
+    return `too many agents in this session (at most ${this.limits.extraAgents} besides the session's own)`;
   }
 
   /** Applies one log record: registers, routes and delivers a message, or opens an inbox. */
@@ -165,7 +172,8 @@ export class BrokerState {
     const stored: StoredMessage = { seq, json: deliveredJson(canonicalJson(message), seq, ts), holders: 0 };
     for (const inbox of recipients) {
       inbox.push(stored);
-      if (inbox.length > this.limits.inboxMessages) this.release(inbox.shift());
+      this.retainedRefs += 1;
+      if (inbox.length > this.limits.inboxMessages) this.dropOldest(inbox);
     }
     if (stored.holders > 0) {
       this.retained.push(stored);
@@ -215,6 +223,13 @@ export class BrokerState {
     return inbox;
   }
 
+  private dropOldest(inbox: Inbox): void {
+    const dropped = inbox.shift();
+    if (!dropped) return;
+    this.retainedRefs -= 1;
+    this.release(dropped);
+  }
+
   /** Frees a message's text once no inbox holds it. */
   private release(message: StoredMessage | undefined): void {
     if (!message || message.holders > 0 || message.json === '') return;
@@ -229,14 +244,15 @@ export class BrokerState {
   private enforceGlobalCap(): void {
     while (
       this.retainedHead < this.retained.length &&
-      (this.retainedChars > this.limits.retainedChars || this.retained.length - this.retainedHead > this.limits.retainedMessages)
+      (this.retainedChars > this.limits.retainedChars ||
+        this.retainedRefs > this.limits.retainedRefs ||
+        this.retained.length - this.retainedHead > this.limits.retainedMessages)
     ) {
       const oldest = this.retained[this.retainedHead] as StoredMessage;
       this.retainedHead += 1;
       if (oldest.holders > 0) {
-        for (const inbox of this.inboxes.values()) if (inbox.peek() === oldest) inbox.shift();
+        for (const inbox of this.inboxes.values()) if (inbox.peek() === oldest) this.dropOldest(inbox);
       }
-      this.release(oldest);
     }
     if (this.retainedHead > 1024 && this.retainedHead * 2 > this.retained.length) {
       this.retained = this.retained.slice(this.retainedHead);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/broker/messages.js';
 import { BrokerState, DEFAULT_LIMITS, summaryOf, type LogRecord } from '../../src/broker/state.js';
+import { BrokerService, type PublishOutcome, type RecordSink } from '../../src/broker/service.js';
 import { MessageLog, parseRecordLine, recordLine, replayLog } from '../../src/broker/store.js';
 
 const TS = '2025-01-01T00:00:00.000Z';
@@ -66,6 +67,14 @@ describe('BrokerState memory bounds', () => {
     expect(state.poll('a', 0n).droppedBefore).toBeUndefined();
   });
 
+  it('counts every inbox entry of a broadcast against the reference cap', () => {
+    const roster = ['a', 'b', 'c', 'd'].map((id) => ({ agent_id: id, cli: '' }));
+    const state = new BrokerState(roster, { ...DEFAULT_LIMITS, retainedRefs: 7 });
+    feed(state, [artifact('a'), artifact('a'), artifact('a')]);
+    expect(['b', 'c', 'd'].map((id) => seqs(state, id))).toEqual([[2, 3], [2, 3], [2, 3]]);
+    expect(state.poll('b', 0n).droppedBefore).toBe(2);
+  });
+
   it('stays bounded under a long flood of blocked messages to many ids', () => {
     const limits = { ...DEFAULT_LIMITS, retainedChars: 100_000, extraAgents: 50 };
     const state = new BrokerState([], limits);
@@ -90,9 +99,9 @@ describe('message log', () => {
     const live = new BrokerState(roster);
     const log = new MessageLog(path);
     const inbox: LogRecord = { kind: 'inbox', ts: TS, agentId: 'poller' };
-    log.append(inbox);
+    log.append([inbox]);
     live.apply(inbox);
-    for (const record of feed(live, [status('a', 'hi'), artifact('b', ['E']), blocked('b', 'a'), blocked('a', 'ghost')])) log.append(record);
+    log.append(feed(live, [status('a', 'hi'), artifact('b', ['E']), blocked('b', 'a'), blocked('a', 'ghost')]));
 
     const replayed = new BrokerState(roster);
     const report = replayLog(path, (record) => replayed.apply(record));
@@ -129,5 +138,44 @@ describe('message log', () => {
   it('returns nothing for a log that does not exist yet', () => {
     dir = mkdtempSync(join(tmpdir(), 'paw-log-'));
     expect(replayLog(join(dir, 'missing.jsonl'), () => undefined)).toEqual({ records: 0, skipped: 0, tornTail: false });
+  });
+});
+
+describe('BrokerService batching', () => {
+  const identity = { session: 's', repoPath: '/r', instanceId: 'i', version: '0', pid: 1, startedAt: new Date(0) };
+  function service(sink: RecordSink) {
+    return new BrokerService(new BrokerState([{ agent_id: 'r', cli: '' }], { ...DEFAULT_LIMITS, extraAgents: 2 }), sink, identity);
+  }
+  const publishAll = (broker: BrokerService, messages: Message[]) =>
+    Promise.all(messages.map((message) => new Promise<PublishOutcome>((resolve) => broker.publish(message, resolve))));
+
+  it('writes one batch per turn, then applies and acknowledges it in seq order', async () => {
+    const writes: LogRecord[][] = [];
+    const broker = service({ append: (records) => void writes.push([...records]) });
+    const outcomes = await publishAll(broker, [artifact('a'), artifact('b'), blocked('a', 'r')]);
+    expect(outcomes).toEqual([{ ok: true, seq: 1 }, { ok: true, seq: 2 }, { ok: true, seq: 3 }]);
+    expect(writes.map((batch) => batch.length)).toEqual([3]);
+    expect(broker.poll('r', 0n)).toMatchObject({ lastSeq: '3' });
+  });
+
+  it('counts pending new agents against the cap', async () => {
+    const broker = service({ append: () => undefined });
+    const outcomes = await publishAll(broker, [status('a'), status('b'), status('c'), status('a')]);
+    expect(outcomes.map((outcome) => (outcome.ok ? outcome.seq : outcome.status))).toEqual([1, 2, 429, 3]);
+  });
+
+  it('answers 500, applies nothing and consumes no seq when the log cannot be written', async () => {
+    let fail = true;
+    const broker = service({
+      append: () => {
+        if (fail) throw new Error('ENOSPC: no space left on device');
+      },
+    });
+    expect(await publishAll(broker, [artifact('a')])).toEqual([
+      { ok: false, status: 500, error: 'cannot write the message log: ENOSPC: no space left on device' },
+    ]);
+    expect(broker.poll('r', 0n)).toMatchObject({ messages: [] });
+    fail = false;
+    expect(await publishAll(broker, [artifact('a')])).toEqual([{ ok: true, seq: 1 }]);
   });
 });
