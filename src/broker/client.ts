@@ -137,7 +137,7 @@ export async function describePortHolder(bind: string, port: number): Promise<st
     case 'foreign':
       return `port ${port} is already in use by another process (${result.detail})`;
     case 'timeout':
-      return `port ${port} is held by a process that does not answer (probe timed out)`;
+      return `broker probe timed out on port ${port} — check for stuck processes on this port`;
     case 'free':
       return `port ${port} is in use by another process`;
   }

@@ -234,6 +234,15 @@ describe('GET /messages (scenarios 28–42)', () => {
     expect(second.body).toBe(first.body);
   });
 
+  it('concurrent publishes get distinct seqs and land in inboxes in seq order [W11]', async () => {
+    await broker.publish(statusMsg('reader'));
+    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => broker.publish(artifactMsg(`w${i % 8}`))));
+    const seqs = replies.map((reply) => (JSON.parse(reply.body) as { seq: number }).seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
+    const inbox = JSON.parse((await broker.poll('reader')).body) as { messages: { seq: number }[] };
+    expect(inbox.messages.map((message) => message.seq)).toEqual(seqs);
+  });
+
   it('42: broadcast copies share one seq', async () => {
     for (const id of ['a', 'b', 'c']) await broker.publish(statusMsg(id));
     await broker.publish(artifactMsg('a'));

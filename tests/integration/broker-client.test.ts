@@ -1,0 +1,77 @@
+// The probe and port-holder descriptions against real listeners on 127.0.0.1: nothing, a
+// foreign HTTP server, a TCP listener that never answers (upstream scenario 9), a 0.3.0 broker,
+// and a broker of another session (W6, W26).
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { canListen, describePortHolder, findFreePort, probeBroker } from '../../src/broker/client.js';
+import { readBrokerReport } from '../../src/broker/status.js';
+import { startTestBroker, type TestBroker } from './broker-harness.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+async function listen(server: HttpServer | TcpServer): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return (server.address() as AddressInfo).port;
+}
+
+function httpServer(status: number, body: string): HttpServer {
+  return createHttpServer((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(body));
+}
+
+describe('probeBroker and describePortHolder', () => {
+  it('reports a free port', async () => {
+    const port = await findFreePort('127.0.0.1', 40_000 + Math.floor(Math.random() * 10_000));
+    expect(await canListen('127.0.0.1', port)).toBe(true);
+    expect(await probeBroker(`http://127.0.0.1:${port}`)).toEqual({ kind: 'free' });
+  });
+
+  it('names a foreign server, and does not take a marker on a non-200 answer for a broker', async () => {
+    const port = await listen(httpServer(404, 'not here'));
+    expect(await probeBroker(`http://127.0.0.1:${port}`)).toEqual({ kind: 'foreign', detail: 'GET /status answered HTTP 404 without the git-paw marker' });
+    const marked = await listen(httpServer(500, '{"git_paw":true,"agents":[]}'));
+    expect((await probeBroker(`http://127.0.0.1:${marked}`)).kind).toBe('foreign');
+    expect(await canListen('127.0.0.1', port)).toBe(false);
+    expect(await describePortHolder('127.0.0.1', port)).toBe(
+      `port ${port} is already in use by another process (GET /status answered HTTP 404 without the git-paw marker)`,
+    );
+  });
+
+  it('times out on a listener that never answers (upstream scenario 9)', async () => {
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((socket) => sockets.push(socket));
+    const port = await listen(silent);
+    closers.unshift(async () => sockets.forEach((socket) => socket.destroy()));
+    expect(await probeBroker(`http://127.0.0.1:${port}`, { timeoutMs: 300 })).toEqual({ kind: 'timeout' });
+    expect(await describePortHolder('127.0.0.1', port)).toBe(`broker probe timed out on port ${port} — check for stuck processes on this port`);
+  });
+
+  it('recognises a 0.3.0 broker without identity', async () => {
+    const port = await listen(httpServer(200, '{"agents":[],"git_paw":true,"uptime_seconds":0,"version":"0.3.0"}'));
+    expect(await probeBroker(`http://127.0.0.1:${port}`)).toMatchObject({ kind: 'git-paw', status: { version: '0.3.0' } });
+    expect(await describePortHolder('127.0.0.1', port)).toBe(`port ${port} is used by another git-paw broker (version 0.3.0)`);
+  });
+});
+
+describe('readBrokerReport', () => {
+  let broker: TestBroker;
+  afterEach(async () => broker.cleanup());
+
+  it('is running only for its own session and repo; another session is named as the holder', async () => {
+    broker = await startTestBroker({ session: 'paw-mine', repoPath: '/repos/mine' });
+    const input = { url: broker.url, bind: '127.0.0.1', port: broker.port, session: 'paw-mine', repoPath: '/repos/mine' };
+    expect(await readBrokerReport(input)).toMatchObject({ state: 'running', status: { session: 'paw-mine' } });
+    expect(await readBrokerReport({ ...input, session: 'paw-other' })).toEqual({
+      url: broker.url,
+      state: 'not responding',
+      holder: `port ${broker.port} is used by the git-paw broker of session 'paw-mine' (repo /repos/mine, pid ${process.pid})`,
+    });
+    await broker.stop();
+    expect(await readBrokerReport(input)).toEqual({ url: broker.url, state: 'not responding' });
+  });
+});
