@@ -80,7 +80,8 @@ function connectionLoop(port, token, agent, deadline, budget) {
         const head = buffer.subarray(0, end).toString('latin1');
         const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
         if (buffer.length < end + 4 + length) return;
-        if (!head.startsWith('HTTP/1.1 202')) return reject(new Error(`unexpected reply: ${head.split('\r\n')[0]}`));
+        if (!head.startsWith('HTTP/1.1 202'))
+          return reject(new Error(`unexpected reply: ${head.split('\r\n')[0]}`));
         buffer = buffer.subarray(end + 4 + length);
         done += 1;
         send();
@@ -93,7 +94,9 @@ async function measure(port, token, seconds, budget = { left: Infinity }) {
   const started = Date.now();
   const deadline = started + seconds * 1000;
   const counts = await Promise.all(
-    Array.from({ length: CONNECTIONS }, (_, i) => connectionLoop(port, token, ROSTER[i % ROSTER.length], deadline, budget)),
+    Array.from({ length: CONNECTIONS }, (_, i) =>
+      connectionLoop(port, token, ROSTER[i % ROSTER.length], deadline, budget),
+    ),
   );
   const total = counts.reduce((a, b) => a + b, 0);
   return { total, perSecond: total / ((Date.now() - started) / 1000) };
@@ -108,19 +111,29 @@ const dir = mkdtempSync(join(tmpdir(), 'paw-bench-'));
 const children = [];
 try {
   const barePort = await findFreePort('127.0.0.1', 30_000);
-  const bare = spawn(process.execPath, ['-e', BARE_SERVER, String(barePort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const bare = spawn(process.execPath, ['-e', BARE_SERVER, String(barePort)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   children.push(bare);
   await new Promise((resolve) => bare.once('message', resolve));
 
   const plan = await planBroker({
-    settings: { port: await findFreePort('127.0.0.1', barePort + 1), bind: '127.0.0.1', allowRemote: false, auth: 'token' },
+    settings: {
+      port: await findFreePort('127.0.0.1', barePort + 1),
+      bind: '127.0.0.1',
+      allowRemote: false,
+      auth: 'token',
+    },
     session: 'paw-bench',
     repoPath: dir,
     roster: ROSTER.map((branch) => ({ branch, cli: 'bench' })),
     saved: { logPath: join(dir, 'bench.broker.jsonl') },
     cliPath: join(root, 'dist/cli.js'),
   });
-  const broker = spawn(plan.command[0], plan.command.slice(1), { env: { ...process.env, ...plan.env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const broker = spawn(plan.command[0], plan.command.slice(1), {
+    env: { ...process.env, ...plan.env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(broker);
   await waitForBroker(plan);
   const brokerPid = (await fetchStatus(plan.url)).pid;
@@ -151,11 +164,18 @@ try {
   console.log(`bare node:http:     ${fmt(bareRate)} req/s  (${bareRates.map(fmt).join(', ')})`);
   console.log(`git-paw broker:     ${fmt(brokerRate)} req/s  (${brokerRates.map(fmt).join(', ')})`);
   console.log(`broker / bare:      ${((brokerRate / bareRate) * 100).toFixed(1)} %  (target >= 50 %)`);
-  console.log(`broker RSS:         ${rssAfterTotal.toFixed(1)} MiB after ${fmt(afterTotal)} publishes  (target < 200 MiB)`);
+  console.log(
+    `broker RSS:         ${rssAfterTotal.toFixed(1)} MiB after ${fmt(afterTotal)} publishes  (target < 200 MiB)`,
+  );
   console.log(`broker RSS at end:  ${rss.toFixed(1)} MiB after ${fmt(status.message_count)} publishes`);
   console.log(`log size:           ${logMiB.toFixed(1)} MiB`);
 } finally {
   for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)))));
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve))),
+    ),
+  );
   rmSync(dir, { recursive: true, force: true });
 }

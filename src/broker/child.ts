@@ -3,7 +3,13 @@
 // the port. A start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after
 // telling the supervisor why over IPC.
 import { describeError } from '../util/errors.js';
-import { BROKER_CONFIG_ENV, FATAL_EXIT_CODE, packageVersion, readBrokerConfig, type BrokerProcessConfig } from './config.js';
+import {
+  BROKER_CONFIG_ENV,
+  FATAL_EXIT_CODE,
+  packageVersion,
+  readBrokerConfig,
+  type BrokerProcessConfig,
+} from './config.js';
 import { startBrokerServer, type RunningServer } from './server.js';
 import { openBroker, type OpenedBroker } from './service.js';
 
@@ -60,12 +66,19 @@ export async function runServerChild(): Promise<void> {
     return fail(`cannot open the message log at '${config.log_path}': ${describeError(error)}`);
   }
   if (opened.replay.skipped > 0) {
-    process.stderr.write(`warning: skipped ${opened.replay.skipped} unreadable line(s) of ${config.log_path}\n`);
+    process.stderr.write(
+      `warning: skipped ${opened.replay.skipped} unreadable line(s) of ${config.log_path}\n`,
+    );
   }
 
   let running: RunningServer;
   try {
-    running = await startBrokerServer({ service: opened.service, bind: config.bind, port: config.port, token: config.token });
+    running = await startBrokerServer({
+      service: opened.service,
+      bind: config.bind,
+      port: config.port,
+      token: config.token,
+    });
   } catch (error) {
     return fail(listenFailure(error, config));
   }

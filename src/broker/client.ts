@@ -59,28 +59,36 @@ export function probeBroker(url: string, options: { timeoutMs?: number } = {}): 
       req.destroy();
       resolve(result);
     };
-    const req = request(`${url.replace(/\/+$/, '')}/status`, { agent: false, headers: { connection: 'close' } }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_STATUS_BYTES) settle({ kind: 'foreign', detail: 'its /status answer is too large' });
-        else chunks.push(chunk);
-      });
-      res.on('error', () => settle({ kind: 'foreign', detail: 'the connection broke during the answer' }));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        let body: unknown;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          body = undefined;
-        }
-        const parsed = brokerStatusSchema.safeParse(body);
-        if (status === 200 && parsed.success) settle({ kind: 'git-paw', status: parsed.data });
-        else settle({ kind: 'foreign', detail: `GET /status answered HTTP ${status}${parsed.success ? '' : ' without the git-paw marker'}` });
-      });
-    });
+    const req = request(
+      `${url.replace(/\/+$/, '')}/status`,
+      { agent: false, headers: { connection: 'close' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_STATUS_BYTES) settle({ kind: 'foreign', detail: 'its /status answer is too large' });
+          else chunks.push(chunk);
+        });
+        res.on('error', () => settle({ kind: 'foreign', detail: 'the connection broke during the answer' }));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          let body: unknown;
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            body = undefined;
+          }
+          const parsed = brokerStatusSchema.safeParse(body);
+          if (status === 200 && parsed.success) settle({ kind: 'git-paw', status: parsed.data });
+          else
+            settle({
+              kind: 'foreign',
+              detail: `GET /status answered HTTP ${status}${parsed.success ? '' : ' without the git-paw marker'}`,
+            });
+        });
+      },
+    );
     const timer = setTimeout(() => settle({ kind: 'timeout' }), timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNREFUSED') settle({ kind: 'free' });
@@ -93,7 +101,10 @@ export function probeBroker(url: string, options: { timeoutMs?: number } = {}): 
 }
 
 /** The `/status` document of the broker at `url`; BrokerError when it is not a git-paw broker. */
-export async function fetchStatus(url: string, options: { timeoutMs?: number } = {}): Promise<BrokerStatusDocument> {
+export async function fetchStatus(
+  url: string,
+  options: { timeoutMs?: number } = {},
+): Promise<BrokerStatusDocument> {
   const result = await probeBroker(url, options);
   if (result.kind === 'git-paw') return result.status;
   if (result.kind === 'free') throw new BrokerError(`no broker is running at ${url}`);
@@ -107,7 +118,12 @@ export function canListen(bind: string, port: number): Promise<boolean> {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(false);
-      else reject(new BrokerError(`cannot listen on ${bind}: ${describeError(error)}`, { hint: 'check [broker] bind in the config' }));
+      else
+        reject(
+          new BrokerError(`cannot listen on ${bind}: ${describeError(error)}`, {
+            hint: 'check [broker] bind in the config',
+          }),
+        );
     });
     server.listen({ host: bind, port, exclusive: true }, () => server.close(() => resolve(true)));
   });
@@ -116,13 +132,19 @@ export function canListen(bind: string, port: number): Promise<boolean> {
 const PORT_SEARCH_SPAN = 1_000;
 
 /** First port from `from` upward that can be listened on, skipping `skip` (e.g. other sessions' ports). */
-export async function findFreePort(bind: string, from = 9119, skip: ReadonlySet<number> = new Set()): Promise<number> {
+export async function findFreePort(
+  bind: string,
+  from = 9119,
+  skip: ReadonlySet<number> = new Set(),
+): Promise<number> {
   const last = Math.min(65535, from + PORT_SEARCH_SPAN - 1);
   for (let port = from; port <= last; port += 1) {
     if (skip.has(port)) continue;
     if (await canListen(bind, port)) return port;
   }
-  throw new BrokerError(`no free port between ${from} and ${last} on ${bind}`, { hint: 'set [broker] port in .git-paw/config.toml' });
+  throw new BrokerError(`no free port between ${from} and ${last} on ${bind}`, {
+    hint: 'set [broker] port in .git-paw/config.toml',
+  });
 }
 
 /** A sentence naming whoever holds `port` (another git-paw session, a foreign server, unknown). */
@@ -131,7 +153,8 @@ export async function describePortHolder(bind: string, port: number): Promise<st
   switch (result.kind) {
     case 'git-paw': {
       const { session, repo_path: repo, pid } = result.status;
-      if (session) return `port ${port} is used by the git-paw broker of session '${session}' (repo ${repo ?? 'unknown'}${pid ? `, pid ${pid}` : ''})`;
+      if (session)
+        return `port ${port} is used by the git-paw broker of session '${session}' (repo ${repo ?? 'unknown'}${pid ? `, pid ${pid}` : ''})`;
       return `port ${port} is used by another git-paw broker (version ${result.status.version ?? 'unknown'})`;
     }
     case 'foreign':

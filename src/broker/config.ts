@@ -50,7 +50,9 @@ export function readBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerPr
   const parsed = brokerProcessConfigSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BrokerError(`${BROKER_CONFIG_ENV} is invalid: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+    throw new BrokerError(
+      `${BROKER_CONFIG_ENV} is invalid: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+    );
   }
   const config = parsed.data;
   if (!config.allow_remote && !isLoopbackBind(config.bind)) throw nonLoopbackError(config.bind);

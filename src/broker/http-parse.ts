@@ -36,7 +36,8 @@ export function parseSince(query: string | null): SinceResult {
     const equals = pair.indexOf('=');
     const name = formDecode(equals === -1 ? pair : pair.slice(0, equals));
     const value = formDecode(equals === -1 ? '' : pair.slice(equals + 1));
-    if (name === undefined || value === undefined) return { ok: false, error: 'invalid query string: bad percent-encoding' };
+    if (name === undefined || value === undefined)
+      return { ok: false, error: 'invalid query string: bad percent-encoding' };
     if (name !== 'since') continue;
     if (raw !== undefined) return { ok: false, error: 'invalid query string: duplicate field `since`' };
     raw = value;
@@ -53,7 +54,9 @@ export function bearerProblem(header: string | undefined, token: string): string
   if (!match) return 'missing bearer token — send the header "Authorization: Bearer $GIT_PAW_BROKER_TOKEN"';
   const given = Buffer.from(match[1] ?? '', 'utf8');
   const expected = Buffer.from(token, 'utf8');
-  return given.length === expected.length && timingSafeEqual(given, expected) ? undefined : 'invalid bearer token';
+  return given.length === expected.length && timingSafeEqual(given, expected)
+    ? undefined
+    : 'invalid bearer token';
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
@@ -92,13 +95,18 @@ export function allowedAuthorities(bind: string, port: number): Set<string> {
 }
 
 /** Why the Host / Origin headers do not name this broker, or undefined when they do. */
-export function hostProblem(host: string | undefined, origin: string | undefined, allowed: Set<string>): string | undefined {
+export function hostProblem(
+  host: string | undefined,
+  origin: string | undefined,
+  allowed: Set<string>,
+): string | undefined {
   const shown = (text: string) => (text.length > 100 ? `${text.slice(0, 100)}…` : text);
   if (host === undefined || host === '') return 'missing Host header';
   if (!allowed.has(host.toLowerCase())) return `Host '${shown(host)}' is not this broker's address`;
   if (origin !== undefined) {
     const lower = origin.toLowerCase();
-    if (!lower.startsWith('http://') || !allowed.has(lower.slice('http://'.length))) return `Origin '${shown(origin)}' is not allowed`;
+    if (!lower.startsWith('http://') || !allowed.has(lower.slice('http://'.length)))
+      return `Origin '${shown(origin)}' is not allowed`;
   }
   return undefined;
 }

@@ -57,7 +57,10 @@ export async function runBrokerProcess(): Promise<void> {
       restartTimer = undefined;
       const startedAt = Date.now();
       fatalReason = undefined;
-      const current = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVE_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+      const current = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVE_SCRIPT], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        detached: true,
+      });
       child = current;
       current.on('message', (message: ChildReport) => {
         if (message.type === 'fatal') fatalReason = message.reason;

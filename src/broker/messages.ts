@@ -53,7 +53,8 @@ function describe(value: unknown): string {
     const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
     return `string ${JSON.stringify(shown)}`;
   }
-  if (typeof value === 'number') return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
   if (typeof value === 'boolean') return `boolean \`${value}\``;
   if (Array.isArray(value)) return 'sequence';
   return 'map';
@@ -64,7 +65,8 @@ function wrongType(value: unknown, expected: string, field: string): ParseFailur
 }
 
 function field(object: JsonObject, name: string): unknown {
-  if (!Object.hasOwn(object, name) || object[name] === undefined) throw new ParseFailure(`missing field \`${name}\``);
+  if (!Object.hasOwn(object, name) || object[name] === undefined)
+    throw new ParseFailure(`missing field \`${name}\``);
   return object[name];
 }
 
@@ -99,7 +101,9 @@ function decode(value: unknown): Message {
   const type = field(value, 'type');
   if (typeof type !== 'string') throw wrongType(type, 'a message type', 'type');
   if (type !== 'agent.status' && type !== 'agent.artifact' && type !== 'agent.blocked') {
-    throw new ParseFailure(`unknown variant \`${type.length > 40 ? `${type.slice(0, 40)}…` : type}\`, expected one of ${VARIANTS}`);
+    throw new ParseFailure(
+      `unknown variant \`${type.length > 40 ? `${type.slice(0, 40)}…` : type}\`, expected one of ${VARIANTS}`,
+    );
   }
   const agentId = stringField(value, 'agent_id');
   const payload = field(value, 'payload');
@@ -142,7 +146,8 @@ function idProblem(name: 'agent_id' | 'from', id: string): string | undefined {
 
 function sizeProblem(name: string, text: string): string | undefined {
   // Cheap pre-check: a string of n UTF-16 units has at most 3n UTF-8 bytes.
-  if (text.length * 3 <= MAX_STRING_BYTES || Buffer.byteLength(text, 'utf8') <= MAX_STRING_BYTES) return undefined;
+  if (text.length * 3 <= MAX_STRING_BYTES || Buffer.byteLength(text, 'utf8') <= MAX_STRING_BYTES)
+    return undefined;
   return `${name} must be at most ${MAX_STRING_BYTES} bytes`;
 }
 
@@ -168,13 +173,19 @@ export function validateMessage(message: Message): string | undefined {
       const { status, modified_files, message: text } = message.payload;
       if (status.trim() === '') return 'status field must not be empty';
       return (
-        sizeProblem('status', status) ?? arrayProblem('modified_files', modified_files) ?? (text === null ? undefined : sizeProblem('message', text))
+        sizeProblem('status', status) ??
+        arrayProblem('modified_files', modified_files) ??
+        (text === null ? undefined : sizeProblem('message', text))
       );
     }
     case 'agent.artifact': {
       const { status, exports, modified_files } = message.payload;
       if (status.trim() === '') return 'status field must not be empty';
-      return sizeProblem('status', status) ?? arrayProblem('exports', exports) ?? arrayProblem('modified_files', modified_files);
+      return (
+        sizeProblem('status', status) ??
+        arrayProblem('exports', exports) ??
+        arrayProblem('modified_files', modified_files)
+      );
     }
     case 'agent.blocked': {
       const { needs, from } = message.payload;
@@ -204,7 +215,10 @@ export function parseMessage(body: string): ParseResult {
   try {
     value = JSON.parse(body);
   } catch (error) {
-    return { ok: false, error: `invalid message JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      error: `invalid message JSON: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   return messageFromJson(value);
 }
@@ -226,11 +240,19 @@ function serialise(message: Message): string {
   switch (message.type) {
     case 'agent.status': {
       const { status, modified_files, message: text } = message.payload;
-      return JSON.stringify({ type: message.type, agent_id: message.agent_id, payload: { status, modified_files, message: text } });
+      return JSON.stringify({
+        type: message.type,
+        agent_id: message.agent_id,
+        payload: { status, modified_files, message: text },
+      });
     }
     case 'agent.artifact': {
       const { status, exports, modified_files } = message.payload;
-      return JSON.stringify({ type: message.type, agent_id: message.agent_id, payload: { status, exports, modified_files } });
+      return JSON.stringify({
+        type: message.type,
+        agent_id: message.agent_id,
+        payload: { status, exports, modified_files },
+      });
     }
     case 'agent.blocked': {
       const { needs, from } = message.payload;

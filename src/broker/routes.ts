@@ -17,13 +17,27 @@ export interface RouteOptions {
   allowedHosts: Set<string>;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
-export function sendError(res: ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  error: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, status, JSON.stringify({ error }), headers);
 }
 
@@ -75,7 +89,8 @@ async function publish(req: IncomingMessage, res: ServerResponse, service: Broke
   } catch {
     return sendError(res, 400, 'request body is not valid UTF-8');
   }
-  if (!isJsonContentType(req.headers['content-type'])) return sendError(res, 415, 'Content-Type must be application/json');
+  if (!isJsonContentType(req.headers['content-type']))
+    return sendError(res, 415, 'Content-Type must be application/json');
   if (body.bytes.length === 0) return sendError(res, 400, 'request body must not be empty');
   const parsed = parseMessage(text);
   if (!parsed.ok) return sendError(res, 400, parsed.error);
@@ -93,7 +108,8 @@ function messages(res: ServerResponse, rawId: string, query: string | null, serv
     return sendError(res, 400, 'invalid percent-encoding in path');
   }
   if (!/^[a-z0-9_-]+$/.test(agentId)) return sendError(res, 400, 'agent_id must match [a-z0-9-_]+');
-  if (!isValidAgentId(agentId)) return sendError(res, 400, `agent_id must be at most ${MAX_ID_CHARS} characters`);
+  if (!isValidAgentId(agentId))
+    return sendError(res, 400, `agent_id must be at most ${MAX_ID_CHARS} characters`);
   const since = parseSince(query);
   if (!since.ok) return sendError(res, 400, since.error);
   const result = service.poll(agentId, since.since);
@@ -104,7 +120,8 @@ function messages(res: ServerResponse, rawId: string, query: string | null, serv
   sendJson(res, 200, `${body}}`);
 }
 
-type Route = { kind: 'publish' } | { kind: 'status' } | { kind: 'messages'; rawId: string } | { kind: 'none' };
+type Route =
+  { kind: 'publish' } | { kind: 'status' } | { kind: 'messages'; rawId: string } | { kind: 'none' };
 
 function routeOf(path: string): Route {
   if (path === '/publish') return { kind: 'publish' };
@@ -116,10 +133,16 @@ function routeOf(path: string): Route {
   return { kind: 'none' };
 }
 
-const ALLOW: Record<Exclude<Route['kind'], 'none'>, string> = { publish: 'POST', status: 'GET,HEAD', messages: 'GET,HEAD' };
+const ALLOW: Record<Exclude<Route['kind'], 'none'>, string> = {
+  publish: 'POST',
+  status: 'GET,HEAD',
+  messages: 'GET,HEAD',
+};
 
 /** The request handler of the broker's HTTP server. */
-export function createRequestHandler(options: RouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestHandler(
+  options: RouteOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const { service, token, allowedHosts } = options;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const forbidden = hostProblem(req.headers.host, req.headers.origin, allowedHosts);
@@ -132,7 +155,8 @@ export function createRequestHandler(options: RouteOptions): (req: IncomingMessa
     if (route.kind === 'none') return sendError(res, 404, 'not found');
     const method = req.method ?? '';
     const allowed = ALLOW[route.kind];
-    if (!allowed.split(',').includes(method)) return sendError(res, 405, 'method not allowed', { allow: allowed });
+    if (!allowed.split(',').includes(method))
+      return sendError(res, 405, 'method not allowed', { allow: allowed });
     if (route.kind === 'status') return sendJson(res, 200, service.statusJson());
     if (token !== null) {
       const problem = bearerProblem(req.headers.authorization, token);
@@ -144,7 +168,9 @@ export function createRequestHandler(options: RouteOptions): (req: IncomingMessa
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
       // One failing request must not take the broker down; it gets a JSON 500.
-      process.stderr.write(`broker: request failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `broker: request failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       sendError(res, 500, 'internal broker error');
     });
   };

@@ -39,7 +39,11 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
     socket.destroy();
     return;
   }
-  const [status, reason, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 'malformed HTTP request'];
+  const [status, reason, message] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    'malformed HTTP request',
+  ];
   const body = JSON.stringify({ error: message });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -95,7 +99,14 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
       // The allowed Host values need the bound port, so the handler is attached only now
       // (before any connection can be processed).
       const port = (server.address() as AddressInfo).port;
-      server.on('request', createRequestHandler({ service: options.service, token: options.token, allowedHosts: allowedAuthorities(options.bind, port) }));
+      server.on(
+        'request',
+        createRequestHandler({
+          service: options.service,
+          token: options.token,
+          allowedHosts: allowedAuthorities(options.bind, port),
+        }),
+      );
       resolve();
     });
   });

@@ -5,7 +5,14 @@
 // gets its seq at once, and is applied and answered only after the batch is in the log.
 import { describeError } from '../util/errors.js';
 import type { Message } from './messages.js';
-import { BrokerState, DEFAULT_LIMITS, type BrokerLimits, type LogRecord, type PollResult, type RosterAgent } from './state.js';
+import {
+  BrokerState,
+  DEFAULT_LIMITS,
+  type BrokerLimits,
+  type LogRecord,
+  type PollResult,
+  type RosterAgent,
+} from './state.js';
 import { MessageLog, replayLog, type ReplayReport } from './store.js';
 
 /** Who this broker is, as reported by `/status`. */
@@ -52,8 +59,16 @@ export class BrokerService {
     const problem = this.state.admissionProblem(message, this.opening);
     if (problem) return reply({ ok: false, status: 429, error: problem });
     this.lastAllocated = Math.max(this.lastAllocated, this.state.lastSeq) + 1;
-    const record = { kind: 'message' as const, seq: this.lastAllocated, ts: new Date(this.now()).toISOString(), message };
-    for (const id of [message.agent_id, ...(message.type === 'agent.blocked' ? [message.payload.from] : [])]) {
+    const record = {
+      kind: 'message' as const,
+      seq: this.lastAllocated,
+      ts: new Date(this.now()).toISOString(),
+      message,
+    };
+    for (const id of [
+      message.agent_id,
+      ...(message.type === 'agent.blocked' ? [message.payload.from] : []),
+    ]) {
       if (!this.state.hasInbox(id)) this.opening.add(id);
     }
     this.pending.push({ record, reply });
@@ -79,7 +94,11 @@ export class BrokerService {
 
   /** Reads an inbox; a valid id without one gets an inbox now (within the agent cap). */
   poll(agentId: string, since: bigint): PollResult | { error: string } {
-    if (!this.state.hasInbox(agentId) && !this.opening.has(agentId) && this.state.canOpenInbox(agentId, this.opening.size)) {
+    if (
+      !this.state.hasInbox(agentId) &&
+      !this.opening.has(agentId) &&
+      this.state.canOpenInbox(agentId, this.opening.size)
+    ) {
       const record: LogRecord = { kind: 'inbox', ts: new Date(this.now()).toISOString(), agentId };
       const failure = this.write([record]);
       if (failure) return { error: failure };
@@ -124,9 +143,12 @@ export interface OpenedBroker {
 }
 
 /** Rebuilds the state from the log at `logPath` (if any) and opens the log for appending. */
-export function openBroker(
-  options: { roster: readonly RosterAgent[]; logPath: string; identity: BrokerIdentity; limits?: BrokerLimits },
-): OpenedBroker {
+export function openBroker(options: {
+  roster: readonly RosterAgent[];
+  logPath: string;
+  identity: BrokerIdentity;
+  limits?: BrokerLimits;
+}): OpenedBroker {
   const state = new BrokerState(options.roster, options.limits ?? DEFAULT_LIMITS);
   const replay = replayLog(options.logPath, (record) => state.apply(record));
   const log = new MessageLog(options.logPath);

@@ -9,7 +9,13 @@ import { agentIdOf } from '../git/names.js';
 import { sessionsDir } from '../util/dirs.js';
 import { BrokerError } from '../util/errors.js';
 import { brokerUrl, canListen, describePortHolder, findFreePort, probeBroker } from './client.js';
-import { BROKER_CONFIG_ENV, nonLoopbackError, startupErrorPath, type BrokerProcessConfig, type BrokerRosterEntry } from './config.js';
+import {
+  BROKER_CONFIG_ENV,
+  nonLoopbackError,
+  startupErrorPath,
+  type BrokerProcessConfig,
+  type BrokerRosterEntry,
+} from './config.js';
 import { isLoopbackBind } from './http-parse.js';
 import { MAX_ID_CHARS } from './messages.js';
 
@@ -71,10 +77,14 @@ export function rosterAgents(roster: readonly { branch: string; cli: string }[])
     const agentId = agentIdOf(branch);
     const other = byId.get(agentId);
     if (other !== undefined) {
-      throw new BrokerError(`branches '${other}' and '${branch}' both map to agent id '${agentId}'`, { hint: 'rename one of the branches' });
+      throw new BrokerError(`branches '${other}' and '${branch}' both map to agent id '${agentId}'`, {
+        hint: 'rename one of the branches',
+      });
     }
     if (agentId.length > MAX_ID_CHARS) {
-      throw new BrokerError(`branch '${branch}' gives an agent id longer than ${MAX_ID_CHARS} characters`, { hint: 'use a shorter branch name' });
+      throw new BrokerError(`branch '${branch}' gives an agent id longer than ${MAX_ID_CHARS} characters`, {
+        hint: 'use a shorter branch name',
+      });
     }
     byId.set(agentId, branch);
     return { agent_id: agentId, branch, cli };
@@ -92,7 +102,8 @@ function portsOfOtherSessions(session: string): Set<number> {
   }
   for (const name of names) {
     try {
-      const port = (JSON.parse(readFileSync(join(sessionsDir(), name), 'utf8')) as { broker_port?: unknown }).broker_port;
+      const port = (JSON.parse(readFileSync(join(sessionsDir(), name), 'utf8')) as { broker_port?: unknown })
+        .broker_port;
       if (typeof port === 'number') ports.add(port);
     } catch {
       // Unreadable state files are someone else's problem; they reserve nothing.
@@ -185,16 +196,23 @@ export async function waitForBroker(plan: BrokerPlan, options: { timeoutMs?: num
     }
     if (Date.now() >= deadline) {
       const holder = probe.kind === 'free' ? undefined : await describePortHolder(plan.bind, plan.port);
-      throw new BrokerError(holder ?? `the broker did not start on ${plan.url} within ${Math.round(timeoutMs / 1000)} s`, {
-        hint: 'look at the `broker` window of the tmux session for its output',
-      });
+      throw new BrokerError(
+        holder ?? `the broker did not start on ${plan.url} within ${Math.round(timeoutMs / 1000)} s`,
+        {
+          hint: 'look at the `broker` window of the tmux session for its output',
+        },
+      );
     }
     await sleep(50);
   }
 }
 
 /** After the session (and so the broker) was told to stop: waits until the port is free. */
-export async function stopBrokerAndWait(bind: string, port: number, options: { timeoutMs?: number } = {}): Promise<boolean> {
+export async function stopBrokerAndWait(
+  bind: string,
+  port: number,
+  options: { timeoutMs?: number } = {},
+): Promise<boolean> {
   const deadline = Date.now() + (options.timeoutMs ?? 5_000);
   for (;;) {
     if (await canListen(bind, port)) return true;

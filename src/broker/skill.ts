@@ -29,7 +29,11 @@ function readOverride(path: string): string | undefined {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    if (
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ||
+      (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+    )
+      return undefined;
     throw unreadable(path, error);
   }
   try {
@@ -40,11 +44,16 @@ function readOverride(path: string): string | undefined {
 }
 
 function unreadable(path: string, cause: unknown): PawError {
-  return new PawError(`cannot read skill override at '${path}' — check file permissions and encoding`, { cause });
+  return new PawError(`cannot read skill override at '${path}' — check file permissions and encoding`, {
+    cause,
+  });
 }
 
 /** Where the two overrides live for a repo: `<repo>/.git-paw/agent-skills/` and `<config dir>/git-paw/agent-skills/`. */
-export function skillOverridePaths(repoRoot: string, env: NodeJS.ProcessEnv = process.env): { repo: string; user: string | undefined } {
+export function skillOverridePaths(
+  repoRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { repo: string; user: string | undefined } {
   const base = configBaseDir(env);
   return {
     repo: join(repoRoot, '.git-paw', 'agent-skills', `${SKILL_NAME}.md`),
@@ -61,7 +70,11 @@ export function resolveSkill(repoRoot: string, env: NodeJS.ProcessEnv = process.
     const userText = readOverride(paths.user);
     if (userText !== undefined) return { text: userText, source: 'user', path: paths.user };
   }
-  return { text: readFileSync(EMBEDDED_PATH, 'utf8'), source: 'embedded', path: fileURLToPath(EMBEDDED_PATH) };
+  return {
+    text: readFileSync(EMBEDDED_PATH, 'utf8'),
+    source: 'embedded',
+    path: fileURLToPath(EMBEDDED_PATH),
+  };
 }
 
 export interface RenderedSkill {
@@ -72,7 +85,9 @@ export interface RenderedSkill {
 
 /** Substitutes the known placeholders; leftovers stay in the text and produce warnings. */
 export function renderSkill(text: string, values: { branch: string; brokerUrl: string }): RenderedSkill {
-  const rendered = text.replaceAll('{{BRANCH_ID}}', agentIdOf(values.branch)).replaceAll('{{BROKER_URL}}', values.brokerUrl);
+  const rendered = text
+    .replaceAll('{{BRANCH_ID}}', agentIdOf(values.branch))
+    .replaceAll('{{BROKER_URL}}', values.brokerUrl);
   const warnings = [...rendered.matchAll(/\{\{[^{}]*\}\}/g)].map(
     (match) => `unsubstituted placeholder ${match[0]} in skill '${SKILL_NAME}'`,
   );

@@ -130,7 +130,9 @@ export class BrokerState {
 
   /** True when `agentId` has an inbox or may get one without passing the agent cap. */
   canOpenInbox(agentId: string, alsoOpening = 0): boolean {
-    return this.inboxes.has(agentId) || this.inboxes.size - this.rosterSize + alsoOpening < this.limits.extraAgents;
+    return (
+      this.inboxes.has(agentId) || this.inboxes.size - this.rosterSize + alsoOpening < this.limits.extraAgents
+    );
   }
 
   /**
@@ -141,7 +143,8 @@ export class BrokerState {
     const ids = new Set([message.agent_id]);
     if (message.type === 'agent.blocked') ids.add(message.payload.from);
     const fresh = [...ids].filter((id) => !this.inboxes.has(id) && !opening.has(id)).length;
-    if (fresh === 0 || this.inboxes.size - this.rosterSize + opening.size + fresh <= this.limits.extraAgents) return undefined;
+    if (fresh === 0 || this.inboxes.size - this.rosterSize + opening.size + fresh <= this.limits.extraAgents)
+      return undefined;
     return `too many agents in this session (at most ${this.limits.extraAgents} besides the session's own)`;
   }
 
@@ -154,7 +157,12 @@ export class BrokerState {
     const { message, seq, ts } = record;
     this.last = Math.max(this.last, seq);
     this.accepted += 1;
-    const sender = this.agentsById.get(message.agent_id) ?? { cli: '', status: null, lastSeenMs: null, summary: '' };
+    const sender = this.agentsById.get(message.agent_id) ?? {
+      cli: '',
+      status: null,
+      lastSeenMs: null,
+      summary: '',
+    };
     sender.status = statusLabel(message);
     sender.lastSeenMs = Date.parse(ts);
     sender.summary = summaryOf(message);
@@ -208,7 +216,8 @@ export class BrokerState {
     return [...this.agentsById].map(([agentId, entry]) => ({
       agent_id: agentId,
       cli: entry.cli,
-      last_seen_seconds: entry.lastSeenMs === null ? null : Math.max(0, Math.floor((nowMs - entry.lastSeenMs) / 1000)),
+      last_seen_seconds:
+        entry.lastSeenMs === null ? null : Math.max(0, Math.floor((nowMs - entry.lastSeenMs) / 1000)),
       status: entry.status,
       summary: entry.summary,
     }));

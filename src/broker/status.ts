@@ -19,11 +19,19 @@ export interface BrokerReportInput {
 /** Probes the session's broker once and says whether it is running, and if not who holds the port. */
 export async function readBrokerReport(input: BrokerReportInput): Promise<BrokerReport> {
   const probe = await probeBroker(input.url, { timeoutMs: input.timeoutMs ?? 1_000 });
-  if (probe.kind === 'git-paw' && probe.status.session === input.session && probe.status.repo_path === input.repoPath) {
+  if (
+    probe.kind === 'git-paw' &&
+    probe.status.session === input.session &&
+    probe.status.repo_path === input.repoPath
+  ) {
     return { url: input.url, state: 'running', status: probe.status };
   }
   if (probe.kind === 'free') return { url: input.url, state: 'not responding' };
-  return { url: input.url, state: 'not responding', holder: await describePortHolder(input.bind, input.port) };
+  return {
+    url: input.url,
+    state: 'not responding',
+    holder: await describePortHolder(input.bind, input.port),
+  };
 }
 
 /** `45s ago`, `3m ago`, `1h 15m ago` (as the dashboard); `-` when the agent never reported. */
@@ -79,13 +87,21 @@ export interface BrokerStatusJson {
   state: 'running' | 'not responding';
   holder?: string;
   uptime_seconds?: number;
-  agents?: { agent_id: string; cli: string; status: string | null; last_seen_seconds: number | null; summary: string }[];
+  agents?: {
+    agent_id: string;
+    cli: string;
+    status: string | null;
+    last_seen_seconds: number | null;
+    summary: string;
+  }[];
 }
 
 /** The same report for `git paw status --json`. */
 export function brokerStatusJson(report: BrokerReport): BrokerStatusJson {
   if (report.state === 'not responding') {
-    return report.holder ? { url: report.url, state: report.state, holder: report.holder } : { url: report.url, state: report.state };
+    return report.holder
+      ? { url: report.url, state: report.state, holder: report.holder }
+      : { url: report.url, state: report.state };
   }
   return {
     url: report.url,

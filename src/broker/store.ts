@@ -7,7 +7,16 @@
 // can lose the last few milliseconds of acknowledged messages. Waiting for each fsync before
 // replying would cap throughput at (concurrent clients / fsync latency). Replay reads the file
 // back at start-up, skipping a torn last line.
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalJson, messageFromJson } from './messages.js';
 import type { LogRecord } from './state.js';

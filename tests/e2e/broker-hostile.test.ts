@@ -21,7 +21,12 @@ let stopSupervisor: () => Promise<void>;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'paw-hostile-'));
   brokerPlan = await planBroker({
-    settings: { port: await findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 20_000)), bind: '127.0.0.1', allowRemote: false, auth: 'token' },
+    settings: {
+      port: await findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 20_000)),
+      bind: '127.0.0.1',
+      allowRemote: false,
+      auth: 'token',
+    },
     session: 'paw-hostile',
     repoPath: dir,
     roster: [{ branch: 'feat/a', cli: 'claude' }],
@@ -60,7 +65,12 @@ function raw(payload: Buffer | string, options: { end?: boolean; timeoutMs?: num
   });
 }
 
-function request(method: string, path: string, headers: Record<string, string>, body: Buffer | string = ''): string {
+function request(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer | string = '',
+): string {
   const head = Object.entries({ host: `127.0.0.1:${brokerPlan.port}`, connection: 'close', ...headers })
     .map(([key, value]) => `${key}: ${value}\r\n`)
     .join('');
@@ -75,7 +85,10 @@ function rssKiB(pid: number): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-const auth = () => ({ authorization: `Bearer ${brokerPlan.token ?? ''}`, 'content-type': 'application/json' });
+const auth = () => ({
+  authorization: `Bearer ${brokerPlan.token ?? ''}`,
+  'content-type': 'application/json',
+});
 
 function hostileRequest(i: number): Promise<string> {
   const kind = i % 10;
@@ -83,23 +96,56 @@ function hostileRequest(i: number): Promise<string> {
     case 0:
       return raw(randomBytes(1 + (i % 512)));
     case 1:
-      return raw(`POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${brokerPlan.port}\r\nAuthorization: Bearer ${brokerPlan.token ?? ''}\r\nContent-Length: 1000\r\nContent-Type: application/json\r\n\r\n{"type":`);
+      return raw(
+        `POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${brokerPlan.port}\r\nAuthorization: Bearer ${brokerPlan.token ?? ''}\r\nContent-Length: 1000\r\nContent-Type: application/json\r\n\r\n{"type":`,
+      );
     case 2:
-      return raw(request('POST', '/publish', auth(), Buffer.concat([Buffer.from('{"type":"agent.status","agent_id":"'), randomBytes(64), Buffer.from('"}')])));
+      return raw(
+        request(
+          'POST',
+          '/publish',
+          auth(),
+          Buffer.concat([
+            Buffer.from('{"type":"agent.status","agent_id":"'),
+            randomBytes(64),
+            Buffer.from('"}'),
+          ]),
+        ),
+      );
     case 3:
       return raw(request('GET', `/messages/${'a'.repeat(5_000 + i)}`, auth()));
     case 4:
-      return raw(request('POST', '/publish', auth(), JSON.stringify({ type: 'agent.status', agent_id: 'x'.repeat(129), payload: { status: 'w', modified_files: [] } })));
+      return raw(
+        request(
+          'POST',
+          '/publish',
+          auth(),
+          JSON.stringify({
+            type: 'agent.status',
+            agent_id: 'x'.repeat(129),
+            payload: { status: 'w', modified_files: [] },
+          }),
+        ),
+      );
     case 5:
       return raw(request('POST', '/publish', auth(), `{"pad":"${'z'.repeat(70_000)}"}`));
     case 6:
-      return raw(request('POST', '/publish', { authorization: 'Bearer wrong', 'content-type': 'application/json' }, '{}'));
+      return raw(
+        request(
+          'POST',
+          '/publish',
+          { authorization: 'Bearer wrong', 'content-type': 'application/json' },
+          '{}',
+        ),
+      );
     case 7:
       return raw(request('GET', '/status', { host: 'rebind.example:80' }));
     case 8:
       return raw(request('GET', `/messages/a?since=${'9'.repeat(30)}&since=%zz`, auth()));
     default:
-      return raw(`GET /status HTTP/1.1\r\nHost: 127.0.0.1:${brokerPlan.port}\r\nX: ${'h'.repeat(40_000)}\r\n\r\n`);
+      return raw(
+        `GET /status HTTP/1.1\r\nHost: 127.0.0.1:${brokerPlan.port}\r\nX: ${'h'.repeat(40_000)}\r\n\r\n`,
+      );
   }
 }
 
@@ -143,17 +189,26 @@ describe('hostile traffic', () => {
     const slowAnswers = await Promise.all(slow);
     expect(slowSockets.every((socket) => socket.destroyed)).toBe(true);
     const timedOut = slowAnswers.filter((answer) => answer !== '');
-    for (const answer of timedOut) expect(answer).toMatch(/^HTTP\/1\.1 408 [\s\S]*\{"error":"request timed out"\}$/);
+    for (const answer of timedOut)
+      expect(answer).toMatch(/^HTTP\/1\.1 408 [\s\S]*\{"error":"request timed out"\}$/);
     expect(timedOut.length).toBeGreaterThan(0);
     expect(timedOut.length).toBeLessThan(150);
 
-    const after = await pollUntil(() => fetchStatus(brokerPlan.url), () => true, { timeoutMs: 5_000, what: 'the broker to answer' });
+    const after = await pollUntil(
+      () => fetchStatus(brokerPlan.url),
+      () => true,
+      { timeoutMs: 5_000, what: 'the broker to answer' },
+    );
     expect(after.pid).toBe(pid);
     expect(after.message_count).toBe(0);
     const ok = await fetch(`${brokerPlan.url}/publish`, {
       method: 'POST',
       headers: auth(),
-      body: JSON.stringify({ type: 'agent.status', agent_id: 'feat-a', payload: { status: 'working', modified_files: [] } }),
+      body: JSON.stringify({
+        type: 'agent.status',
+        agent_id: 'feat-a',
+        payload: { status: 'working', modified_files: [] },
+      }),
     });
     expect(ok.status).toBe(202);
     const rss = rssKiB(pid);

@@ -30,10 +30,22 @@ beforeAll(() => {
 const ROSTER = [{ branch: 'watcher', cli: 'claude' }];
 let sessions = 0;
 
-async function plan(overrides: { session?: string; port?: number; auth?: 'token' | 'none'; saved?: { port?: number; token?: string; logPath?: string } } = {}): Promise<BrokerPlan> {
+async function plan(
+  overrides: {
+    session?: string;
+    port?: number;
+    auth?: 'token' | 'none';
+    saved?: { port?: number; token?: string; logPath?: string };
+  } = {},
+): Promise<BrokerPlan> {
   const base = 20_000 + Math.floor(Math.random() * 20_000);
   return planBroker({
-    settings: { port: overrides.port ?? (await findFreePort('127.0.0.1', base)), bind: '127.0.0.1', allowRemote: false, auth: overrides.auth ?? 'token' },
+    settings: {
+      port: overrides.port ?? (await findFreePort('127.0.0.1', base)),
+      bind: '127.0.0.1',
+      allowRemote: false,
+      auth: overrides.auth ?? 'token',
+    },
     session: overrides.session ?? `paw-e2e-${(sessions += 1)}`,
     repoPath: '/tmp/paw-e2e-repo',
     roster: ROSTER,
@@ -50,10 +62,15 @@ interface Supervisor {
 
 function startSupervisor(brokerPlan: BrokerPlan): Supervisor {
   const [program = process.execPath, ...args] = brokerPlan.command;
-  const proc = spawn(program, args, { env: { ...process.env, ...brokerPlan.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(program, args, {
+    env: { ...process.env, ...brokerPlan.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   cleanups.push(async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill('SIGTERM');
@@ -76,7 +93,9 @@ async function inboxSeqs(brokerPlan: BrokerPlan, agentId: string): Promise<numbe
   const seqs: number[] = [];
   let cursor = 0;
   for (;;) {
-    const response = await fetch(`${brokerPlan.url}/messages/${agentId}?since=${cursor}`, { headers: { authorization: `Bearer ${brokerPlan.token ?? ''}` } });
+    const response = await fetch(`${brokerPlan.url}/messages/${agentId}?since=${cursor}`, {
+      headers: { authorization: `Bearer ${brokerPlan.token ?? ''}` },
+    });
     const page = (await response.json()) as { messages: { seq: number }[]; last_seq: number; more?: boolean };
     seqs.push(...page.messages.map((message) => message.seq));
     cursor = page.last_seq;
@@ -84,7 +103,11 @@ async function inboxSeqs(brokerPlan: BrokerPlan, agentId: string): Promise<numbe
   }
 }
 
-const artifact = (n: number) => ({ type: 'agent.artifact', agent_id: 'pub', payload: { status: 'done', exports: [`e${n}`], modified_files: [] } });
+const artifact = (n: number) => ({
+  type: 'agent.artifact',
+  agent_id: 'pub',
+  payload: { status: 'done', exports: [`e${n}`], modified_files: [] },
+});
 
 describe('broker supervisor process', () => {
   it('restarts a kill -9ed server within 2 s with every acknowledged message and a continuing seq', async () => {
@@ -105,7 +128,11 @@ describe('broker supervisor process', () => {
         }
       }
     })();
-    await pollUntil(() => acknowledged.length, (count) => count >= 50, { timeoutMs: 10_000, what: '50 acknowledged publishes' });
+    await pollUntil(
+      () => acknowledged.length,
+      (count) => count >= 50,
+      { timeoutMs: 10_000, what: '50 acknowledged publishes' },
+    );
 
     process.kill(firstPid ?? 0, 'SIGKILL');
     const killedAt = Date.now();
@@ -116,7 +143,11 @@ describe('broker supervisor process', () => {
     );
     const downFor = Date.now() - killedAt;
     expect(restarted.kind === 'git-paw' && restarted.status.instance_id).toBe(brokerPlan.instanceId);
-    await pollUntil(() => acknowledged.length, (count) => count >= 100, { timeoutMs: 10_000, what: 'publishes after the restart' });
+    await pollUntil(
+      () => acknowledged.length,
+      (count) => count >= 100,
+      { timeoutMs: 10_000, what: 'publishes after the restart' },
+    );
     publishing = false;
     await publisher;
 
@@ -132,14 +163,17 @@ describe('broker supervisor process', () => {
     const brokerPlan = await plan();
     const first = startSupervisor(brokerPlan);
     await waitForBroker(brokerPlan);
-    for (let n = 1; n <= 5; n += 1) expect((await publish(brokerPlan, artifact(n))).body).toBe(`{"seq":${n}}`);
+    for (let n = 1; n <= 5; n += 1)
+      expect((await publish(brokerPlan, artifact(n))).body).toBe(`{"seq":${n}}`);
     first.proc.kill('SIGHUP');
     expect(await first.exited).toEqual({ code: 0, signal: null });
     expect(await canListen('127.0.0.1', brokerPlan.port)).toBe(true);
     const lines = readFileSync(brokerPlan.logPath, 'utf8').trim().split('\n');
     expect(lines.map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5]);
 
-    const again = await plan({ saved: { port: brokerPlan.port, token: brokerPlan.token ?? undefined, logPath: brokerPlan.logPath } });
+    const again = await plan({
+      saved: { port: brokerPlan.port, token: brokerPlan.token ?? undefined, logPath: brokerPlan.logPath },
+    });
     expect(again.token).toBe(brokerPlan.token);
     startSupervisor(again);
     await waitForBroker(again);
@@ -171,7 +205,10 @@ describe('broker supervisor process', () => {
   });
 
   it('refuses to run without its configuration', async () => {
-    const proc = spawn(process.execPath, [CLI_PATH, '__broker'], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI_PATH, '__broker'], {
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const code = await new Promise((resolve) => proc.on('exit', resolve));
@@ -194,7 +231,9 @@ describe('port choice and holders', () => {
     startSupervisor(other);
     await waitForBroker(other);
     await expect(plan({ port: other.port })).rejects.toThrow(
-      new RegExp(`port ${other.port} is used by the git-paw broker of session 'paw-other' \\(repo /tmp/paw-e2e-repo, pid \\d+\\)`),
+      new RegExp(
+        `port ${other.port} is used by the git-paw broker of session 'paw-other' \\(repo /tmp/paw-e2e-repo, pid \\d+\\)`,
+      ),
     );
   });
 
@@ -208,11 +247,19 @@ describe('port choice and holders', () => {
     expect(unset.port).toBeGreaterThanOrEqual(9119);
     expect(await canListen('127.0.0.1', unset.port)).toBe(true);
     expect(unset.token).toBeNull();
-    expect(unset.sessionEnv).toEqual({ GIT_PAW_BROKER_URL: `http://127.0.0.1:${unset.port}`, GIT_PAW_BROKER_TOKEN: '' });
+    expect(unset.sessionEnv).toEqual({
+      GIT_PAW_BROKER_URL: `http://127.0.0.1:${unset.port}`,
+      GIT_PAW_BROKER_TOKEN: '',
+    });
     expect(unset.logPath).toBe(join(dataHome, 'git-paw', 'sessions', 'paw-free.broker.jsonl'));
     expect((await plan()).token).toMatch(/^[0-9a-f]{64}$/);
     await expect(
-      planBroker({ settings: { port: 9300, bind: '0.0.0.0', allowRemote: false, auth: 'token' }, session: 's', repoPath: '/r', roster: [] }),
+      planBroker({
+        settings: { port: 9300, bind: '0.0.0.0', allowRemote: false, auth: 'token' },
+        session: 's',
+        repoPath: '/r',
+        roster: [],
+      }),
     ).rejects.toThrow("Broker error: refusing to listen on non-loopback address '0.0.0.0'");
   });
 });

@@ -3,7 +3,14 @@
 // [compat] assert the TARGET §9 behaviour instead.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
-import { artifactMsg, blockedMsg, canonicalOf, startTestBroker, statusMsg, type TestBroker } from './broker-harness.js';
+import {
+  artifactMsg,
+  blockedMsg,
+  canonicalOf,
+  startTestBroker,
+  statusMsg,
+  type TestBroker,
+} from './broker-harness.js';
 
 let broker: TestBroker;
 beforeEach(async () => {
@@ -14,9 +21,11 @@ afterEach(async () => {
 });
 
 const JSON_TYPE = { 'content-type': 'application/json' };
-const post = (body: string, headers: Record<string, string> = JSON_TYPE) => broker.request({ method: 'POST', path: '/publish', headers, body });
+const post = (body: string, headers: Record<string, string> = JSON_TYPE) =>
+  broker.request({ method: 'POST', path: '/publish', headers, body });
 const errorOf = (body: string) => (JSON.parse(body) as { error: string }).error;
-const pollBody = async (id: string, query = '') => JSON.parse((await broker.poll(id, query)).body) as { messages: unknown[]; last_seq: number };
+const pollBody = async (id: string, query = '') =>
+  JSON.parse((await broker.poll(id, query)).body) as { messages: unknown[]; last_seq: number };
 
 describe('POST /publish (scenarios 13–27)', () => {
   it('13: accepts a valid status with 202 and the assigned seq [compat: body {"seq":N}]', async () => {
@@ -75,7 +84,10 @@ describe('POST /publish (scenarios 13–27)', () => {
       [statusMsg('feat/x'), 'agent_id contains invalid characters — only [a-z0-9-_] allowed'],
       [statusMsg('Feat-X'), 'agent_id contains invalid characters — only [a-z0-9-_] allowed'],
       [statusMsg('a', ' '), 'status field must not be empty'],
-      [{ type: 'agent.artifact', agent_id: 'a', payload: { status: '', exports: [], modified_files: [] } }, 'status field must not be empty'],
+      [
+        { type: 'agent.artifact', agent_id: 'a', payload: { status: '', exports: [], modified_files: [] } },
+        'status field must not be empty',
+      ],
       [blockedMsg('a', 'b', ''), 'needs field must not be empty'],
       [blockedMsg('a', ''), 'from field must not be empty'],
     ];
@@ -129,7 +141,14 @@ describe('GET /messages (scenarios 28–42)', () => {
   });
 
   it('30: bad since values are rejected', async () => {
-    for (const query of ['?since=abc', '?since=-1', '?since=', '?since', '?since=18446744073709551616', '?since=%201']) {
+    for (const query of [
+      '?since=abc',
+      '?since=-1',
+      '?since=',
+      '?since',
+      '?since=18446744073709551616',
+      '?since=%201',
+    ]) {
       const reply = await broker.poll('feat-x', query);
       expect(reply.status, query).toBe(400);
       expect(reply.body).toBe('{"error":"since must be a valid u64"}');
@@ -140,7 +159,9 @@ describe('GET /messages (scenarios 28–42)', () => {
     expect((await broker.poll('feat-x', '?since=%2B0')).status).toBe(200);
     expect((await broker.poll('feat-x', '?since=007')).status).toBe(200);
     expect((await broker.poll('feat-x', '?since=+0')).status).toBe(400);
-    expect((await broker.poll('feat-x', '?since=18446744073709551615')).body).toBe('{"messages":[],"last_seq":18446744073709551615}');
+    expect((await broker.poll('feat-x', '?since=18446744073709551615')).body).toBe(
+      '{"messages":[],"last_seq":18446744073709551615}',
+    );
   });
 
   it('32: /messages/ and /messages/a/b are not routes', async () => {
@@ -159,7 +180,8 @@ describe('GET /messages (scenarios 28–42)', () => {
   it('34: an artifact reaches every other inbox in canonical form, not the sender', async () => {
     for (const id of ['a', 'b', 'c']) await broker.publish(statusMsg(id));
     await broker.publish(artifactMsg('a'));
-    const canonical = '{"type":"agent.artifact","agent_id":"a","payload":{"status":"done","exports":[],"modified_files":[]}}';
+    const canonical =
+      '{"type":"agent.artifact","agent_id":"a","payload":{"status":"done","exports":[],"modified_files":[]}}';
     for (const id of ['b', 'c']) {
       const reply = await broker.poll(id, '?since=0');
       expect(canonicalOf(reply)).toEqual([canonical]);
@@ -191,7 +213,9 @@ describe('GET /messages (scenarios 28–42)', () => {
   it('37: blocked goes to the from agent only', async () => {
     for (const id of ['a', 'b', 'c']) await broker.publish(statusMsg(id));
     await broker.publish(blockedMsg('a', 'b'));
-    expect(canonicalOf(await broker.poll('b'))).toEqual(['{"type":"agent.blocked","agent_id":"a","payload":{"needs":"x","from":"b"}}']);
+    expect(canonicalOf(await broker.poll('b'))).toEqual([
+      '{"type":"agent.blocked","agent_id":"a","payload":{"needs":"x","from":"b"}}',
+    ]);
     expect((await pollBody('c')).messages).toEqual([]);
     expect((await pollBody('a')).messages).toEqual([]);
   });
@@ -200,7 +224,9 @@ describe('GET /messages (scenarios 28–42)', () => {
     await broker.publish(statusMsg('a'));
     expect((await broker.publish(blockedMsg('a', 't'))).status).toBe(202);
     await broker.publish(statusMsg('t'));
-    expect(canonicalOf(await broker.poll('t'))).toEqual(['{"type":"agent.blocked","agent_id":"a","payload":{"needs":"x","from":"t"}}']);
+    expect(canonicalOf(await broker.poll('t'))).toEqual([
+      '{"type":"agent.blocked","agent_id":"a","payload":{"needs":"x","from":"t"}}',
+    ]);
   });
 
   it('38: from is validated like agent_id [W9]', async () => {
@@ -236,8 +262,12 @@ describe('GET /messages (scenarios 28–42)', () => {
 
   it('concurrent publishes get distinct seqs and land in inboxes in seq order [W11]', async () => {
     await broker.publish(statusMsg('reader'));
-    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => broker.publish(artifactMsg(`w${i % 8}`))));
-    const seqs = replies.map((reply) => (JSON.parse(reply.body) as { seq: number }).seq).sort((a, b) => a - b);
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => broker.publish(artifactMsg(`w${i % 8}`))),
+    );
+    const seqs = replies
+      .map((reply) => (JSON.parse(reply.body) as { seq: number }).seq)
+      .sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
     const inbox = JSON.parse((await broker.poll('reader')).body) as { messages: { seq: number }[] };
     expect(inbox.messages.map((message) => message.seq)).toEqual(seqs);
@@ -253,13 +283,25 @@ describe('GET /messages (scenarios 28–42)', () => {
 describe('GET /status and routing basics (scenarios 43–50)', () => {
   it('7/43: a fresh broker, then agents with cli, summary and ages [compat: identity, real uptime]', async () => {
     const fresh = await broker.status();
-    expect(fresh).toMatchObject({ agents: [], git_paw: true, uptime_seconds: 0, version: '0.3.0', session: 'paw-test' });
+    expect(fresh).toMatchObject({
+      agents: [],
+      git_paw: true,
+      uptime_seconds: 0,
+      version: '0.3.0',
+      session: 'paw-test',
+    });
     await broker.publish(statusMsg('alpha', 'working'));
     await broker.publish(statusMsg('beta', 'idle', { message: 'waiting for review' }));
     await broker.publish(artifactMsg('alpha', ['PawError', 'NotAGitRepo']));
     const status = await broker.status();
     expect(status.agents).toEqual([
-      { agent_id: 'alpha', cli: '', last_seen_seconds: 0, status: 'done', summary: 'exports: PawError, NotAGitRepo' },
+      {
+        agent_id: 'alpha',
+        cli: '',
+        last_seen_seconds: 0,
+        status: 'done',
+        summary: 'exports: PawError, NotAGitRepo',
+      },
       { agent_id: 'beta', cli: '', last_seen_seconds: 0, status: 'idle', summary: 'waiting for review' },
     ]);
     expect(Object.keys(status)).toEqual([
@@ -275,14 +317,25 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
       'uptime_seconds',
       'version',
     ]);
-    expect(status).toMatchObject({ message_count: 3, next_seq: 4, pid: process.pid, instance_id: 'test-instance' });
+    expect(status).toMatchObject({
+      message_count: 3,
+      next_seq: 4,
+      pid: process.pid,
+      instance_id: 'test-instance',
+    });
   });
 
   it('44: a blocked agent shows status blocked and what it needs', async () => {
     await broker.publish(statusMsg('c'));
     await broker.publish(blockedMsg('c', 'x', 'PawError type'));
     expect((await broker.status()).agents).toEqual([
-      { agent_id: 'c', cli: '', last_seen_seconds: 0, status: 'blocked', summary: 'needs PawError type from x' },
+      {
+        agent_id: 'c',
+        cli: '',
+        last_seen_seconds: 0,
+        status: 'blocked',
+        summary: 'needs PawError type from x',
+      },
     ]);
   });
 
@@ -360,20 +413,30 @@ describe('worked example §7.5', () => {
     expect((await broker.publish(statusMsg('feat-errors'))).body).toBe('{"seq":1}');
     expect((await broker.publish(statusMsg('feat-detect'))).body).toBe('{"seq":2}');
     expect((await broker.publish(statusMsg('feat-config'))).body).toBe('{"seq":3}');
-    expect((await broker.publish(blockedMsg('feat-config', 'feat-errors', 'PawError type'))).body).toBe('{"seq":4}');
+    expect((await broker.publish(blockedMsg('feat-config', 'feat-errors', 'PawError type'))).body).toBe(
+      '{"seq":4}',
+    );
     expect((await broker.publish(artifactMsg('feat-errors', ['PawError']))).body).toBe('{"seq":5}');
 
     const errors = await broker.poll('feat-errors', '?since=0');
-    expect(canonicalOf(errors)).toEqual(['{"type":"agent.blocked","agent_id":"feat-config","payload":{"needs":"PawError type","from":"feat-errors"}}']);
+    expect(canonicalOf(errors)).toEqual([
+      '{"type":"agent.blocked","agent_id":"feat-config","payload":{"needs":"PawError type","from":"feat-errors"}}',
+    ]);
     expect(JSON.parse(errors.body)).toMatchObject({ last_seq: 4 });
-    const artifact = '{"type":"agent.artifact","agent_id":"feat-errors","payload":{"status":"done","exports":["PawError"],"modified_files":[]}}';
+    const artifact =
+      '{"type":"agent.artifact","agent_id":"feat-errors","payload":{"status":"done","exports":["PawError"],"modified_files":[]}}';
     for (const id of ['feat-detect', 'feat-config']) {
       const reply = await broker.poll(id, '?since=0');
       expect(canonicalOf(reply)).toEqual([artifact]);
       expect(JSON.parse(reply.body)).toMatchObject({ last_seq: 5 });
     }
     expect(await pollBody('feat-detect', '?since=5')).toEqual({ messages: [], last_seq: 5 });
-    const statuses = Object.fromEntries((((await broker.status()).agents) as { agent_id: string; status: string }[]).map((a) => [a.agent_id, a.status]));
+    const statuses = Object.fromEntries(
+      ((await broker.status()).agents as { agent_id: string; status: string }[]).map((a) => [
+        a.agent_id,
+        a.status,
+      ]),
+    );
     expect(statuses).toEqual({ 'feat-errors': 'done', 'feat-detect': 'working', 'feat-config': 'blocked' });
   });
 });

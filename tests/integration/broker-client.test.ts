@@ -21,7 +21,9 @@ async function listen(server: HttpServer | TcpServer): Promise<number> {
 }
 
 function httpServer(status: number, body: string): HttpServer {
-  return createHttpServer((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(body));
+  return createHttpServer((_req, res) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(body),
+  );
 }
 
 describe('probeBroker and describePortHolder', () => {
@@ -33,7 +35,10 @@ describe('probeBroker and describePortHolder', () => {
 
   it('names a foreign server, and does not take a marker on a non-200 answer for a broker', async () => {
     const port = await listen(httpServer(404, 'not here'));
-    expect(await probeBroker(`http://127.0.0.1:${port}`)).toEqual({ kind: 'foreign', detail: 'GET /status answered HTTP 404 without the git-paw marker' });
+    expect(await probeBroker(`http://127.0.0.1:${port}`)).toEqual({
+      kind: 'foreign',
+      detail: 'GET /status answered HTTP 404 without the git-paw marker',
+    });
     const marked = await listen(httpServer(500, '{"git_paw":true,"agents":[]}'));
     expect((await probeBroker(`http://127.0.0.1:${marked}`)).kind).toBe('foreign');
     expect(await canListen('127.0.0.1', port)).toBe(false);
@@ -48,13 +53,22 @@ describe('probeBroker and describePortHolder', () => {
     const port = await listen(silent);
     closers.unshift(async () => sockets.forEach((socket) => socket.destroy()));
     expect(await probeBroker(`http://127.0.0.1:${port}`, { timeoutMs: 300 })).toEqual({ kind: 'timeout' });
-    expect(await describePortHolder('127.0.0.1', port)).toBe(`broker probe timed out on port ${port} — check for stuck processes on this port`);
+    expect(await describePortHolder('127.0.0.1', port)).toBe(
+      `broker probe timed out on port ${port} — check for stuck processes on this port`,
+    );
   });
 
   it('recognises a 0.3.0 broker without identity', async () => {
-    const port = await listen(httpServer(200, '{"agents":[],"git_paw":true,"uptime_seconds":0,"version":"0.3.0"}'));
-    expect(await probeBroker(`http://127.0.0.1:${port}`)).toMatchObject({ kind: 'git-paw', status: { version: '0.3.0' } });
-    expect(await describePortHolder('127.0.0.1', port)).toBe(`port ${port} is used by another git-paw broker (version 0.3.0)`);
+    const port = await listen(
+      httpServer(200, '{"agents":[],"git_paw":true,"uptime_seconds":0,"version":"0.3.0"}'),
+    );
+    expect(await probeBroker(`http://127.0.0.1:${port}`)).toMatchObject({
+      kind: 'git-paw',
+      status: { version: '0.3.0' },
+    });
+    expect(await describePortHolder('127.0.0.1', port)).toBe(
+      `port ${port} is used by another git-paw broker (version 0.3.0)`,
+    );
   });
 });
 
@@ -64,8 +78,17 @@ describe('readBrokerReport', () => {
 
   it('is running only for its own session and repo; another session is named as the holder', async () => {
     broker = await startTestBroker({ session: 'paw-mine', repoPath: '/repos/mine' });
-    const input = { url: broker.url, bind: '127.0.0.1', port: broker.port, session: 'paw-mine', repoPath: '/repos/mine' };
-    expect(await readBrokerReport(input)).toMatchObject({ state: 'running', status: { session: 'paw-mine' } });
+    const input = {
+      url: broker.url,
+      bind: '127.0.0.1',
+      port: broker.port,
+      session: 'paw-mine',
+      repoPath: '/repos/mine',
+    };
+    expect(await readBrokerReport(input)).toMatchObject({
+      state: 'running',
+      status: { session: 'paw-mine' },
+    });
     expect(await readBrokerReport({ ...input, session: 'paw-other' })).toEqual({
       url: broker.url,
       state: 'not responding',

@@ -25,12 +25,21 @@ export interface RequestSpec {
 export function httpRequest(port: number, spec: RequestSpec): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { host: `127.0.0.1:${port}`, ...spec.headers };
-    const req = request({ host: '127.0.0.1', port, method: spec.method ?? 'GET', path: spec.path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method: spec.method ?? 'GET', path: spec.path, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(spec.body);
   });
@@ -81,7 +90,12 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
       startedAt: new Date(),
     },
   });
-  const running: RunningServer = await startBrokerServer({ service: opened.service, bind: '127.0.0.1', port: 0, token });
+  const running: RunningServer = await startBrokerServer({
+    service: opened.service,
+    bind: '127.0.0.1',
+    port: 0,
+    token,
+  });
   const port = running.port;
   const auth: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
   let stopped = false;
@@ -107,7 +121,8 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
     poll: (agentId, query = '') => httpRequest(port, { path: `/messages/${agentId}${query}`, headers: auth }),
-    status: async () => JSON.parse((await httpRequest(port, { path: '/status' })).body) as Record<string, unknown>,
+    status: async () =>
+      JSON.parse((await httpRequest(port, { path: '/status' })).body) as Record<string, unknown>,
     stop,
     cleanup: async () => {
       await stop();

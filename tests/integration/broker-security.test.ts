@@ -35,16 +35,31 @@ describe('bearer token', () => {
     expect(missing.status).toBe(401);
     expect(errorOf(missing.body)).toMatch(/^missing bearer token/);
     expect(missing.headers['www-authenticate']).toBe('Bearer');
-    const wrong = await broker.request({ method: 'POST', path: '/publish', headers: { ...json, authorization: `Bearer ${'b'.repeat(64)}` }, body });
+    const wrong = await broker.request({
+      method: 'POST',
+      path: '/publish',
+      headers: { ...json, authorization: `Bearer ${'b'.repeat(64)}` },
+      body,
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toBe('{"error":"invalid bearer token"}');
-    const short = await broker.request({ method: 'POST', path: '/publish', headers: { ...json, authorization: 'Bearer x' }, body });
+    const short = await broker.request({
+      method: 'POST',
+      path: '/publish',
+      headers: { ...json, authorization: 'Bearer x' },
+      body,
+    });
     expect(short.status).toBe(401);
     expect((await broker.request({ path: '/messages/a' })).status).toBe(401);
     expect((await broker.request({ method: 'HEAD', path: '/messages/a' })).status).toBe(401);
     expect((await broker.request({ path: '/status' })).status).toBe(200);
 
-    const right = await broker.request({ method: 'POST', path: '/publish', headers: { ...json, authorization: `bearer ${TOKEN}` }, body });
+    const right = await broker.request({
+      method: 'POST',
+      path: '/publish',
+      headers: { ...json, authorization: `bearer ${TOKEN}` },
+      body,
+    });
     expect(right.status).toBe(202);
     expect((await broker.poll('a')).status).toBe(200);
     expect((await broker.status()).message_count).toBe(1);
@@ -69,16 +84,30 @@ describe('Host and Origin (DNS rebinding)', () => {
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
       expect((await broker.request({ path: '/status', headers: { host } })).status, host).toBe(200);
     }
-    for (const host of [`evil.example:${port}`, '127.0.0.1', `127.0.0.1:${port + 1}`, `127.0.0.1.evil.example:${port}`]) {
+    for (const host of [
+      `evil.example:${port}`,
+      '127.0.0.1',
+      `127.0.0.1:${port + 1}`,
+      `127.0.0.1.evil.example:${port}`,
+    ]) {
       const reply = await broker.request({ path: '/status', headers: { host } });
       expect(reply.status, host).toBe(403);
       expect(errorOf(reply.body)).toContain('is not this broker');
     }
-    const rebinding = await broker.request({ method: 'POST', path: '/publish', headers: { host: `attacker.example:${port}`, 'content-type': 'application/json' }, body: JSON.stringify(statusMsg('a')) });
+    const rebinding = await broker.request({
+      method: 'POST',
+      path: '/publish',
+      headers: { host: `attacker.example:${port}`, 'content-type': 'application/json' },
+      body: JSON.stringify(statusMsg('a')),
+    });
     expect(rebinding.status).toBe(403);
-    expect(await rawExchange(port, 'GET /status HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 403[\s\S]*"error":"missing Host header"/);
+    expect(await rawExchange(port, 'GET /status HTTP/1.0\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 403[\s\S]*"error":"missing Host header"/,
+    );
 
-    expect((await broker.request({ path: '/status', headers: { origin: `http://127.0.0.1:${port}` } })).status).toBe(200);
+    expect(
+      (await broker.request({ path: '/status', headers: { origin: `http://127.0.0.1:${port}` } })).status,
+    ).toBe(200);
     for (const origin of ['http://evil.example', 'null', `https://127.0.0.1:${port}`]) {
       const reply = await broker.request({ path: '/status', headers: { origin } });
       expect(reply.status, origin).toBe(403);
@@ -109,8 +138,17 @@ describe('limits and JSON errors', () => {
 
   it('rejects bad UTF-8, bad percent-encoding and bad query strings with JSON 400', async () => {
     broker = await startTestBroker();
-    const badUtf8 = Buffer.concat([Buffer.from('{"type":"agent.status","agent_id":"a","payload":{"status":"'), Buffer.from([0xff, 0xfe]), Buffer.from('","modified_files":[]}}')]);
-    const utf8Reply = await broker.request({ method: 'POST', path: '/publish', headers: json, body: badUtf8 });
+    const badUtf8 = Buffer.concat([
+      Buffer.from('{"type":"agent.status","agent_id":"a","payload":{"status":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('","modified_files":[]}}'),
+    ]);
+    const utf8Reply = await broker.request({
+      method: 'POST',
+      path: '/publish',
+      headers: json,
+      body: badUtf8,
+    });
     expect(utf8Reply.status).toBe(400);
     expect(utf8Reply.body).toBe('{"error":"request body is not valid UTF-8"}');
     const path = await broker.request({ path: '/messages/feat%ZZ' });
@@ -128,21 +166,43 @@ describe('limits and JSON errors', () => {
   it('rejects too long ids, too many items and too long strings', async () => {
     broker = await startTestBroker();
     const longId = 'a'.repeat(129);
-    expect(errorOf((await broker.publish(statusMsg(longId))).body)).toBe('agent_id must be at most 128 characters');
+    expect(errorOf((await broker.publish(statusMsg(longId))).body)).toBe(
+      'agent_id must be at most 128 characters',
+    );
     expect((await broker.publish(statusMsg('a'.repeat(128)))).status).toBe(202);
     expect(errorOf((await broker.poll(longId)).body)).toBe('agent_id must be at most 128 characters');
-    expect(errorOf((await broker.publish(blockedMsg('a', longId))).body)).toBe('from must be at most 128 characters');
-    const many = { type: 'agent.artifact', agent_id: 'a', payload: { status: 'done', exports: Array.from({ length: 1001 }, (_, i) => `e${i}`), modified_files: [] } };
+    expect(errorOf((await broker.publish(blockedMsg('a', longId))).body)).toBe(
+      'from must be at most 128 characters',
+    );
+    const many = {
+      type: 'agent.artifact',
+      agent_id: 'a',
+      payload: {
+        status: 'done',
+        exports: Array.from({ length: 1001 }, (_, i) => `e${i}`),
+        modified_files: [],
+      },
+    };
     expect(errorOf((await broker.publish(many)).body)).toBe('exports must have at most 1000 items');
-    expect(errorOf((await broker.publish(statusMsg('a', 'working', { message: 'é'.repeat(8193) }))).body)).toBe('message must be at most 16384 bytes');
+    expect(
+      errorOf((await broker.publish(statusMsg('a', 'working', { message: 'é'.repeat(8193) }))).body),
+    ).toBe('message must be at most 16384 bytes');
     expect((await broker.publish(statusMsg('a', 'working', { message: 'é'.repeat(8192) }))).status).toBe(202);
   });
 
   it('answers requests the HTTP parser rejects with JSON, and keeps serving', async () => {
     broker = await startTestBroker();
-    const garbage = await rawExchange(broker.port, Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]));
-    expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request[\s\S]*\r\n\r\n\{"error":"malformed HTTP request"\}$/);
-    const headers = await rawExchange(broker.port, `GET /status HTTP/1.1\r\nHost: 127.0.0.1:${broker.port}\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`);
+    const garbage = await rawExchange(
+      broker.port,
+      Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]),
+    );
+    expect(garbage).toMatch(
+      /^HTTP\/1\.1 400 Bad Request[\s\S]*\r\n\r\n\{"error":"malformed HTTP request"\}$/,
+    );
+    const headers = await rawExchange(
+      broker.port,
+      `GET /status HTTP/1.1\r\nHost: 127.0.0.1:${broker.port}\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`,
+    );
     expect(headers).toMatch(/^HTTP\/1\.1 431 [\s\S]*\{"error":"request headers are too large"\}$/);
     expect((await broker.request({ path: '/status' })).status).toBe(200);
   });
@@ -153,7 +213,11 @@ describe('bounded memory', () => {
     broker = await startTestBroker({ limits: { ...DEFAULT_LIMITS, inboxMessages: 3 } });
     await broker.publish(statusMsg('a'));
     for (let i = 0; i < 5; i += 1) await broker.publish(artifactMsg('b'));
-    const all = JSON.parse((await broker.poll('a')).body) as { messages: { seq: number }[]; last_seq: number; dropped_before: number };
+    const all = JSON.parse((await broker.poll('a')).body) as {
+      messages: { seq: number }[];
+      last_seq: number;
+      dropped_before: number;
+    };
     expect(all.messages.map((m) => m.seq)).toEqual([4, 5, 6]);
     expect(all.dropped_before).toBe(4);
     expect(all.last_seq).toBe(6);
@@ -161,7 +225,10 @@ describe('bounded memory', () => {
   });
 
   it('caps the agents outside the roster with 429 and accepts known ones', async () => {
-    broker = await startTestBroker({ roster: [{ agent_id: 'r', cli: 'x' }], limits: { ...DEFAULT_LIMITS, extraAgents: 2 } });
+    broker = await startTestBroker({
+      roster: [{ agent_id: 'r', cli: 'x' }],
+      limits: { ...DEFAULT_LIMITS, extraAgents: 2 },
+    });
     expect((await broker.publish(statusMsg('a'))).status).toBe(202);
     expect((await broker.poll('b')).status).toBe(200);
     const third = await broker.publish(statusMsg('c'));
@@ -180,7 +247,11 @@ describe('bounded memory', () => {
     let cursor = 0;
     let pages = 0;
     for (;;) {
-      const page = JSON.parse((await broker.poll('a', `?since=${cursor}`)).body) as { messages: { seq: number }[]; last_seq: number; more?: boolean };
+      const page = JSON.parse((await broker.poll('a', `?since=${cursor}`)).body) as {
+        messages: { seq: number }[];
+        last_seq: number;
+        more?: boolean;
+      };
       pages += 1;
       seen.push(...page.messages.map((m) => m.seq));
       cursor = page.last_seq;

@@ -18,7 +18,10 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function bash(
+  script: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile('bash', ['-c', script], { env, timeout: 10_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -36,14 +39,25 @@ function renderedDefault(branch: string, brokerUrl: string): string {
   return renderSkill(resolveSkill(repo, { HOME: repo }).text, { branch, brokerUrl }).text;
 }
 
-const paneEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...extra });
+const paneEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: tmpdir(),
+  ...extra,
+});
 
 describe('rendered coordination skill', () => {
   it('every bash block succeeds as written with the token and the URL variable set', async () => {
-    broker = await startTestBroker({ token: 'c0ffee'.repeat(8), roster: [{ agent_id: 'feat-http-broker', cli: 'claude' }] });
+    broker = await startTestBroker({
+      token: 'c0ffee'.repeat(8),
+      roster: [{ agent_id: 'feat-http-broker', cli: 'claude' }],
+    });
     const blocks = bashBlocks(renderedDefault('feat/http-broker', broker.url));
     expect(blocks).toHaveLength(5);
-    const env = paneEnv({ GIT_PAW_BROKER_URL: broker.url, GIT_PAW_BROKER_TOKEN: broker.token ?? '', GIT_PAW_AGENT_ID: 'feat-http-broker' });
+    const env = paneEnv({
+      GIT_PAW_BROKER_URL: broker.url,
+      GIT_PAW_BROKER_TOKEN: broker.token ?? '',
+      GIT_PAW_AGENT_ID: 'feat-http-broker',
+    });
     const outputs: string[] = [];
     for (const block of blocks) {
       const result = await bash(block, env);
@@ -53,7 +67,10 @@ describe('rendered coordination skill', () => {
     }
     expect(outputs[0]).toBe('{"seq":1}');
     expect(JSON.parse(outputs[1] ?? '')).toEqual({ messages: [], last_seq: 0 });
-    expect(JSON.parse(outputs[2] ?? '')).toMatchObject({ git_paw: true, agents: [{ agent_id: 'feat-http-broker', cli: 'claude' }] });
+    expect(JSON.parse(outputs[2] ?? '')).toMatchObject({
+      git_paw: true,
+      agents: [{ agent_id: 'feat-http-broker', cli: 'claude' }],
+    });
     expect(outputs[3]).toBe('{"seq":2}');
     expect(outputs[4]).toBe('{"seq":3}');
     expect((await broker.status()).message_count).toBe(3);
@@ -86,7 +103,7 @@ describe('rendered coordination skill', () => {
   });
 });
 
-describe("upstream's literal skill commands (scenario 73) against auth = \"none\"", () => {
+describe('upstream\'s literal skill commands (scenario 73) against auth = "none"', () => {
   it('the three publishes answer 202 and the plain poll answers JSON', async () => {
     broker = await startTestBroker({ token: null });
     const commands = [
@@ -105,7 +122,10 @@ describe("upstream's literal skill commands (scenario 73) against auth = \"none\
     const poll = await bash('curl -s ${GIT_PAW_BROKER_URL}/messages/feat-http-broker', env);
     expect(JSON.parse(poll.stdout)).toEqual({ messages: [], last_seq: 0 });
     const peer = await bash('curl -s ${GIT_PAW_BROKER_URL}/messages/feat-errors', env);
-    expect(JSON.parse(peer.stdout)).toMatchObject({ messages: [{ type: 'agent.blocked', seq: 3 }], last_seq: 3 });
+    expect(JSON.parse(peer.stdout)).toMatchObject({
+      messages: [{ type: 'agent.blocked', seq: 3 }],
+      last_seq: 3,
+    });
   });
 
   it('the literal blocked template with from "<agent-id>" is now rejected (from is validated, W9)', async () => {

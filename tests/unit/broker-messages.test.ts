@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, deliveredJson, parseMessage, statusLabel, type Message } from '../../src/broker/messages.js';
+import {
+  canonicalJson,
+  deliveredJson,
+  parseMessage,
+  statusLabel,
+  type Message,
+} from '../../src/broker/messages.js';
 import { bearerProblem, isJsonContentType, isLoopbackBind, parseSince } from '../../src/broker/http-parse.js';
 
 const parse = (value: unknown) => parseMessage(typeof value === 'string' ? value : JSON.stringify(value));
@@ -10,8 +16,13 @@ const errorOf = (value: unknown) => {
 
 describe('parseMessage: structure (invalid message JSON: …)', () => {
   it('accepts the three types with `type` anywhere and drops unknown members', () => {
-    const result = parse('{"payload":{"needs":"n","from":"b","extra":1},"agent_id":"a","x":true,"type":"agent.blocked"}');
-    expect(result).toEqual({ ok: true, message: { type: 'agent.blocked', agent_id: 'a', payload: { needs: 'n', from: 'b' } } });
+    const result = parse(
+      '{"payload":{"needs":"n","from":"b","extra":1},"agent_id":"a","x":true,"type":"agent.blocked"}',
+    );
+    expect(result).toEqual({
+      ok: true,
+      message: { type: 'agent.blocked', agent_id: 'a', payload: { needs: 'n', from: 'b' } },
+    });
   });
 
   it('reports syntax, shape, variant, missing and wrong-typed members with the prefix', () => {
@@ -19,17 +30,41 @@ describe('parseMessage: structure (invalid message JSON: …)', () => {
       ['not json', /^invalid message JSON: .+/],
       ['[1]', /^invalid message JSON: invalid type: sequence, expected a message object$/],
       [{ agent_id: 'a', payload: {} }, /^invalid message JSON: missing field `type`$/],
-      [{ type: 'agent.unknown', agent_id: 'a', payload: {} }, /^invalid message JSON: unknown variant `agent.unknown`, expected one of/],
+      [
+        { type: 'agent.unknown', agent_id: 'a', payload: {} },
+        /^invalid message JSON: unknown variant `agent.unknown`, expected one of/,
+      ],
       [{ type: 7, agent_id: 'a', payload: {} }, /^invalid message JSON: invalid type: integer `7`/],
       [{ type: 'agent.status', payload: {} }, /missing field `agent_id`/],
       [{ type: 'agent.status', agent_id: 'a' }, /missing field `payload`/],
-      [{ type: 'agent.status', agent_id: 'a', payload: 'x' }, /invalid type: string "x", expected a payload object/],
-      [{ type: 'agent.status', agent_id: 'a', payload: { status: 'idle' } }, /missing field `modified_files`/],
-      [{ type: 'agent.status', agent_id: 'a', payload: { status: 'idle', modified_files: 'a.rs' } }, /invalid type: string "a.rs", expected a sequence of strings for `modified_files`/],
-      [{ type: 'agent.status', agent_id: 'a', payload: { status: 'idle', modified_files: [1] } }, /invalid type: integer `1`, expected a string for `modified_files\[0\]`/],
-      [{ type: 'agent.status', agent_id: 'a', payload: { status: 'idle', modified_files: [], message: 5 } }, /expected a string or null for `message`/],
-      [{ type: 'agent.artifact', agent_id: 'a', payload: { status: 'done', exports: [] } }, /missing field `modified_files`/],
-      [{ type: 'agent.blocked', agent_id: 1, payload: { needs: 'n', from: 'b' } }, /invalid type: integer `1`, expected a string for `agent_id`/],
+      [
+        { type: 'agent.status', agent_id: 'a', payload: 'x' },
+        /invalid type: string "x", expected a payload object/,
+      ],
+      [
+        { type: 'agent.status', agent_id: 'a', payload: { status: 'idle' } },
+        /missing field `modified_files`/,
+      ],
+      [
+        { type: 'agent.status', agent_id: 'a', payload: { status: 'idle', modified_files: 'a.rs' } },
+        /invalid type: string "a.rs", expected a sequence of strings for `modified_files`/,
+      ],
+      [
+        { type: 'agent.status', agent_id: 'a', payload: { status: 'idle', modified_files: [1] } },
+        /invalid type: integer `1`, expected a string for `modified_files\[0\]`/,
+      ],
+      [
+        { type: 'agent.status', agent_id: 'a', payload: { status: 'idle', modified_files: [], message: 5 } },
+        /expected a string or null for `message`/,
+      ],
+      [
+        { type: 'agent.artifact', agent_id: 'a', payload: { status: 'done', exports: [] } },
+        /missing field `modified_files`/,
+      ],
+      [
+        { type: 'agent.blocked', agent_id: 1, payload: { needs: 'n', from: 'b' } },
+        /invalid type: integer `1`, expected a string for `agent_id`/,
+      ],
     ];
     for (const [value, pattern] of cases) expect(errorOf(value), JSON.stringify(value)).toMatch(pattern);
   });
@@ -37,33 +72,55 @@ describe('parseMessage: structure (invalid message JSON: …)', () => {
 
 describe('parseMessage: validation order (first failure wins)', () => {
   it('checks agent_id before the payload and needs before from', () => {
-    expect(errorOf({ type: 'agent.blocked', agent_id: '', payload: { needs: '', from: '' } })).toBe('agent_id must not be empty');
+    expect(errorOf({ type: 'agent.blocked', agent_id: '', payload: { needs: '', from: '' } })).toBe(
+      'agent_id must not be empty',
+    );
     expect(errorOf({ type: 'agent.blocked', agent_id: 'A', payload: { needs: '', from: '' } })).toBe(
       'agent_id contains invalid characters — only [a-z0-9-_] allowed',
     );
-    expect(errorOf({ type: 'agent.blocked', agent_id: 'a', payload: { needs: ' ', from: '' } })).toBe('needs field must not be empty');
-    expect(errorOf({ type: 'agent.blocked', agent_id: 'a', payload: { needs: 'n', from: '\t' } })).toBe('from field must not be empty');
+    expect(errorOf({ type: 'agent.blocked', agent_id: 'a', payload: { needs: ' ', from: '' } })).toBe(
+      'needs field must not be empty',
+    );
+    expect(errorOf({ type: 'agent.blocked', agent_id: 'a', payload: { needs: 'n', from: '\t' } })).toBe(
+      'from field must not be empty',
+    );
     expect(errorOf({ type: 'agent.blocked', agent_id: 'a', payload: { needs: 'n', from: 'B' } })).toBe(
       'from contains invalid characters — only [a-z0-9-_] allowed',
     );
   });
 
   it('keeps whitespace and control characters inside accepted strings', () => {
-    const result = parse({ type: 'agent.status', agent_id: 'a', payload: { status: ' working\n', modified_files: [] } });
-    expect(result.ok && result.message.payload).toEqual({ status: ' working\n', modified_files: [], message: null });
+    const result = parse({
+      type: 'agent.status',
+      agent_id: 'a',
+      payload: { status: ' working\n', modified_files: [] },
+    });
+    expect(result.ok && result.message.payload).toEqual({
+      status: ' working\n',
+      modified_files: [],
+      message: null,
+    });
   });
 });
 
 describe('canonical serialisation', () => {
   it('orders members as §4.2, materialises message null, and appends seq and ts', () => {
-    const message: Message = { type: 'agent.status', agent_id: 'feat-x', payload: { modified_files: [], status: 'working', message: null } };
+    const message: Message = {
+      type: 'agent.status',
+      agent_id: 'feat-x',
+      payload: { modified_files: [], status: 'working', message: null },
+    };
     const canonical = canonicalJson(message);
-    expect(canonical).toBe('{"type":"agent.status","agent_id":"feat-x","payload":{"status":"working","modified_files":[],"message":null}}');
+    expect(canonical).toBe(
+      '{"type":"agent.status","agent_id":"feat-x","payload":{"status":"working","modified_files":[],"message":null}}',
+    );
     expect(deliveredJson(canonical, 7, '2025-01-01T00:00:00.000Z')).toBe(
       '{"type":"agent.status","agent_id":"feat-x","payload":{"status":"working","modified_files":[],"message":null},"seq":7,"ts":"2025-01-01T00:00:00.000Z"}',
     );
     expect(statusLabel(message)).toBe('working');
-    expect(statusLabel({ type: 'agent.blocked', agent_id: 'a', payload: { needs: 'n', from: 'b' } })).toBe('blocked');
+    expect(statusLabel({ type: 'agent.blocked', agent_id: 'a', payload: { needs: 'n', from: 'b' } })).toBe(
+      'blocked',
+    );
   });
 });
 

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderSkill, resolveSkill } from '../../src/broker/skill.js';
-import { brokerStatusLines, brokerStatusJson, formatAge, type BrokerReport } from '../../src/broker/status.js';
+import {
+  brokerStatusLines,
+  brokerStatusJson,
+  formatAge,
+  type BrokerReport,
+} from '../../src/broker/status.js';
 import { rosterAgents } from '../../src/broker/session.js';
 
 let root: string;
@@ -30,14 +35,20 @@ describe('resolveSkill', () => {
     expect(embedded.source).toBe('embedded');
     expect(embedded.text).toMatch(/^## Coordination Skills\n/);
     write(userOverride(), 'user {{BRANCH_ID}}');
-    expect(resolveSkill(repo, env)).toEqual({ text: 'user {{BRANCH_ID}}', source: 'user', path: userOverride() });
+    expect(resolveSkill(repo, env)).toEqual({
+      text: 'user {{BRANCH_ID}}',
+      source: 'user',
+      path: userOverride(),
+    });
     write(repoOverride(), 'repo');
     expect(resolveSkill(repo, env)).toEqual({ text: 'repo', source: 'repo', path: repoOverride() });
   });
 
   it('fails with upstream text on an override with invalid UTF-8 or no read permission', () => {
     write(userOverride(), Buffer.from([0x69, 0x64, 0xff, 0xfe]));
-    expect(() => resolveSkill(repo, env)).toThrow(`cannot read skill override at '${userOverride()}' — check file permissions and encoding`);
+    expect(() => resolveSkill(repo, env)).toThrow(
+      `cannot read skill override at '${userOverride()}' — check file permissions and encoding`,
+    );
     write(repoOverride(), 'x');
     chmodSync(repoOverride(), 0o000);
     if (process.getuid?.() !== 0) {
@@ -49,11 +60,16 @@ describe('resolveSkill', () => {
 
 describe('renderSkill', () => {
   it('substitutes the slug and the URL, and warns for each leftover placeholder occurrence', () => {
-    const rendered = renderSkill('id={{BRANCH_ID}} url={{BROKER_URL}} {{UNKNOWN}} {{UNKNOWN}} ${GIT_PAW_BROKER_URL}', {
-      branch: 'Feature/HTTP_Broker',
-      brokerUrl: 'http://127.0.0.1:9120',
-    });
-    expect(rendered.text).toBe('id=feature-http_broker url=http://127.0.0.1:9120 {{UNKNOWN}} {{UNKNOWN}} ${GIT_PAW_BROKER_URL}');
+    const rendered = renderSkill(
+      'id={{BRANCH_ID}} url={{BROKER_URL}} {{UNKNOWN}} {{UNKNOWN}} ${GIT_PAW_BROKER_URL}',
+      {
+        branch: 'Feature/HTTP_Broker',
+        brokerUrl: 'http://127.0.0.1:9120',
+      },
+    );
+    expect(rendered.text).toBe(
+      'id=feature-http_broker url=http://127.0.0.1:9120 {{UNKNOWN}} {{UNKNOWN}} ${GIT_PAW_BROKER_URL}',
+    );
     expect(rendered.warnings).toEqual([
       "unsubstituted placeholder {{UNKNOWN}} in skill 'coordination'",
       "unsubstituted placeholder {{UNKNOWN}} in skill 'coordination'",
@@ -61,16 +77,22 @@ describe('renderSkill', () => {
   });
 
   it('renders the embedded default completely (upstream scenario 68, W29)', () => {
-    const { text, warnings } = renderSkill(resolveSkill(repo, env).text, { branch: 'feat/http-broker', brokerUrl: 'http://127.0.0.1:9119' });
+    const { text, warnings } = renderSkill(resolveSkill(repo, env).text, {
+      branch: 'feat/http-broker',
+      brokerUrl: 'http://127.0.0.1:9119',
+    });
     expect(warnings).toEqual([]);
     expect(text).not.toContain('{{');
     expect(text).toContain('## Coordination Skills');
     expect(text).toContain('"agent_id":"feat-http-broker"');
-    expect(text).toContain('"${GIT_PAW_BROKER_URL:-http://127.0.0.1:9119}/messages/feat-http-broker?since=${SINCE}"');
+    expect(text).toContain(
+      '"${GIT_PAW_BROKER_URL:-http://127.0.0.1:9119}/messages/feat-http-broker?since=${SINCE}"',
+    );
     expect(text).toContain('Authorization: Bearer ${GIT_PAW_BROKER_TOKEN:-}');
     expect(text).toContain('/status');
     // Every URL in a command is quoted (zsh globbing on `?`).
-    for (const line of text.split('\n').filter((l) => l.includes('GIT_PAW_BROKER_URL:-'))) expect(line).toMatch(/"\$\{GIT_PAW_BROKER_URL:-[^"]+"/);
+    for (const line of text.split('\n').filter((l) => l.includes('GIT_PAW_BROKER_URL:-')))
+      expect(line).toMatch(/"\$\{GIT_PAW_BROKER_URL:-[^"]+"/);
   });
 });
 
@@ -82,8 +104,20 @@ describe('broker status lines', () => {
       git_paw: true,
       uptime_seconds: 75,
       agents: [
-        { agent_id: 'feat-errors', cli: 'claude', status: 'done', last_seen_seconds: 4, summary: 'exports: PawError' },
-        { agent_id: 'feat-config', cli: 'codex', status: 'blocked', last_seen_seconds: 4500, summary: 'needs PawError from feat-errors' },
+        {
+          agent_id: 'feat-errors',
+          cli: 'claude',
+          status: 'done',
+          last_seen_seconds: 4,
+          summary: 'exports: PawError',
+        },
+        {
+          agent_id: 'feat-config',
+          cli: 'codex',
+          status: 'blocked',
+          last_seen_seconds: 4500,
+          summary: 'needs PawError from feat-errors',
+        },
         { agent_id: 'feat-x', cli: 'gemini', status: null, last_seen_seconds: null, summary: '' },
       ],
     },
@@ -97,24 +131,45 @@ describe('broker status lines', () => {
       '  feat-config  codex   blocked      1h 15m ago  needs PawError from feat-errors',
       '  feat-x       gemini  not started  -',
     ]);
-    expect(brokerStatusJson(running)).toMatchObject({ state: 'running', uptime_seconds: 75, agents: [{ agent_id: 'feat-errors' }, {}, { status: null }] });
+    expect(brokerStatusJson(running)).toMatchObject({
+      state: 'running',
+      uptime_seconds: 75,
+      agents: [{ agent_id: 'feat-errors' }, {}, { status: null }],
+    });
   });
 
   it('says not responding, and who holds the port when known', () => {
-    expect(brokerStatusLines({ url: 'http://127.0.0.1:9119', state: 'not responding' })).toEqual(['Broker:  http://127.0.0.1:9119 (not responding)']);
-    const held: BrokerReport = { url: 'http://127.0.0.1:9119', state: 'not responding', holder: 'port 9119 is in use by another process' };
+    expect(brokerStatusLines({ url: 'http://127.0.0.1:9119', state: 'not responding' })).toEqual([
+      'Broker:  http://127.0.0.1:9119 (not responding)',
+    ]);
+    const held: BrokerReport = {
+      url: 'http://127.0.0.1:9119',
+      state: 'not responding',
+      holder: 'port 9119 is in use by another process',
+    };
     expect(brokerStatusLines(held)[1]).toBe('         port 9119 is in use by another process');
-    expect(brokerStatusJson(held)).toEqual({ url: 'http://127.0.0.1:9119', state: 'not responding', holder: 'port 9119 is in use by another process' });
+    expect(brokerStatusJson(held)).toEqual({
+      url: 'http://127.0.0.1:9119',
+      state: 'not responding',
+      holder: 'port 9119 is in use by another process',
+    });
     expect([formatAge(0), formatAge(180), formatAge(3600)]).toEqual(['0s ago', '3m ago', '1h 0m ago']);
   });
 });
 
 describe('rosterAgents', () => {
   it('derives agent ids and rejects collisions and over-long ids', () => {
-    expect(rosterAgents([{ branch: 'feat/a', cli: 'claude' }])).toEqual([{ agent_id: 'feat-a', branch: 'feat/a', cli: 'claude' }]);
-    expect(() => rosterAgents([{ branch: 'feat/x', cli: 'a' }, { branch: 'feat-x', cli: 'b' }])).toThrow(
-      "Broker error: branches 'feat/x' and 'feat-x' both map to agent id 'feat-x'",
+    expect(rosterAgents([{ branch: 'feat/a', cli: 'claude' }])).toEqual([
+      { agent_id: 'feat-a', branch: 'feat/a', cli: 'claude' },
+    ]);
+    expect(() =>
+      rosterAgents([
+        { branch: 'feat/x', cli: 'a' },
+        { branch: 'feat-x', cli: 'b' },
+      ]),
+    ).toThrow("Broker error: branches 'feat/x' and 'feat-x' both map to agent id 'feat-x'");
+    expect(() => rosterAgents([{ branch: `b/${'x'.repeat(130)}`, cli: 'a' }])).toThrow(
+      /longer than 128 characters/,
     );
-    expect(() => rosterAgents([{ branch: `b/${'x'.repeat(130)}`, cli: 'a' }])).toThrow(/longer than 128 characters/);
   });
 });

@@ -18,7 +18,11 @@ const artifact = (id: string, exports: string[] = []): Message => ({
   agent_id: id,
   payload: { status: 'done', exports, modified_files: [] },
 });
-const blocked = (id: string, from: string): Message => ({ type: 'agent.blocked', agent_id: id, payload: { needs: 'n', from } });
+const blocked = (id: string, from: string): Message => ({
+  type: 'agent.blocked',
+  agent_id: id,
+  payload: { needs: 'n', from },
+});
 
 function feed(state: BrokerState, messages: Message[]): LogRecord[] {
   return messages.map((message) => {
@@ -27,11 +31,15 @@ function feed(state: BrokerState, messages: Message[]): LogRecord[] {
     return record;
   });
 }
-const seqs = (state: BrokerState, id: string, since = 0n) => state.poll(id, since).messages.map((json) => (JSON.parse(json) as { seq: number }).seq);
+const seqs = (state: BrokerState, id: string, since = 0n) =>
+  state.poll(id, since).messages.map((json) => (JSON.parse(json) as { seq: number }).seq);
 
 describe('BrokerState routing', () => {
   it('pre-registers the roster so broadcasts reach agents that never published', () => {
-    const state = new BrokerState([{ agent_id: 'a', cli: 'claude' }, { agent_id: 'b', cli: 'codex' }]);
+    const state = new BrokerState([
+      { agent_id: 'a', cli: 'claude' },
+      { agent_id: 'b', cli: 'codex' },
+    ]);
     feed(state, [artifact('a'), blocked('a', 'b'), status('a')]);
     expect(seqs(state, 'b')).toEqual([1, 2]);
     expect(seqs(state, 'a')).toEqual([]);
@@ -59,7 +67,13 @@ describe('BrokerState routing', () => {
 
 describe('BrokerState memory bounds', () => {
   it('drops the globally oldest messages beyond the retained-size cap and marks the gap', () => {
-    const state = new BrokerState([{ agent_id: 'a', cli: '' }, { agent_id: 'b', cli: '' }], { ...DEFAULT_LIMITS, retainedMessages: 3 });
+    const state = new BrokerState(
+      [
+        { agent_id: 'a', cli: '' },
+        { agent_id: 'b', cli: '' },
+      ],
+      { ...DEFAULT_LIMITS, retainedMessages: 3 },
+    );
     feed(state, [artifact('a'), blocked('a', 'b'), artifact('b'), artifact('a'), artifact('a')]);
     expect(seqs(state, 'b')).toEqual([4, 5]);
     expect(seqs(state, 'a')).toEqual([3]);
@@ -71,7 +85,11 @@ describe('BrokerState memory bounds', () => {
     const roster = ['a', 'b', 'c', 'd'].map((id) => ({ agent_id: id, cli: '' }));
     const state = new BrokerState(roster, { ...DEFAULT_LIMITS, retainedRefs: 7 });
     feed(state, [artifact('a'), artifact('a'), artifact('a')]);
-    expect(['b', 'c', 'd'].map((id) => seqs(state, id))).toEqual([[2, 3], [2, 3], [2, 3]]);
+    expect(['b', 'c', 'd'].map((id) => seqs(state, id))).toEqual([
+      [2, 3],
+      [2, 3],
+      [2, 3],
+    ]);
     expect(state.poll('b', 0n).droppedBefore).toBe(2);
   });
 
@@ -82,7 +100,10 @@ describe('BrokerState memory bounds', () => {
       const message = blocked(`s${i % 50}`, `t${i % 7}`);
       if (state.admissionProblem(message) === undefined) feed(state, [message]);
     }
-    const held = Array.from({ length: 7 }, (_, i) => state.poll(`t${i}`, 0n).messages.join('').length).reduce((a, b) => a + b, 0);
+    const held = Array.from({ length: 7 }, (_, i) => state.poll(`t${i}`, 0n).messages.join('').length).reduce(
+      (a, b) => a + b,
+      0,
+    );
     expect(held).toBeLessThanOrEqual(100_000);
     expect(state.admissionProblem(status('new-one'))).toMatch(/^too many agents/);
   });
@@ -101,7 +122,9 @@ describe('message log', () => {
     const inbox: LogRecord = { kind: 'inbox', ts: TS, agentId: 'poller' };
     log.append([inbox]);
     live.apply(inbox);
-    log.append(feed(live, [status('a', 'hi'), artifact('b', ['E']), blocked('b', 'a'), blocked('a', 'ghost')]));
+    log.append(
+      feed(live, [status('a', 'hi'), artifact('b', ['E']), blocked('b', 'a'), blocked('a', 'ghost')]),
+    );
 
     const replayed = new BrokerState(roster);
     const report = replayLog(path, (record) => replayed.apply(record));
@@ -120,7 +143,11 @@ describe('message log', () => {
     const first = recordLine({ kind: 'message', seq: 1, ts: TS, message: status('a') });
     writeFileSync(path, `${first}not json\n{"seq":2,"ts":"${TS}","msg":{"type":"agent.sta`);
     const state = new BrokerState([]);
-    expect(replayLog(path, (record) => state.apply(record))).toEqual({ records: 1, skipped: 1, tornTail: true });
+    expect(replayLog(path, (record) => state.apply(record))).toEqual({
+      records: 1,
+      skipped: 1,
+      tornTail: true,
+    });
     expect(readFileSync(path, 'utf8')).toBe(`${first}not json\n`);
     appendFileSync(path, recordLine({ kind: 'message', seq: 2, ts: TS, message: status('b') }));
     const again = new BrokerState([]);
@@ -129,7 +156,11 @@ describe('message log', () => {
   });
 
   it('rejects records that do not validate', () => {
-    expect(parseRecordLine(`{"seq":1,"ts":"${TS}","msg":{"type":"agent.status","agent_id":"A","payload":{"status":"x","modified_files":[]}}}`)).toBeUndefined();
+    expect(
+      parseRecordLine(
+        `{"seq":1,"ts":"${TS}","msg":{"type":"agent.status","agent_id":"A","payload":{"status":"x","modified_files":[]}}}`,
+      ),
+    ).toBeUndefined();
     expect(parseRecordLine(`{"seq":0,"ts":"${TS}","msg":{}}`)).toBeUndefined();
     expect(parseRecordLine(`{"ts":"yesterday","inbox":"a"}`)).toBeUndefined();
     expect(parseRecordLine(`{"ts":"${TS}","inbox":"a"}`)).toEqual({ kind: 'inbox', ts: TS, agentId: 'a' });
@@ -137,23 +168,44 @@ describe('message log', () => {
 
   it('returns nothing for a log that does not exist yet', () => {
     dir = mkdtempSync(join(tmpdir(), 'paw-log-'));
-    expect(replayLog(join(dir, 'missing.jsonl'), () => undefined)).toEqual({ records: 0, skipped: 0, tornTail: false });
+    expect(replayLog(join(dir, 'missing.jsonl'), () => undefined)).toEqual({
+      records: 0,
+      skipped: 0,
+      tornTail: false,
+    });
   });
 });
 
 describe('BrokerService batching', () => {
-  const identity = { session: 's', repoPath: '/r', instanceId: 'i', version: '0', pid: 1, startedAt: new Date(0) };
+  const identity = {
+    session: 's',
+    repoPath: '/r',
+    instanceId: 'i',
+    version: '0',
+    pid: 1,
+    startedAt: new Date(0),
+  };
   function service(sink: RecordSink) {
-    return new BrokerService(new BrokerState([{ agent_id: 'r', cli: '' }], { ...DEFAULT_LIMITS, extraAgents: 2 }), sink, identity);
+    return new BrokerService(
+      new BrokerState([{ agent_id: 'r', cli: '' }], { ...DEFAULT_LIMITS, extraAgents: 2 }),
+      sink,
+      identity,
+    );
   }
   const publishAll = (broker: BrokerService, messages: Message[]) =>
-    Promise.all(messages.map((message) => new Promise<PublishOutcome>((resolve) => broker.publish(message, resolve))));
+    Promise.all(
+      messages.map((message) => new Promise<PublishOutcome>((resolve) => broker.publish(message, resolve))),
+    );
 
   it('writes one batch per turn, then applies and acknowledges it in seq order', async () => {
     const writes: LogRecord[][] = [];
     const broker = service({ append: (records) => void writes.push([...records]) });
     const outcomes = await publishAll(broker, [artifact('a'), artifact('b'), blocked('a', 'r')]);
-    expect(outcomes).toEqual([{ ok: true, seq: 1 }, { ok: true, seq: 2 }, { ok: true, seq: 3 }]);
+    expect(outcomes).toEqual([
+      { ok: true, seq: 1 },
+      { ok: true, seq: 2 },
+      { ok: true, seq: 3 },
+    ]);
     expect(writes.map((batch) => batch.length)).toEqual([3]);
     expect(broker.poll('r', 0n)).toMatchObject({ lastSeq: '3' });
   });
