@@ -29,7 +29,10 @@ export async function pollUntil<T>(
       last = { error };
     }
     if (Date.now() > deadline) {
-      const seen = 'error' in last && last.error !== undefined ? `error ${String(last.error)}` : JSON.stringify(last.value, null, 2);
+      const seen =
+        last.error !== undefined
+          ? `error ${last.error instanceof Error ? last.error.message : JSON.stringify(last.error)}`
+          : JSON.stringify(last.value, null, 2);
       throw new Error(`timed out waiting for ${options.what ?? 'condition'}; last seen: ${seen}`);
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
