@@ -16,7 +16,10 @@ export function writeFileAtomic(path: string, content: string, options: AtomicWr
   try {
     const fd = openSync(temp, 'w', options.mode ?? 0o644);
     try {
-      writeSync(fd, content);
+      // writeSync may write less than asked (a file-size limit, a nearly full disk); keep going
+      // so the short write turns into the real error (EFBIG, ENOSPC) instead of a cut-off file.
+      const bytes = Buffer.from(content, 'utf8');
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
