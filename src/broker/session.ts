@@ -4,10 +4,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { BrokerSettings as EffectiveBrokerSettings } from '../config/effective.js';
 import { agentIdOf } from '../git/names.js';
 import { sessionsDir } from '../util/dirs.js';
 import { BrokerError } from '../util/errors.js';
+import { gitPawArgv } from '../util/self.js';
 import { brokerUrl, canListen, describePortHolder, findFreePort, probeBroker } from './client.js';
 import {
   BROKER_CONFIG_ENV,
@@ -21,13 +22,8 @@ import { MAX_ID_CHARS } from './messages.js';
 
 export const DEFAULT_BROKER_PORT = 9119;
 
-export interface BrokerSettings {
-  /** `[broker] port`; undefined → first free port from 9119. */
-  port: number | undefined;
-  bind: string;
-  allowRemote: boolean;
-  auth: 'token' | 'none';
-}
+/** The `[broker]` settings a plan needs (`port` undefined → first free port from 9119). */
+export type BrokerSettings = Omit<EffectiveBrokerSettings, 'enabled'>;
 
 export interface BrokerPlanInput {
   settings: BrokerSettings;
@@ -149,7 +145,6 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     roster: agents,
   };
   const url = brokerUrl(settings.bind, port);
-  const cliPath = input.cliPath ?? fileURLToPath(new URL('../cli.js', import.meta.url));
   return {
     url,
     bind: settings.bind,
@@ -161,7 +156,7 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     instanceId: config.instance_id,
     agents,
     env: { [BROKER_CONFIG_ENV]: JSON.stringify(config) },
-    command: [process.execPath, cliPath, '__broker'],
+    command: gitPawArgv(['__broker'], input.cliPath),
     sessionEnv: { GIT_PAW_BROKER_URL: url, GIT_PAW_BROKER_TOKEN: token ?? '' },
   };
 }

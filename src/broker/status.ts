@@ -1,6 +1,7 @@
 // The broker part of `git paw status`: upstream's `Broker:  <url> (running|not responding)` line,
 // then (when it runs) the agent count and one line per agent; and the same as JSON for
 // `status --json`. A broker of another session on the port is reported as not ours (W25, W26).
+import { formatAge } from '../dashboard/rows.js';
 import { describePortHolder, probeBroker, type BrokerStatusDocument } from './client.js';
 
 export type BrokerReport =
@@ -34,15 +35,6 @@ export async function readBrokerReport(input: BrokerReportInput): Promise<Broker
   };
 }
 
-/** `45s ago`, `3m ago`, `1h 15m ago` (as the dashboard); `-` when the agent never reported. */
-export function formatAge(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return '-';
-  const whole = Math.max(0, Math.floor(seconds));
-  if (whole < 60) return `${whole}s ago`;
-  if (whole < 3600) return `${Math.floor(whole / 60)}m ago`;
-  return `${Math.floor(whole / 3600)}h ${Math.floor((whole % 3600) / 60)}m ago`;
-}
-
 function counts(status: BrokerStatusDocument): { working: number; done: number; blocked: number } {
   const labels = status.agents.map((agent) => agent.status);
   return {
@@ -71,7 +63,10 @@ export function brokerStatusLines(report: BrokerReport): string[] {
     oneLine(agent.agent_id),
     oneLine(agent.cli ?? ''),
     oneLine(agent.status ?? 'not started'),
-    formatAge(agent.last_seen_seconds),
+    // As on the dashboard: `-` for an agent that never reported.
+    agent.last_seen_seconds === null || agent.last_seen_seconds === undefined
+      ? '-'
+      : formatAge(agent.last_seen_seconds),
     oneLine(agent.summary ?? ''),
   ]);
   const widths = [0, 1, 2, 3].map((column) => Math.max(0, ...rows.map((row) => (row[column] ?? '').length)));

@@ -43,6 +43,8 @@ export function ignoredFlags(flags: StartFlags): string[] {
 async function freshLaunchInput(ctx: LaunchContext, flags: StartFlags): Promise<LaunchInput | undefined> {
   ensureTmuxInstalled();
   const config = await loadRepoConfig(ctx.repo.root);
+  // Settings first: a bad [broker] table or an unreadable skill override stops before any prompt.
+  const settings = launchSettingsOf(config, ctx.repo.root);
   const agents = flags.fromSpecs
     ? await agentsForSpecs(ctx, config, flags.cli)
     : await agentsForStart(ctx, config, {
@@ -54,7 +56,7 @@ async function freshLaunchInput(ctx: LaunchContext, flags: StartFlags): Promise<
     say('No pending specs found.');
     return undefined;
   }
-  return { ...ctx, agents, settings: launchSettingsOf(config) };
+  return { ...ctx, agents, settings };
 }
 
 async function resume(ctx: LaunchContext, state: SessionState, flags: StartFlags): Promise<string> {
@@ -67,7 +69,7 @@ async function resume(ctx: LaunchContext, state: SessionState, flags: StartFlags
   }
   say(`Recovering session '${state.session_name}'...`);
   const config = await loadRepoConfig(ctx.repo.root);
-  await recoverSession(ctx, state, launchSettingsOf(config));
+  await recoverSession(ctx, state, launchSettingsOf(config, ctx.repo.root));
   return state.session_name;
 }
 

@@ -1,6 +1,8 @@
-// `git paw stop` (upstream §10): kill this repo's tmux session (exact name), keep worktrees,
-// branches and logs, and mark the state stopped so `start` recovers it.
+// `git paw stop` (upstream §10): kill this repo's tmux session (exact name), wait (bounded) until
+// its broker has flushed and released the port (broker W4), keep worktrees, branches and logs,
+// and mark the state stopped so `start` recovers it.
 import { resolveRepo } from '../git/repo.js';
+import { settleBrokerAfterKill } from '../launch/broker.js';
 import { withRepoLock } from '../session/lock.js';
 import { corruptStateError, findSession, saveState } from '../session/store.js';
 import { hasSession, killSession, tmuxInstalled } from '../tmux/client.js';
@@ -20,6 +22,7 @@ export async function runStop(): Promise<void> {
     const { state } = lookup;
     // Without tmux installed no session can be running: stopping is just the state change.
     if (tmuxInstalled() && (await hasSession(runner, state.session_name))) await killSession(runner, state.session_name);
+    await settleBrokerAfterKill(state);
     saveState({ ...state, status: 'stopped' });
     say('Session stopped. Worktrees and state preserved.');
     say('Run `git paw start` to recover.');

@@ -1,15 +1,19 @@
 // Everything a session needs once its worktrees exist — shared by a fresh launch and recovery so
-// neither can forget a step (W-4, W-26): each worktree's AGENTS.md, the log directory, the tmux
-// session (labels, env, log pipes attached before the CLIs start) and finally the state file.
+// neither can forget a step (W-4, W-26, broker W3): each worktree's AGENTS.md (with the rendered
+// skill when a broker runs), the log directory, the tmux session (dashboard pane 0, hidden broker
+// window, env, labels, log pipes), the broker verified, the state file saved — and only then the
+// programs typed into the panes.
 import { mkdirSync, rmSync } from 'node:fs';
 import { writeWorktreeAgentsMd } from '../agents-md/write.js';
+import { agentEnv, waitForBroker, type BrokerPlan } from '../broker/session.js';
 import { agentIdOf } from '../git/names.js';
 import { paneLogPath, sessionLogDir } from '../logs/paths.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
-import { saveState } from '../session/store.js';
-import { createSession, hasSession, killSession } from '../tmux/client.js';
+import { deleteState, saveState } from '../session/store.js';
+import { createSession, hasSession, killSession, startPanePrograms } from '../tmux/client.js';
 import type { PanePlan, SessionPlan } from '../tmux/plan.js';
 import { SessionError, describeError } from '../util/errors.js';
+import { brokerWindow, dashboardPane, registerBrokerRollback, skillTextFor, withBrokerFields } from './broker.js';
 import type { Rollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
 
@@ -23,28 +27,44 @@ export function commandOf(entry: WorktreeEntry): string {
   return entry.command ?? entry.cli;
 }
 
-/** The tmux plan of a session: one agent pane per worktree entry, in saved order. */
-export function sessionPlanFor(repoRoot: string, state: SessionState, settings: LaunchSettings): SessionPlan {
-  const panes: PanePlan[] = state.worktrees.map((entry) => ({
+/**
+ * The tmux plan of a session: one agent pane per worktree entry, in saved order; with a broker,
+ * the dashboard first (pane 0), the broker's window and the broker variables on the session.
+ */
+export function sessionPlanFor(repoRoot: string, state: SessionState, settings: LaunchSettings, broker?: BrokerPlan): SessionPlan {
+  const agents: PanePlan[] = state.worktrees.map((entry) => ({
     cwd: entry.worktree_path,
     label: paneLabel(entry.branch, entry.cli),
     command: commandOf(entry),
-    env: { GIT_PAW_AGENT_ID: agentIdOf(entry.branch) },
+    env: agentEnv(agentIdOf(entry.branch)),
     ...(settings.logging ? { logPath: paneLogPath(repoRoot, state.session_name, entry.branch) } : {}),
   }));
-  return { name: state.session_name, mouse: settings.mouse, env: {}, panes };
+  if (broker === undefined) return { name: state.session_name, mouse: settings.mouse, env: {}, panes: agents };
+  return {
+    name: state.session_name,
+    mouse: settings.mouse,
+    env: broker.sessionEnv,
+    panes: [dashboardPane(repoRoot), ...agents],
+    windows: [brokerWindow(broker)],
+  };
 }
 
-async function writeAgentsMdFiles(ctx: LaunchContext, state: SessionState): Promise<void> {
+async function writeAgentsMdFiles(ctx: LaunchContext, state: SessionState, settings: LaunchSettings, broker?: BrokerPlan): Promise<void> {
+  // Rendered one by one first, so placeholder warnings come out in worktree order.
+  const skills = state.worktrees.map((entry) =>
+    settings.broker && broker ? skillTextFor(settings.broker, broker, entry.branch) : undefined,
+  );
   const results = await Promise.allSettled(
-    state.worktrees.map((entry) =>
-      writeWorktreeAgentsMd(ctx.runner, ctx.repo, entry.worktree_path, {
+    state.worktrees.map((entry, index) => {
+      const skillText = skills[index];
+      return writeWorktreeAgentsMd(ctx.runner, ctx.repo, entry.worktree_path, {
         branch: entry.branch,
         cli: entry.cli,
         ...(entry.spec_text === undefined ? {} : { specText: entry.spec_text }),
         ...(entry.owned_files === undefined ? {} : { ownedFiles: entry.owned_files }),
-      }),
-    ),
+        ...(skillText === undefined ? {} : { skillText }),
+      });
+    }),
   );
   const failed = results.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
@@ -64,23 +84,37 @@ function createLogDir(ctx: LaunchContext, sessionName: string, rollback: Rollbac
   }
 }
 
+export interface BringUp {
+  state: SessionState;
+  settings: LaunchSettings;
+  /** The planned broker (settings.broker is set). */
+  broker?: BrokerPlan;
+  /** The state file being replaced (recovery): put back if a later step fails. */
+  previous?: SessionState;
+}
+
 /**
- * Brings `state`'s session up: AGENTS.md files, log dir, tmux session, then saves `state`. The
- * worktrees must exist. Everything created is registered with `rollback`.
+ * Brings a session up: AGENTS.md files, log dir, tmux session, broker verified (W2), state saved
+ * (with the broker fields), then the panes' programs started. The worktrees must exist.
+ * Everything created is registered with `rollback`. Returns the saved state.
  */
-export async function bringUpSession(
-  ctx: LaunchContext,
-  state: SessionState,
-  settings: LaunchSettings,
-  rollback: Rollback,
-): Promise<void> {
-  await writeAgentsMdFiles(ctx, state);
+export async function bringUpSession(ctx: LaunchContext, bringUp: BringUp, rollback: Rollback): Promise<SessionState> {
+  const { settings, broker, previous } = bringUp;
+  const state = withBrokerFields(bringUp.state, broker);
+  await writeAgentsMdFiles(ctx, state, settings, broker);
   rollback.checkpoint();
   if (settings.logging) createLogDir(ctx, state.session_name, rollback);
+  if (broker) registerBrokerRollback(rollback, broker);
   rollback.add(`tmux session '${state.session_name}'`, async () => {
     if (await hasSession(ctx.runner, state.session_name)) await killSession(ctx.runner, state.session_name);
   });
-  await createSession(ctx.runner, sessionPlanFor(ctx.repo.root, state, settings));
+  const plan = sessionPlanFor(ctx.repo.root, state, settings, broker);
+  const paneIds = await createSession(ctx.runner, plan);
+  rollback.checkpoint();
+  if (broker) await waitForBroker(broker);
   rollback.checkpoint();
   saveState(state, ctx.env);
+  rollback.add('the session state', () => (previous ? saveState(previous, ctx.env) : deleteState(state.session_name, ctx.env)));
+  await startPanePrograms(ctx.runner, plan, paneIds);
+  return state;
 }

@@ -1,11 +1,12 @@
-// The one launch path (fresh start, presets, from-specs, demo): validate the whole plan, create
-// the worktrees, bring the session up and save its state — or, on any failure, remove
-// everything this launch created and report what failed.
+// The one launch path (fresh start, presets, from-specs, demo): validate the whole plan, plan the
+// broker (port, agent ids), create the worktrees, bring the session up and save its state — or,
+// on any failure, remove everything this launch created and report what failed.
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';
 import { pruneWorktrees } from '../git/worktrees.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { formatCreatedAt } from '../session/store.js';
 import { bringUpSession } from './bring-up.js';
+import { planSessionBroker } from './broker.js';
 import { planLaunch, type LaunchPlan } from './plan.js';
 import { withRollback } from './rollback.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
@@ -32,6 +33,15 @@ function entryOf(agent: PlannedAgent): WorktreeEntry {
 /** Executes a validated plan, rolling everything back on failure. */
 async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<SessionState> {
   const { runner, repo } = ctx;
+  const brokerSettings = plan.settings.broker;
+  // Before anything exists: a taken port or colliding agent ids stop the launch here.
+  const broker =
+    brokerSettings &&
+    (await planSessionBroker(ctx, {
+      sessionName: plan.sessionName,
+      worktrees: plan.agents.map((agent) => ({ branch: agent.branch, cli: agent.cli.name })),
+      settings: brokerSettings,
+    }));
   return withRollback(async (rollback) => {
     await pruneWorktrees(runner, repo.root);
     registerPruneOnRollback(ctx, rollback);
@@ -50,8 +60,7 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       worktrees: plan.agents.map(entryOf),
       mouse: plan.settings.mouse,
     };
-    await bringUpSession(ctx, state, plan.settings, rollback);
-    return state;
+    return bringUpSession(ctx, { state, settings: plan.settings, ...(broker ? { broker } : {}) }, rollback);
   });
 }
 

@@ -1,8 +1,8 @@
 // Purging a session (TARGET §7, W-5): first find out what would be lost (dirty worktrees,
-// unmerged commits) so the confirmation can say it, then remove the tmux session, the worktrees
-// and the state. A branch git-paw created is deleted only when it holds no unmerged commits;
-// pre-existing branches and logs are never touched.
-import { rmSync } from 'node:fs';
+// unmerged commits) so the confirmation can say it, then remove the tmux session, the worktrees,
+// the session's broker log (once the broker is down, W4; never another session's, W7) and the
+// state. A branch git-paw created is deleted only when it holds no unmerged commits;
+// pre-existing branches and pane logs are never touched.
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';
 import { deleteBranch, localBranchExists, unmergedCount } from '../git/branches.js';
 import { countChanges, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
@@ -12,6 +12,7 @@ import { hasSession, killSession, tmuxInstalled } from '../tmux/client.js';
 import { describeError } from '../util/errors.js';
 import { say, warn } from '../util/output.js';
 import { shellQuote } from '../util/shell.js';
+import { removeBrokerFiles, settleBrokerAfterKill } from './broker.js';
 import type { LaunchContext } from './types.js';
 import { pathExists } from './worktrees.js';
 
@@ -87,13 +88,15 @@ export async function purgeSession(ctx: LaunchContext, state: SessionState): Pro
   if (tmuxInstalled() && (await hasSession(ctx.runner, state.session_name))) {
     await killSession(ctx.runner, state.session_name);
   }
+  const broker = await settleBrokerAfterKill(state);
   for (const entry of state.worktrees) await removeSessionWorktree(ctx, entry.worktree_path);
   await pruneWorktrees(ctx.runner, ctx.repo.root).catch((error: unknown) => warn(describeError(error)));
   for (const entry of state.worktrees) {
     if (entry.branch_created) await deleteCreatedBranch(ctx, entry.branch);
   }
   try {
-    if (state.broker_log_path !== undefined) rmSync(state.broker_log_path, { force: true });
+    // A broker that would not stop may still append: its log is kept (settle warned about it).
+    if (broker !== 'still running') removeBrokerFiles(state);
     removeAgentsMdExclude(ctx.repo);
   } catch (error) {
     warn(describeError(error));

@@ -1,7 +1,10 @@
 // Recovery (TARGET §7, W-4): a saved session whose tmux session is gone comes back under its
 // saved name. Every worktree is checked first; a missing one is recreated from its branch when
 // the branch still exists, otherwise nothing is touched and the user is told how to purge.
-// Then the same bring-up as a fresh launch runs (AGENTS.md, log pipes, env, state).
+// Then the same bring-up as a fresh launch runs (AGENTS.md, log pipes, env, broker and dashboard,
+// state). The broker follows the config as it is now: on when `[broker] enabled`, on the saved
+// port with the saved token and log when the session had one (so its URL and messages survive
+// stop → start), off otherwise — the log then stays recorded for purge.
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkedOutBranches, localBranchExists } from '../git/branches.js';
@@ -10,6 +13,7 @@ import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { WorktreeError } from '../util/errors.js';
 import { warn } from '../util/output.js';
 import { bringUpSession, commandOf } from './bring-up.js';
+import { planSessionBroker } from './broker.js';
 import { withRollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
 import { createAgentWorktree, pathExists, registerPruneOnRollback } from './worktrees.js';
@@ -60,6 +64,10 @@ export async function recoverSession(ctx: LaunchContext, state: SessionState, se
   if (state.worktrees.length === 0) {
     throw new WorktreeError(`session '${state.session_name}' has no worktrees to recover`, { hint: PURGE_HINT });
   }
+  const brokerSettings = settings.broker;
+  const broker =
+    brokerSettings &&
+    (await planSessionBroker(ctx, { sessionName: state.session_name, worktrees: state.worktrees, settings: brokerSettings, saved: state }));
   return withRollback(async (rollback) => {
     await pruneWorktrees(ctx.runner, ctx.repo.root);
     const missing = await missingWorktrees(ctx, state);
@@ -75,7 +83,6 @@ export async function recoverSession(ctx: LaunchContext, state: SessionState, se
       worktrees: state.worktrees.map((entry) => ({ ...entry, command: commandOf(entry) })),
       mouse: settings.mouse,
     };
-    await bringUpSession(ctx, recovered, settings, rollback);
-    return recovered;
+    return bringUpSession(ctx, { state: recovered, settings, previous: state, ...(broker ? { broker } : {}) }, rollback);
   });
 }

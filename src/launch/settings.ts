@@ -1,12 +1,20 @@
-// Launch settings from the merged config, read the same way by every launch path.
-import { loggingEnabled, mouseEnabled } from '../config/effective.js';
+// Launch settings from the merged config, read the same way by every launch path. The
+// coordination skill is resolved here, once per launch, so an unreadable override stops the
+// launch before anything is created.
+import { resolveSkill } from '../broker/skill.js';
+import { brokerSettings, loggingEnabled, mouseEnabled } from '../config/effective.js';
 import { loadConfig } from '../config/load.js';
 import type { PawConfig } from '../config/schema.js';
 import { warn } from '../util/output.js';
 import type { LaunchSettings } from './types.js';
 
-export function launchSettingsOf(config: PawConfig): LaunchSettings {
-  return { mouse: mouseEnabled(config), logging: loggingEnabled(config) };
+export function launchSettingsOf(config: PawConfig, repoRoot: string, env: NodeJS.ProcessEnv = process.env): LaunchSettings {
+  const { enabled, ...broker } = brokerSettings(config);
+  return {
+    mouse: mouseEnabled(config),
+    logging: loggingEnabled(config),
+    ...(enabled ? { broker: { ...broker, skill: resolveSkill(repoRoot, env) } } : {}),
+  };
 }
 
 /** Loads the merged config of `repoRoot`, printing its warnings. */

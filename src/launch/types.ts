@@ -1,5 +1,7 @@
 // The vocabulary of the launch path: what a caller asks for (agents), the settings that shape
 // the session, and the seams it runs through.
+import type { BrokerSettings } from '../broker/session.js';
+import type { ResolvedSkill } from '../broker/skill.js';
 import type { RepoInfo } from '../git/repo.js';
 import type { CommandRunner } from '../util/exec.js';
 
@@ -19,10 +21,17 @@ export interface AgentRequest {
   ownedFiles?: string[];
 }
 
+/** The session's broker (`[broker] enabled`) and the coordination skill, resolved once per launch. */
+export interface LaunchBrokerSettings extends BrokerSettings {
+  skill: ResolvedSkill;
+}
+
 export interface LaunchSettings {
   mouse: boolean;
   /** Pipe every agent pane into `.git-paw/logs/<session>/<branch>.log`. */
   logging: boolean;
+  /** Present when the session runs a broker: dashboard pane 0, env, skill in AGENTS.md. */
+  broker?: LaunchBrokerSettings;
 }
 
 export interface LaunchContext {

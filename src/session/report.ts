@@ -1,5 +1,7 @@
 // What `status` shows about a session: upstream §12's text layout and the `--json` shape.
-// Pure formatting; the broker block is added by the broker's own report when it runs.
+// Pure formatting; the broker block (upstream's `Broker:` line, plus agent count and one line per
+// agent when it runs — TARGET §7) comes from the broker's own report.
+import { brokerStatusJson, brokerStatusLines, type BrokerReport } from '../broker/status.js';
 import type { SessionState } from './schema.js';
 import type { EffectiveStatus } from './status.js';
 
@@ -7,6 +9,8 @@ export interface StatusReport {
   state: SessionState;
   status: EffectiveStatus;
   tmuxRunning: boolean;
+  /** Present when the session has a broker (both broker fields saved). */
+  broker?: BrokerReport;
 }
 
 export function formatStatus(report: StatusReport): string[] {
@@ -17,6 +21,7 @@ export function formatStatus(report: StatusReport): string[] {
     `Tmux:    ${tmuxRunning ? 'running' : 'not running'}`,
     '',
   ];
+  if (report.broker) lines.push(...brokerStatusLines(report.broker), '');
   if (state.worktrees.length === 0) lines.push('  (no worktrees)');
   for (const entry of state.worktrees) lines.push(`  ${entry.branch} → ${entry.cli} (${entry.worktree_path})`);
   return lines;
@@ -39,5 +44,6 @@ export function statusJson(report: StatusReport | undefined): Record<string, unk
       command: entry.command ?? entry.cli,
       branch_created: entry.branch_created,
     })),
+    ...(report.broker ? { broker: brokerStatusJson(report.broker) } : {}),
   };
 }

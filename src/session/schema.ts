@@ -36,9 +36,3 @@ export const sessionStateSchema = z.object({
 export type WorktreeEntry = z.infer<typeof worktreeEntrySchema>;
 export type SessionState = z.infer<typeof sessionStateSchema>;
 
-/** Broker URL of a session, or undefined when it was launched without a broker. */
-export function brokerUrlOf(state: SessionState): string | undefined {
-  if (state.broker_port === undefined || state.broker_bind === undefined) return undefined;
-  const host = state.broker_bind.includes(':') ? `[${state.broker_bind}]` : state.broker_bind;
-  return `http://${host}:${state.broker_port}`;
-}

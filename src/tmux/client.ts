@@ -1,10 +1,10 @@
 // Talking to tmux through the CommandRunner: presence check, exact-name liveness, kill, the live
-// session list, and executing a SessionPlan. Every session target is `=name` (exact match), so
+// session list, and executing a SessionPlan (create, then start the panes' programs). Every session target is `=name` (exact match), so
 // `paw-proj` never matches a live `paw-projx`.
 import { TmuxError, TmuxNotInstalledError } from '../util/errors.js';
 import type { CommandRunner, RunResult } from '../util/exec.js';
 import { which } from '../util/which.js';
-import { buildCreateArgs, buildSetupArgs, type SessionPlan } from './plan.js';
+import { buildCreateArgs, buildSetupArgs, buildStartArgs, type SessionPlan } from './plan.js';
 
 export function tmuxInstalled(pathEnv = process.env.PATH ?? ''): boolean {
   return which('tmux', pathEnv) !== undefined;
@@ -46,8 +46,9 @@ export async function liveSessionNames(runner: CommandRunner): Promise<Set<strin
 }
 
 /**
- * Creates the whole session in two tmux processes and returns the pane ids in plan order. On a
- * failure the session may exist half-built; the caller owns rollback (kill by exact name).
+ * Creates the whole session in two tmux processes and returns the pane ids in plan order; the
+ * panes show their shells until `startPanePrograms`. On a failure the session may exist
+ * half-built; the caller owns rollback (kill by exact name).
  */
 export async function createSession(runner: CommandRunner, plan: SessionPlan): Promise<string[]> {
   const created = await tmux(runner, buildCreateArgs(plan));
@@ -59,4 +60,10 @@ export async function createSession(runner: CommandRunner, plan: SessionPlan): P
   const setup = await tmux(runner, buildSetupArgs(plan, paneIds));
   if (setup.code !== 0) throw failure(setup);
   return paneIds;
+}
+
+/** Types each pane's command into its shell (one tmux process). */
+export async function startPanePrograms(runner: CommandRunner, plan: SessionPlan, paneIds: readonly string[]): Promise<void> {
+  const started = await tmux(runner, buildStartArgs(plan, paneIds));
+  if (started.code !== 0) throw failure(started);
 }

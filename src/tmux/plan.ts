@@ -1,9 +1,14 @@
-// The session plan: pure data describing a tmux session (panes, labels, env, logging pipes), and
-// its translation into argv for two tmux invocations with commands chained by `;` arguments:
-//   1. create the session and every pane (printing their pane ids), set options and layout;
-//   2. per pane (addressed by `%id`, never by index): label, log pipe, then type the command.
-// Splitting in two is what lets step 2 target pane ids, so `base-index`/`pane-base-index` in the
-// user's tmux.conf cannot matter; the process count stays constant whatever the pane count.
+// The session plan: pure data describing a tmux session (panes, labels, env, logging pipes,
+// hidden windows such as the broker's), and its translation into argv for three tmux invocations
+// with commands chained by `;` arguments:
+//   1. create the session, its hidden windows and every pane (printing the pane ids), set options
+//      and layout;
+//   2. per pane (addressed by `%id`, never by index): label and log pipe;
+//   3. per pane: type the command — run last, once the launch has verified the broker and saved
+//      the state, so no program starts in a session that is about to be rolled back and the
+//      dashboard finds the saved session.
+// Addressing panes by id is what makes `base-index`/`pane-base-index` in the user's tmux.conf
+// irrelevant; the process count stays constant whatever the pane count.
 import { shellQuote } from '../util/shell.js';
 
 export interface PanePlan {
@@ -19,6 +24,15 @@ export interface PanePlan {
   logPath?: string;
 }
 
+/** A window created in the background next to the panes' window; its program runs without a shell. */
+export interface WindowPlan {
+  name: string;
+  /** Variables only this window's program gets (not stored in the session environment). */
+  env: Record<string, string>;
+  /** Program and arguments (passed as argv, so nothing is quoted or typed). */
+  argv: string[];
+}
+
 export interface SessionPlan {
   name: string;
   mouse: boolean;
@@ -26,6 +40,8 @@ export interface SessionPlan {
   env: Record<string, string>;
   /** In layout order; at least one. */
   panes: PanePlan[];
+  /** Hidden windows (e.g. the broker's), created right after the session. */
+  windows?: WindowPlan[];
 }
 
 /** Size of a detached session, so headless launches tile properly before any client attaches. */
@@ -72,7 +88,7 @@ export function buildCreateArgs(plan: SessionPlan): string[] {
   const [first, ...rest] = plan.panes;
   if (first === undefined) throw new Error('a session plan needs at least one pane');
   const session = `=${plan.name}`;
-  const window = `${session}:`;
+  const windowTarget = `${session}:`;
   const commands: string[][] = [
     [
       'new-session', '-d', '-P', '-F', '#{pane_id}', '-s', plan.name,
@@ -88,24 +104,33 @@ export function buildCreateArgs(plan: SessionPlan): string[] {
         : ['set-environment', '-t', session, key, sessionValue],
     );
   }
+  // `-d` keeps the panes' window current, so the `=name:` targets below still resolve to it; the
+  // window prints no pane id, so the ids printed stay those of the panes.
+  for (const window of plan.windows ?? []) {
+    commands.push(['new-window', '-d', '-n', window.name, '-t', windowTarget, ...envFlags(window.env), '--', ...window.argv]);
+  }
   // set-option resolves its target as a pane: `=name` alone fails on tmux 3.3, `=name:` works.
-  if (plan.mouse) commands.push(['set-option', '-t', window, 'mouse', 'on']);
-  commands.push(['set-option', '-w', '-t', window, 'pane-border-status', 'top']);
-  commands.push(['set-option', '-w', '-t', window, 'pane-border-format', BORDER_FORMAT]);
+  if (plan.mouse) commands.push(['set-option', '-t', windowTarget, 'mouse', 'on']);
+  commands.push(['set-option', '-w', '-t', windowTarget, 'pane-border-status', 'top']);
+  commands.push(['set-option', '-w', '-t', windowTarget, 'pane-border-format', BORDER_FORMAT]);
   for (const pane of rest) {
     // Re-tiling before each split keeps room for the next pane even with many panes.
-    commands.push(['select-layout', '-t', window, 'tiled']);
-    commands.push(['split-window', '-t', window, '-P', '-F', '#{pane_id}', '-c', escapeFormat(pane.cwd), ...envFlags(pane.env)]);
+    commands.push(['select-layout', '-t', windowTarget, 'tiled']);
+    commands.push(['split-window', '-t', windowTarget, '-P', '-F', '#{pane_id}', '-c', escapeFormat(pane.cwd), ...envFlags(pane.env)]);
   }
-  commands.push(['select-layout', '-t', window, 'tiled']);
+  commands.push(['select-layout', '-t', windowTarget, 'tiled']);
   return chain(commands);
 }
 
-/** Invocation 2: label, log pipe (attached before the CLI starts), then the typed command. */
-export function buildSetupArgs(plan: SessionPlan, paneIds: readonly string[]): string[] {
+function checkPaneIds(plan: SessionPlan, paneIds: readonly string[]): void {
   if (paneIds.length !== plan.panes.length) {
     throw new Error(`tmux reported ${paneIds.length} panes for a plan of ${plan.panes.length}`);
   }
+}
+
+/** Invocation 2: label and log pipe of each pane (attached before anything runs in it). */
+export function buildSetupArgs(plan: SessionPlan, paneIds: readonly string[]): string[] {
+  checkPaneIds(plan, paneIds);
   const commands: string[][] = [];
   plan.panes.forEach((pane, index) => {
     const id = paneIds[index] as string;
@@ -113,11 +138,23 @@ export function buildSetupArgs(plan: SessionPlan, paneIds: readonly string[]): s
     if (pane.logPath !== undefined) {
       commands.push(['pipe-pane', '-t', id, escapeFormat(`cat >> ${shellQuote(pane.logPath)}`)]);
     }
-    commands.push(['send-keys', '-t', id, '-l', '--', pane.command]);
-    commands.push(['send-keys', '-t', id, 'Enter']);
   });
   const firstId = paneIds[0];
   if (firstId !== undefined) commands.push(['select-pane', '-t', firstId]);
   return chain(commands);
+}
+
+/** Invocation 3: types each pane's command into its shell. */
+export function buildStartArgs(plan: SessionPlan, paneIds: readonly string[]): string[] {
+  checkPaneIds(plan, paneIds);
+  return chain(
+    plan.panes.flatMap((pane, index) => {
+      const id = paneIds[index] as string;
+      return [
+        ['send-keys', '-t', id, '-l', '--', pane.command],
+        ['send-keys', '-t', id, 'Enter'],
+      ];
+    }),
+  );
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attachModeFor, attachHint } from '../../src/tmux/attach.js';
 import { baseSessionName, pickSessionName } from '../../src/tmux/naming.js';
-import { BORDER_FORMAT, buildCreateArgs, buildSetupArgs, escapeArgument, escapeFormat, type SessionPlan } from '../../src/tmux/plan.js';
+import { BORDER_FORMAT, buildCreateArgs, buildSetupArgs, buildStartArgs, escapeArgument, escapeFormat, type SessionPlan } from '../../src/tmux/plan.js';
 
 /** Splits a chained argv back into its commands (the `;` separator arguments). */
 function commands(argv: string[]): string[][] {
@@ -66,24 +66,41 @@ describe('buildCreateArgs', () => {
   it('refuses an empty plan', () => {
     expect(() => buildCreateArgs({ ...plan, panes: [] })).toThrow();
   });
+
+  it('creates hidden windows in the background right after the session, their argv passed as is', () => {
+    const argv = commands(
+      buildCreateArgs({ ...plan, windows: [{ name: 'broker', env: { CONFIG: '{"a":"b;"}' }, argv: ['/my node', '/x/cli.js', '__broker;'] }] }),
+    );
+    const index = argv.findIndex((c) => c[0] === 'new-window');
+    expect(argv[index]).toEqual(['new-window', '-d', '-n', 'broker', '-t', '=paw-my-app:', '-e', 'CONFIG={"a":"b;"}', '--', '/my node', '/x/cli.js', '__broker\\;']);
+    // After the first pane's variables left the session environment, before any split.
+    expect(index).toBe(2);
+    expect(argv.findIndex((c) => c[0] === 'split-window')).toBeGreaterThan(index);
+  });
 });
 
-describe('buildSetupArgs', () => {
-  it('labels, pipes (quoted, before the command) and types each command literally, by pane id', () => {
+describe('buildSetupArgs and buildStartArgs', () => {
+  it('labels and pipes (quoted) each pane by id, typing nothing yet', () => {
     expect(commands(buildSetupArgs(plan, ['%3', '%7']))).toEqual([
       ['set-option', '-p', '-t', '%3', '@paw_label', 'feat/a → claude'],
-      ['send-keys', '-t', '%3', '-l', '--', "'/bin/my claude'"],
-      ['send-keys', '-t', '%3', 'Enter'],
       ['set-option', '-p', '-t', '%7', '@paw_label', 'feat/b → codex'],
       ['pipe-pane', '-t', '%7', "cat >> '/w/logs/it'\\''s ##1.log'"],
+      ['select-pane', '-t', '%3'],
+    ]);
+  });
+
+  it('then types each command literally, by pane id', () => {
+    expect(commands(buildStartArgs(plan, ['%3', '%7']))).toEqual([
+      ['send-keys', '-t', '%3', '-l', '--', "'/bin/my claude'"],
+      ['send-keys', '-t', '%3', 'Enter'],
       ['send-keys', '-t', '%7', '-l', '--', 'codex --x\\;'],
       ['send-keys', '-t', '%7', 'Enter'],
-      ['select-pane', '-t', '%3'],
     ]);
   });
 
   it('refuses a pane id count that does not match the plan', () => {
     expect(() => buildSetupArgs(plan, ['%1'])).toThrow();
+    expect(() => buildStartArgs(plan, ['%1'])).toThrow();
   });
 });
 
