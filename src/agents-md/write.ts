@@ -1,12 +1,12 @@
 // Writing a worktree's AGENTS.md: base text (the branch's committed AGENTS.md, else the repo
 // root's working file) plus this worktree's git-paw section, kept out of git's view. Called for
 // every worktree on every launch, recovery included; running it again is harmless.
-import { realpathSync, statSync } from 'node:fs';
-import { join, posix, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import type { RepoInfo } from '../git/repo.js';
 import { AgentsMdError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { canonicalPath, writeFileAtomic } from '../util/fs.js';
 import { AGENTS_MD, excludeUntrackedAgentsMd, hideTrackedAgentsMd, isTrackedInIndex } from './exclude.js';
 import { ioReason, readTextFile } from './read.js';
 import { injectSection, renderSection, type Assignment } from './section.js';
@@ -16,13 +16,6 @@ export type { Assignment } from './section.js';
 /** How many symlinks (AGENTS.md -> CLAUDE.md -> …) are followed inside the committed tree. */
 const MAX_LINK_DEPTH = 5;
 
-function canonical(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
 
 /**
  * The text of `path` as committed on the worktree's HEAD, or undefined when HEAD has no such
@@ -63,7 +56,7 @@ export async function writeWorktreeAgentsMd(
   assignment: Assignment,
 ): Promise<void> {
   const target = join(worktreePath, AGENTS_MD);
-  if (canonical(worktreePath) === canonical(repo.root)) {
+  if (canonicalPath(worktreePath) === canonicalPath(repo.root)) {
     throw new AgentsMdError(`refusing to write '${target}': it is the repository's own AGENTS.md, not a session worktree's`);
   }
   if (!statSync(worktreePath, { throwIfNoEntry: false })?.isDirectory()) {

@@ -1,9 +1,9 @@
 // Repository discovery: the main worktree's root, from any subdirectory or linked worktree, so
 // a session is always found under the same path and worktrees never nest.
-import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { BranchError, NotAGitRepoError, describeError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
+import { canonicalPath } from '../util/fs.js';
 
 export interface RepoInfo {
   /** Canonical real path of the main worktree's root. */
@@ -14,13 +14,6 @@ export interface RepoInfo {
   commonDir: string;
 }
 
-function canonical(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
 
 /** Runs git, mapping "cannot start git" to a Branch error as upstream does. */
 export async function git(runner: CommandRunner, cwd: string, args: readonly string[]) {
@@ -39,9 +32,9 @@ export async function resolveRepo(runner: CommandRunner, cwd: string = process.c
   const result = await git(runner, cwd, ['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--git-common-dir']);
   const [inside, toplevel, common] = result.stdout.split('\n').map((line) => line.trim());
   if (result.code !== 0 || inside !== 'true' || !toplevel || !common) throw new NotAGitRepoError();
-  const commonDir = canonical(isAbsolute(common) ? common : resolve(cwd, common));
+  const commonDir = canonicalPath(isAbsolute(common) ? common : resolve(cwd, common));
   // The main worktree is the parent of the common dir when that dir is named `.git`; otherwise
   // (unusual layouts such as --separate-git-dir) fall back to the current worktree's top level.
-  const root = basename(commonDir) === '.git' ? dirname(commonDir) : canonical(toplevel);
+  const root = basename(commonDir) === '.git' ? dirname(commonDir) : canonicalPath(toplevel);
   return { root, project: basename(root) || 'project', commonDir };
 }

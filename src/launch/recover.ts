@@ -5,12 +5,11 @@
 // state). The broker follows the config as it is now: on when `[broker] enabled`, on the saved
 // port with the saved token and log when the session had one (so its URL and messages survive
 // stop → start), off otherwise — the log then stays recorded for purge.
-import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { checkedOutBranches, localBranchExists } from '../git/branches.js';
 import { listWorktrees, pruneWorktrees } from '../git/worktrees.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { WorktreeError } from '../util/errors.js';
+import { canonicalPath } from '../util/fs.js';
 import { warn } from '../util/output.js';
 import { bringUpSession, commandOf } from './bring-up.js';
 import { planSessionBroker } from './broker.js';
@@ -20,21 +19,14 @@ import { createAgentWorktree, pathExists, registerPruneOnRollback } from './work
 
 const PURGE_HINT = 'run `git paw purge` to remove the session, then start a new one';
 
-function canonical(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
 
 /** The entries whose worktree must be recreated; throws when one cannot be. */
 async function missingWorktrees(ctx: LaunchContext, state: SessionState): Promise<WorktreeEntry[]> {
-  const registered = new Set((await listWorktrees(ctx.runner, ctx.repo.root)).map((entry) => canonical(entry.path)));
+  const registered = new Set((await listWorktrees(ctx.runner, ctx.repo.root)).map((entry) => canonicalPath(entry.path)));
   const missing: WorktreeEntry[] = [];
   for (const entry of state.worktrees) {
     const present = pathExists(entry.worktree_path);
-    if (present && registered.has(canonical(entry.worktree_path))) continue;
+    if (present && registered.has(canonicalPath(entry.worktree_path))) continue;
     if (present) {
       throw new WorktreeError(`'${entry.worktree_path}' (branch '${entry.branch}') exists but is no longer a git worktree`, { hint: PURGE_HINT });
     }

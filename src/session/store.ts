@@ -2,13 +2,13 @@
 // (no trailing newline), written atomically with mode 0600. Lookup is by the canonical repo path;
 // unreadable JSON of other repos is skipped, but a corrupt file that belongs to this repo is
 // reported (with the way out) instead of silently making the session vanish.
-import { mkdirSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RepoInfo } from '../git/repo.js';
 import { baseSessionName } from '../tmux/naming.js';
 import { SessionError, describeError } from '../util/errors.js';
 import { sessionsDir } from '../util/dirs.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { canonicalPath, writeFileAtomic } from '../util/fs.js';
 import { sessionStateSchema, type SessionState } from './schema.js';
 
 type Env = NodeJS.ProcessEnv;
@@ -69,13 +69,6 @@ export function parseStateText(text: string): ParsedStateFile {
   return { ok: false, reason: issue ? `${issue.path.join('.') || 'file'}: ${issue.message}` : 'invalid state' };
 }
 
-function canonical(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
 
 interface StateFileEntry {
   path: string;
@@ -122,7 +115,7 @@ function repoPathInDamagedText(text: string): string | undefined {
 
 function damagedFileBelongsTo(entry: StateFileEntry, repo: RepoInfo): boolean {
   const named = repoPathInDamagedText(entry.text);
-  if (named !== undefined) return canonical(named) === repo.root;
+  if (named !== undefined) return canonicalPath(named) === repo.root;
   // Nothing left to identify the repo (e.g. truncated): go by this repo's session names.
   const base = baseSessionName(repo.project);
   return entry.stem === base || new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-([2-9]|1[01])$`).test(entry.stem);
@@ -137,7 +130,7 @@ export type SessionLookup =
 export function findSession(repo: RepoInfo, env: Env = process.env): SessionLookup {
   const entries = readStateFiles(env);
   for (const entry of entries) {
-    if (entry.parsed.ok && canonical(entry.parsed.state.repo_path) === repo.root) {
+    if (entry.parsed.ok && canonicalPath(entry.parsed.state.repo_path) === repo.root) {
       return { kind: 'found', state: entry.parsed.state, path: entry.path };
     }
   }
@@ -153,7 +146,7 @@ export function findSession(repo: RepoInfo, env: Env = process.env): SessionLook
 export function namesUsedByOtherRepos(repo: RepoInfo, env: Env = process.env): Set<string> {
   const names = new Set<string>();
   for (const entry of readStateFiles(env)) {
-    if (entry.parsed.ok && canonical(entry.parsed.state.repo_path) === repo.root) continue;
+    if (entry.parsed.ok && canonicalPath(entry.parsed.state.repo_path) === repo.root) continue;
     names.add(entry.stem);
   }
   return names;

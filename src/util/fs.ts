@@ -1,7 +1,17 @@
 // Durable file writes: temp file in the same directory, fsync, rename. Readers never see a
-// half-written file, and a failed write leaves the old file (and no temp file) behind.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// half-written file, and a failed write leaves the old file (and no temp file) behind. Also the
+// one rule for comparing paths: canonical real paths.
+import { closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/** The real path (symlinks resolved); the absolute path when it does not exist (any more). */
+export function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
 
 export interface AtomicWriteOptions {
   /** File mode of the result (default 0o644). */
