@@ -2,10 +2,9 @@
 // its broker has flushed and released the port (broker W4), keep worktrees, branches and logs,
 // and mark the state stopped so `start` recovers it.
 import { resolveRepo } from '../git/repo.js';
-import { settleBrokerAfterKill } from '../launch/broker.js';
+import { endSessionProcesses } from '../launch/stop.js';
 import { withRepoLock } from '../session/lock.js';
 import { corruptStateError, findSession, saveState } from '../session/store.js';
-import { hasSession, killSession, tmuxInstalled } from '../tmux/client.js';
 import { systemRunner } from '../util/exec.js';
 import { say } from '../util/output.js';
 
@@ -20,9 +19,7 @@ export async function runStop(): Promise<void> {
     }
     if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
     const { state } = lookup;
-    // Without tmux installed no session can be running: stopping is just the state change.
-    if (tmuxInstalled() && (await hasSession(runner, state.session_name))) await killSession(runner, state.session_name);
-    await settleBrokerAfterKill(state);
+    await endSessionProcesses(runner, state);
     saveState({ ...state, status: 'stopped' });
     say('Session stopped. Worktrees and state preserved.');
     say('Run `git paw start` to recover.');

@@ -10,14 +10,15 @@ import { resolveCommandLine } from '../clis/command.js';
 import type { PawConfig } from '../config/schema.js';
 import type { RepoInfo } from '../git/repo.js';
 import { resolveRepo } from '../git/repo.js';
-import { removeBrokerFiles, settleBrokerAfterKill } from '../launch/broker.js';
+import { removeBrokerFiles } from '../launch/broker.js';
 import { launchSession } from '../launch/launch.js';
 import { launchSettingsOf, loadRepoConfig } from '../launch/settings.js';
+import { endSessionProcesses } from '../launch/stop.js';
 import type { AgentRequest } from '../launch/types.js';
 import { withRepoLock } from '../session/lock.js';
 import type { SessionState } from '../session/schema.js';
 import { deleteState, findSession } from '../session/store.js';
-import { hasSession, killSession, tmuxInstalled } from '../tmux/client.js';
+import { hasSession, tmuxInstalled } from '../tmux/client.js';
 import { sessionsDir } from '../util/dirs.js';
 import { PawError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
@@ -88,9 +89,7 @@ export async function removeDemo(
       const lookup = findSession(demoRepoInfo(record), env);
       if (lookup.kind === 'found') {
         const { state } = lookup;
-        if (tmuxInstalled() && (await hasSession(runner, state.session_name)))
-          await killSession(runner, state.session_name);
-        if ((await settleBrokerAfterKill(state)) !== 'still running') removeBrokerFiles(state);
+        if ((await endSessionProcesses(runner, state)) !== 'still running') removeBrokerFiles(state);
         deleteState(state.session_name, env);
       } else if (lookup.kind === 'corrupt') {
         rmSync(lookup.path, { force: true });

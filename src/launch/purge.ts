@@ -8,11 +8,11 @@ import { deleteBranch, localBranchExists, unmergedCount } from '../git/branches.
 import { countChanges, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
 import { deleteState } from '../session/store.js';
-import { hasSession, killSession, tmuxInstalled } from '../tmux/client.js';
 import { describeError } from '../util/errors.js';
 import { say, warn } from '../util/output.js';
 import { shellQuote } from '../util/shell.js';
-import { removeBrokerFiles, settleBrokerAfterKill } from './broker.js';
+import { removeBrokerFiles } from './broker.js';
+import { endSessionProcesses } from './stop.js';
 import type { LaunchContext } from './types.js';
 import { pathExists } from './worktrees.js';
 
@@ -85,10 +85,7 @@ async function deleteCreatedBranch(ctx: LaunchContext, branch: string): Promise<
 
 /** Removes the session; every step that fails becomes a warning and purge carries on. */
 export async function purgeSession(ctx: LaunchContext, state: SessionState): Promise<void> {
-  if (tmuxInstalled() && (await hasSession(ctx.runner, state.session_name))) {
-    await killSession(ctx.runner, state.session_name);
-  }
-  const broker = await settleBrokerAfterKill(state);
+  const broker = await endSessionProcesses(ctx.runner, state);
   for (const entry of state.worktrees) await removeSessionWorktree(ctx, entry.worktree_path);
   await pruneWorktrees(ctx.runner, ctx.repo.root).catch((error: unknown) => warn(describeError(error)));
   for (const entry of state.worktrees) {
