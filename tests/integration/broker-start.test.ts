@@ -183,6 +183,36 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
   });
 });
 
+describe.skipIf(skipWithoutTmux)('every launch path runs the broker', () => {
+  it('a preset launch', async () => {
+    await enableBroker(sandbox, '[presets.pair]\nbranches = ["feat/a", "feat/b"]\ncli = "claude"\n');
+    await pawOk(sandbox, ['start', '--preset', 'pair']);
+    expect(listPanes(sandbox, 'paw-proj').map((pane) => pane.label)).toEqual([
+      'dashboard → git paw dashboard',
+      'feat/a → claude',
+      'feat/b → claude',
+    ]);
+    expect((await brokerStatus(brokerOf(sandbox).port)).agents.map((agent) => agent.agent_id)).toEqual([
+      'feat-a',
+      'feat-b',
+    ]);
+  });
+
+  it('a from-specs launch: the skill follows the spec in AGENTS.md', async () => {
+    await enableBroker(sandbox, '[specs]\ntype = "markdown"\n');
+    sandbox.writeFile('proj/specs/login.md', '---\npaw_status: pending\n---\nBuild the login form.\n');
+    await pawOk(sandbox, ['start', '--from-specs', '--cli', 'claude']);
+    expect(listPanes(sandbox, 'paw-proj').map((pane) => pane.label)).toEqual([
+      'dashboard → git paw dashboard',
+      'spec/login → claude',
+    ]);
+    const text = agentsMd('spec-login');
+    expect(text.indexOf('### Spec')).toBeGreaterThan(0);
+    expect(text.indexOf('## Coordination Skills')).toBeGreaterThan(text.indexOf('Build the login form.'));
+    expect(text).toContain('"agent_id":"spec-login"');
+  });
+});
+
 describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
   it('is rendered for each worktree with its agent id and the real URL as fallback (scenario 68)', async () => {
     const port = await enableBroker(sandbox);
