@@ -1,9 +1,10 @@
 // A per-test sandbox: temp dir with an isolated HOME/XDG, a private tmux server (TMUX_TMPDIR),
 // a bin dir for fake AI CLIs, and a git repo `proj` with one commit on `main`.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeExecutable } from './executable.js';
+import { join, relative } from 'node:path';
 
 export interface Sandbox {
   root: string;
@@ -22,6 +23,12 @@ export interface Sandbox {
   /** Writes an executable fake AI CLI called `name` into the sandbox bin dir. */
   fakeCli(name: string, script?: string): string;
   writeFile(relativeToRoot: string, content: string): string;
+  /** Writes the global config (`$XDG_CONFIG_HOME/git-paw/config.toml`). */
+  writeGlobalConfig(content: string): string;
+  /** Writes the repo config (`<repo>/.git-paw/config.toml`). */
+  writeRepoConfig(content: string): string;
+  /** A PATH of the bin dir plus a dir holding only git, so AI CLIs installed on the host are invisible. */
+  isolatedPath(): string;
   cleanup(): void;
 }
 
@@ -90,16 +97,26 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       }
     },
     fakeCli(name, script = defaultFakeScript(name)) {
-      const path = join(bin, name);
-      writeFileSync(path, script);
-      chmodSync(path, 0o755);
-      return path;
+      return writeExecutable(bin, name, script);
     },
     writeFile(relative, content) {
       const path = join(root, relative);
       mkdirSync(join(path, '..'), { recursive: true });
       writeFileSync(path, content);
       return path;
+    },
+    writeGlobalConfig(content) {
+      return sandbox.writeFile('home/.config/git-paw/config.toml', content);
+    },
+    writeRepoConfig(content) {
+      return sandbox.writeFile(join(relative(root, repo), '.git-paw', 'config.toml'), content);
+    },
+    isolatedPath() {
+      const system = join(root, 'system-bin');
+      mkdirSync(system, { recursive: true });
+      const git = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+      if (!existsSync(join(system, 'git'))) symlinkSync(git, join(system, 'git'));
+      return `${bin}:${system}`;
     },
     cleanup() {
       try {

@@ -1,32 +1,16 @@
 // Upstream §4.6 detection scenarios through `git paw list-clis` (1–4, 6), plus TARGET §2:
 // list-clis works outside a repository with the global config alone.
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { which } from '../../src/util/which.js';
 import { runCli } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 let sandbox: Sandbox;
 let env: NodeJS.ProcessEnv;
 
-/** A PATH of the sandbox bin plus a dir holding only git, so real AI CLIs on the host are invisible. */
-function isolatedPath(s: Sandbox): string {
-  const system = join(s.root, 'system-bin');
-  mkdirSync(system, { recursive: true });
-  const git = which('git');
-  if (!git) throw new Error('git is required for these tests');
-  symlinkSync(git, join(system, 'git'));
-  return `${s.bin}:${system}`;
-}
 
-function globalConfig(content: string): void {
-  sandbox.writeFile('home/.config/git-paw/config.toml', content);
-}
 
-function repoConfig(content: string): void {
-  sandbox.writeFile('proj/.git-paw/config.toml', content);
-}
 
 function listClis(cwd = sandbox.repo) {
   return runCli(['list-clis'], { cwd, env });
@@ -34,7 +18,7 @@ function listClis(cwd = sandbox.repo) {
 
 beforeEach(() => {
   sandbox = createSandbox();
-  env = { ...sandbox.env, PATH: isolatedPath(sandbox) };
+  env = { ...sandbox.env, PATH: sandbox.isolatedPath() };
 });
 
 afterEach(() => sandbox.cleanup());
@@ -64,7 +48,7 @@ describe('list-clis', () => {
 
   it('warns about a custom CLI that is not found and leaves it out (scenario 3)', async () => {
     sandbox.fakeCli('claude');
-    repoConfig('[clis.ghost]\ncommand = "/nonexistent/ghost"\n');
+    sandbox.writeRepoConfig('[clis.ghost]\ncommand = "/nonexistent/ghost"\n');
     const result = await listClis();
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("warning: custom CLI 'ghost' not found at '/nonexistent/ghost', skipping\n");
@@ -74,7 +58,7 @@ describe('list-clis', () => {
 
   it('shows one custom row for a custom CLI that shadows a detected one (scenario 4)', async () => {
     sandbox.fakeCli('claude');
-    repoConfig('[clis.claude]\ncommand = "claude"\ndisplay_name = "My Claude"\n');
+    sandbox.writeRepoConfig('[clis.claude]\ncommand = "claude"\ndisplay_name = "My Claude"\n');
     const result = await listClis();
     const rows = result.stdout.split('\n').filter((line) => line.startsWith('claude'));
     expect(rows).toEqual([`claude          custom     ${join(sandbox.bin, 'claude')}`]);
@@ -84,7 +68,7 @@ describe('list-clis', () => {
     sandbox.fakeCli('qwen');
     sandbox.fakeCli('aider');
     const zebra = sandbox.fakeCli('zebra-bin');
-    globalConfig(`[clis.zebra]\ncommand = "${zebra}"\n`);
+    sandbox.writeGlobalConfig(`[clis.zebra]\ncommand = "${zebra}"\n`);
     const result = await listClis();
     const names = result.stdout.split('\n').slice(1).filter(Boolean).map((line) => line.split(/\s+/)[0]);
     expect(names).toEqual(['aider', 'qwen', 'zebra']);
@@ -94,8 +78,8 @@ describe('list-clis', () => {
     sandbox.fakeCli('codex');
     const outside = join(sandbox.root, 'elsewhere');
     mkdirSync(outside);
-    globalConfig('[clis.mine]\ncommand = "codex"\n');
-    repoConfig('[clis.repo-only]\ncommand = "codex"\n');
+    sandbox.writeGlobalConfig('[clis.mine]\ncommand = "codex"\n');
+    sandbox.writeRepoConfig('[clis.repo-only]\ncommand = "codex"\n');
     const result = await listClis(outside);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
@@ -110,7 +94,7 @@ describe('list-clis', () => {
 
   it('uses the repo config from a subdirectory of the repo', async () => {
     sandbox.fakeCli('codex');
-    repoConfig('[clis.repo-only]\ncommand = "codex"\n');
+    sandbox.writeRepoConfig('[clis.repo-only]\ncommand = "codex"\n');
     const sub = join(sandbox.repo, 'src', 'deep');
     mkdirSync(sub, { recursive: true });
     expect((await listClis(sub)).stdout).toContain('repo-only');

@@ -1,10 +1,9 @@
 // Upstream §3.8 configuration scenarios that need no launch (3–5, 8–13), and bad config input,
 // through the built CLI.
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { which } from '../../src/util/which.js';
 import { runCli } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -13,22 +12,8 @@ let env: NodeJS.ProcessEnv;
 let outside: string;
 let globalPath: string;
 
-function isolatedPath(s: Sandbox): string {
-  const system = join(s.root, 'system-bin');
-  mkdirSync(system, { recursive: true });
-  const git = which('git');
-  if (!git) throw new Error('git is required for these tests');
-  symlinkSync(git, join(system, 'git'));
-  return `${s.bin}:${system}`;
-}
 
-function globalConfig(content: string): void {
-  sandbox.writeFile('home/.config/git-paw/config.toml', content);
-}
 
-function repoConfig(content: string): void {
-  sandbox.writeFile('proj/.git-paw/config.toml', content);
-}
 
 function paw(args: string[], cwd = sandbox.repo) {
   return runCli(args, { cwd, env });
@@ -36,7 +21,7 @@ function paw(args: string[], cwd = sandbox.repo) {
 
 beforeEach(() => {
   sandbox = createSandbox();
-  env = { ...sandbox.env, PATH: isolatedPath(sandbox) };
+  env = { ...sandbox.env, PATH: sandbox.isolatedPath() };
   outside = join(sandbox.root, 'outside');
   mkdirSync(outside);
   globalPath = join(sandbox.home, '.config', 'git-paw', 'config.toml');
@@ -46,7 +31,7 @@ afterEach(() => sandbox.cleanup());
 
 describe('config files seen by list-clis', () => {
   it('fails on an invalid repo config, naming the file (scenario 3)', async () => {
-    repoConfig('this is not [valid toml');
+    sandbox.writeRepoConfig('this is not [valid toml');
     const result = await paw(['list-clis']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`error: Config error: ${join(sandbox.repo, '.git-paw', 'config.toml')}: line 1: illegal character in key\n`);
@@ -54,8 +39,8 @@ describe('config files seen by list-clis', () => {
   });
 
   it('lists custom CLIs from both files (scenario 4)', async () => {
-    globalConfig('[clis.a]\ncommand = "/bin/true"\n');
-    repoConfig('[clis.b]\ncommand = "/bin/true"\n');
+    sandbox.writeGlobalConfig('[clis.a]\ncommand = "/bin/true"\n');
+    sandbox.writeRepoConfig('[clis.b]\ncommand = "/bin/true"\n');
     const result = await paw(['list-clis']);
     expect(result.stdout).toContain('a               custom     /bin/true\n');
     expect(result.stdout).toContain('b               custom     /bin/true\n');
@@ -64,29 +49,29 @@ describe('config files seen by list-clis', () => {
   it('shows the repo command when both files define the same CLI (scenario 5)', async () => {
     const globalBin = sandbox.fakeCli('x-global');
     const repoBin = sandbox.fakeCli('x-repo');
-    globalConfig(`[clis.x]\ncommand = "${globalBin}"\n`);
-    repoConfig(`[clis.x]\ncommand = "${repoBin}"\n`);
+    sandbox.writeGlobalConfig(`[clis.x]\ncommand = "${globalBin}"\n`);
+    sandbox.writeRepoConfig(`[clis.x]\ncommand = "${repoBin}"\n`);
     const result = await paw(['list-clis']);
     expect(result.stdout).toContain(`x               custom     ${repoBin}\n`);
     expect(result.stdout).not.toContain(globalBin);
   });
 
   it('reports a wrong type with file, line and key, and exit 1', async () => {
-    globalConfig('default_cli = "claude"\nmouse = "yes"\n');
+    sandbox.writeGlobalConfig('default_cli = "claude"\nmouse = "yes"\n');
     const result = await paw(['list-clis']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`error: Config error: ${globalPath}: line 2: mouse: expected a boolean, got a string\n`);
   });
 
   it('reports a port out of range and preset branches that are not a list', async () => {
-    repoConfig('[broker]\nport = 70000\n');
+    sandbox.writeRepoConfig('[broker]\nport = 70000\n');
     expect((await paw(['list-clis'])).stderr).toContain('line 2: broker.port: expected a port number between 1 and 65535, got 70000');
-    repoConfig('[presets.be]\nbranches = "a"\ncli = "claude"\n');
+    sandbox.writeRepoConfig('[presets.be]\nbranches = "a"\ncli = "claude"\n');
     expect((await paw(['list-clis'])).stderr).toContain("line 2: presets.be.branches: expected an array, got a string");
   });
 
   it('reports a missing required sub-key', async () => {
-    repoConfig('[clis.x]\ndisplay_name = "X"\n');
+    sandbox.writeRepoConfig('[clis.x]\ndisplay_name = "X"\n');
     const result = await paw(['list-clis']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("line 1: clis.x: missing required key 'command'");
@@ -94,8 +79,8 @@ describe('config files seen by list-clis', () => {
 
   it('warns about unknown keys on stderr and still works', async () => {
     sandbox.fakeCli('claude');
-    globalConfig('mouze = false\n');
-    repoConfig('[broker]\nprot = 9119\n');
+    sandbox.writeGlobalConfig('mouze = false\n');
+    sandbox.writeRepoConfig('[broker]\nprot = 9119\n');
     const result = await paw(['list-clis']);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe(
@@ -123,7 +108,7 @@ describe('add-cli', () => {
   });
 
   it('fails for a command not on PATH and leaves the config unchanged (scenario 9)', async () => {
-    globalConfig('# keep me\nmouse = false\n');
+    sandbox.writeGlobalConfig('# keep me\nmouse = false\n');
     const result = await paw(['add-cli', 'ghost', 'surely-not-on-path-xyz']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("error: Config error: command 'surely-not-on-path-xyz' not found on PATH\n");
@@ -145,7 +130,7 @@ describe('add-cli', () => {
 
   it('keeps comments, order, unknown keys and other tables of the global file (W-18)', async () => {
     const original = '# my settings\nmouse = false # no mouse\nfuture_key = 1\n\n[broker]\nenabled = true\n\n# presets\n[presets.be]\nbranches = ["a"]\ncli = "claude"\n';
-    globalConfig(original);
+    sandbox.writeGlobalConfig(original);
     const fake = sandbox.fakeCli('helper');
     expect((await paw(['add-cli', 'helper', 'helper'])).code).toBe(0);
     expect(readFileSync(globalPath, 'utf8')).toBe(`${original}\n[clis.helper]\ncommand = "${fake}"\n`);
@@ -154,7 +139,7 @@ describe('add-cli', () => {
   });
 
   it('refuses to edit a global config that does not parse', async () => {
-    globalConfig('this is not [valid toml');
+    sandbox.writeGlobalConfig('this is not [valid toml');
     sandbox.fakeCli('helper');
     const result = await paw(['add-cli', 'helper', 'helper']);
     expect(result.code).toBe(1);
@@ -173,7 +158,7 @@ describe('add-cli', () => {
 
 describe('remove-cli', () => {
   it('removes one custom CLI and keeps the other (scenario 11)', async () => {
-    globalConfig('[clis.one]\ncommand = "/bin/true"\n\n[clis.two]\ncommand = "/bin/false"\n');
+    sandbox.writeGlobalConfig('[clis.one]\ncommand = "/bin/true"\n\n[clis.two]\ncommand = "/bin/false"\n');
     const result = await paw(['remove-cli', 'one']);
     expect(result).toMatchObject({ code: 0, stdout: "Removed custom CLI 'one'.\n" });
     expect(readFileSync(globalPath, 'utf8')).toBe('[clis.two]\ncommand = "/bin/false"\n');
@@ -196,7 +181,7 @@ describe('remove-cli', () => {
   });
 
   it('points at the repo config when the CLI is defined only there', async () => {
-    repoConfig('[clis.local]\ncommand = "/bin/true"\n');
+    sandbox.writeRepoConfig('[clis.local]\ncommand = "/bin/true"\n');
     const result = await paw(['remove-cli', 'local']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(

@@ -16,9 +16,6 @@ beforeEach(() => {
 });
 afterEach(() => sandbox.cleanup());
 
-function repoConfig(text: string): void {
-  sandbox.writeFile('proj/.git-paw/config.toml', text);
-}
 
 function markdownSpec(name: string, frontmatter: string, body = 'Do the thing.\n'): void {
   sandbox.writeFile(`proj/specs/${name}`, `---\n${frontmatter}\n---\n${body}`);
@@ -33,7 +30,7 @@ describe('start --from-specs', () => {
   });
 
   it('16.7-2: an empty spec dir prints "No pending specs found." and exits 0', async () => {
-    repoConfig('[specs]\ndir = "openspec/changes"\ntype = "openspec"\n');
+    sandbox.writeRepoConfig('[specs]\ndir = "openspec/changes"\ntype = "openspec"\n');
     sandbox.writeFile('proj/openspec/changes/.keep', '');
     const result = await pawOk(sandbox, ['start', '--from-specs']);
     expect(result.stdout).toBe('No pending specs found.\n');
@@ -41,7 +38,7 @@ describe('start --from-specs', () => {
   });
 
   it('16.7-3: the dry run uses the "(from specs)" header and derived branches', async () => {
-    repoConfig('[specs]\ndir = "openspec/changes"\n');
+    sandbox.writeRepoConfig('[specs]\ndir = "openspec/changes"\n');
     sandbox.writeFile('proj/openspec/changes/add-auth/tasks.md', 'Implement authentication\n');
     const result = await pawOk(sandbox, ['start', '--from-specs', '--dry-run', '--cli', 'claude']);
     expect(result.stdout).toContain('Dry run — session plan (from specs):');
@@ -50,7 +47,7 @@ describe('start --from-specs', () => {
   });
 
   it('16.7-9 (TARGET order): paw_cli and default_spec_cli assign CLIs without a prompt, in spec-id order', async () => {
-    repoConfig('default_spec_cli = "claude"\n[specs]\ntype = "markdown"\n');
+    sandbox.writeRepoConfig('default_spec_cli = "claude"\n[specs]\ntype = "markdown"\n');
     markdownSpec('a.md', 'paw_status: pending');
     markdownSpec('b.md', 'paw_status: "pending"\npaw_cli: "gemini"');
     const result = await pawOk(sandbox, ['start', '--from-specs', '--dry-run']);
@@ -59,7 +56,7 @@ describe('start --from-specs', () => {
   });
 
   it('16.7-10/11: unknown CLIs from paw_cli or --cli fail with the upstream message', async () => {
-    repoConfig('[specs]\ntype = "markdown"\n');
+    sandbox.writeRepoConfig('[specs]\ntype = "markdown"\n');
     markdownSpec('a.md', 'paw_status: pending\npaw_cli: nonexistent');
     const own = await paw(sandbox, ['start', '--from-specs', '--dry-run']);
     expect(own.code).toBe(1);
@@ -70,7 +67,7 @@ describe('start --from-specs', () => {
   });
 
   it('16.7-12: no CLI source and no terminal fails with "Interactive prompt failed"', async () => {
-    repoConfig('[specs]\ntype = "markdown"\n');
+    sandbox.writeRepoConfig('[specs]\ntype = "markdown"\n');
     markdownSpec('a.md', 'paw_status: pending');
     const result = await paw(sandbox, ['start', '--from-specs']);
     expect(result.code).toBe(1);
@@ -79,7 +76,7 @@ describe('start --from-specs', () => {
   });
 
   it('two specs deriving the same branch are refused before anything is created', async () => {
-    repoConfig('[specs]\ntype = "markdown"\n');
+    sandbox.writeRepoConfig('[specs]\ntype = "markdown"\n');
     markdownSpec('a.md', 'paw_status: pending\npaw_branch: same');
     markdownSpec('b.md', 'paw_status: pending\npaw_branch: same');
     const result = await paw(sandbox, ['start', '--from-specs', '--cli', 'claude']);
@@ -91,7 +88,7 @@ describe('start --from-specs', () => {
 
 describe.skipIf(skipWithoutTmux)('start --from-specs launches', () => {
   it('16.7-13 and §14-1: AGENTS.md carries the spec and owned files, and the pane is logged', async () => {
-    repoConfig('[logging]\nenabled = true\n[specs]\ndir = "openspec/changes"\n');
+    sandbox.writeRepoConfig('[logging]\nenabled = true\n[specs]\ndir = "openspec/changes"\n');
     sandbox.fakeCli('claude', '#!/bin/sh\nprintf "HELLO\\033[31mRED\\033[0m\\n"\nexec sleep 3600\n');
     sandbox.writeFile(
       'proj/openspec/changes/add-auth/tasks.md',

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,17 +6,11 @@ import { detectClis } from '../../src/clis/detect.js';
 import { defaultDisplayName, KNOWN_CLIS } from '../../src/clis/known.js';
 import { formatCliTable } from '../../src/clis/table.js';
 import { emptyConfig, type PawConfig } from '../../src/config/schema.js';
+import { writeExecutable } from '../helpers/executable.js';
 
 let root: string;
 let bin: string;
 
-function executable(dir: string, name: string): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  writeFileSync(path, '#!/bin/sh\nexit 0\n');
-  chmodSync(path, 0o755);
-  return path;
-}
 
 function config(clis: PawConfig['clis']): PawConfig {
   return { ...emptyConfig(), clis };
@@ -40,8 +34,8 @@ describe('known CLIs', () => {
 
 describe('detectClis', () => {
   it('finds built-ins on PATH, sorted by display name, with absolute quoted commands', () => {
-    const claude = executable(bin, 'claude');
-    const aider = executable(bin, 'aider');
+    const claude = writeExecutable(bin, 'claude');
+    const aider = writeExecutable(bin, 'aider');
     const { clis, warnings } = detectClis(emptyConfig(), bin);
     expect(warnings).toEqual([]);
     expect(clis).toEqual([
@@ -51,8 +45,8 @@ describe('detectClis', () => {
   });
 
   it('takes the first match in PATH order and ignores non-executable files', () => {
-    const first = executable(join(root, 'first'), 'codex');
-    executable(bin, 'codex');
+    const first = writeExecutable(join(root, 'first'), 'codex');
+    writeExecutable(bin, 'codex');
     writeFileSync(join(bin, 'gemini'), 'not executable');
     const { clis } = detectClis(emptyConfig(), `${join(root, 'first')}:${bin}`);
     expect(clis.map((cli) => [cli.name, cli.path])).toEqual([['codex', first]]);
@@ -63,8 +57,8 @@ describe('detectClis', () => {
   });
 
   it('adds custom CLIs: absolute paths, names on PATH, and commands with arguments', () => {
-    const spaced = executable(join(root, 'my tools'), 'agent');
-    const onPath = executable(bin, 'helper');
+    const spaced = writeExecutable(join(root, 'my tools'), 'agent');
+    const onPath = writeExecutable(bin, 'helper');
     const { clis } = detectClis(
       config({
         spaced: { command: spaced },
@@ -97,16 +91,16 @@ describe('detectClis', () => {
   });
 
   it('lets a custom entry replace the detected CLI of the same name', () => {
-    executable(bin, 'claude');
-    const mine = executable(join(root, 'mine'), 'claude-wrapper');
+    writeExecutable(bin, 'claude');
+    const mine = writeExecutable(join(root, 'mine'), 'claude-wrapper');
     const { clis } = detectClis(config({ claude: { command: mine, display_name: 'My Claude' } }), bin);
     expect(clis).toEqual([{ name: 'claude', displayName: 'My Claude', path: mine, source: 'custom', command: mine }]);
   });
 
   it('sorts case-insensitively by display name across sources', () => {
-    executable(bin, 'qwen');
-    executable(bin, 'aider');
-    const zebra = executable(join(root, 'z'), 'zebra');
+    writeExecutable(bin, 'qwen');
+    writeExecutable(bin, 'aider');
+    const zebra = writeExecutable(join(root, 'z'), 'zebra');
     const { clis } = detectClis(config({ zebra: { command: zebra }, lower: { command: zebra, display_name: 'beta' } }), bin);
     expect(clis.map((cli) => cli.name)).toEqual(['aider', 'lower', 'qwen', 'zebra']);
   });

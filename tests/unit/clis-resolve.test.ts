@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,17 +7,11 @@ import type { CliInfo } from '../../src/clis/known.js';
 import { commandToStore, validateCliName } from '../../src/clis/register.js';
 import { requireKnownCli, resolveCliChoice } from '../../src/clis/resolve.js';
 import { CliNotFoundError, ConfigError, PawError, UsageError } from '../../src/util/errors.js';
+import { writeExecutable } from '../helpers/executable.js';
 
 let root: string;
 let bin: string;
 
-function executable(dir: string, name: string): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  writeFileSync(path, '#!/bin/sh\nexit 0\n');
-  chmodSync(path, 0o755);
-  return path;
-}
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'paw-resolve-'));
@@ -41,7 +35,7 @@ describe('splitFirstWord', () => {
 
 describe('resolveCommandLine', () => {
   it('runs an existing absolute path with spaces as one word', () => {
-    const spaced = executable(join(root, 'a b'), "it's");
+    const spaced = writeExecutable(join(root, 'a b'), "it's");
     expect(resolveCommandLine(spaced, bin)).toEqual({ path: spaced, command: `'${spaced.replace("'", "'\\''")}'` });
   });
 
@@ -58,7 +52,7 @@ describe('resolveCliChoice', () => {
   });
 
   it('runs an unknown value as given when its first word is on PATH', () => {
-    const aider = executable(bin, 'aider');
+    const aider = writeExecutable(bin, 'aider');
     expect(resolveCliChoice('aider --model "x y"', [CLAUDE], bin)).toEqual({ name: 'aider --model "x y"', command: `${aider} --model "x y"` });
   });
 
@@ -86,12 +80,12 @@ describe('requireKnownCli', () => {
 
 describe('add-cli command resolution', () => {
   it('stores a name found on PATH as its absolute path', () => {
-    const agent = executable(bin, 'my-agent');
+    const agent = writeExecutable(bin, 'my-agent');
     expect(commandToStore('my-agent', bin)).toEqual({ command: agent, warnings: [] });
   });
 
   it('resolves the first word of a command with arguments and keeps the arguments', () => {
-    const spaced = executable(join(root, 'x y'), 'agent');
+    const spaced = writeExecutable(join(root, 'x y'), 'agent');
     expect(commandToStore('agent --fast', `${join(root, 'x y')}`)).toEqual({ command: `'${spaced}' --fast`, warnings: [] });
   });
 
@@ -101,7 +95,7 @@ describe('add-cli command resolution', () => {
     writeFileSync(plain, '');
     expect(commandToStore(plain, bin).warnings).toEqual([`'${plain}' is not executable (stored anyway)`]);
     expect(commandToStore(root, bin).warnings).toEqual([`'${root}' is not a file (stored anyway)`]);
-    const ok = executable(bin, 'ok');
+    const ok = writeExecutable(bin, 'ok');
     expect(commandToStore(ok, bin)).toEqual({ command: ok, warnings: [] });
   });
 
