@@ -1,31 +1,27 @@
-// Broker publish throughput and memory (run after `npm run build`: `node bench/broker.mjs`).
+// Benchmark 3, broker: publish throughput and latency under 1, 16 and 64 keep-alive connections
+// for the real broker (`git-paw __broker` with GIT_PAW_BROKER_CONFIG as planBroker builds it:
+// supervisor + server child, token auth, JSONL log) against a bare node:http server that only
+// parses the same JSON and answers 202 — same load generator, same run, rounds alternating.
+// Also: the broker's RSS once it has accepted 100,000 publishes, and the latency of a poll with
+// 10,000 messages in the inbox and `since` near the end.
 //
-// Compares, in the same run and with the same load generator, the real broker (`git-paw
-// __broker`: supervisor + server child, token auth, JSONL log with group-commit fdatasync)
-// against a bare node:http server that only parses the same JSON and answers 202. Load: 16
-// keep-alive connections, each sending one request at a time, with a minimal raw-socket client
-// so the client is not the bottleneck. Then keeps publishing until the broker has accepted
-// 100,000 messages and reports its RSS.
-//
-// Options (env): BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 2),
-// BENCH_TOTAL (messages before the RSS reading, default 100000).
+// Run alone with `node bench/broker.mjs` (after `npm run build`); `npm run bench` calls
+// benchBroker(). Options (env, standalone only): BENCH_SECONDS, BENCH_ROUNDS, BENCH_TOTAL.
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { CLI_PATH, ROOT, createSandbox } from './sandbox.mjs';
+import { median, percentile, progress, round } from './stats.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const { findFreePort, fetchStatus } = await import(join(root, 'dist/broker/client.js'));
-const { planBroker, waitForBroker } = await import(join(root, 'dist/broker/session.js'));
+const { findFreePort, fetchStatus } = await import(join(ROOT, 'dist/broker/client.js'));
+const { planBroker, waitForBroker } = await import(join(ROOT, 'dist/broker/session.js'));
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const TOTAL = Number(process.env.BENCH_TOTAL ?? 100_000);
-const CONNECTIONS = 16;
 const ROSTER = ['feat-a', 'feat-b', 'feat-c', 'feat-d'];
+const POLLED_AGENT = 'feat-b';
 
 const BARE_SERVER = `
 const http = require('node:http');
@@ -42,7 +38,7 @@ http.createServer((req, res) => {
 }).listen(Number(process.argv[1]), '127.0.0.1', () => process.send('ready'));
 `;
 
-function requestBytes(port, token, agent, n) {
+function publishBytes(port, token, agent, n) {
   const body = JSON.stringify({
     type: 'agent.artifact',
     agent_id: agent,
@@ -54,52 +50,62 @@ function requestBytes(port, token, agent, n) {
   );
 }
 
-/** One keep-alive connection sending requests back to back until `deadline`; counts 202 replies. */
-function connectionLoop(port, token, agent, deadline, budget) {
+/**
+ * A minimal keep-alive HTTP/1.1 client on a raw socket (so the client is not the bottleneck):
+ * `send(bytes)` resolves with { status, body, ms } of the reply; one request in flight at a time.
+ */
+function openConnection(port) {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     socket.setNoDelay(true);
     let buffer = Buffer.alloc(0);
-    let done = 0;
-    let n = 0;
-    const send = () => {
-      if (Date.now() >= deadline || budget.left <= 0) {
-        socket.end();
-        return resolve(done);
-      }
-      budget.left -= 1;
-      socket.write(requestBytes(port, token, agent, (n += 1)));
-    };
-    socket.on('connect', send);
-    socket.on('error', reject);
+    let pending;
+    socket.on('error', (error) => (pending ? pending.reject(error) : reject(error)));
     socket.on('data', (chunk) => {
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-      for (;;) {
-        const end = buffer.indexOf('\r\n\r\n');
-        if (end === -1) return;
-        const head = buffer.subarray(0, end).toString('latin1');
-        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
-        if (buffer.length < end + 4 + length) return;
-        if (!head.startsWith('HTTP/1.1 202'))
-          return reject(new Error(`unexpected reply: ${head.split('\r\n')[0]}`));
-        buffer = buffer.subarray(end + 4 + length);
-        done += 1;
-        send();
-      }
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end === -1 || !pending) return;
+      const head = buffer.subarray(0, end).toString('latin1');
+      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+      if (buffer.length < end + 4 + length) return;
+      const body = buffer.subarray(end + 4, end + 4 + length).toString('utf8');
+      buffer = buffer.subarray(end + 4 + length);
+      const { resolve: done, started } = pending;
+      pending = undefined;
+      done({ status: Number(head.slice(9, 12)), body, ms: performance.now() - started });
     });
+    socket.on('connect', () =>
+      resolve({
+        send(bytes) {
+          return new Promise((done, failed) => {
+            pending = { resolve: done, reject: failed, started: performance.now() };
+            socket.write(bytes);
+          });
+        },
+        close: () => socket.end(),
+      }),
+    );
   });
 }
 
-async function measure(port, token, seconds, budget = { left: Infinity }) {
-  const started = Date.now();
+/** `connections` keep-alive loops publishing back to back until `deadline` or the budget runs out. */
+async function publishLoad(port, token, { connections, seconds, budget = { left: Infinity } }) {
+  const latencies = [];
+  const started = performance.now();
   const deadline = started + seconds * 1000;
-  const counts = await Promise.all(
-    Array.from({ length: CONNECTIONS }, (_, i) =>
-      connectionLoop(port, token, ROSTER[i % ROSTER.length], deadline, budget),
-    ),
+  await Promise.all(
+    Array.from({ length: connections }, async (_, i) => {
+      const connection = await openConnection(port);
+      for (let n = 0; performance.now() < deadline && budget.left > 0; n += 1) {
+        budget.left -= 1;
+        const reply = await connection.send(publishBytes(port, token, ROSTER[i % ROSTER.length], n));
+        if (reply.status !== 202) throw new Error(`publish answered ${reply.status}: ${reply.body}`);
+        latencies.push(reply.ms);
+      }
+      connection.close();
+    }),
   );
-  const total = counts.reduce((a, b) => a + b, 0);
-  return { total, perSecond: total / ((Date.now() - started) / 1000) };
+  return { perSecond: latencies.length / ((performance.now() - started) / 1000), latencies };
 }
 
 function rssMiB(pid) {
@@ -107,16 +113,32 @@ function rssMiB(pid) {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'paw-bench-'));
-const children = [];
-try {
+function pollBytes(port, token, since) {
+  return Buffer.from(
+    `GET /messages/${POLLED_AGENT}?since=${since} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+  );
+}
+
+/** Size and newest seq of the polled inbox, paging from the start. */
+async function inboxExtent(connection, port, token) {
+  let since = 0;
+  let held = 0;
+  for (;;) {
+    const page = JSON.parse((await connection.send(pollBytes(port, token, since))).body);
+    held += page.messages.length;
+    since = Number(page.last_seq);
+    if (!page.more) return { held, lastSeq: since };
+  }
+}
+
+async function startServers(dir) {
+  const children = [];
   const barePort = await findFreePort('127.0.0.1', 30_000);
   const bare = spawn(process.execPath, ['-e', BARE_SERVER, String(barePort)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.push(bare);
   await new Promise((resolve) => bare.once('message', resolve));
-
   const plan = await planBroker({
     settings: {
       port: await findFreePort('127.0.0.1', barePort + 1),
@@ -128,54 +150,113 @@ try {
     repoPath: dir,
     roster: ROSTER.map((branch) => ({ branch, cli: 'bench' })),
     saved: { logPath: join(dir, 'bench.broker.jsonl') },
-    cliPath: join(root, 'dist/cli.js'),
+    cliPath: CLI_PATH,
   });
   const broker = spawn(plan.command[0], plan.command.slice(1), {
     env: { ...process.env, ...plan.env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'ignore'],
   });
   children.push(broker);
   await waitForBroker(plan);
-  const brokerPid = (await fetchStatus(plan.url)).pid;
+  const stop = async () => {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve))),
+      ),
+    );
+  };
+  return { barePort, plan, brokerPid: (await fetchStatus(plan.url)).pid, supervisorPid: broker.pid, stop };
+}
 
-  const budget = { left: TOTAL };
-  while (budget.left > 0) await measure(plan.port, plan.token, 60, budget);
-  const afterTotal = (await fetchStatus(plan.url)).message_count;
-  const rssAfterTotal = rssMiB(brokerPid);
+/** Runs the whole broker benchmark; returns the figures (medians over rounds). */
+export async function benchBroker({
+  seconds = 2,
+  rounds = 3,
+  total = 100_000,
+  concurrency = [1, 16, 64],
+  polls = 500,
+} = {}) {
+  const sandbox = createSandbox();
+  const servers = await startServers(sandbox.root);
+  try {
+    const { barePort, plan, brokerPid } = servers;
+    progress(`broker: publishing until ${total.toLocaleString('en-US')} messages are accepted`);
+    const budget = { left: total };
+    while (budget.left > 0)
+      await publishLoad(plan.port, plan.token, { connections: 16, seconds: 60, budget });
+    const accepted = (await fetchStatus(plan.url)).message_count;
+    const rssAfterTotal = rssMiB(brokerPid);
 
-  await measure(barePort, null, 1);
-  await measure(plan.port, plan.token, 1);
-  const bareRates = [];
-  const brokerRates = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    bareRates.push((await measure(barePort, null, SECONDS)).perSecond);
-    brokerRates.push((await measure(plan.port, plan.token, SECONDS)).perSecond);
+    progress(`broker: ${polls} polls with a full inbox`);
+    const poller = await openConnection(plan.port);
+    const inbox = await inboxExtent(poller, plan.port, plan.token);
+    const since = inbox.lastSeq - 10;
+    const pollMs = [];
+    for (let i = 0; i < polls; i += 1)
+      pollMs.push((await poller.send(pollBytes(plan.port, plan.token, since))).ms);
+    poller.close();
+
+    const throughput = [];
+    for (const connections of concurrency) {
+      await publishLoad(barePort, null, { connections, seconds: 0.5 });
+      await publishLoad(plan.port, plan.token, { connections, seconds: 0.5 });
+      const bare = { rates: [], latencies: [] };
+      const broker = { rates: [], latencies: [] };
+      for (let r = 0; r < rounds; r += 1) {
+        for (const [port, token, into] of [
+          [barePort, null, bare],
+          [plan.port, plan.token, broker],
+        ]) {
+          const run = await publishLoad(port, token, { connections, seconds });
+          into.rates.push(run.perSecond);
+          into.latencies.push(...run.latencies);
+        }
+      }
+      progress(`broker: ${connections} connection(s) measured`);
+      throughput.push({
+        connections,
+        bare_per_s: Math.round(median(bare.rates)),
+        broker_per_s: Math.round(median(broker.rates)),
+        broker_vs_bare: round(median(broker.rates) / median(bare.rates)),
+        bare_p50_ms: round(percentile(bare.latencies, 50), 3),
+        bare_p99_ms: round(percentile(bare.latencies, 99), 3),
+        broker_p50_ms: round(percentile(broker.latencies, 50), 3),
+        broker_p99_ms: round(percentile(broker.latencies, 99), 3),
+      });
+    }
+    const end = await fetchStatus(plan.url);
+    return {
+      seconds_per_round: seconds,
+      rounds,
+      throughput,
+      poll: {
+        inbox_messages: inbox.held,
+        returned_per_poll: 10,
+        polls,
+        p50_ms: round(percentile(pollMs, 50), 3),
+        p99_ms: round(percentile(pollMs, 99), 3),
+      },
+      rss: {
+        accepted_publishes: accepted,
+        server_rss_mib: round(rssAfterTotal, 1),
+        server_rss_end_mib: round(rssMiB(brokerPid), 1),
+        publishes_at_end: end.message_count,
+        log_mib: round(statSync(plan.logPath).size / 1024 / 1024, 1),
+      },
+    };
+  } finally {
+    await servers.stop();
+    sandbox.cleanup();
   }
-  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
-  const bareRate = mean(bareRates);
-  const brokerRate = mean(brokerRates);
+}
 
-  const status = await fetchStatus(plan.url);
-  const rss = rssMiB(brokerPid);
-  const logMiB = statSync(plan.logPath).size / 1024 / 1024;
-
-  const fmt = (n) => Math.round(n).toLocaleString('en-US');
-  console.log(`connections:        ${CONNECTIONS} keep-alive, ${SECONDS}s x ${ROUNDS} rounds each`);
-  console.log(`bare node:http:     ${fmt(bareRate)} req/s  (${bareRates.map(fmt).join(', ')})`);
-  console.log(`git-paw broker:     ${fmt(brokerRate)} req/s  (${brokerRates.map(fmt).join(', ')})`);
-  console.log(`broker / bare:      ${((brokerRate / bareRate) * 100).toFixed(1)} %  (target >= 50 %)`);
-  console.log(
-    `broker RSS:         ${rssAfterTotal.toFixed(1)} MiB after ${fmt(afterTotal)} publishes  (target < 200 MiB)`,
-  );
-  console.log(`broker RSS at end:  ${rss.toFixed(1)} MiB after ${fmt(status.message_count)} publishes`);
-  console.log(`log size:           ${logMiB.toFixed(1)} MiB`);
-} finally {
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve))),
-    ),
-  );
-  rmSync(dir, { recursive: true, force: true });
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const figures = await benchBroker({
+    seconds: Number(process.env.BENCH_SECONDS ?? 2),
+    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+    total: Number(process.env.BENCH_TOTAL ?? 100_000),
+  });
+  console.log(JSON.stringify(figures, null, 2));
 }

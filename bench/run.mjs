@@ -1,0 +1,159 @@
+// `npm run bench` entry point (after the build): runs the four benchmarks one after the other on
+// this machine, prints a results table on stdout (progress on stderr) and writes the same figures
+// as JSON to bench/results/latest.json. BENCHMARKS.md explains each figure.
+//
+// Options (env): BENCH_STARTUP_RUNS (default 30), BENCH_LAUNCH_RUNS (default 7),
+// BENCH_BROKER_SECONDS (per round, default 2), BENCH_BROKER_ROUNDS (default 3),
+// BENCH_DASHBOARD_SECONDS (default 30), BENCH_ONLY (comma list of startup,launch,broker,dashboard).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benchBroker } from './broker.mjs';
+import { benchDashboard } from './dashboard.mjs';
+import { benchLaunch } from './launch.mjs';
+import { ROOT } from './sandbox.mjs';
+import { benchStartup } from './startup.mjs';
+import { countText, msText, progress, ratioText, renderTable } from './stats.mjs';
+
+const setting = (name, fallback) => Number(process.env[name] ?? fallback);
+const only = process.env.BENCH_ONLY?.split(',');
+const wanted = (section) => !only || only.includes(section);
+
+function machine() {
+  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  const version = (program, args) => execFileSync(program, args, { encoding: 'utf8' }).trim();
+  return {
+    cpus: availableParallelism(),
+    cpu_model: cpu.trim(),
+    memory_gib: Math.round(totalmem() / 1024 ** 3),
+    kernel: release(),
+    node: process.version,
+    git: version('git', ['--version']).replace('git version ', ''),
+    tmux: version('tmux', ['-V']).replace('tmux ', ''),
+    load_average_at_start: loadavg().map((value) => Number(value.toFixed(2))),
+  };
+}
+
+function startupTable(s) {
+  return renderTable(
+    ['command', 'median', 'vs node -e 0'],
+    [
+      ['node -e 0', msText(s.node_ms), ratioText(1)],
+      ['git-paw --version', msText(s.version_ms), ratioText(s.version_ratio)],
+      ['git-paw status (no session)', msText(s.status_ms), ratioText(s.status_ratio)],
+    ],
+  );
+}
+
+function launchTable(rows) {
+  const broker = rows.some((row) => row.git_paw_broker_ms !== undefined);
+  return renderTable(
+    [
+      'branches',
+      'worktree floor',
+      'upstream script',
+      'git-paw',
+      'git-paw / upstream',
+      ...(broker ? ['git-paw + broker'] : []),
+      'tmux procs upstream',
+      'tmux procs git-paw',
+    ],
+    rows.map((row) => [
+      row.branches,
+      msText(row.floor_ms),
+      msText(row.upstream_ms),
+      msText(row.git_paw_ms),
+      ratioText(row.git_paw_vs_upstream),
+      ...(broker ? [msText(row.git_paw_broker_ms)] : []),
+      row.tmux_processes_upstream,
+      row.tmux_processes_git_paw,
+    ]),
+  );
+}
+
+function brokerTable(b) {
+  const throughput = renderTable(
+    ['connections', 'bare req/s', 'broker req/s', 'broker / bare', 'bare p50 / p99', 'broker p50 / p99'],
+    b.throughput.map((row) => [
+      row.connections,
+      countText(row.bare_per_s),
+      countText(row.broker_per_s),
+      ratioText(row.broker_vs_bare),
+      `${msText(row.bare_p50_ms)} / ${msText(row.bare_p99_ms)}`,
+      `${msText(row.broker_p50_ms)} / ${msText(row.broker_p99_ms)}`,
+    ]),
+  );
+  return [
+    throughput,
+    '',
+    `poll, ${countText(b.poll.inbox_messages)} messages in the inbox, since = newest − ${b.poll.returned_per_poll} ` +
+      `(${b.poll.polls} polls): p50 ${msText(b.poll.p50_ms)}, p99 ${msText(b.poll.p99_ms)}`,
+    `server RSS after ${countText(b.rss.accepted_publishes)} publishes: ${b.rss.server_rss_mib} MiB ` +
+      `(${b.rss.server_rss_end_mib} MiB after ${countText(b.rss.publishes_at_end)}; log ${b.rss.log_mib} MiB)`,
+  ].join('\n');
+}
+
+const started = Date.now();
+const results = { date: new Date().toISOString(), machine: machine() };
+const sections = [];
+
+if (wanted('startup')) {
+  progress('1/4 CLI start-up');
+  results.startup = await benchStartup({ runs: setting('BENCH_STARTUP_RUNS', 30) });
+  sections.push(
+    `1. CLI start-up (median of ${results.startup.runs} alternating runs each)\n${startupTable(results.startup)}`,
+  );
+}
+if (wanted('launch')) {
+  progress('2/4 launch');
+  results.launch = await benchLaunch({ sizes: [2, 8, 16], runs: setting('BENCH_LAUNCH_RUNS', 7) });
+  sections.push(
+    `2. Launch, start --no-attach vs upstream's sequence as a shell script ` +
+      `(median of ${results.launch[0].runs} runs, fresh sandbox each)\n${launchTable(results.launch)}`,
+  );
+}
+if (wanted('broker')) {
+  progress('3/4 broker');
+  results.broker = await benchBroker({
+    seconds: setting('BENCH_BROKER_SECONDS', 2),
+    rounds: setting('BENCH_BROKER_ROUNDS', 3),
+  });
+  sections.push(
+    `3. Broker publish, keep-alive connections (${results.broker.rounds} alternating rounds of ` +
+      `${results.broker.seconds_per_round} s; req/s = median round)\n${brokerTable(results.broker)}`,
+  );
+}
+if (wanted('dashboard')) {
+  progress('4/4 dashboard');
+  results.dashboard = await benchDashboard({ seconds: setting('BENCH_DASHBOARD_SECONDS', 30) });
+  const d = results.dashboard;
+  sections.push(
+    `4. Dashboard idle CPU, ${d.agents} agents over ${d.seconds} s (% of one core)\n` +
+      renderTable(
+        ['view', 'CPU'],
+        [
+          [`pane 0 of the session (${d.views[0].pane})`, `${d.views[0].cpu_percent} %`],
+          [`git paw dashboard in an ${d.views[1].pane} terminal`, `${d.views[1].cpu_percent} %`],
+          ['the broker meanwhile', `${d.broker_cpu_percent} %`],
+        ],
+      ),
+  );
+}
+
+results.machine.load_average_at_end = loadavg().map((value) => Number(value.toFixed(2)));
+results.total_seconds = Math.round((Date.now() - started) / 1000);
+const m = results.machine;
+console.log(
+  [
+    `git-paw benchmarks, ${results.date}`,
+    `machine: ${m.cpus} × ${m.cpu_model}, ${m.memory_gib} GiB, Linux ${m.kernel}; node ${m.node}, git ${m.git}, tmux ${m.tmux}`,
+    `load average at start ${m.load_average_at_start.join(' ')}, at end ${m.load_average_at_end.join(' ')}; took ${results.total_seconds} s`,
+    '',
+    sections.join('\n\n'),
+  ].join('\n'),
+);
+const out = join(ROOT, 'bench', 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+progress(`wrote ${join(out, 'latest.json')}`);

@@ -1,0 +1,111 @@
+// Throwaway environments for the benchmarks: a temp root with an isolated HOME/XDG, a private
+// tmux server (TMUX_TMPDIR), a bin dir holding a fake AI CLI, and a git repo `proj` with one
+// commit. Mirrors tests/helpers/sandbox.ts, in plain JS so the bench needs no build of tests.
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLI_PATH = join(ROOT, 'dist', 'cli.js');
+
+const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/** The fake AI CLI every pane runs: prints a marker, then waits. */
+const FAKE_CLI = '#!/bin/sh\necho "FAKE-CLI $(pwd)"\nexec sleep 3600\n';
+
+let tmuxPath;
+
+/** Absolute path of the real tmux binary (the counting wrapper execs it). */
+export function realTmux() {
+  tmuxPath ??= execFileSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8' }).trim();
+  return tmuxPath;
+}
+
+/**
+ * Creates a sandbox. With `countTmux`, a `tmux` wrapper first on PATH appends one line per tmux
+ * process to a log before exec'ing the real tmux; `tmuxProcesses()` counts them.
+ */
+export function createSandbox(options = {}) {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'paw-bench-')));
+  const home = join(root, 'home');
+  const bin = join(root, 'bin');
+  const tmuxDir = join(root, 'tmux');
+  const repo = join(root, 'proj');
+  for (const dir of [bin, tmuxDir, join(home, '.config'), join(home, '.local', 'share'), repo]) {
+    mkdirSync(dir, { recursive: true });
+  }
+  const executable = (path, text) => {
+    writeFileSync(path, text);
+    chmodSync(path, 0o755);
+  };
+  executable(join(bin, 'claude'), FAKE_CLI);
+  const tmuxLog = join(root, 'tmux-processes.log');
+  if (options.countTmux) {
+    writeFileSync(tmuxLog, '');
+    executable(join(bin, 'tmux'), `#!/bin/sh\necho "$*" >> '${tmuxLog}'\nexec '${realTmux()}' "$@"\n`);
+  }
+  const env = {
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    TMUX_TMPDIR: tmuxDir,
+    PATH: [bin, dirname(process.execPath), SYSTEM_PATH].join(':'),
+    SHELL: '/bin/sh',
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'Paw Bench',
+    GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+    GIT_COMMITTER_NAME: 'Paw Bench',
+    GIT_COMMITTER_EMAIL: 'bench@example.invalid',
+    NO_COLOR: '1',
+  };
+  const git = (args) =>
+    execFileSync('git', args, { cwd: repo, env: { ...env, LC_ALL: 'C' }, stdio: 'ignore' });
+  git(['init', '-q', '-b', 'main']);
+  writeFileSync(join(repo, 'README.md'), '# proj\n');
+  git(['add', '.']);
+  git(['commit', '-q', '-m', 'initial']);
+  return {
+    root,
+    home,
+    repo,
+    env,
+    /** Turns the broker on in the repo's config. */
+    enableBroker() {
+      mkdirSync(join(repo, '.git-paw'), { recursive: true });
+      writeFileSync(join(repo, '.git-paw', 'config.toml'), '[broker]\nenabled = true\n');
+    },
+    /** The session state git-paw saved, or undefined. */
+    savedState(session) {
+      const path = join(env.XDG_DATA_HOME, 'git-paw', 'sessions', `${session}.json`);
+      return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+    },
+    tmuxProcesses() {
+      return readFileSync(tmuxLog, 'utf8').split('\n').filter(Boolean).length;
+    },
+    /** Runs tmux against the sandbox's private server (never through the counting wrapper). */
+    tmux(args) {
+      return execFileSync(realTmux(), args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    },
+    cleanup() {
+      try {
+        execFileSync(realTmux(), ['kill-server'], { env, stdio: 'ignore' });
+      } catch {
+        // No server was running.
+      }
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
