@@ -56,12 +56,24 @@ export function deleteState(sessionName: string, env: Env = process.env): void {
 
 export type ParsedStateFile = { ok: true; state: SessionState } | { ok: false; reason: string };
 
+/** JSON.parse quotes the bytes it choked on; escape control characters so the error stays one clean line. */
+function printable(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- raw NULs, newlines and escapes must not reach the terminal
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export function parseStateText(text: string): ParsedStateFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: text.trim() === '' ? 'the file is empty' : `invalid JSON (${describeError(error)})` };
+    return {
+      ok: false,
+      reason: text.trim() === '' ? 'the file is empty' : `invalid JSON (${printable(describeError(error))})`,
+    };
   }
   const parsed = sessionStateSchema.safeParse(json);
   if (parsed.success) return { ok: true, state: parsed.data };
