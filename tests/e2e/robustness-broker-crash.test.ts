@@ -1,0 +1,205 @@
+// kill -9 of the broker during a publish burst loses no acknowledged message (issue 7). Sixteen
+// keep-alive publishers hammer a real broker (`git-paw __broker`, built dist, token on) while it
+// is killed: (1) the server child alone — its supervisor restarts it; (2) supervisor and server
+// together, as an OOM kill or a crashed terminal would — a new broker process on the same log
+// (what recovery starts) replays it. Every seq answered 202 must be in the inbox afterwards,
+// and the sequence carries on above the highest one.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { canListen, fetchStatus, findFreePort } from '../../src/broker/client.js';
+import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
+import { pollUntil } from '../helpers/poll.js';
+import { CLI_PATH } from '../helpers/run-cli.js';
+
+const PUBLISHERS = 16;
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'paw-crash-'));
+  return () => rmSync(dir, { recursive: true, force: true });
+});
+
+async function plan(name: string, saved?: BrokerPlan): Promise<BrokerPlan> {
+  return planBroker({
+    settings: {
+      port: saved?.port ?? (await findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 20_000))),
+      bind: '127.0.0.1',
+      allowRemote: false,
+      auth: 'token',
+    },
+    session: `paw-${name}`,
+    repoPath: dir,
+    roster: [{ branch: 'watcher', cli: 'claude' }],
+    saved: saved
+      ? { port: saved.port, token: saved.token ?? undefined, logPath: saved.logPath }
+      : { logPath: join(dir, `${name}.jsonl`) },
+    cliPath: CLI_PATH,
+  });
+}
+
+/** Starts the broker (supervisor + server child); resolves with the supervisor's pid once it answers. */
+async function startBroker(brokerPlan: BrokerPlan): Promise<number> {
+  const [program = process.execPath, ...args] = brokerPlan.command;
+  const proc = spawn(program, args, {
+    env: { ...process.env, ...brokerPlan.env },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+  cleanups.push(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  });
+  await waitForBroker(brokerPlan, { timeoutMs: 10_000 });
+  return proc.pid ?? 0;
+}
+
+/** One publish over the shared keep-alive agent; the seq when answered 202, undefined otherwise. */
+function publish(brokerPlan: BrokerPlan, agent: Agent, n: number): Promise<number | undefined> {
+  const body = JSON.stringify({
+    type: 'agent.artifact',
+    agent_id: 'pub',
+    payload: { status: 'done', exports: [`e${n}`], modified_files: [] },
+  });
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: brokerPlan.port,
+        method: 'POST',
+        path: '/publish',
+        agent,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${brokerPlan.token ?? ''}` },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () =>
+          resolve(res.statusCode === 202 ? (JSON.parse(text) as { seq: number }).seq : undefined),
+        );
+        res.on('error', () => resolve(undefined));
+      },
+    );
+    req.on('error', () => resolve(undefined));
+    req.end(body);
+  });
+}
+
+interface Burst {
+  acknowledged: number[];
+  /** Publishes that got no 202 (refused, reset, cut off by the kill). */
+  failed: () => number;
+  stop: () => Promise<void>;
+}
+
+/** Sixteen publishers looping until stopped; every acknowledged seq is collected. */
+function burst(target: () => BrokerPlan): Burst {
+  const agent = new Agent({ keepAlive: true, maxSockets: PUBLISHERS });
+  const acknowledged: number[] = [];
+  let failed = 0;
+  let running = true;
+  let n = 0;
+  const loops = Array.from({ length: PUBLISHERS }, async () => {
+    while (running) {
+      const seq = await publish(target(), agent, (n += 1));
+      if (seq !== undefined) {
+        acknowledged.push(seq);
+      } else {
+        failed += 1;
+        await delay(10); // broker down: retry politely instead of spinning
+      }
+    }
+  });
+  return {
+    acknowledged,
+    failed: () => failed,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+    },
+  };
+}
+
+async function inboxSeqs(brokerPlan: BrokerPlan): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let cursor = 0; ;) {
+    const response = await fetch(`${brokerPlan.url}/messages/watcher?since=${cursor}`, {
+      headers: { authorization: `Bearer ${brokerPlan.token ?? ''}` },
+    });
+    const page = (await response.json()) as { messages: { seq: number }[]; last_seq: number; more?: boolean };
+    seqs.push(...page.messages.map((message) => message.seq));
+    cursor = page.last_seq;
+    if (!page.more) return seqs;
+  }
+}
+
+async function expectEveryAcknowledgedKept(brokerPlan: BrokerPlan, load: Burst): Promise<void> {
+  const { acknowledged } = load;
+  // The kill really hit a running burst: some publishes were cut off or refused meanwhile.
+  expect(load.failed()).toBeGreaterThan(0);
+  expect(new Set(acknowledged).size).toBe(acknowledged.length);
+  const held = new Set(await inboxSeqs(brokerPlan));
+  expect(acknowledged.filter((seq) => !held.has(seq))).toEqual([]);
+  const next = await publish(brokerPlan, new Agent(), -1);
+  expect(next).toBeGreaterThan(Math.max(...acknowledged));
+}
+
+const count = (list: number[], atLeast: number, what: string) =>
+  pollUntil(
+    () => list.length,
+    (length) => length >= atLeast,
+    { timeoutMs: 15_000, what },
+  );
+
+describe('kill -9 of the broker during a publish burst', () => {
+  it('of the server child: restarted by its supervisor, no acknowledged message lost', async () => {
+    const brokerPlan = await plan('child');
+    await startBroker(brokerPlan);
+    const firstPid = (await fetchStatus(brokerPlan.url)).pid ?? 0;
+    const load = burst(() => brokerPlan);
+    await count(load.acknowledged, 500, '500 acknowledged publishes');
+    process.kill(firstPid, 'SIGKILL');
+    const killedAt = load.acknowledged.length;
+    await pollUntil(
+      () => fetchStatus(brokerPlan.url),
+      (status) => status.pid !== firstPid,
+      { timeoutMs: 5_000, what: 'the restarted server' },
+    );
+    await count(load.acknowledged, killedAt + 500, '500 more acknowledged publishes after the restart');
+    await load.stop();
+    await expectEveryAcknowledgedKept(brokerPlan, load);
+  });
+
+  it('of supervisor and server together: a new broker on the same log has every acknowledged message', async () => {
+    const first = await plan('whole');
+    const supervisorPid = await startBroker(first);
+    const serverPid = (await fetchStatus(first.url)).pid ?? 0;
+    let current = first;
+    const load = burst(() => current);
+    await count(load.acknowledged, 500, '500 acknowledged publishes');
+    // Supervisor first, so nothing is left to restart the server; no graceful shutdown anywhere.
+    process.kill(supervisorPid, 'SIGKILL');
+    process.kill(serverPid, 'SIGKILL');
+    await pollUntil(() => canListen('127.0.0.1', first.port), Boolean, {
+      timeoutMs: 5_000,
+      what: 'the killed broker to release its port',
+    });
+    const killedAt = load.acknowledged.length;
+    current = await plan('whole', first);
+    await startBroker(current);
+    await count(load.acknowledged, killedAt + 500, '500 acknowledged publishes to the new broker');
+    await load.stop();
+    await expectEveryAcknowledgedKept(current, load);
+  });
+});
