@@ -1,0 +1,195 @@
+// Hostile input the 1,000-request suite (broker-hostile.test.ts) does not send (issue 7): bodies
+// declared or streamed far beyond the limit (10 GB Content-Length, endless chunked bodies),
+// request smuggling shapes, JSON that is valid but hostile (30,000 levels deep, `__proto__` and
+// `constructor` as agent ids) — which must not poison the log for the replay after a crash — and
+// thousands of distinct agent ids. The real broker process (built dist) must answer each with a
+// JSON status, keep serving from the same process, and keep its memory bounded.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchStatus, findFreePort } from '../../src/broker/client.js';
+import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
+import { pollUntil } from '../helpers/poll.js';
+import { httpRequest } from '../integration/broker-harness.js';
+import { CLI_PATH } from '../helpers/run-cli.js';
+
+let dir: string;
+let broker: BrokerPlan;
+let stop: () => Promise<void>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'paw-input-'));
+  broker = await planBroker({
+    settings: {
+      port: await findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 20_000)),
+      bind: '127.0.0.1',
+      allowRemote: false,
+      auth: 'token',
+    },
+    session: 'paw-input',
+    repoPath: dir,
+    roster: [{ branch: 'feat/a', cli: 'claude' }],
+    saved: { logPath: join(dir, 'broker.jsonl') },
+    cliPath: CLI_PATH,
+  });
+  const [program = process.execPath, ...args] = broker.command;
+  const proc = spawn(program, args, { env: { ...process.env, ...broker.env }, stdio: 'ignore' });
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  stop = async () => {
+    proc.kill('SIGTERM');
+    await exited;
+  };
+  await waitForBroker(broker);
+});
+
+afterAll(async () => {
+  await stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const headers = () =>
+  `Host: 127.0.0.1:${broker.port}\r\nAuthorization: Bearer ${broker.token ?? ''}\r\nContent-Type: application/json\r\n`;
+
+/** Sends raw bytes (a string or a generator of chunks) and resolves with what came back when the socket closes. */
+function raw(payload: string | Iterable<string>): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(broker.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => socket.destroy(), 15_000);
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+    if (typeof payload === 'string') {
+      socket.end(payload);
+      return;
+    }
+    // Stream until the broker has answered and closed: it must not wait for the end.
+    const pieces = payload[Symbol.iterator]();
+    const pump = (): void => {
+      for (let next = pieces.next(); !next.done; next = pieces.next()) {
+        if (socket.destroyed || chunks.length > 0) return;
+        if (!socket.write(next.value)) return void socket.once('drain', pump);
+      }
+      socket.end();
+    };
+    socket.on('connect', pump);
+  });
+}
+
+const publishRequest = (body: string) =>
+  `POST /publish HTTP/1.1\r\n${headers()}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+
+function statusLine(reply: string): string {
+  return reply.split('\r\n')[0] ?? '';
+}
+
+function expectJsonError(reply: string, status: number): void {
+  expect(statusLine(reply)).toBe(
+    `HTTP/1.1 ${status} ${status === 413 ? 'Payload Too Large' : 'Bad Request'}`,
+  );
+  expect(reply).toMatch(/\r\n\r\n\{"error":"[^"]+"\}$/);
+}
+
+function rssKiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+}
+
+function* chunkedBody(totalBytes: number): Generator<string> {
+  yield `POST /publish HTTP/1.1\r\n${headers()}Transfer-Encoding: chunked\r\n\r\n`;
+  const piece = 'z'.repeat(16 * 1024);
+  for (let sent = 0; sent < totalBytes; sent += piece.length)
+    yield `${piece.length.toString(16)}\r\n${piece}\r\n`;
+  yield '0\r\n\r\n';
+}
+
+describe('hostile input beyond the 1,000-request suite', () => {
+  it('refuses oversized bodies as they arrive, 10 GB declared or 32 MB streamed, with bounded memory', async () => {
+    const pid = (await fetchStatus(broker.url)).pid ?? 0;
+    const before = rssKiB(pid);
+    expectJsonError(
+      await raw(`POST /publish HTTP/1.1\r\n${headers()}Content-Length: 10000000000\r\n\r\n{`),
+      413,
+    );
+    // Eight concurrent 32 MB chunked bodies: the broker must stop reading them (buffering them
+    // would cost 256 MB). Once it closes, a client still writing may see a reset instead of the
+    // 413 (unread data makes the kernel send RST), so both are accepted — never another answer.
+    const replies = await Promise.all(Array.from({ length: 8 }, () => raw(chunkedBody(32 * 1024 * 1024))));
+    for (const reply of replies) if (reply !== '') expectJsonError(reply, 413);
+    expect((await fetchStatus(broker.url)).pid).toBe(pid);
+    expect(rssKiB(pid) - before).toBeLessThan(64 * 1024);
+  });
+
+  it('refuses request smuggling shapes and NUL bytes in headers', async () => {
+    const ok = JSON.stringify({
+      type: 'agent.status',
+      agent_id: 'feat-a',
+      payload: { status: 'w', modified_files: [] },
+    });
+    for (const request of [
+      `POST /publish HTTP/1.1\r\n${headers()}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      `POST /publish HTTP/1.1\r\n${headers()}Content-Length: ${ok.length}\r\nContent-Length: 3\r\n\r\n${ok}`,
+      `GET /status HTTP/1.1\r\nHost: 127.0.0.1:${broker.port}\r\nX-Evil: a\u0000b\r\n\r\n`,
+    ]) {
+      expectJsonError(await raw(request), 400);
+    }
+    expect((await fetchStatus(broker.url)).message_count).toBe(0);
+  });
+
+  it('stores valid but hostile JSON harmlessly; a kill -9 replays it and the ids stay plain agents', async () => {
+    const deep = 30_000;
+    const nested = `${'['.repeat(deep)}${']'.repeat(deep)}`;
+    const deepBody = `{"type":"agent.artifact","agent_id":"feat-a","payload":{"status":"done","exports":[],"modified_files":[],"x":${nested}}}`;
+    const deepReply = await raw(publishRequest(deepBody));
+    expect(['HTTP/1.1 202 Accepted', 'HTTP/1.1 400 Bad Request']).toContain(statusLine(deepReply));
+    for (const id of ['__proto__', 'constructor']) {
+      const body = `{"type":"agent.artifact","agent_id":"${id}","payload":{"status":"done","exports":["${id}"],"modified_files":[],"__proto__":{"polluted":true}}}`;
+      expect(statusLine(await raw(publishRequest(body)))).toBe('HTTP/1.1 202 Accepted');
+    }
+    const before = await fetchStatus(broker.url);
+    expect(before.agents.map((agent) => agent.agent_id)).toEqual(
+      expect.arrayContaining(['__proto__', 'constructor']),
+    );
+
+    process.kill(before.pid ?? 0, 'SIGKILL');
+    const after = await pollUntil(
+      () => fetchStatus(broker.url),
+      (status) => status.pid !== before.pid,
+      { timeoutMs: 5_000, what: 'the broker to come back from its log' },
+    );
+    expect(after.message_count).toBe(before.message_count);
+    expect(after.agents).toEqual(
+      before.agents.map((agent) => ({ ...agent, last_seen_seconds: expect.any(Number) as number })),
+    );
+    const inbox = await fetch(`${broker.url}/messages/feat-a?since=0`, {
+      headers: { authorization: `Bearer ${broker.token ?? ''}` },
+    });
+    const exports = ((await inbox.json()) as { messages: { payload: { exports: string[] } }[] }).messages.map(
+      (message) => message.payload.exports[0],
+    );
+    expect(exports).toEqual(['__proto__', 'constructor']);
+  });
+
+  it('answers 3,000 distinct agent ids and keeps serving within bounded memory', async () => {
+    const statuses = new Set<number>();
+    for (let start = 0; start < 3_000; start += 25) {
+      const replies = await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          httpRequest(broker.port, {
+            path: `/messages/stranger-${start + i}?since=0`,
+            headers: { authorization: `Bearer ${broker.token ?? ''}` },
+          }),
+        ),
+      );
+      for (const reply of replies) statuses.add(reply.status);
+    }
+    expect([...statuses].every((status) => status === 200 || (status >= 400 && status < 500))).toBe(true);
+    const status = await fetchStatus(broker.url);
+    expect(rssKiB(status.pid ?? 0)).toBeLessThan(200 * 1024);
+  });
+});
