@@ -13,7 +13,7 @@ import { systemRunner } from '../util/exec.js';
 import { say, warn } from '../util/output.js';
 
 async function confirm(details: string[], question: string): Promise<void> {
-  if (!canPrompt()) throw new CancelledError();
+  if (!canPrompt()) throw new CancelledError('there is no terminal to confirm on; run `git paw purge --force` to purge without asking');
   for (const line of details) process.stderr.write(`${line}\n`);
   const prompter = await createPrompter();
   if (!(await prompter.confirm({ message: question, initial: false }))) throw new CancelledError();

@@ -48,7 +48,11 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
   it('without a terminal and without --force: Cancelled, exit 2, nothing touched (§11-3)', async () => {
     await launch();
     const result = await paw(sandbox, ['purge']);
-    expect(result).toMatchObject({ code: 2, stderr: 'error: Cancelled.\n', stdout: '' });
+    expect(result).toMatchObject({
+      code: 2,
+      stderr: 'error: Cancelled.\nhint: there is no terminal to confirm on; run `git paw purge --force` to purge without asking\n',
+      stdout: '',
+    });
     expect(sessionAlive(sandbox)).toBe(true);
     expect(existsSync(worktreeDir(sandbox, 'feat-new'))).toBe(true);
     expect(readState(sandbox).status).toBe('active');
@@ -98,7 +102,7 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
   it('cleans up a damaged state file of this repo', async () => {
     await launch();
     writeFileSync(statePath(sandbox), '');
-    expect(await paw(sandbox, ['purge'])).toMatchObject({ code: 2, stderr: 'error: Cancelled.\n' });
+    expect(await paw(sandbox, ['purge'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: Cancelled\.\nhint: .*--force/) as unknown });
     const result = await paw(sandbox, ['purge', '--force']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("Purged session 'paw-proj'.\n");
