@@ -37,6 +37,20 @@ const VARIANTS = {
     ],
     panes: branches.length,
   }),
+  // The same command with --dry-run: node start-up, module loading and plan validation only.
+  gitPawDryRun: (sandbox, branches) => ({
+    argv: [
+      process.execPath,
+      CLI_PATH,
+      'start',
+      '--dry-run',
+      '--cli',
+      'claude',
+      '--branches',
+      branches.join(','),
+    ],
+    panes: 0,
+  }),
   // With the broker on, pane 0 is the dashboard and the broker runs in a hidden window.
   gitPawBroker: (sandbox, branches) => {
     sandbox.enableBroker();
@@ -81,11 +95,11 @@ function launchOnce(variant, n, { countTmux = false } = {}) {
 }
 
 /**
- * Returns one entry per N: medians of each variant, ratios against upstream and the floor, and
- * tmux process counts. The broker-on variant is kept only when the launch path starts a broker.
+ * Returns one entry per N: medians of each variant, ratios against upstream and the floor, tmux
+ * process counts, and every sample. The broker-on variant is kept only when the launch path starts a broker.
  */
 export async function benchLaunch({ sizes, runs }) {
-  const variants = ['floor', 'upstream', 'gitPaw'];
+  const variants = ['floor', 'upstream', 'gitPaw', 'gitPawDryRun'];
   const brokerProbe = launchOnce('gitPawBroker', sizes[0]);
   if (brokerProbe.brokerWired) variants.push('gitPawBroker');
   else progress('launch: the launch path does not start a broker yet; skipping the broker-on variant');
@@ -105,6 +119,7 @@ export async function benchLaunch({ sizes, runs }) {
       upstream_ms: round(medians.upstream),
       git_paw_ms: round(medians.gitPaw),
       git_paw_vs_upstream: round(medians.gitPaw / medians.upstream),
+      git_paw_dry_run_ms: round(medians.gitPawDryRun),
       git_paw_above_floor_ms: round(medians.gitPaw - medians.floor),
       upstream_above_floor_ms: round(medians.upstream - medians.floor),
       tmux_processes_upstream: launchOnce('upstream', n, { countTmux: true }).tmuxProcesses,
@@ -114,6 +129,7 @@ export async function benchLaunch({ sizes, runs }) {
       entry.git_paw_broker_ms = round(medians.gitPawBroker);
       entry.tmux_processes_git_paw_broker = launchOnce('gitPawBroker', n, { countTmux: true }).tmuxProcesses;
     }
+    entry.samples_ms = Object.fromEntries(variants.map((v) => [v, samples[n][v].map((ms) => round(ms, 1))]));
     return entry;
   });
 }

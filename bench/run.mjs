@@ -55,9 +55,9 @@ function launchTable(rows) {
       'upstream script',
       'git-paw',
       'git-paw / upstream',
+      'git-paw --dry-run',
       ...(broker ? ['git-paw + broker'] : []),
-      'tmux procs upstream',
-      'tmux procs git-paw',
+      `tmux processes: upstream / git-paw${broker ? ' / + broker' : ''}`,
     ],
     rows.map((row) => [
       row.branches,
@@ -65,9 +65,13 @@ function launchTable(rows) {
       msText(row.upstream_ms),
       msText(row.git_paw_ms),
       ratioText(row.git_paw_vs_upstream),
+      msText(row.git_paw_dry_run_ms),
       ...(broker ? [msText(row.git_paw_broker_ms)] : []),
-      row.tmux_processes_upstream,
-      row.tmux_processes_git_paw,
+      [
+        row.tmux_processes_upstream,
+        row.tmux_processes_git_paw,
+        ...(broker ? [row.tmux_processes_git_paw_broker] : []),
+      ].join(' / '),
     ]),
   );
 }

@@ -39,6 +39,9 @@ export async function benchStartup({ runs }) {
       status_ms: round(statusMs),
       version_ratio: round(version / node),
       status_ratio: round(statusMs / node),
+      samples_ms: Object.fromEntries(
+        Object.entries(samples).map(([name, values]) => [name, values.map((ms) => round(ms, 1))]),
+      ),
     };
   } finally {
     sandbox.cleanup();
