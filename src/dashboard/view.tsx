@@ -7,6 +7,7 @@ import type { StatusFetcher } from './broker-status.js';
 import { frameKey, layoutFrame, type FrameLine } from './frame.js';
 import { startPolling, timerScheduler, type Observation, type Scheduler } from './poller.js';
 import type { RosterAgent } from './rows.js';
+import { colorAllowed } from '../util/output.js';
 
 export interface DashboardViewProps {
   session: string;
@@ -42,7 +43,7 @@ function linesFor(
   });
 }
 
-function Line({ line }: { line: FrameLine }) {
+function Line({ line, color }: { line: FrameLine; color: boolean }) {
   switch (line.style) {
     case 'title':
     case 'header':
@@ -53,7 +54,7 @@ function Line({ line }: { line: FrameLine }) {
       );
     case 'warning':
       return (
-        <Text bold inverse color="red" wrap="truncate-end">
+        <Text bold inverse {...(color ? { color: 'red' } : {})} wrap="truncate-end">
           {line.text}
         </Text>
       );
@@ -112,10 +113,11 @@ export function DashboardView(props: DashboardViewProps) {
     }
   });
 
+  const color = colorAllowed(stdout);
   return (
     <Box flexDirection="column">
       {lines.map((line, index) => (
-        <Line key={index} line={line} />
+        <Line key={index} line={line} color={color} />
       ))}
     </Box>
   );

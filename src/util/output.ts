@@ -1,7 +1,7 @@
 // Terminal output helpers: warnings on stderr, colour only on a TTY without NO_COLOR.
 
 /** True when `stream` should get ANSI colour. */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+export function colorAllowed(stream: NodeJS.WriteStream = process.stdout): boolean {
   return Boolean(stream.isTTY) && process.env.NO_COLOR === undefined;
 }
 
