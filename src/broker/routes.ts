@@ -3,6 +3,7 @@
 // publish (body limit → UTF-8 → Content-Type 415 → empty → parse → validate). Every response
 // body is compact JSON; HEAD gets the headers of GET without a body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeAfterReply } from './connections.js';
 import { bearerProblem, hostProblem, isJsonContentType, parseSince } from './http-parse.js';
 import { isValidAgentId, MAX_ID_CHARS, parseMessage } from './messages.js';
 import type { BrokerService } from './service.js';
@@ -68,13 +69,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   });
 }
 
-/** Answers 413 and closes the connection; the rest of the body is discarded, never buffered. */
+/** Answers 413 and closes the connection gently; the rest of the body is discarded, never buffered. */
 function rejectTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  closeAfterReply(req);
   sendError(res, 413, `request body must be at most ${MAX_BODY_BYTES} bytes`, { connection: 'close' });
-  req.resume();
-  const timer = setTimeout(() => req.socket.destroy(), 2_000);
-  timer.unref();
-  req.socket.once('close', () => clearTimeout(timer));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

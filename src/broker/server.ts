@@ -1,8 +1,10 @@
-// The broker's HTTP server on node:http: timeouts that stop slow clients from piling up, a cap
-// on concurrent connections, JSON bodies for the parser's own rejections, and a graceful stop
-// (stop accepting, let in-flight requests finish within a bound, then cut the rest).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+// The broker's HTTP server on node:http: timeouts that stop slow clients from piling up, the
+// connection handling of connections.ts (cap, JSON replies to the parser's rejections in order,
+// gentle close after a refusal), and a graceful stop (stop accepting, let in-flight requests
+// finish within a bound, then cut the rest).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { admitRequest, guardConnections } from './connections.js';
 import { allowedAuthorities } from './http-parse.js';
 import { createRequestHandler } from './routes.js';
 import type { BrokerService } from './service.js';
@@ -28,58 +30,6 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-const CLIENT_ERRORS: Record<string, [number, string, string]> = {
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'request timed out'],
-  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'request headers are too large'],
-};
-
-/** Writes a JSON error straight to a socket whose request the HTTP parser rejected. */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const [status, reason, message] = CLIENT_ERRORS[error.code ?? ''] ?? [
-    400,
-    'Bad Request',
-    'malformed HTTP request',
-  ];
-  const body = JSON.stringify({ error: message });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-  socket.destroySoon();
-}
-
-/**
- * Caps concurrent connections without letting slow clients lock everyone out: when a new
- * connection would pass the cap, the oldest connection with no request in flight (a client
- * that never finished its headers, or an idle keep-alive) is closed to make room; only when
- * every connection is busy is the newcomer refused.
- */
-function limitConnections(server: Server, cap: number): void {
-  const open = new Map<Socket, { busy: number }>();
-  server.on('connection', (socket: Socket) => {
-    open.set(socket, { busy: 0 });
-    socket.once('close', () => open.delete(socket));
-    if (open.size <= cap) return;
-    for (const [candidate, state] of open) {
-      if (state.busy === 0 && candidate !== socket) {
-        candidate.destroy();
-        open.delete(candidate);
-        return;
-      }
-    }
-    socket.destroy();
-  });
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const state = open.get(req.socket);
-    if (!state) return;
-    state.busy += 1;
-    res.once('close', () => (state.busy -= 1));
-  });
-}
-
 /** Creates the server and starts listening; rejects with the listen error (e.g. EADDRINUSE). */
 export async function startBrokerServer(options: BrokerServerOptions): Promise<RunningServer> {
   const server = createServer({
@@ -89,8 +39,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     connectionsCheckingInterval: 1_000,
   });
-  limitConnections(server, MAX_CONNECTIONS);
-  server.on('clientError', answerClientError);
+  guardConnections(server, MAX_CONNECTIONS);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -99,14 +48,14 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
       // The allowed Host values need the bound port, so the handler is attached only now
       // (before any connection can be processed).
       const port = (server.address() as AddressInfo).port;
-      server.on(
-        'request',
-        createRequestHandler({
-          service: options.service,
-          token: options.token,
-          allowedHosts: allowedAuthorities(options.bind, port),
-        }),
-      );
+      const handle = createRequestHandler({
+        service: options.service,
+        token: options.token,
+        allowedHosts: allowedAuthorities(options.bind, port),
+      });
+      server.on('request', (req, res) => {
+        if (admitRequest(req, res)) handle(req, res);
+      });
       resolve();
     });
   });

@@ -96,6 +96,23 @@ function expectJsonError(reply: string, status: number): void {
   expect(reply).toMatch(/\r\n\r\n\{"error":"[^"]+"\}$/);
 }
 
+const statusBody = (status: string) =>
+  JSON.stringify({ type: 'agent.status', agent_id: 'feat-a', payload: { status, modified_files: [] } });
+
+/** The responses in a raw reply, in order (every broker response has a Content-Length). */
+function responsesOf(reply: string): { status: number; body: string }[] {
+  const responses: { status: number; body: string }[] = [];
+  let rest = reply;
+  while (rest !== '') {
+    const head = /^HTTP\/1\.1 (\d{3}) [^\r]*\r\n((?:[^\r]+\r\n)*)\r\n/.exec(rest);
+    if (!head) throw new Error(`not an HTTP response: ${JSON.stringify(rest.slice(0, 80))}`);
+    const length = Number(/^content-length: *(\d+)\r$/im.exec(head[2] ?? '')?.[1] ?? 0);
+    responses.push({ status: Number(head[1]), body: rest.slice(head[0].length, head[0].length + length) });
+    rest = rest.slice(head[0].length + length);
+  }
+  return responses;
+}
+
 function rssKiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 }
@@ -116,11 +133,10 @@ describe('hostile input beyond the 1,000-request suite', () => {
       await raw(`POST /publish HTTP/1.1\r\n${headers()}Content-Length: 10000000000\r\n\r\n{`),
       413,
     );
-    // Eight concurrent 32 MB chunked bodies: the broker must stop reading them (buffering them
-    // would cost 256 MB). Once it closes, a client still writing may see a reset instead of the
-    // 413 (unread data makes the kernel send RST), so both are accepted — never another answer.
+    // Eight concurrent 32 MB chunked bodies: the broker must stop buffering them (that would cost
+    // 256 MB), yet every client still writing must read its JSON 413 — never a reset.
     const replies = await Promise.all(Array.from({ length: 8 }, () => raw(chunkedBody(32 * 1024 * 1024))));
-    for (const reply of replies) if (reply !== '') expectJsonError(reply, 413);
+    for (const reply of replies) expectJsonError(reply, 413);
     expect((await fetchStatus(broker.url)).pid).toBe(pid);
     expect(rssKiB(pid) - before).toBeLessThan(64 * 1024);
   });
@@ -139,6 +155,48 @@ describe('hostile input beyond the 1,000-request suite', () => {
       expectJsonError(await raw(request), 400);
     }
     expect((await fetchStatus(broker.url)).message_count).toBe(0);
+  });
+
+  it('answers a chunked body over 64 KiB with a JSON 413 even to a client that sends it all before reading', async () => {
+    const before = (await fetchStatus(broker.url)).message_count;
+    for (const size of [65 * 1024, 1024 * 1024, 8 * 1024 * 1024]) {
+      const replies = await Promise.all(
+        Array.from({ length: 4 }, () => raw([...chunkedBody(size)].join(''))),
+      );
+      for (const reply of replies) expectJsonError(reply, 413);
+    }
+    // A publish pipelined behind the refused body is neither stored nor answered.
+    const pipelined = await raw(
+      [...chunkedBody(128 * 1024), publishRequest(statusBody('after-413'))].join(''),
+    );
+    expect(responsesOf(pipelined).map((response) => response.status)).toEqual([413]);
+    expect((await fetchStatus(broker.url)).message_count).toBe(before);
+  });
+
+  it('answers a publish pipelined before garbage with its 202 first, then the JSON 400', async () => {
+    const before = (await fetchStatus(broker.url)).message_count;
+    const keepAlive = (body: string) => publishRequest(body).replace('Connection: close\r\n', '');
+    const status = `GET /status HTTP/1.1\r\nHost: 127.0.0.1:${broker.port}\r\n\r\n`;
+    for (const garbage of [
+      'GARBAGE\r\n\r\n',
+      'POST /publish HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
+    ]) {
+      const reply = await raw(
+        keepAlive(statusBody('pipelined-1')) + status + keepAlive(statusBody('pipelined-2')) + garbage,
+      );
+      const responses = responsesOf(reply);
+      expect(responses.map((response) => response.status)).toEqual([202, 200, 202, 400]);
+      const [first, second, third, last] = responses.map((response) => response.body);
+      expect(second).toContain('"git_paw":true');
+      expect(Number(/^\{"seq":(\d+)\}$/.exec(third ?? '')?.[1])).toBe(
+        Number(/^\{"seq":(\d+)\}$/.exec(first ?? '')?.[1]) + 1,
+      );
+      expect(last).toBe('{"error":"malformed HTTP request"}');
+    }
+    // A client that asked to close after its publish gets the 202; what follows is ignored.
+    const closing = await raw(publishRequest(statusBody('pipelined-close')) + 'GARBAGE\r\n\r\n');
+    expect(responsesOf(closing).map((response) => response.status)).toEqual([202]);
+    expect((await fetchStatus(broker.url)).message_count).toBe(before + 5);
   });
 
   it('stores valid but hostile JSON harmlessly; a kill -9 replays it and the ids stay plain agents', async () => {
