@@ -2,12 +2,12 @@
 // gracefully on SIGTERM / SIGHUP / SIGINT or when its supervisor goes away, so no orphan keeps
 // the port. A start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after
 // telling the supervisor why over IPC.
-import { describeError } from '../util/errors.js';
+import { BrokerError, describeError } from '../util/errors.js';
 import {
-  BROKER_CONFIG_ENV,
   FATAL_EXIT_CODE,
   packageVersion,
   readBrokerConfig,
+  readBrokerToken,
   type BrokerProcessConfig,
 } from './config.js';
 import { startBrokerServer, type RunningServer } from './server.js';
@@ -43,10 +43,12 @@ export async function runServerChild(): Promise<void> {
   process.stderr.on('error', () => undefined);
 
   let config: BrokerProcessConfig;
+  let token: string | null;
   try {
     config = readBrokerConfig();
+    token = readBrokerToken(config);
   } catch (error) {
-    return fail(`${describeError(error)} (${BROKER_CONFIG_ENV})`);
+    return fail(error instanceof BrokerError ? error.detail : describeError(error));
   }
   let opened: OpenedBroker;
   try {
@@ -77,7 +79,7 @@ export async function runServerChild(): Promise<void> {
       service: opened.service,
       bind: config.bind,
       port: config.port,
-      token: config.token,
+      token,
     });
   } catch (error) {
     return fail(listenFailure(error, config));

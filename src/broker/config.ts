@@ -1,11 +1,15 @@
 // The broker process's configuration: one JSON document in the environment variable
 // GIT_PAW_BROKER_CONFIG, written by `planBroker` and read by the supervisor and its server child.
+// It holds no secret, because tmux passes it on a command line (`new-window -e`); the bearer
+// token comes from GIT_PAW_BROKER_TOKEN, which the broker window inherits from the session
+// environment (set from a private file, never from argv).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BrokerError } from '../util/errors.js';
 import { isLoopbackBind } from './http-parse.js';
 
 export const BROKER_CONFIG_ENV = 'GIT_PAW_BROKER_CONFIG';
+export const BROKER_TOKEN_ENV = 'GIT_PAW_BROKER_TOKEN';
 
 /** Exit code of the server child for a start-up failure that a restart cannot fix. */
 export const FATAL_EXIT_CODE = 78;
@@ -21,8 +25,8 @@ export const brokerProcessConfigSchema = z.object({
   repo_path: z.string().min(1),
   bind: z.string().min(1),
   port: z.number().int().min(1).max(65535),
-  /** Bearer token; null when `[broker] auth = "none"`. */
-  token: z.string().min(1).nullable(),
+  /** `[broker] auth`: with "token" the bearer token is read from GIT_PAW_BROKER_TOKEN. */
+  auth: z.enum(['token', 'none']),
   allow_remote: z.boolean(),
   log_path: z.string().min(1),
   /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
@@ -57,6 +61,22 @@ export function readBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerPr
   const config = parsed.data;
   if (!config.allow_remote && !isLoopbackBind(config.bind)) throw nonLoopbackError(config.bind);
   return config;
+}
+
+/**
+ * The bearer token the broker requires: GIT_PAW_BROKER_TOKEN under `auth = "token"` (a missing or
+ * empty one is an error, never a silent switch to no auth), null under `auth = "none"`.
+ */
+export function readBrokerToken(
+  config: BrokerProcessConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): string | null {
+  if (config.auth === 'none') return null;
+  const token = env[BROKER_TOKEN_ENV];
+  if (!token) {
+    throw new BrokerError(`${BROKER_TOKEN_ENV} is not set, and [broker] auth requires a token`);
+  }
+  return token;
 }
 
 /** The refusal to listen beyond this machine without `allow_remote`. */

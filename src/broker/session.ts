@@ -12,6 +12,7 @@ import { gitPawArgv } from '../util/self.js';
 import { brokerUrl, canListen, describePortHolder, findFreePort, probeBroker } from './client.js';
 import {
   BROKER_CONFIG_ENV,
+  BROKER_TOKEN_ENV,
   nonLoopbackError,
   startupErrorPath,
   type BrokerProcessConfig,
@@ -48,11 +49,22 @@ export interface BrokerPlan {
   instanceId: string;
   /** One entry per branch, in roster order, with its agent id. */
   agents: BrokerRosterEntry[];
-  /** Environment of the broker window (`tmux new-window -e`). */
+  /**
+   * Everything the broker process needs in its environment: its configuration and, unless
+   * auth = "none", the token. A secret: pass it as an environment, never on a command line.
+   */
   env: Record<string, string>;
+  /**
+   * The part of `env` that may appear on a command line (`tmux new-window -e`): the
+   * configuration only. The broker window gets the token from the session environment.
+   */
+  windowEnv: Record<string, string>;
   /** argv of the broker window's command. */
   command: string[];
-  /** Session-wide environment of the agent panes (the token is empty under auth = "none"). */
+  /**
+   * Session-wide environment of the agent panes and the broker window (the token is empty under
+   * auth = "none"); it holds the token, so it is set from a private file, never from argv.
+   */
   sessionEnv: { GIT_PAW_BROKER_URL: string; GIT_PAW_BROKER_TOKEN: string };
 }
 
@@ -138,13 +150,14 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     repo_path: repoPath,
     bind: settings.bind,
     port,
-    token,
+    auth: token === null ? 'none' : 'token',
     allow_remote: settings.allowRemote,
     log_path: logPath,
     instance_id: randomUUID(),
     roster: agents,
   };
   const url = brokerUrl(settings.bind, port);
+  const windowEnv = { [BROKER_CONFIG_ENV]: JSON.stringify(config) };
   return {
     url,
     bind: settings.bind,
@@ -155,9 +168,10 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     repoPath,
     instanceId: config.instance_id,
     agents,
-    env: { [BROKER_CONFIG_ENV]: JSON.stringify(config) },
+    env: token === null ? windowEnv : { ...windowEnv, [BROKER_TOKEN_ENV]: token },
+    windowEnv,
     command: gitPawArgv(['__broker'], input.cliPath),
-    sessionEnv: { GIT_PAW_BROKER_URL: url, GIT_PAW_BROKER_TOKEN: token ?? '' },
+    sessionEnv: { GIT_PAW_BROKER_URL: url, [BROKER_TOKEN_ENV]: token ?? '' },
   };
 }
 

@@ -12,6 +12,7 @@ import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { deleteState, saveState } from '../session/store.js';
 import { createSession, hasSession, killSession, startPanePrograms } from '../tmux/client.js';
 import type { PanePlan, SessionPlan } from '../tmux/plan.js';
+import { sessionsDir } from '../util/dirs.js';
 import { SessionError, describeError } from '../util/errors.js';
 import { brokerWindow, dashboardPane, registerBrokerRollback, skillTextFor, withBrokerFields } from './broker.js';
 import type { Rollback } from './rollback.js';
@@ -109,7 +110,8 @@ export async function bringUpSession(ctx: LaunchContext, bringUp: BringUp, rollb
     if (await hasSession(ctx.runner, state.session_name)) await killSession(ctx.runner, state.session_name);
   });
   const plan = sessionPlanFor(ctx.repo.root, state, settings, broker);
-  const paneIds = await createSession(ctx.runner, plan);
+  // The session environment (the broker token) reaches tmux through a private file there.
+  const paneIds = await createSession(ctx.runner, plan, sessionsDir(ctx.env));
   rollback.checkpoint();
   if (broker) await waitForBroker(broker);
   rollback.checkpoint();

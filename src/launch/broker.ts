@@ -32,7 +32,7 @@ export function dashboardPane(repoRoot: string): PanePlan {
 
 /** The hidden window whose program is the broker's supervisor. */
 export function brokerWindow(plan: BrokerPlan): WindowPlan {
-  return { name: 'broker', env: plan.env, argv: plan.command };
+  return { name: 'broker', env: plan.windowEnv, argv: plan.command };
 }
 
 /** The rendered coordination skill for one worktree; unknown placeholders are warned about. */

@@ -1,10 +1,13 @@
 // Talking to tmux through the CommandRunner: presence check, exact-name liveness, kill, the live
 // session list, and executing a SessionPlan (create, then start the panes' programs). Every session target is `=name` (exact match), so
-// `paw-proj` never matches a live `paw-projx`.
-import { TmuxError, TmuxNotInstalledError } from '../util/errors.js';
+// `paw-proj` never matches a live `paw-projx`. The session environment (which may hold the broker
+// token) goes through a private temp file that exists only while the create invocation runs.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeError, TmuxError, TmuxNotInstalledError } from '../util/errors.js';
 import type { CommandRunner, RunResult } from '../util/exec.js';
 import { which } from '../util/which.js';
-import { buildCreateArgs, buildSetupArgs, buildStartArgs, type SessionPlan } from './plan.js';
+import { buildCreateArgs, buildSetupArgs, buildStartArgs, sessionEnvScript, type SessionPlan } from './plan.js';
 
 export function tmuxInstalled(pathEnv = process.env.PATH ?? ''): boolean {
   return which('tmux', pathEnv) !== undefined;
@@ -46,12 +49,43 @@ export async function liveSessionNames(runner: CommandRunner): Promise<Set<strin
 }
 
 /**
- * Creates the whole session in two tmux processes and returns the pane ids in plan order; the
- * panes show their shells until `startPanePrograms`. On a failure the session may exist
- * half-built; the caller owns rollback (kill by exact name).
+ * Runs `use` with the plan's session-environment script in a file only this user can read (mode
+ * 0600 in a fresh 0700 directory under `privateDir`), removed afterwards whatever happens; with
+ * no session variables there is no file.
  */
-export async function createSession(runner: CommandRunner, plan: SessionPlan): Promise<string[]> {
-  const created = await tmux(runner, buildCreateArgs(plan));
+async function withEnvScript<T>(
+  plan: SessionPlan,
+  privateDir: string | undefined,
+  use: (path: string | undefined) => Promise<T>,
+): Promise<T> {
+  if (Object.keys(plan.env).length === 0) return use(undefined);
+  if (privateDir === undefined) throw new Error('a plan with session variables needs a private directory');
+  let dir: string | undefined;
+  let path: string;
+  try {
+    mkdirSync(privateDir, { recursive: true, mode: 0o700 });
+    dir = mkdtempSync(join(privateDir, '.tmux-env-'));
+    path = join(dir, 'session-env.conf');
+    writeFileSync(path, sessionEnvScript(plan), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    throw new TmuxError(`cannot write the session environment file in '${privateDir}': ${describeError(error)}`);
+  }
+  try {
+    return await use(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Creates the whole session in two tmux processes and returns the pane ids in plan order; the
+ * panes show their shells until `startPanePrograms`. `privateDir` holds the short-lived file of
+ * the session environment (required when the plan has session variables). On a failure the
+ * session may exist half-built; the caller owns rollback (kill by exact name).
+ */
+export async function createSession(runner: CommandRunner, plan: SessionPlan, privateDir?: string): Promise<string[]> {
+  const created = await withEnvScript(plan, privateDir, (path) => tmux(runner, buildCreateArgs(plan, path)));
   if (created.code !== 0) throw failure(created);
   const paneIds = created.stdout.split('\n').filter((line) => line.startsWith('%'));
   if (paneIds.length !== plan.panes.length) {

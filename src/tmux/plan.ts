@@ -1,8 +1,9 @@
 // The session plan: pure data describing a tmux session (panes, labels, env, logging pipes,
 // hidden windows such as the broker's), and its translation into argv for three tmux invocations
 // with commands chained by `;` arguments:
-//   1. create the session, its hidden windows and every pane (printing the pane ids), set options
-//      and layout;
+//   1. create the session, set its environment from a private file (so no secret such as the
+//      broker token is ever on a command line, where other local users can read it), create its
+//      hidden windows and every pane (printing the pane ids), set options and layout;
 //   2. per pane (addressed by `%id`, never by index): label and log pipe;
 //   3. per pane: type the command — run last, once the launch has verified the broker and saved
 //      the state, so no program starts in a session that is about to be rolled back and the
@@ -36,7 +37,11 @@ export interface WindowPlan {
 export interface SessionPlan {
   name: string;
   mouse: boolean;
-  /** Variables every pane of the session gets, including panes the user opens later. */
+  /**
+   * Variables every pane and window of the session gets, including panes the user opens later.
+   * They may be secrets: they reach tmux through a file the create invocation sources
+   * (`sessionEnvScript`), never through a command line.
+   */
   env: Record<string, string>;
   /** In layout order; at least one. */
   panes: PanePlan[];
@@ -79,31 +84,61 @@ function envFlags(env: Record<string, string>): string[] {
   return Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
 }
 
+/** tmux config-file quoting: one single-quoted word (nothing expands inside), `'` as `'\''`. */
+export function quoteConfigWord(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `source-file` treats its path as a glob pattern: `*`, `?`, `[`, `]` and `\` are escaped. */
+export function escapeGlob(path: string): string {
+  return path.replace(/[\\*?[\]]/g, '\\$&');
+}
+
+/** The file invocation 1 sources: one `set-environment` per session variable (tmux config syntax). */
+export function sessionEnvScript(plan: SessionPlan): string {
+  const target = quoteConfigWord(`=${plan.name}`);
+  return Object.entries(plan.env)
+    .map(([key, value]) => `set-environment -t ${target} ${quoteConfigWord(key)} ${quoteConfigWord(value)}\n`)
+    .join('');
+}
+
 /**
- * Invocation 1. Prints one pane id per line, in pane order. `new-session -e` sets *session*
- * environment, so the first pane's own variables are passed there and then restored/removed
- * from the session environment, where later panes would otherwise inherit them.
+ * The commands that create the session and its first pane. Without session variables, the first
+ * pane's own variables go to `new-session -e` — which sets *session* environment — and are then
+ * removed from the session environment, where later panes would otherwise inherit them. With
+ * session variables, `new-session` starts a silent placeholder pane (`cat`, so no shell starts
+ * before the variables exist), the sourced file sets them, the first pane is split off the
+ * placeholder (inheriting them) and the placeholder is killed; only the first pane's id is printed.
  */
-export function buildCreateArgs(plan: SessionPlan): string[] {
+function createCommands(plan: SessionPlan, first: PanePlan, envScriptPath: string | undefined): string[][] {
+  const size = ['-x', String(DETACHED_SIZE.width), '-y', String(DETACHED_SIZE.height)];
+  const cwd = escapeFormat(first.cwd);
+  if (Object.keys(plan.env).length === 0) {
+    return [
+      ['new-session', '-d', '-P', '-F', '#{pane_id}', '-s', plan.name, ...size, '-c', cwd, ...envFlags(first.env)],
+      ...Object.keys(first.env).map((key) => ['set-environment', '-t', `=${plan.name}`, '-u', key]),
+    ];
+  }
+  if (envScriptPath === undefined) throw new Error('a plan with session variables needs its env script path');
+  const windowTarget = `=${plan.name}:`;
+  return [
+    ['new-session', '-d', '-s', plan.name, ...size, '-c', cwd, '--', 'cat'],
+    ['source-file', escapeGlob(envScriptPath)],
+    ['split-window', '-t', windowTarget, '-P', '-F', '#{pane_id}', '-c', cwd, ...envFlags(first.env)],
+    // The new pane is the active one: every other pane of the window is the placeholder.
+    ['kill-pane', '-a', '-t', windowTarget],
+  ];
+}
+
+/**
+ * Invocation 1. Prints one pane id per line, in pane order. `envScriptPath` is the file holding
+ * `sessionEnvScript(plan)` (required when the plan has session variables).
+ */
+export function buildCreateArgs(plan: SessionPlan, envScriptPath?: string): string[] {
   const [first, ...rest] = plan.panes;
   if (first === undefined) throw new Error('a session plan needs at least one pane');
-  const session = `=${plan.name}`;
-  const windowTarget = `${session}:`;
-  const commands: string[][] = [
-    [
-      'new-session', '-d', '-P', '-F', '#{pane_id}', '-s', plan.name,
-      '-x', String(DETACHED_SIZE.width), '-y', String(DETACHED_SIZE.height),
-      '-c', escapeFormat(first.cwd), ...envFlags({ ...plan.env, ...first.env }),
-    ],
-  ];
-  for (const key of Object.keys(first.env)) {
-    const sessionValue = plan.env[key];
-    commands.push(
-      sessionValue === undefined
-        ? ['set-environment', '-t', session, '-u', key]
-        : ['set-environment', '-t', session, key, sessionValue],
-    );
-  }
+  const windowTarget = `=${plan.name}:`;
+  const commands = createCommands(plan, first, envScriptPath);
   // `-d` keeps the panes' window current, so the `=name:` targets below still resolve to it; the
   // window prints no pane id, so the ids printed stay those of the panes.
   for (const window of plan.windows ?? []) {

@@ -87,7 +87,10 @@ describe('renderSkill', () => {
     expect(text).toContain(
       '"${GIT_PAW_BROKER_URL:-http://127.0.0.1:9119}/messages/feat-http-broker?since=${SINCE}"',
     );
-    expect(text).toContain('Authorization: Bearer ${GIT_PAW_BROKER_TOKEN:-}');
+    // The token goes to curl on stdin: never in an argv other local users can read.
+    expect(text.match(/printf 'Authorization: Bearer %s\\n' "\$\{GIT_PAW_BROKER_TOKEN:-\}" \|\n {2}curl -sS /g)).toHaveLength(4);
+    expect(text.match(/ -H @- /g)).toHaveLength(4);
+    expect(text).not.toMatch(/-H "Authorization/);
     expect(text).toContain('/status');
     // Every URL in a command is quoted (zsh globbing on `?`).
     for (const line of text.split('\n').filter((l) => l.includes('GIT_PAW_BROKER_URL:-')))

@@ -56,7 +56,8 @@ const plan: BrokerPlan = {
   repoPath: '/r/proj',
   instanceId: 'i-1',
   agents: [],
-  env: { GIT_PAW_BROKER_CONFIG: '{"x":1}' },
+  env: { GIT_PAW_BROKER_CONFIG: '{"x":1}', GIT_PAW_BROKER_TOKEN: 'ab'.repeat(32) },
+  windowEnv: { GIT_PAW_BROKER_CONFIG: '{"x":1}' },
   command: ['/usr/bin/node', '/pkg/dist/cli.js', '__broker'],
   sessionEnv: { GIT_PAW_BROKER_URL: 'http://127.0.0.1:9123', GIT_PAW_BROKER_TOKEN: 'ab'.repeat(32) },
 };
@@ -109,7 +110,7 @@ describe('sessionPlanFor with a broker', () => {
       ['feat/a → claude', { GIT_PAW_AGENT_ID: 'feat-a' }, '/r/proj/.git-paw/logs/paw-proj/feat--a.log'],
       ['feat/b → codex', { GIT_PAW_AGENT_ID: 'feat-b' }, '/r/proj/.git-paw/logs/paw-proj/feat--b.log'],
     ]);
-    expect(tmux.windows).toEqual([{ name: 'broker', env: plan.env, argv: plan.command }]);
+    expect(tmux.windows).toEqual([{ name: 'broker', env: plan.windowEnv, argv: plan.command }]);
     expect(tmux.env).toEqual(plan.sessionEnv);
   });
 

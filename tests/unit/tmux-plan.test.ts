@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attachModeFor, attachHint } from '../../src/tmux/attach.js';
 import { baseSessionName, pickSessionName } from '../../src/tmux/naming.js';
-import { BORDER_FORMAT, buildCreateArgs, buildSetupArgs, buildStartArgs, escapeArgument, escapeFormat, type SessionPlan } from '../../src/tmux/plan.js';
+import { BORDER_FORMAT, buildCreateArgs, buildSetupArgs, buildStartArgs, escapeArgument, escapeFormat, escapeGlob, quoteConfigWord, sessionEnvScript, type SessionPlan } from '../../src/tmux/plan.js';
 
 /** Splits a chained argv back into its commands (the `;` separator arguments). */
 function commands(argv: string[]): string[][] {
@@ -51,16 +51,43 @@ describe('buildCreateArgs', () => {
     for (const arg of buildCreateArgs(plan)) expect(arg).not.toMatch(/:\d+\.\d+$/);
   });
 
-  it('omits mouse when disabled and passes session env to every pane through the session', () => {
-    const argv = commands(buildCreateArgs({ ...plan, mouse: false, env: { GIT_PAW_BROKER_URL: 'http://127.0.0.1:9119' } }));
-    expect(argv.some((c) => c.includes('mouse'))).toBe(false);
-    expect(argv[0]).toContain('GIT_PAW_BROKER_URL=http://127.0.0.1:9119');
+  it('omits mouse when disabled', () => {
+    expect(commands(buildCreateArgs({ ...plan, mouse: false })).some((c) => c.includes('mouse'))).toBe(false);
   });
 
-  it('restores a session value that the first pane overrides', () => {
-    const argv = commands(buildCreateArgs({ ...plan, env: { GIT_PAW_AGENT_ID: 'session' } }));
-    expect(argv[0]).toContain('GIT_PAW_AGENT_ID=feat-a');
-    expect(argv[1]).toEqual(['set-environment', '-t', '=paw-my-app', 'GIT_PAW_AGENT_ID', 'session']);
+  it('sets session variables from the sourced file only, before the first real pane exists', () => {
+    const secret = 'ab'.repeat(32);
+    const withEnv = { ...plan, env: { GIT_PAW_BROKER_URL: 'http://127.0.0.1:9119', GIT_PAW_BROKER_TOKEN: secret } };
+    const argv = buildCreateArgs(withEnv, '/d/sessions/.tmux-env-x/session-env.conf');
+    for (const arg of argv) expect(arg).not.toContain(secret);
+    const create = commands(argv);
+    expect(create.slice(0, 4)).toEqual([
+      ['new-session', '-d', '-s', 'paw-my-app', '-x', '200', '-y', '50', '-c', '/w/my app-feat-a', '--', 'cat'],
+      ['source-file', '/d/sessions/.tmux-env-x/session-env.conf'],
+      ['split-window', '-t', '=paw-my-app:', '-P', '-F', '#{pane_id}', '-c', '/w/my app-feat-a', '-e', 'GIT_PAW_AGENT_ID=feat-a'],
+      ['kill-pane', '-a', '-t', '=paw-my-app:'],
+    ]);
+    // Only the real panes print their ids.
+    expect(create.filter((c) => c.includes('#{pane_id}'))).toHaveLength(2);
+    expect(create.some((c) => c[0] === 'set-environment')).toBe(false);
+    expect(sessionEnvScript(withEnv)).toBe(
+      "set-environment -t '=paw-my-app' 'GIT_PAW_BROKER_URL' 'http://127.0.0.1:9119'\n" +
+        `set-environment -t '=paw-my-app' 'GIT_PAW_BROKER_TOKEN' '${secret}'\n`,
+    );
+    expect(() => buildCreateArgs(withEnv)).toThrow();
+  });
+
+  it('keeps a session value that the first pane overrides in the session', () => {
+    const withEnv = { ...plan, env: { GIT_PAW_AGENT_ID: 'session' } };
+    const create = commands(buildCreateArgs(withEnv, '/f'));
+    expect(create[2]).toContain('GIT_PAW_AGENT_ID=feat-a');
+    expect(sessionEnvScript(withEnv)).toBe("set-environment -t '=paw-my-app' 'GIT_PAW_AGENT_ID' 'session'\n");
+  });
+
+  it('quotes config words and escapes glob patterns', () => {
+    expect(quoteConfigWord("it's $HOME #x;")).toBe("'it'\\''s $HOME #x;'");
+    expect(quoteConfigWord('')).toBe("''");
+    expect(escapeGlob('/d/we[i]rd*?\\x')).toBe('/d/we\\[i\\]rd\\*\\?\\\\x');
   });
 
   it('refuses an empty plan', () => {
