@@ -60,10 +60,10 @@ interface Supervisor {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startSupervisor(brokerPlan: BrokerPlan): Supervisor {
+function startSupervisor(brokerPlan: BrokerPlan, env: NodeJS.ProcessEnv = brokerPlan.env): Supervisor {
   const [program = process.execPath, ...args] = brokerPlan.command;
   const proc = spawn(program, args, {
-    env: { ...process.env, ...brokerPlan.env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -204,6 +204,32 @@ describe('broker supervisor process', () => {
     expect(supervisor.stderr()).toContain(`error: Broker error: port ${brokerPlan.port} is already in use`);
   });
 
+  it('refuses to serve without its token under auth = "token" (never falls back to no auth)', async () => {
+    for (const token of [undefined, '']) {
+      const brokerPlan = await plan();
+      const supervisor = startSupervisor(brokerPlan, {
+        ...brokerPlan.windowEnv,
+        GIT_PAW_BROKER_TOKEN: token,
+      });
+      await expect(waitForBroker(brokerPlan, { timeoutMs: 10_000 })).rejects.toThrow(
+        'Broker error: GIT_PAW_BROKER_TOKEN is not set, and [broker] auth requires a token',
+      );
+      expect((await supervisor.exited).code).toBe(1);
+      expect(await canListen('127.0.0.1', brokerPlan.port)).toBe(true);
+    }
+    // The configuration (passed on a command line by tmux) never holds the token.
+    const withToken = await plan();
+    expect(withToken.env).toEqual({ ...withToken.windowEnv, GIT_PAW_BROKER_TOKEN: withToken.token });
+    expect(withToken.windowEnv.GIT_PAW_BROKER_CONFIG).not.toContain(withToken.token ?? '');
+    expect(JSON.parse(withToken.windowEnv.GIT_PAW_BROKER_CONFIG ?? '')).toMatchObject({ auth: 'token' });
+    // Under auth = "none" the configuration alone is enough.
+    const open = await plan({ auth: 'none' });
+    expect(open.env).toEqual(open.windowEnv);
+    startSupervisor(open, { ...open.windowEnv, GIT_PAW_BROKER_TOKEN: undefined });
+    await waitForBroker(open);
+    expect((await publish(open, artifact(1))).status).toBe(202);
+  });
+
   it('refuses to run without its configuration', async () => {
     const proc = spawn(process.execPath, [CLI_PATH, '__broker'], {
       env: { PATH: process.env.PATH },
@@ -271,7 +297,7 @@ describe.skipIf(skipWithoutTmux)('broker window in a tmux session', () => {
   it('runs as a hidden window and stops with the session (kill-session → port released, log kept)', async () => {
     sandbox = createSandbox({ noRepo: true });
     const brokerPlan = await plan({ auth: 'none' });
-    const envArgs = Object.entries(brokerPlan.env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+    const envArgs = Object.entries(brokerPlan.windowEnv).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
     sandbox.tmux(['new-session', '-d', '-s', 'paw-e2e', '-x', '120', '-y', '30']);
     sandbox.tmux(['new-window', '-d', '-t', '=paw-e2e:', '-n', 'broker', ...envArgs, ...brokerPlan.command]);
     await waitForBroker(brokerPlan, { timeoutMs: 10_000 });
