@@ -93,8 +93,13 @@ const auth = () => ({
 function hostileRequest(i: number): Promise<string> {
   const kind = i % 10;
   switch (kind) {
-    case 0:
-      return raw(randomBytes(1 + (i % 512)));
+    case 0: {
+      // Leading empty lines are allowed before a request, so a payload of nothing but CR/LF is
+      // no request at all (the connection just closes): the first byte is never one of them.
+      const bytes = randomBytes(1 + (i % 512));
+      if (bytes[0] === 0x0a || bytes[0] === 0x0d) bytes[0] = 0;
+      return raw(bytes);
+    }
     case 1:
       return raw(
         `POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${brokerPlan.port}\r\nAuthorization: Bearer ${brokerPlan.token ?? ''}\r\nContent-Length: 1000\r\nContent-Type: application/json\r\n\r\n{"type":`,
@@ -176,8 +181,10 @@ describe('hostile traffic', () => {
       answers.push(...(await Promise.all(Array.from({ length: 25 }, (_, k) => hostileRequest(start + k)))));
     }
     const statuses = answers.map((answer) => /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 'closed');
+    // One JSON error each; its text may quote the request (escaped quotes). A request whose body
+    // is followed by garbage gets the reply to its request (it asked to close after it).
     for (const answer of answers.filter((text) => text.startsWith('HTTP/1.1'))) {
-      expect(answer).toMatch(/\r\n\r\n\{"error":"[^"]+"\}$/);
+      expect(answer).toMatch(/\r\n\r\n\{"error":"(?:[^"\\]|\\.)+"\}$/);
     }
     const expected = ['400', '400', '400', '400', '400', '413', '401', '403', '400', '431'];
     statuses.forEach((status, i) => expect(status, `request ${i} (kind ${i % 10})`).toBe(expected[i % 10]));
