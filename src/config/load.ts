@@ -1,5 +1,6 @@
 // Loading configuration: the global file `<config dir>/git-paw/config.toml`, then the repo file
 // `<repo root>/.git-paw/config.toml`, each validated, merged per key. Missing files are defaults.
+// The TOML parser and validator are loaded only when a file exists (start-up speed, TARGET §1).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveRepo } from '../git/repo.js';
@@ -8,7 +9,6 @@ import { ConfigError, describeError, NotAGitRepoError } from '../util/errors.js'
 import type { CommandRunner } from '../util/exec.js';
 import { mergeConfigFiles } from './merge.js';
 import type { ConfigFile, PawConfig } from './schema.js';
-import { parseConfigText } from './validate.js';
 
 /** `<config dir>/git-paw/config.toml` (Config error when HOME is unknown). */
 export function globalConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -40,7 +40,9 @@ export async function readConfigText(path: string): Promise<string | undefined> 
 /** One validated config file; an absent file is empty. */
 export async function loadConfigFile(path: string): Promise<{ file: ConfigFile; warnings: string[] }> {
   const text = await readConfigText(path);
-  return text === undefined ? { file: {}, warnings: [] } : parseConfigText(text, path);
+  if (text === undefined) return { file: {}, warnings: [] };
+  const { parseConfigText } = await import('./validate.js');
+  return parseConfigText(text, path);
 }
 
 export interface LoadConfigOptions {

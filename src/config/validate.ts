@@ -1,8 +1,8 @@
 // Parsing and validating the text of one config file: TOML syntax and schema errors become a
 // one-line Config error naming the file, line and key; unknown keys become warnings.
 import { parse, TomlError } from 'smol-toml';
-import { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
+import { isObjectSchema, isOptionalSchema, isRecordSchema, safeParse, type Issue, type Schema } from '../util/schema.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
 import { lineOfKey, scanTomlLines } from './toml-lines.js';
 
@@ -45,8 +45,8 @@ const EXPECTED: Record<string, string> = {
   record: 'a table',
 };
 
-/** `key: what is wrong`, for one zod issue against the raw TOML data. */
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+/** `key: what is wrong`, for one schema issue against the raw TOML data. */
+function describeIssue(issue: Issue, raw: unknown): string {
   const key = formatKeyPath(issue.path);
   const value = valueAt(raw, issue.path);
   if (issue.code === 'invalid_type') {
@@ -64,20 +64,17 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
 }
 
 /** Paths of keys in `value` that `schema` does not know. */
-function unknownKeys(schema: z.ZodType, value: unknown, path: string[] = []): string[][] {
-  const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+function unknownKeys(schema: Schema<unknown>, value: unknown, path: string[] = []): string[][] {
+  const inner = isOptionalSchema(schema) ? schema.inner : schema;
   if (!isTable(value)) return [];
-  if (inner instanceof z.ZodObject) {
-    const shape = inner.shape as Record<string, z.ZodType>;
+  if (isObjectSchema(inner)) {
+    const { shape } = inner;
     return Object.entries(value).flatMap(([key, child]) => {
-      const childSchema = shape[key];
+      const childSchema = Object.hasOwn(shape, key) ? shape[key] : undefined;
       return childSchema ? unknownKeys(childSchema, child, [...path, key]) : [[...path, key]];
     });
   }
-  if (inner instanceof z.ZodRecord) {
-    const valueSchema = inner.valueType as z.ZodType;
-    return Object.entries(value).flatMap(([key, child]) => unknownKeys(valueSchema, child, [...path, key]));
-  }
+  if (isRecordSchema(inner)) return Object.entries(value).flatMap(([key, child]) => unknownKeys(inner.values, child, [...path, key]));
   return [];
 }
 
@@ -98,11 +95,11 @@ export function parseConfigText(text: string, path: string): { file: ConfigFile;
     const detail = error instanceof TomlError ? tomlErrorDetail(error) : String(error);
     throw new ConfigError(`${path}: ${detail}`);
   }
-  const result = configFileSchema.safeParse(raw);
+  const result = safeParse(configFileSchema, raw);
   if (!result.success) {
     // Report the problem that comes first in the file; count the rest.
     const lines = scanTomlLines(text);
-    const located = result.error.issues.map((issue) => ({ issue, line: lineOfKey(lines, issue.path.map(String)) }));
+    const located = result.issues.map((issue) => ({ issue, line: lineOfKey(lines, issue.path.map(String)) }));
     located.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
     const [first] = located;
     const where = first?.line === undefined ? '' : `line ${first.line}: `;

@@ -1,38 +1,39 @@
 // Session state file format: upstream 0.3.0's JSON (files it wrote still load) plus additive
-// fields. One file per session: `<data dir>/git-paw/sessions/<session_name>.json`.
-import { z } from 'zod';
+// fields. One file per session: `<data dir>/git-paw/sessions/<session_name>.json`. Checked with
+// the small schema checker of util/schema (not zod): every start and status reads these files,
+// and zod alone would cost more than the rest of `git paw status`.
+import { array, boolean, literals, number, object, optional, string, withDefault, type Infer } from '../util/schema.js';
 
-export const worktreeEntrySchema = z.object({
-  branch: z.string(),
-  worktree_path: z.string(),
+export const worktreeEntrySchema = object({
+  branch: string(),
+  worktree_path: string(),
   /** CLI name, as upstream (display/state); `command` is what the pane actually ran. */
-  cli: z.string(),
-  branch_created: z.boolean().default(false),
+  cli: string(),
+  branch_created: withDefault(boolean(), false),
   /** Additive: the shell text typed into the pane to start the CLI. */
-  command: z.string().optional(),
+  command: optional(string()),
   /** Additive: the spec prompt of a from-specs agent, so recovery rewrites the same AGENTS.md. */
-  spec_text: z.string().optional(),
+  spec_text: optional(string()),
   /** Additive: the files a from-specs agent owns (same reason). */
-  owned_files: z.array(z.string()).optional(),
+  owned_files: optional(array(string())),
 });
 
-export const sessionStateSchema = z.object({
-  session_name: z.string().min(1),
-  repo_path: z.string().min(1),
-  project_name: z.string(),
+export const sessionStateSchema = object({
+  session_name: string({ minLength: 1 }),
+  repo_path: string({ minLength: 1 }),
+  project_name: string(),
   /** Any ISO-8601 time is accepted on read; written as `YYYY-MM-DDTHH:MM:SSZ`. */
-  created_at: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not an ISO-8601 time'),
-  status: z.enum(['active', 'stopped']),
-  worktrees: z.array(worktreeEntrySchema),
-  broker_port: z.number().int().min(0).max(65535).optional(),
-  broker_bind: z.string().optional(),
-  broker_log_path: z.string().optional(),
+  created_at: string({ refine: { test: (value) => !Number.isNaN(Date.parse(value)), message: 'not an ISO-8601 time' } }),
+  status: literals(['active', 'stopped']),
+  worktrees: array(worktreeEntrySchema),
+  broker_port: optional(number({ int: true, min: 0, max: 65535 })),
+  broker_bind: optional(string()),
+  broker_log_path: optional(string()),
   /** Additive: bearer token of the session's broker (absent when `[broker] auth = "none"`). */
-  broker_token: z.string().optional(),
+  broker_token: optional(string()),
   /** Additive: whether the tmux mouse option was set at launch. */
-  mouse: z.boolean().optional(),
+  mouse: optional(boolean()),
 });
 
-export type WorktreeEntry = z.infer<typeof worktreeEntrySchema>;
-export type SessionState = z.infer<typeof sessionStateSchema>;
-
+export type WorktreeEntry = Infer<typeof worktreeEntrySchema>;
+export type SessionState = Infer<typeof sessionStateSchema>;

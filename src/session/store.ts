@@ -9,6 +9,7 @@ import { baseSessionName } from '../tmux/naming.js';
 import { SessionError, describeError } from '../util/errors.js';
 import { sessionsDir } from '../util/dirs.js';
 import { canonicalPath, writeFileAtomic } from '../util/fs.js';
+import { safeParse, type Issue } from '../util/schema.js';
 import { sessionStateSchema, type SessionState } from './schema.js';
 
 type Env = NodeJS.ProcessEnv;
@@ -24,7 +25,9 @@ export function formatCreatedAt(date: Date): string {
 
 /** The file content: schema order (upstream keys first, additive keys after), 2-space indent. */
 export function serializeState(state: SessionState): string {
-  return JSON.stringify(sessionStateSchema.parse(state), null, 2);
+  const checked = safeParse(sessionStateSchema, state);
+  if (!checked.success) throw new SessionError(`refusing to save an invalid session state: ${issueText(checked.issues)}`);
+  return JSON.stringify(checked.data, null, 2);
 }
 
 /** Creates the sessions dir private to the user (it holds broker tokens). */
@@ -75,10 +78,14 @@ export function parseStateText(text: string): ParsedStateFile {
       reason: text.trim() === '' ? 'the file is empty' : `invalid JSON (${printable(describeError(error))})`,
     };
   }
-  const parsed = sessionStateSchema.safeParse(json);
-  if (parsed.success) return { ok: true, state: parsed.data };
-  const issue = parsed.error.issues[0];
-  return { ok: false, reason: issue ? `${issue.path.join('.') || 'file'}: ${issue.message}` : 'invalid state' };
+  const parsed = safeParse(sessionStateSchema, json);
+  return parsed.success ? { ok: true, state: parsed.data } : { ok: false, reason: issueText(parsed.issues) };
+}
+
+/** The first problem as `key.path: message`. */
+function issueText(issues: readonly Issue[]): string {
+  const [issue] = issues;
+  return issue ? `${issue.path.join('.') || 'file'}: ${issue.message}` : 'invalid state';
 }
 
 
