@@ -1,11 +1,9 @@
 // `git paw status` (upstream §12, `--json`): the session of this repo, its effective status, tmux
 // liveness, its broker (probed once: running with its agents, or not responding) and worktrees.
-// Works without tmux installed (`Tmux:    not running`).
-import { brokerUrl } from '../broker/client.js';
-import { readBrokerReport } from '../broker/status.js';
+// Works without tmux installed (`Tmux:    not running`). The report and broker modules are
+// loaded only when there is a session to show, so the common "no session" answer starts fast.
 import { resolveRepo } from '../git/repo.js';
-import { brokerTargetOf } from '../launch/broker.js';
-import { formatStatus, statusJson, type StatusReport } from '../session/report.js';
+import type { StatusReport } from '../session/report.js';
 import type { SessionState } from '../session/schema.js';
 import { effectiveStatus } from '../session/status.js';
 import { corruptStateError, findSession } from '../session/store.js';
@@ -14,27 +12,26 @@ import { systemRunner } from '../util/exec.js';
 import { say } from '../util/output.js';
 
 async function brokerReportOf(state: SessionState): Promise<Pick<StatusReport, 'broker'>> {
+  const { brokerTargetOf } = await import('../launch/broker.js');
   const target = brokerTargetOf(state);
   if (target === undefined) return {};
+  const [{ brokerUrl }, { readBrokerReport }] = await Promise.all([import('../broker/client.js'), import('../broker/status.js')]);
   return { broker: await readBrokerReport({ url: brokerUrl(target.bind, target.port), ...target }) };
 }
 
+async function reportOf(state: SessionState): Promise<StatusReport> {
+  const tmuxRunning = tmuxInstalled() && (await hasSession(systemRunner, state.session_name));
+  return { state, status: effectiveStatus(state, tmuxRunning), tmuxRunning, ...(await brokerReportOf(state)) };
+}
+
 export async function runStatus(flags: { json?: boolean }): Promise<void> {
-  const runner = systemRunner;
-  const repo = await resolveRepo(runner);
-  const lookup = findSession(repo);
+  const lookup = findSession(await resolveRepo(systemRunner));
   if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
-  let report: StatusReport | undefined;
-  if (lookup.kind === 'found') {
-    const tmuxRunning = tmuxInstalled() && (await hasSession(runner, lookup.state.session_name));
-    report = {
-      state: lookup.state,
-      status: effectiveStatus(lookup.state, tmuxRunning),
-      tmuxRunning,
-      ...(await brokerReportOf(lookup.state)),
-    };
-  }
+  if (lookup.kind === 'none' && !flags.json) return say('No session for this repo.');
+  const [{ formatStatus, statusJson }, report] = await Promise.all([
+    import('../session/report.js'),
+    lookup.kind === 'found' ? reportOf(lookup.state) : undefined,
+  ]);
   if (flags.json) say(JSON.stringify(statusJson(report), null, 2));
-  else if (report === undefined) say('No session for this repo.');
-  else formatStatus(report).forEach((line) => say(line));
+  else if (report) formatStatus(report).forEach((line) => say(line));
 }
