@@ -1,6 +1,6 @@
 // Branches: the picker's list (local + remote, remote name stripped, `*/HEAD` dropped exactly,
-// checked-out branches marked), existence checks by ref, name validation, unmerged counts and
-// deletion. Nothing here parses git's human-readable messages.
+// checked-out branches marked), existence checks by ref, unmerged counts and deletion. Names are
+// validated without git (specs/branch-name). Nothing here parses git's human-readable messages.
 import { BranchError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { git, type RepoInfo } from './repo.js';
@@ -77,12 +77,6 @@ export async function listBranches(runner: CommandRunner, repo: RepoInfo): Promi
 export async function hasCommits(runner: CommandRunner, repoRoot: string): Promise<boolean> {
   const result = await git(runner, repoRoot, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
   return result.code === 0;
-}
-
-/** True when `git check-ref-format --branch` accepts `name` as it is (no `@{-1}` expansion). */
-export async function isValidBranchName(runner: CommandRunner, repoRoot: string, name: string): Promise<boolean> {
-  const result = await git(runner, repoRoot, ['check-ref-format', '--branch', name]);
-  return result.code === 0 && result.stdout.trim() === name;
 }
 
 export async function localBranchExists(runner: CommandRunner, repoRoot: string, branch: string): Promise<boolean> {

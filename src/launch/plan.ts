@@ -5,6 +5,7 @@ import { namesUsedByOtherRepos } from '../session/store.js';
 import { liveSessionNames } from '../tmux/client.js';
 import { baseSessionName, pickSessionName } from '../tmux/naming.js';
 import { warn } from '../util/output.js';
+import { settledValue } from '../util/settled.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
 import { validatePlan, type PlannedAgent } from './validate.js';
 
@@ -26,11 +27,13 @@ export async function resolveSessionName(ctx: LaunchContext): Promise<string> {
 
 /** Validates the whole plan and names the session; says which branches will be created. */
 export async function planLaunch(ctx: LaunchContext, agents: readonly AgentRequest[], settings: LaunchSettings): Promise<LaunchPlan> {
-  const planned = await validatePlan(ctx, agents);
+  // The name lookup (tmux, state files) runs alongside validation; a validation error still wins.
+  const [validated, named] = await Promise.allSettled([validatePlan(ctx, agents), resolveSessionName(ctx)]);
+  const planned = settledValue(validated);
   for (const agent of planned) {
     if (agent.source === 'new') warn(`branch '${agent.branch}' does not exist; it will be created from HEAD`);
   }
-  return { sessionName: await resolveSessionName(ctx), settings, agents: planned };
+  return { sessionName: settledValue(named), settings, agents: planned };
 }
 
 export type DryRunVariant = 'normal' | 'from-specs';

@@ -12,7 +12,6 @@ const agents = (...branches: string[]): AgentRequest[] => branches.map((branch) 
 
 interface FakeGit {
   commits?: boolean;
-  invalid?: string[];
   refs?: string[];
   remotes?: string[];
   worktrees?: string;
@@ -28,10 +27,6 @@ function fakeGit(options: FakeGit = {}): CommandRunner & { calls: string[][] } {
       switch (args[0]) {
         case 'rev-parse':
           return options.commits === false ? { code: 1, stdout: '', stderr: '' } : ok('abc\n');
-        case 'check-ref-format': {
-          const name = args[2] ?? '';
-          return options.invalid?.includes(name) ? { code: 128, stdout: '', stderr: 'fatal' } : ok(`${name}\n`);
-        }
         case 'for-each-ref':
           return ok((options.refs ?? ['refs/heads/main']).join('\n'));
         case 'remote':
@@ -89,10 +84,17 @@ describe('validatePlan', () => {
   });
 
   it('rejects invalid names, including HEAD', async () => {
-    await expect(validatePlan(ctx(fakeGit({ invalid: ['bad..name'] })), agents('ok', 'bad..name'))).rejects.toThrow(
+    await expect(validatePlan(ctx(fakeGit()), agents('ok', 'bad..name'))).rejects.toThrow(
       "Branch error: 'bad..name' is not a valid branch name",
     );
     await expect(validatePlan(ctx(fakeGit()), agents('HEAD'))).rejects.toThrow("'HEAD' is not a valid branch name");
+    await expect(validatePlan(ctx(fakeGit()), agents('-x'))).rejects.toThrow("'-x' is not a valid branch name");
+  });
+
+  it('runs the same three git queries whatever the number of branches', async () => {
+    const runner = fakeGit();
+    await validatePlan(ctx(runner), agents(...Array.from({ length: 16 }, (_, i) => `feat/${i}`)));
+    expect(runner.calls.map((args) => args[0]).sort()).toEqual(['for-each-ref', 'remote', 'rev-parse', 'worktree']);
   });
 
   it('rejects a branch checked out in a live worktree but not in a stale one', async () => {
