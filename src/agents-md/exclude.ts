@@ -58,14 +58,33 @@ function serialised(path: string, edit: () => Promise<void>): Promise<void> {
   return next;
 }
 
-/** Untracked case: makes sure git ignores `<worktree>/AGENTS.md`, adding our exclude entry if needed. */
-export async function excludeUntrackedAgentsMd(runner: CommandRunner, repo: RepoInfo, worktree: string): Promise<void> {
-  if (await isIgnored(runner, worktree)) return;
+/** True when the exclude file has a line that ignores a root `AGENTS.md` (ours, or the user's own). */
+function hasAgentsMdLine(text: string): boolean {
+  const lines = text.split(/\r?\n/).map((line) => line.trim());
+  return lines.includes(EXCLUDE_ENTRY) || lines.includes(AGENTS_MD);
+}
+
+/** Whether the exclude file already has such a line; false when it cannot be read (the slow path then reports why). */
+function excludeAlreadyCovers(path: string): boolean {
+  try {
+    return hasAgentsMdLine(readTextFile(path) ?? '');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Untracked case: makes sure git ignores `<worktree>/AGENTS.md`, adding our exclude entry if needed.
+ * When the entry is already there (every worktree after the first), one check-ignore decides.
+ * `ignoredNow` is the answer of a check-ignore the caller just ran, if any.
+ */
+async function excludeUntrackedAgentsMd(runner: CommandRunner, repo: RepoInfo, worktree: string, ignoredNow?: boolean): Promise<void> {
   const path = excludePath(repo);
-  await serialised(path, async () => {
-    const current = readTextFile(path) ?? '';
-    const lines = current.split(/\r?\n/).map((line) => line.trim());
-    if (!lines.includes(EXCLUDE_ENTRY) && !lines.includes(AGENTS_MD)) {
+  if (!excludeAlreadyCovers(path)) {
+    if (ignoredNow ?? (await isIgnored(runner, worktree))) return;
+    await serialised(path, async () => {
+      const current = readTextFile(path) ?? '';
+      if (hasAgentsMdLine(current)) return;
       const separator = current === '' || current.endsWith('\n') ? '' : '\n';
       try {
         writeFileAtomic(path, `${current}${separator}${EXCLUDE_COMMENT}\n${EXCLUDE_ENTRY}\n`);
@@ -73,11 +92,24 @@ export async function excludeUntrackedAgentsMd(runner: CommandRunner, repo: Repo
         throw new AgentsMdError(`failed to write '${path}': ${ioReason(error)}`);
       }
       await warnIfMainAgentsMdNowIgnored(runner, repo, path);
-    }
-  });
+    });
+  }
   if (!(await isIgnored(runner, worktree))) {
     warn(`${join(worktree, AGENTS_MD)} is not ignored by git (a .gitignore rule re-includes it); do not commit it`);
   }
+}
+
+/**
+ * Makes sure git never shows `<worktree>/AGENTS.md`: skip-worktree when the index tracks it,
+ * otherwise an ignore rule (see excludeUntrackedAgentsMd). `likelyTracked` (the commit has the
+ * file) only picks which check runs first: check-ignore never reports a tracked path as ignored,
+ * so "ignored" also settles "untracked" — the usual answer costs one git process.
+ */
+export async function keepAgentsMdOutOfGit(runner: CommandRunner, repo: RepoInfo, worktree: string, likelyTracked: boolean): Promise<void> {
+  const ignored = likelyTracked ? undefined : await isIgnored(runner, worktree);
+  if (ignored) return;
+  if (await isTrackedInIndex(runner, worktree)) await hideTrackedAgentsMd(runner, worktree);
+  else await excludeUntrackedAgentsMd(runner, repo, worktree, ignored);
 }
 
 /** The side effect of the common exclude entry: the main worktree's untracked AGENTS.md is hidden too. */
@@ -91,7 +123,7 @@ async function warnIfMainAgentsMdNowIgnored(runner: CommandRunner, repo: RepoInf
 }
 
 /** Tracked case: hides the modified `AGENTS.md` from status/add (skip-worktree, else assume-unchanged). */
-export async function hideTrackedAgentsMd(runner: CommandRunner, worktree: string): Promise<void> {
+async function hideTrackedAgentsMd(runner: CommandRunner, worktree: string): Promise<void> {
   for (const [flag, tag] of [['--skip-worktree', 'S'], ['--assume-unchanged', 'h']] as const) {
     const set = await git(runner, worktree, ['update-index', flag, '--', AGENTS_MD]);
     if (set.code !== 0) {
@@ -104,7 +136,7 @@ export async function hideTrackedAgentsMd(runner: CommandRunner, worktree: strin
 }
 
 /** True when the worktree's index has an entry for `AGENTS.md` (the file is tracked there). */
-export async function isTrackedInIndex(runner: CommandRunner, worktree: string): Promise<boolean> {
+async function isTrackedInIndex(runner: CommandRunner, worktree: string): Promise<boolean> {
   const result = await git(runner, worktree, ['ls-files', '--cached', '--', AGENTS_MD]);
   if (result.code !== 0) {
     throw new AgentsMdError(`failed to read '${join(worktree, AGENTS_MD)}': ${firstLine(result.stderr)}`);

@@ -1,12 +1,16 @@
 // Worktree operations: listing (porcelain), creation, removal, pruning and the dirty check.
 // Every decision is made from exit codes and machine-readable output, never from git's
 // (localized) messages.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { WorktreeError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
-import { git } from './repo.js';
+import { git, type RepoInfo } from './repo.js';
 
 export interface WorktreeListing {
   path: string;
+  /** Commit checked out there (absent for a bare entry). */
+  head?: string;
   /** Short branch name, absent for a detached HEAD or a bare entry. */
   branch?: string;
   /** The directory is gone; `git worktree prune` will drop the entry. */
@@ -21,6 +25,8 @@ export function parseWorktreeList(porcelain: string): WorktreeListing[] {
     if (line.startsWith('worktree ')) {
       current = { path: line.slice('worktree '.length), prunable: false };
       entries.push(current);
+    } else if (current && line.startsWith('HEAD ')) {
+      current.head = line.slice('HEAD '.length);
     } else if (current && line.startsWith('branch refs/heads/')) {
       current.branch = line.slice('branch refs/heads/'.length);
     } else if (current && (line === 'prunable' || line.startsWith('prunable '))) {
@@ -36,8 +42,10 @@ export async function listWorktrees(runner: CommandRunner, repoRoot: string): Pr
   return parseWorktreeList(result.stdout);
 }
 
-export async function pruneWorktrees(runner: CommandRunner, repoRoot: string): Promise<void> {
-  const result = await git(runner, repoRoot, ['worktree', 'prune']);
+/** `git worktree prune`; skipped when the repo has no worktree records at all (git would do nothing). */
+export async function pruneWorktrees(runner: CommandRunner, repo: RepoInfo): Promise<void> {
+  if (!existsSync(join(repo.commonDir, 'worktrees'))) return;
+  const result = await git(runner, repo.root, ['worktree', 'prune']);
   if (result.code !== 0) throw new WorktreeError(`git worktree prune failed: ${result.stderr.trim()}`);
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { END_MARKER, START_MARKER } from '../../src/agents-md/section.js';
 import { EXCLUDE_ENTRY, removeAgentsMdExclude } from '../../src/agents-md/exclude.js';
-import { writeWorktreeAgentsMd } from '../../src/agents-md/write.js';
+import { writeWorktreeAgentsMd, writeWorktreesAgentsMd } from '../../src/agents-md/write.js';
 import { resolveRepo, type RepoInfo } from '../../src/git/repo.js';
 import { AgentsMdError } from '../../src/util/errors.js';
 import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
@@ -239,6 +239,64 @@ describe('no tracked AGENTS.md (upstream 17.5-3, W-0)', () => {
     expect(removeAgentsMdExclude(repo)).toBe(true);
     expect(readFileSync(exclude, 'utf8')).toBe(userText);
     expect(removeAgentsMdExclude(repo)).toBe(false);
+  });
+});
+
+describe('a whole session at once (writeWorktreesAgentsMd)', () => {
+  /** Real git, recording each git subcommand it runs. */
+  function recording(): CommandRunner & { commands: string[] } {
+    const commands: string[] = [];
+    return {
+      commands,
+      run: (program, args, options) => {
+        commands.push(args[0] ?? '');
+        return runner.run(program, args, options);
+      },
+    };
+  }
+
+  it('gives each worktree the base of its own commit, hides tracked and untracked files alike, reading each commit once', async () => {
+    sandbox.git(['checkout', '-q', '-b', 'feat/own']);
+    writeFileSync(rootFile(), '# Branch rules\n');
+    sandbox.git(['add', 'AGENTS.md']);
+    sandbox.git(['commit', '-q', '-m', 'branch rules']);
+    sandbox.git(['checkout', '-q', 'main']);
+    const worktrees = ['feat/own', 'feat/a', 'feat/b', 'feat/c'].map((branch) => ({ branch, path: addWorktree(branch) }));
+    const recorder = recording();
+    await writeWorktreesAgentsMd(
+      recorder,
+      repo,
+      worktrees.map(({ branch, path }) => ({ worktreePath: path, assignment: { branch, cli: 'claude' } })),
+    );
+    const [own, ...fresh] = worktrees;
+    expect(read(own?.path ?? '').startsWith(`# Branch rules\n\n${START_MARKER}`)).toBe(true);
+    for (const { branch, path } of fresh) {
+      expect(read(path).startsWith(START_MARKER)).toBe(true);
+      expect(read(path)).toContain(`- **Branch:** \`${branch}\``);
+    }
+    for (const { path } of worktrees) {
+      expect(porcelain(path)).toBe('');
+      expect(stagedAfterAddAll(path)).toBe('');
+    }
+    const exclude = readFileSync(join(repo.commonDir, 'info', 'exclude'), 'utf8').split('\n');
+    expect(exclude.filter((line) => line === EXCLUDE_ENTRY)).toHaveLength(1);
+    // Two distinct commits: one ls-tree each. The exclude entry exists once the first untracked
+    // worktree is done, so each later one needs a single check-ignore.
+    expect(recorder.commands.filter((command) => command === 'ls-tree')).toHaveLength(2);
+    expect(recorder.commands.filter((command) => command === 'check-ignore').length).toBeLessThanOrEqual(fresh.length + 1);
+  });
+
+  it('reports the first failure in worktree order after writing the others', async () => {
+    const good = addWorktree('feat/a');
+    const missing = join(sandbox.root, 'gone');
+    await expect(
+      writeWorktreesAgentsMd(runner, repo, [
+        { worktreePath: missing, assignment: { branch: 'x', cli: 'claude' } },
+        { worktreePath: good, assignment: { branch: 'feat/a', cli: 'claude' } },
+      ]),
+    ).rejects.toThrow(`failed to write '${join(missing, 'AGENTS.md')}'`);
+    expect(read(good)).toContain('`feat/a`');
+    expect(porcelain(good)).toBe('');
   });
 });
 

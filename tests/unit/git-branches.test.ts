@@ -46,26 +46,26 @@ describe('classifyRefs (W-12)', () => {
 });
 
 describe('parseWorktreeList', () => {
-  it('reads branches, detached and prunable entries', () => {
+  it('reads commits, branches, detached and prunable entries', () => {
     const porcelain = [
       'worktree /r',
-      'HEAD abc',
+      'HEAD 1111',
       'branch refs/heads/main',
       '',
       'worktree /r-a b',
-      'HEAD abc',
+      'HEAD 2222',
       'branch refs/heads/feat/a',
       'prunable gitdir file points to non-existent location',
       '',
       'worktree /r-d',
-      'HEAD abc',
+      'HEAD 3333',
       'detached',
       '',
     ].join('\n');
     expect(parseWorktreeList(porcelain)).toEqual([
-      { path: '/r', branch: 'main', prunable: false },
-      { path: '/r-a b', branch: 'feat/a', prunable: true },
-      { path: '/r-d', prunable: false },
+      { path: '/r', head: '1111', branch: 'main', prunable: false },
+      { path: '/r-a b', head: '2222', branch: 'feat/a', prunable: true },
+      { path: '/r-d', head: '3333', prunable: false },
     ]);
   });
 });
