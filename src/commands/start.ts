@@ -1,13 +1,11 @@
 // `git paw start` (upstream §9, TARGET §7): reattach to a running session, recover a stopped one,
 // or launch a new one; `--dry-run` prints the plan. The repo lock is held until the session is
-// saved and released before attaching.
+// saved and released before attaching. Each path imports only what it runs (specs and their YAML
+// parser for --from-specs, recovery for a stopped session), so a launch starts fast.
 import type { StartFlags } from '../cli.js';
 import { resolveRepo } from '../git/repo.js';
-import { launchSession, type LaunchInput } from '../launch/launch.js';
-import { formatDryRun, planLaunch } from '../launch/plan.js';
-import { recoverSession } from '../launch/recover.js';
+import type { LaunchInput } from '../launch/launch.js';
 import { launchSettingsOf, loadRepoConfig } from '../launch/settings.js';
-import { agentsForSpecs } from '../launch/specs-request.js';
 import { agentsForStart } from '../launch/start-request.js';
 import type { LaunchContext } from '../launch/types.js';
 import { withRepoLock } from '../session/lock.js';
@@ -46,7 +44,7 @@ async function freshLaunchInput(ctx: LaunchContext, flags: StartFlags): Promise<
   // Settings first: a bad [broker] table or an unreadable skill override stops before any prompt.
   const settings = launchSettingsOf(config, ctx.repo.root);
   const agents = flags.fromSpecs
-    ? await agentsForSpecs(ctx, config, flags.cli)
+    ? await (await import('../launch/specs-request.js')).agentsForSpecs(ctx, config, flags.cli)
     : await agentsForStart(ctx, config, {
         ...(flags.cli === undefined ? {} : { cli: flags.cli }),
         ...(flags.branches === undefined ? {} : { branches: flags.branches }),
@@ -69,6 +67,7 @@ async function resume(ctx: LaunchContext, state: SessionState, flags: StartFlags
   }
   say(`Recovering session '${state.session_name}'...`);
   const config = await loadRepoConfig(ctx.repo.root);
+  const { recoverSession } = await import('../launch/recover.js');
   await recoverSession(ctx, state, launchSettingsOf(config, ctx.repo.root));
   return state.session_name;
 }
@@ -82,6 +81,7 @@ async function dryRun(ctx: LaunchContext, flags: StartFlags): Promise<void> {
   }
   const input = await freshLaunchInput(ctx, flags);
   if (!input) return;
+  const { formatDryRun, planLaunch } = await import('../launch/plan.js');
   const plan = await planLaunch(input, input.agents, input.settings);
   process.stdout.write(formatDryRun(plan, flags.fromSpecs ? 'from-specs' : 'normal'));
 }
@@ -95,7 +95,9 @@ export async function runStart(flags: StartFlags): Promise<void> {
     if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
     if (lookup.kind === 'found') return resume(ctx, lookup.state, flags);
     const input = await freshLaunchInput(ctx, flags);
-    return input && (await launchSession(input)).session_name;
+    if (!input) return undefined;
+    const { launchSession } = await import('../launch/launch.js');
+    return (await launchSession(input)).session_name;
   });
   if (sessionName === undefined) return;
   const mode = attachModeFor(currentAttachContext(!flags.attach));

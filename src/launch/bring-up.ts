@@ -2,19 +2,19 @@
 // neither can forget a step (W-4, W-26, broker W3): each worktree's AGENTS.md (with the rendered
 // skill when a broker runs), the log directory, the tmux session (dashboard pane 0, hidden broker
 // window, env, labels, log pipes), the broker verified, the state file saved — and only then the
-// programs typed into the panes.
+// programs typed into the panes. The broker's steps live in bring-up-broker, loaded only when the
+// session has a broker.
 import { mkdirSync, rmSync } from 'node:fs';
-import { writeWorktreeAgentsMd } from '../agents-md/write.js';
-import { agentEnv, waitForBroker, type BrokerPlan } from '../broker/session.js';
+import { writeWorktreesAgentsMd, type AgentsMdTarget } from '../agents-md/write.js';
+import type { BrokerPlan } from '../broker/session.js';
 import { agentIdOf } from '../git/names.js';
 import { paneLogPath, sessionLogDir } from '../logs/paths.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { deleteState, saveState } from '../session/store.js';
 import { createSession, hasSession, killSession, startPanePrograms } from '../tmux/client.js';
-import type { PanePlan, SessionPlan } from '../tmux/plan.js';
+import type { SessionPlan } from '../tmux/plan.js';
 import { sessionsDir } from '../util/dirs.js';
 import { SessionError, describeError } from '../util/errors.js';
-import { brokerWindow, dashboardPane, registerBrokerRollback, skillTextFor, withBrokerFields } from './broker.js';
 import type { Rollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
 
@@ -28,47 +28,45 @@ export function commandOf(entry: WorktreeEntry): string {
   return entry.command ?? entry.cli;
 }
 
+/** Per-pane environment of an agent: its broker agent id (set with or without a broker). */
+export function agentPaneEnv(branch: string): { GIT_PAW_AGENT_ID: string } {
+  return { GIT_PAW_AGENT_ID: agentIdOf(branch) };
+}
+
 /**
- * The tmux plan of a session: one agent pane per worktree entry, in saved order; with a broker,
- * the dashboard first (pane 0), the broker's window and the broker variables on the session.
+ * The tmux plan of a session's agents: one pane per worktree entry, in saved order. A broker
+ * session adds its dashboard, window and environment (bring-up-broker's withBrokerLayout).
  */
-export function sessionPlanFor(repoRoot: string, state: SessionState, settings: LaunchSettings, broker?: BrokerPlan): SessionPlan {
-  const agents: PanePlan[] = state.worktrees.map((entry) => ({
+export function sessionPlanFor(repoRoot: string, state: SessionState, settings: LaunchSettings): SessionPlan {
+  const panes = state.worktrees.map((entry) => ({
     cwd: entry.worktree_path,
     label: paneLabel(entry.branch, entry.cli),
     command: commandOf(entry),
-    env: agentEnv(agentIdOf(entry.branch)),
+    env: agentPaneEnv(entry.branch),
     ...(settings.logging ? { logPath: paneLogPath(repoRoot, state.session_name, entry.branch) } : {}),
   }));
-  if (broker === undefined) return { name: state.session_name, mouse: settings.mouse, env: {}, panes: agents };
-  return {
-    name: state.session_name,
-    mouse: settings.mouse,
-    env: broker.sessionEnv,
-    panes: [dashboardPane(repoRoot), ...agents],
-    windows: [brokerWindow(broker)],
-  };
+  return { name: state.session_name, mouse: settings.mouse, env: {}, panes };
 }
 
-async function writeAgentsMdFiles(ctx: LaunchContext, state: SessionState, settings: LaunchSettings, broker?: BrokerPlan): Promise<void> {
-  // Rendered one by one first, so placeholder warnings come out in worktree order.
-  const skills = state.worktrees.map((entry) =>
-    settings.broker && broker ? skillTextFor(settings.broker, broker, entry.branch) : undefined,
-  );
-  const results = await Promise.allSettled(
-    state.worktrees.map((entry, index) => {
-      const skillText = skills[index];
-      return writeWorktreeAgentsMd(ctx.runner, ctx.repo, entry.worktree_path, {
+/**
+ * What each worktree's AGENTS.md says, in worktree order — with the rendered skill when a broker
+ * runs (rendered one by one, so placeholder warnings come out in worktree order).
+ */
+export async function agentsMdTargets(state: SessionState, settings: LaunchSettings, broker?: BrokerPlan): Promise<AgentsMdTarget[]> {
+  const skills = broker && settings.broker ? (await import('./bring-up-broker.js')).skillTexts(settings.broker, broker, state) : [];
+  return state.worktrees.map((entry, index) => {
+    const skillText = skills[index];
+    return {
+      worktreePath: entry.worktree_path,
+      assignment: {
         branch: entry.branch,
         cli: entry.cli,
         ...(entry.spec_text === undefined ? {} : { specText: entry.spec_text }),
         ...(entry.owned_files === undefined ? {} : { ownedFiles: entry.owned_files }),
         ...(skillText === undefined ? {} : { skillText }),
-      });
-    }),
-  );
-  const failed = results.find((result) => result.status === 'rejected');
-  if (failed) throw failed.reason;
+      },
+    };
+  });
 }
 
 function createLogDir(ctx: LaunchContext, sessionName: string, rollback: Rollback): void {
@@ -86,34 +84,38 @@ function createLogDir(ctx: LaunchContext, sessionName: string, rollback: Rollbac
 }
 
 export interface BringUp {
+  /** The state to save, broker fields included (launch/broker's withBrokerFields). */
   state: SessionState;
   settings: LaunchSettings;
   /** The planned broker (settings.broker is set). */
   broker?: BrokerPlan;
   /** The state file being replaced (recovery): put back if a later step fails. */
   previous?: SessionState;
+  /** The launch already wrote every AGENTS.md while creating the worktrees. */
+  agentsMdWritten?: boolean;
 }
 
 /**
- * Brings a session up: AGENTS.md files, log dir, tmux session, broker verified (W2), state saved
- * (with the broker fields), then the panes' programs started. The worktrees must exist.
- * Everything created is registered with `rollback`. Returns the saved state.
+ * Brings a session up: AGENTS.md files (unless already written), log dir, tmux session, broker verified (W2), state saved,
+ * then the panes' programs started. The worktrees must exist. Everything created is registered
+ * with `rollback`. Returns the saved state.
  */
 export async function bringUpSession(ctx: LaunchContext, bringUp: BringUp, rollback: Rollback): Promise<SessionState> {
-  const { settings, broker, previous } = bringUp;
-  const state = withBrokerFields(bringUp.state, broker);
-  await writeAgentsMdFiles(ctx, state, settings, broker);
+  const { state, settings, broker, previous } = bringUp;
+  const brokerSteps = broker ? await import('./bring-up-broker.js') : undefined;
+  if (!bringUp.agentsMdWritten) await writeWorktreesAgentsMd(ctx.runner, ctx.repo, await agentsMdTargets(state, settings, broker));
   rollback.checkpoint();
   if (settings.logging) createLogDir(ctx, state.session_name, rollback);
-  if (broker) registerBrokerRollback(rollback, broker);
+  if (brokerSteps && broker) brokerSteps.registerBrokerRollback(rollback, broker);
   rollback.add(`tmux session '${state.session_name}'`, async () => {
     if (await hasSession(ctx.runner, state.session_name)) await killSession(ctx.runner, state.session_name);
   });
-  const plan = sessionPlanFor(ctx.repo.root, state, settings, broker);
+  const agentsPlan = sessionPlanFor(ctx.repo.root, state, settings);
+  const plan = brokerSteps && broker ? brokerSteps.withBrokerLayout(agentsPlan, ctx.repo.root, broker) : agentsPlan;
   // The session environment (the broker token) reaches tmux through a private file there.
   const paneIds = await createSession(ctx.runner, plan, sessionsDir(ctx.env));
   rollback.checkpoint();
-  if (broker) await waitForBroker(broker);
+  if (brokerSteps && broker) await brokerSteps.waitForBroker(broker);
   rollback.checkpoint();
   saveState(state, ctx.env);
   rollback.add('the session state', () => (previous ? saveState(previous, ctx.env) : deleteState(state.session_name, ctx.env)));

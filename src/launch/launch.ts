@@ -1,14 +1,16 @@
 // The one launch path (fresh start, presets, from-specs, demo): validate the whole plan, plan the
 // broker (port, agent ids), create the worktrees, bring the session up and save its state — or,
-// on any failure, remove everything this launch created and report what failed.
+// on any failure, remove everything this launch created and report what failed. The broker
+// modules are loaded only when the session has a broker.
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';
+import { agentsMdPipeline, type AgentsMdTarget } from '../agents-md/write.js';
+import type { BrokerPlan } from '../broker/session.js';
 import { pruneWorktrees } from '../git/worktrees.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { formatCreatedAt } from '../session/store.js';
-import { bringUpSession } from './bring-up.js';
-import { planSessionBroker } from './broker.js';
+import { agentsMdTargets, bringUpSession } from './bring-up.js';
 import { planLaunch, type LaunchPlan } from './plan.js';
-import { withRollback } from './rollback.js';
+import { withRollback, type Rollback } from './rollback.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
 import type { PlannedAgent } from './validate.js';
 import { createAgentWorktree, registerPruneOnRollback } from './worktrees.js';
@@ -30,28 +32,55 @@ function entryOf(agent: PlannedAgent): WorktreeEntry {
   };
 }
 
+/** The session's broker with its state fields, when the settings enable one. */
+async function planBrokerOf(ctx: LaunchContext, plan: LaunchPlan): Promise<{ plan: BrokerPlan; stateOf: (state: SessionState) => SessionState } | undefined> {
+  const settings = plan.settings.broker;
+  if (!settings) return undefined;
+  const { planSessionBroker, withBrokerFields } = await import('./broker.js');
+  const broker = await planSessionBroker(ctx, {
+    sessionName: plan.sessionName,
+    worktrees: plan.agents.map((agent) => ({ branch: agent.branch, cli: agent.cli.name })),
+    settings,
+  });
+  return { plan: broker, stateOf: (state) => withBrokerFields(state, broker) };
+}
+
+/**
+ * Creates the worktrees one after another (git shares repository state between them) and writes
+ * each one's AGENTS.md as soon as it exists, while git creates the next. Every write has finished
+ * before this returns or throws, so a rollback never races one.
+ */
+async function createWorktreesWithAgentsMd(
+  ctx: LaunchContext,
+  agents: readonly PlannedAgent[],
+  targets: readonly AgentsMdTarget[],
+  rollback: Rollback,
+): Promise<void> {
+  const agentsMd = agentsMdPipeline(ctx.runner, ctx.repo);
+  try {
+    for (const [index, agent] of agents.entries()) {
+      rollback.checkpoint();
+      await createAgentWorktree(ctx, agent, rollback);
+      agentsMd.add(targets[index] as AgentsMdTarget);
+    }
+  } catch (error) {
+    await agentsMd.done().catch(() => undefined);
+    throw error;
+  }
+  await agentsMd.done();
+}
+
 /** Executes a validated plan, rolling everything back on failure. */
 async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<SessionState> {
   const { runner, repo } = ctx;
-  const brokerSettings = plan.settings.broker;
   // Before anything exists: a taken port or colliding agent ids stop the launch here.
-  const broker =
-    brokerSettings &&
-    (await planSessionBroker(ctx, {
-      sessionName: plan.sessionName,
-      worktrees: plan.agents.map((agent) => ({ branch: agent.branch, cli: agent.cli.name })),
-      settings: brokerSettings,
-    }));
+  const broker = await planBrokerOf(ctx, plan);
   return withRollback(async (rollback) => {
-    await pruneWorktrees(runner, repo.root);
+    await pruneWorktrees(runner, repo);
     registerPruneOnRollback(ctx, rollback);
     // A fresh launch means no other session of this repo needs the AGENTS.md exclude entry.
     rollback.add('the AGENTS.md exclude entry', () => void removeAgentsMdExclude(repo));
-    for (const agent of plan.agents) {
-      rollback.checkpoint();
-      await createAgentWorktree(ctx, agent, rollback);
-    }
-    const state: SessionState = {
+    const fresh: SessionState = {
       session_name: plan.sessionName,
       repo_path: repo.root,
       project_name: repo.project,
@@ -60,7 +89,10 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       worktrees: plan.agents.map(entryOf),
       mouse: plan.settings.mouse,
     };
-    return bringUpSession(ctx, { state, settings: plan.settings, ...(broker ? { broker } : {}) }, rollback);
+    const state = broker ? broker.stateOf(fresh) : fresh;
+    await createWorktreesWithAgentsMd(ctx, plan.agents, await agentsMdTargets(state, plan.settings, broker?.plan), rollback);
+    const bringUp = { state, settings: plan.settings, agentsMdWritten: true, ...(broker ? { broker: broker.plan } : {}) };
+    return bringUpSession(ctx, bringUp, rollback);
   });
 }
 

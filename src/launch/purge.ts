@@ -87,7 +87,7 @@ async function deleteCreatedBranch(ctx: LaunchContext, branch: string): Promise<
 export async function purgeSession(ctx: LaunchContext, state: SessionState): Promise<void> {
   const broker = await endSessionProcesses(ctx.runner, state);
   for (const entry of state.worktrees) await removeSessionWorktree(ctx, entry.worktree_path);
-  await pruneWorktrees(ctx.runner, ctx.repo.root).catch((error: unknown) => warn(describeError(error)));
+  await pruneWorktrees(ctx.runner, ctx.repo).catch((error: unknown) => warn(describeError(error)));
   for (const entry of state.worktrees) {
     if (entry.branch_created) await deleteCreatedBranch(ctx, entry.branch);
   }

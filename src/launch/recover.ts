@@ -12,7 +12,7 @@ import { WorktreeError } from '../util/errors.js';
 import { canonicalPath } from '../util/fs.js';
 import { warn } from '../util/output.js';
 import { bringUpSession, commandOf } from './bring-up.js';
-import { planSessionBroker } from './broker.js';
+import { planSessionBroker, withBrokerFields } from './broker.js';
 import { withRollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
 import { createAgentWorktree, pathExists, registerPruneOnRollback } from './worktrees.js';
@@ -61,7 +61,7 @@ export async function recoverSession(ctx: LaunchContext, state: SessionState, se
     brokerSettings &&
     (await planSessionBroker(ctx, { sessionName: state.session_name, worktrees: state.worktrees, settings: brokerSettings, saved: state }));
   return withRollback(async (rollback) => {
-    await pruneWorktrees(ctx.runner, ctx.repo.root);
+    await pruneWorktrees(ctx.runner, ctx.repo);
     const missing = await missingWorktrees(ctx, state);
     if (missing.length > 0) registerPruneOnRollback(ctx, rollback);
     for (const entry of missing) {
@@ -69,12 +69,15 @@ export async function recoverSession(ctx: LaunchContext, state: SessionState, se
       await createAgentWorktree(ctx, { branch: entry.branch, worktreePath: entry.worktree_path, source: 'local' }, rollback);
       warn(`worktree '${entry.worktree_path}' was missing; recreated it from branch '${entry.branch}'`);
     }
-    const recovered: SessionState = {
-      ...state,
-      status: 'active',
-      worktrees: state.worktrees.map((entry) => ({ ...entry, command: commandOf(entry) })),
-      mouse: settings.mouse,
-    };
+    const recovered = withBrokerFields(
+      {
+        ...state,
+        status: 'active',
+        worktrees: state.worktrees.map((entry) => ({ ...entry, command: commandOf(entry) })),
+        mouse: settings.mouse,
+      },
+      broker,
+    );
     return bringUpSession(ctx, { state: recovered, settings, previous: state, ...(broker ? { broker } : {}) }, rollback);
   });
 }

@@ -19,7 +19,7 @@ export function pathExists(path: string): boolean {
 
 /** Registers a final `git worktree prune`, so records of removed worktrees never linger. */
 export function registerPruneOnRollback(ctx: LaunchContext, rollback: Rollback): void {
-  rollback.add('stale worktree records', () => pruneWorktrees(ctx.runner, ctx.repo.root));
+  rollback.add('stale worktree records', () => pruneWorktrees(ctx.runner, ctx.repo));
 }
 
 /** Removes a worktree this launch created (it did not exist before validation). */

@@ -10,6 +10,7 @@ import { emptyConfig } from '../../src/config/schema.js';
 import { demoAgents, demoIntro } from '../../src/demo/session.js';
 import { isDemoDir } from '../../src/demo/repo.js';
 import { sessionPlanFor } from '../../src/launch/bring-up.js';
+import { withBrokerLayout } from '../../src/launch/bring-up-broker.js';
 import { DASHBOARD_LABEL, ownBrokerLog, withBrokerFields } from '../../src/launch/broker.js';
 import { launchSettingsOf } from '../../src/launch/settings.js';
 import { formatStatus, statusJson } from '../../src/session/report.js';
@@ -95,7 +96,7 @@ describe('launchSettingsOf', () => {
 
 describe('sessionPlanFor with a broker', () => {
   const settings = { mouse: true, logging: true };
-  const tmux = sessionPlanFor('/r/proj', state, settings, plan);
+  const tmux = withBrokerLayout(sessionPlanFor('/r/proj', state, settings), '/r/proj', plan);
 
   it('puts the dashboard first, in the repo root, unlogged and without agent variables', () => {
     const [dashboard] = tmux.panes;

@@ -1,0 +1,21 @@
+// The broker's share of bringing a session up: dashboard pane 0, the hidden broker window and the
+// session environment in the tmux plan, the rendered skill of each worktree, the removal of the
+// broker's files on rollback, and the wait until the broker answers. Loaded by bring-up only for
+// sessions with a broker, so a launch without one never loads the broker client (nor zod).
+import { waitForBroker, type BrokerPlan } from '../broker/session.js';
+import type { SessionState } from '../session/schema.js';
+import type { SessionPlan } from '../tmux/plan.js';
+import { brokerWindow, dashboardPane, registerBrokerRollback, skillTextFor } from './broker.js';
+import type { LaunchBrokerSettings } from './types.js';
+
+export { registerBrokerRollback, waitForBroker };
+
+/** The agents' plan with the dashboard first (pane 0), the broker's window and the broker variables on the session. */
+export function withBrokerLayout(agentsPlan: SessionPlan, repoRoot: string, broker: BrokerPlan): SessionPlan {
+  return { ...agentsPlan, env: broker.sessionEnv, panes: [dashboardPane(repoRoot), ...agentsPlan.panes], windows: [brokerWindow(broker)] };
+}
+
+/** The rendered skill of every worktree, in worktree order (so placeholder warnings come out in that order). */
+export function skillTexts(settings: LaunchBrokerSettings, broker: BrokerPlan, state: SessionState): string[] {
+  return state.worktrees.map((entry) => skillTextFor(settings, broker, entry.branch));
+}
