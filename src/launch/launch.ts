@@ -12,12 +12,15 @@ import { agentsMdTargets, bringUpSession } from './bring-up.js';
 import { planLaunch, type LaunchPlan } from './plan.js';
 import { withRollback, type Rollback } from './rollback.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
+import type { PlanFacts } from './facts.js';
 import type { PlannedAgent } from './validate.js';
 import { createAgentWorktree, registerPruneOnRollback } from './worktrees.js';
 
 export interface LaunchInput extends LaunchContext {
   agents: AgentRequest[];
   settings: LaunchSettings;
+  /** Facts gathered while the input was being assembled; gathered during planning when absent. */
+  facts?: Promise<PlanFacts>;
 }
 
 function entryOf(agent: PlannedAgent): WorktreeEntry {
@@ -98,6 +101,6 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
 
 /** Validates, creates and starts a new session; returns its saved state. Does not attach. */
 export async function launchSession(input: LaunchInput): Promise<SessionState> {
-  const plan = await planLaunch(input, input.agents, input.settings);
+  const plan = await planLaunch(input, input.agents, input.settings, input.facts);
   return executeLaunchPlan(input, plan);
 }

@@ -2,11 +2,11 @@
 // for `--dry-run` (upstream §9.3, byte for byte).
 import { relativeWorktreeLabel } from '../git/names.js';
 import { namesUsedByOtherRepos } from '../session/store.js';
-import { liveSessionNames } from '../tmux/client.js';
 import { baseSessionName, pickSessionName } from '../tmux/naming.js';
 import { warn } from '../util/output.js';
 import { settledValue } from '../util/settled.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
+import { gatherPlanFacts, type PlanFacts } from './facts.js';
 import { validatePlan, type PlannedAgent } from './validate.js';
 
 export interface LaunchPlan {
@@ -19,21 +19,26 @@ export interface LaunchPlan {
  * `paw-<project>` (or `-2` … `-11`): free only if no live tmux session has the name and no
  * state file of another repo uses it (so two repos called `app` never share a state file, W-2).
  */
-export async function resolveSessionName(ctx: LaunchContext): Promise<string> {
-  const live = await liveSessionNames(ctx.runner);
+function resolveSessionName(ctx: LaunchContext, live: Set<string>): string {
   const usedElsewhere = namesUsedByOtherRepos(ctx.repo, ctx.env);
   return pickSessionName(baseSessionName(ctx.repo.project), (name) => live.has(name) || usedElsewhere.has(name));
 }
 
-/** Validates the whole plan and names the session; says which branches will be created. */
-export async function planLaunch(ctx: LaunchContext, agents: readonly AgentRequest[], settings: LaunchSettings): Promise<LaunchPlan> {
-  // The name lookup (tmux, state files) runs alongside validation; a validation error still wins.
-  const [validated, named] = await Promise.allSettled([validatePlan(ctx, agents), resolveSessionName(ctx)]);
-  const planned = settledValue(validated);
+/**
+ * Validates the whole plan and names the session; says which branches will be created. `facts`
+ * may have been gathered ahead (see PlanFacts); a validation error wins over a naming error.
+ */
+export async function planLaunch(
+  ctx: LaunchContext,
+  agents: readonly AgentRequest[],
+  settings: LaunchSettings,
+  facts: Promise<PlanFacts> = gatherPlanFacts(ctx),
+): Promise<LaunchPlan> {
+  const planned = await validatePlan(ctx, agents, facts);
   for (const agent of planned) {
     if (agent.source === 'new') warn(`branch '${agent.branch}' does not exist; it will be created from HEAD`);
   }
-  return { sessionName: settledValue(named), settings, agents: planned };
+  return { sessionName: resolveSessionName(ctx, settledValue((await facts).liveSessions)), settings, agents: planned };
 }
 
 export type DryRunVariant = 'normal' | 'from-specs';

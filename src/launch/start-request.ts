@@ -7,6 +7,8 @@ import { canPrompt, createPrompter, type Prompter } from '../selection/prompter.
 import { selectLaunchPicks } from '../selection/select.js';
 import { ConfigError, NoClisFoundError, UsageError } from '../util/errors.js';
 import { warn } from '../util/output.js';
+import { settledValue } from '../util/settled.js';
+import type { PlanFacts } from './facts.js';
 import type { AgentRequest, LaunchContext } from './types.js';
 import { NoCommitsError, normalizeBranchList } from './validate.js';
 
@@ -40,11 +42,17 @@ export function resolveStartChoices(config: PawConfig, choices: StartChoices): {
   };
 }
 
+export interface AgentsForStartOptions {
+  pathEnv?: string;
+  /** Facts gathered ahead of validation (every choice on the command line): their commit check is reused. */
+  facts?: Promise<PlanFacts>;
+}
+
 export async function agentsForStart(
   ctx: LaunchContext,
   config: PawConfig,
   choices: StartChoices,
-  pathEnv: string = process.env.PATH ?? '',
+  { pathEnv = process.env.PATH ?? '', facts }: AgentsForStartOptions = {},
 ): Promise<AgentRequest[]> {
   const flags = resolveStartChoices(config, choices);
   const detected = detectClis(config, pathEnv);
@@ -52,7 +60,8 @@ export async function agentsForStart(
   if (detected.clis.length === 0) throw new NoClisFoundError();
   const branches = flags.branches === undefined ? undefined : normalizeBranchList(flags.branches);
   if (branches?.length === 0) throw new UsageError('--branches needs at least one branch name');
-  if (!(await hasCommits(ctx.runner, ctx.repo.root))) throw new NoCommitsError();
+  const commits = facts ? settledValue((await facts).commits) : await hasCommits(ctx.runner, ctx.repo.root);
+  if (!commits) throw new NoCommitsError();
   const offered: BranchInfo[] = branches === undefined ? await listBranches(ctx.runner, ctx.repo) : [];
   return selectLaunchPicks({
     flags: { ...(flags.cli === undefined ? {} : { cli: flags.cli }), ...(branches === undefined ? {} : { branches }) },

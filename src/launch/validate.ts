@@ -2,14 +2,15 @@
 // input is checked before anything is created — duplicates, invalid names, branches checked out
 // elsewhere, two branches sharing a worktree directory, occupied directories. Branch names are
 // checked without git (specs/branch-name agrees with `git check-ref-format --branch`), and the
-// three git queries run concurrently, so validation costs the same for 2 or 16 branches.
+// facts a plan is checked against come from a few concurrent queries (launch/facts), so
+// validation costs the same for 2 or 16 branches.
 import { lstatSync } from 'node:fs';
 import { basename } from 'node:path';
-import { checkedOutBranches, hasCommits, readBranchRefs } from '../git/branches.js';
 import { worktreePathFor } from '../git/names.js';
 import { branchNameProblem } from '../specs/branch-name.js';
 import { BranchError, PawError, WorktreeError } from '../util/errors.js';
 import { settledValue } from '../util/settled.js';
+import { gatherPlanFacts, type PlanFacts } from './facts.js';
 import type { AgentRequest, LaunchContext } from './types.js';
 
 /** How a worktree's branch comes into being. */
@@ -67,15 +68,14 @@ export function checkPlanShape(repoRoot: string, project: string, agents: readon
 }
 
 /** Validates the whole plan against the repository; returns each agent with its worktree path. */
-export async function validatePlan(ctx: LaunchContext, agents: readonly AgentRequest[]): Promise<PlannedAgent[]> {
-  const { runner, repo } = ctx;
+export async function validatePlan(
+  ctx: LaunchContext,
+  agents: readonly AgentRequest[],
+  facts: Promise<PlanFacts> = gatherPlanFacts(ctx),
+): Promise<PlannedAgent[]> {
+  const { repo } = ctx;
   const paths = checkPlanShape(repo.root, repo.project, agents);
-  // All three queries start now; their results are looked at in the order of the checks.
-  const [commits, branchRefs, checkouts] = await Promise.allSettled([
-    hasCommits(runner, repo.root),
-    readBranchRefs(runner, repo.root),
-    checkedOutBranches(runner, repo.root),
-  ]);
+  const { commits, refs: branchRefs, checkedOut: checkouts } = await facts;
   if (!settledValue(commits)) throw new NoCommitsError();
   for (const { branch } of agents) {
     if (branchNameProblem(branch) !== undefined) {

@@ -64,7 +64,7 @@ function expectExactlyOneSession(sandbox: Sandbox, branches: string[], results: 
       expect(result, what).toMatchObject({ code: 0, stdout: running });
     } else if (result.code === 0) {
       // Came after the winner had finished: found the live session and left it alone.
-      expect(result.stdout, what).toBe(running);
+      expect(result.stdout, what).toBe(`Reattaching to session 'paw-proj'...\n${running}`);
       expect(result.stderr, what).toContain('warning:');
     } else {
       expect(result, what).toMatchObject({ code: 1, stdout: '' });

@@ -21,9 +21,11 @@ function fakeGit(options: FakeGit = {}): CommandRunner & { calls: string[][] } {
   const calls: string[][] = [];
   return {
     calls,
-    async run(_program, args): Promise<RunResult> {
-      calls.push([...args]);
+    async run(program, args): Promise<RunResult> {
+      calls.push([program, ...args]);
       const ok = (stdout = '') => ({ code: 0, stdout, stderr: '' });
+      // No tmux server runs: no live sessions.
+      if (program === 'tmux') return { code: 1, stdout: '', stderr: 'no server running' };
       switch (args[0]) {
         case 'rev-parse':
           return options.commits === false ? { code: 1, stdout: '', stderr: '' } : ok('abc\n');
@@ -91,10 +93,16 @@ describe('validatePlan', () => {
     await expect(validatePlan(ctx(fakeGit()), agents('-x'))).rejects.toThrow("'-x' is not a valid branch name");
   });
 
-  it('runs the same three git queries whatever the number of branches', async () => {
+  it('runs the same queries whatever the number of branches', async () => {
     const runner = fakeGit();
     await validatePlan(ctx(runner), agents(...Array.from({ length: 16 }, (_, i) => `feat/${i}`)));
-    expect(runner.calls.map((args) => args[0]).sort()).toEqual(['for-each-ref', 'remote', 'rev-parse', 'worktree']);
+    expect(runner.calls.map((args) => args.slice(0, 2).join(' ')).sort()).toEqual([
+      'git for-each-ref',
+      'git remote',
+      'git rev-parse',
+      'git worktree',
+      'tmux list-sessions',
+    ]);
   });
 
   it('rejects a branch checked out in a live worktree but not in a stale one', async () => {

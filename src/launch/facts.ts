@@ -1,0 +1,28 @@
+// The facts a launch plan is checked against — whether HEAD has a commit, the branch refs, where
+// branches are checked out, the live tmux sessions — gathered by four concurrent queries. When
+// every choice is on the command line, `start` gathers them as soon as the repository is known,
+// while the rest of the start path loads.
+import { checkedOutBranches, hasCommits, readBranchRefs, type BranchRefs } from '../git/branches.js';
+import { liveSessionNames } from '../tmux/client.js';
+import type { LaunchContext } from './types.js';
+
+/** Each fact as a settled result, so that failures surface in the order of the checks that use them. */
+export interface PlanFacts {
+  commits: PromiseSettledResult<boolean>;
+  refs: PromiseSettledResult<BranchRefs>;
+  checkedOut: PromiseSettledResult<Map<string, string>>;
+  /** Names of the live tmux sessions (for the session name). */
+  liveSessions: PromiseSettledResult<Set<string>>;
+}
+
+/** Runs the four queries concurrently; never rejects. */
+export async function gatherPlanFacts(ctx: LaunchContext): Promise<PlanFacts> {
+  const { runner, repo } = ctx;
+  const [commits, refs, checkedOut, liveSessions] = await Promise.allSettled([
+    hasCommits(runner, repo.root),
+    readBranchRefs(runner, repo.root),
+    checkedOutBranches(runner, repo.root),
+    liveSessionNames(runner),
+  ]);
+  return { commits, refs, checkedOut, liveSessions };
+}

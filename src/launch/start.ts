@@ -1,0 +1,102 @@
+// What `git paw start` does once the repository is known (upstream §9, TARGET §7): reattach to a
+// running session, recover a stopped one, or launch a new one; `--dry-run` prints the plan. The
+// repo lock is held until the session is saved. Each path imports only what it runs (specs and
+// their YAML parser for --from-specs, recovery for a stopped session).
+import type { SessionState } from '../session/schema.js';
+import { withRepoLock } from '../session/lock.js';
+import { corruptStateError, findSession } from '../session/store.js';
+import { ensureTmuxInstalled, hasSession } from '../tmux/client.js';
+import { say, warn } from '../util/output.js';
+import type { PlanFacts } from './facts.js';
+import type { LaunchInput } from './launch.js';
+import { launchSettingsOf, loadRepoConfig } from './settings.js';
+import { agentsForStart } from './start-request.js';
+import type { LaunchContext } from './types.js';
+
+/** What `start` was asked for (the launch-shaping flags). */
+export interface StartRequest {
+  cli?: string;
+  branches?: string[];
+  preset?: string;
+  fromSpecs?: boolean;
+  dryRun?: boolean;
+}
+
+/** What a fresh launch would start (config, CLIs, flags, specs or prompts); undefined when no spec is pending. */
+async function freshLaunchInput(ctx: LaunchContext, request: StartRequest, facts?: Promise<PlanFacts>): Promise<LaunchInput | undefined> {
+  ensureTmuxInstalled();
+  const config = await loadRepoConfig(ctx.repo.root);
+  // Settings first: a bad [broker] table or an unreadable skill override stops before any prompt.
+  const settings = launchSettingsOf(config, ctx.repo.root);
+  const agents = request.fromSpecs
+    ? await (await import('./specs-request.js')).agentsForSpecs(ctx, config, request.cli)
+    : await agentsForStart(
+        ctx,
+        config,
+        {
+          ...(request.cli === undefined ? {} : { cli: request.cli }),
+          ...(request.branches === undefined ? {} : { branches: request.branches }),
+          ...(request.preset === undefined ? {} : { preset: request.preset }),
+        },
+        facts ? { facts } : {},
+      );
+  if (agents.length === 0) {
+    say('No pending specs found.');
+    return undefined;
+  }
+  return { ...ctx, agents, settings, ...(facts ? { facts } : {}) };
+}
+
+async function resume(ctx: LaunchContext, state: SessionState, ignoredFlags: readonly string[]): Promise<string> {
+  if (ignoredFlags.length > 0) warn(`session '${state.session_name}' already exists; ignoring ${ignoredFlags.join(', ')}`);
+  ensureTmuxInstalled();
+  if (await hasSession(ctx.runner, state.session_name)) {
+    say(`Reattaching to session '${state.session_name}'...`);
+    return state.session_name;
+  }
+  say(`Recovering session '${state.session_name}'...`);
+  const config = await loadRepoConfig(ctx.repo.root);
+  const { recoverSession } = await import('./recover.js');
+  await recoverSession(ctx, state, launchSettingsOf(config, ctx.repo.root));
+  return state.session_name;
+}
+
+async function dryRun(ctx: LaunchContext, request: StartRequest, facts?: Promise<PlanFacts>): Promise<void> {
+  const lookup = findSession(ctx.repo);
+  if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
+  if (lookup.kind === 'found') {
+    warn(`session '${lookup.state.session_name}' already exists — purge it before starting a new one`);
+    process.stderr.write('\n');
+  }
+  const input = await freshLaunchInput(ctx, request, facts);
+  if (!input) return;
+  const { formatDryRun, planLaunch } = await import('./plan.js');
+  const plan = await planLaunch(input, input.agents, input.settings, input.facts);
+  process.stdout.write(formatDryRun(plan, request.fromSpecs ? 'from-specs' : 'normal'));
+}
+
+/**
+ * Reattaches, recovers or launches (or prints the plan for `--dry-run`); returns the session to
+ * attach to, or undefined when there is none. `ignoredFlags` are named when a session exists;
+ * `facts`, gathered ahead when no prompt can intervene, are used to check a fresh plan.
+ */
+export async function startSession(
+  ctx: LaunchContext,
+  request: StartRequest,
+  ignoredFlags: readonly string[],
+  facts?: Promise<PlanFacts>,
+): Promise<string | undefined> {
+  if (request.dryRun) {
+    await dryRun(ctx, request, facts);
+    return undefined;
+  }
+  return withRepoLock(ctx.repo.root, async () => {
+    const lookup = findSession(ctx.repo);
+    if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
+    if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags);
+    const input = await freshLaunchInput(ctx, request, facts);
+    if (!input) return undefined;
+    const { launchSession } = await import('./launch.js');
+    return (await launchSession(input)).session_name;
+  });
+}
