@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 // Program definition: every subcommand and flag, and the single top-level catch that turns a
 // thrown error into `error: …` / `hint: …` on stderr and an exit code. Command modules are
-// imported lazily inside their actions, so `--help` loads nothing else, and a lone `--version`
-// is answered before commander is even loaded (TARGET §1: start-up speed).
+// imported lazily inside their actions, so `--help` loads nothing else; `--version` and `status`
+// are answered without loading commander at all (TARGET §1: start-up speed).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as CommanderModule from 'commander';
 import { PawError, UsageError } from './util/errors.js';
 
-// Loaded with require: commander is CommonJS, and its ESM wrapper makes Node lex the whole
-// library for named exports first, which costs more than the library itself (~6 ms of ~13 ms).
-const { Command, CommanderError, InvalidArgumentError } = createRequire(import.meta.url)('commander') as typeof CommanderModule;
 type Command = CommanderModule.Command;
+
+/**
+ * commander, loaded on first use (never for a lone `--version`) and with require: it is CommonJS,
+ * and its ESM wrapper makes Node lex the whole library for named exports first, which costs
+ * more than loading the library itself (~6 of ~13 ms).
+ */
+function commander(): typeof CommanderModule {
+  return createRequire(import.meta.url)('commander') as typeof CommanderModule;
+}
 
 function packageVersion(): string {
   const raw = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
@@ -20,7 +26,7 @@ function packageVersion(): string {
 
 /** Parser for single-valued flags: giving one twice is a usage error, as upstream. */
 function once(value: string, previous: string | undefined): string {
-  if (previous !== undefined) throw new InvalidArgumentError('this flag can be given only once.');
+  if (previous !== undefined) throw new (commander().InvalidArgumentError)('this flag can be given only once.');
   return value;
 }
 
@@ -75,7 +81,7 @@ async function runStartCommand(flags: StartFlags): Promise<void> {
 }
 
 function buildProgram(): Command {
-  const program = new Command('git-paw');
+  const program = new (commander().Command)('git-paw');
   program
     .description(
       'Parallel AI Worktrees — orchestrate multiple AI coding CLI sessions across git worktrees.\n\n' +
@@ -124,7 +130,7 @@ function buildProgram(): Command {
     .command('status')
     .description('Show the session of this repo, its worktrees and its agents')
     .option('--json', 'print the status as JSON')
-    .action(async (flags: { json?: boolean }) => (await import('./commands/status.js')).runStatus(flags));
+    .action((flags: { json?: boolean }) => runStatusCommand(flags));
 
   program
     .command('list-clis')
@@ -194,22 +200,49 @@ function printError(error: PawError): void {
   if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
 }
 
-async function main(argv: string[]): Promise<number> {
+async function runStatusCommand(flags: { json?: boolean }): Promise<void> {
+  await (await import('./commands/status.js')).runStatus(flags);
+}
+
+/**
+ * Exact command lines answered without loading commander (start-up speed, TARGET §1): a lone
+ * `--version`/`-V`, and `status` with or without `--json`. Every other line, `status --help`
+ * included, goes through the full program below.
+ */
+function fastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
+  const [first, second, ...rest] = argv;
+  if (rest.length > 0) return undefined;
+  if ((first === '--version' || first === '-V') && second === undefined) {
+    return async () => {
+      process.stdout.write(`git-paw ${packageVersion()}\n`);
+    };
+  }
+  if (first === 'status' && (second === undefined || second === '--json')) {
+    return () => runStatusCommand(second === undefined ? {} : { json: true });
+  }
+  return undefined;
+}
+
+async function parseAndRun(argv: string[]): Promise<void> {
   const program = buildProgram();
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
+  await program.parseAsync(argv, { from: 'user' });
+}
+
+async function main(argv: string[]): Promise<number> {
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await (fastPath(argv) ?? (() => parseAndRun(argv)))();
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return 0;
-      // Commander already printed its one-line message; usage errors exit 2.
-      return 2;
-    }
     if (error instanceof PawError) {
       printError(error);
       return error.exitCode;
+    }
+    if (error instanceof commander().CommanderError) {
+      if (error.exitCode === 0) return 0;
+      // Commander already printed its one-line message; usage errors exit 2.
+      return 2;
     }
     if (process.env.GIT_PAW_DEBUG === '1') {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -221,15 +254,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** `git-paw --version` / `-V` alone: the same line commander prints, without building the program. */
-function isVersionOnly(argv: readonly string[]): boolean {
-  return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
-}
-
-const argv = process.argv.slice(2);
-if (isVersionOnly(argv)) {
-  process.stdout.write(`git-paw ${packageVersion()}\n`);
-  process.exit(0);
-}
 // Exit explicitly: idle keep-alive sockets (fetch) must not hold the process open.
-process.exit(await main(argv));
+process.exit(await main(process.argv.slice(2)));

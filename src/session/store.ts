@@ -26,7 +26,7 @@ export function formatCreatedAt(date: Date): string {
 /** The file content: schema order (upstream keys first, additive keys after), 2-space indent. */
 export function serializeState(state: SessionState): string {
   const checked = safeParse(sessionStateSchema, state);
-  if (!checked.success) throw new SessionError(`refusing to save an invalid session state: ${issueText(checked.issues)}`);
+  if (!checked.success) throw new Error(`invalid session state: ${issueText(checked.issues)}`);
   return JSON.stringify(checked.data, null, 2);
 }
 
