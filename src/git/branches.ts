@@ -43,15 +43,16 @@ export function classifyRefs(refnames: readonly string[], remotes: readonly stri
   return { local, remote };
 }
 
+/** Local and remote branches; the remote names (to split `refs/remotes/<remote>/<branch>`) are asked for only when there are remote refs. */
 export async function readBranchRefs(runner: CommandRunner, repoRoot: string): Promise<BranchRefs> {
-  const [refs, remotes] = await Promise.all([
-    git(runner, repoRoot, ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/remotes']),
-    git(runner, repoRoot, ['remote']),
-  ]);
-  if (refs.code !== 0) throw new BranchError(`git for-each-ref failed: ${oneLine(refs.stderr)}`);
-  if (remotes.code !== 0) throw new BranchError(`git remote failed: ${oneLine(remotes.stderr)}`);
   const lines = (text: string) => text.split('\n').filter((line) => line !== '');
-  return classifyRefs(lines(refs.stdout), lines(remotes.stdout));
+  const refs = await git(runner, repoRoot, ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/remotes']);
+  if (refs.code !== 0) throw new BranchError(`git for-each-ref failed: ${oneLine(refs.stderr)}`);
+  const refnames = lines(refs.stdout);
+  if (!refnames.some((ref) => ref.startsWith('refs/remotes/'))) return classifyRefs(refnames, []);
+  const remotes = await git(runner, repoRoot, ['remote']);
+  if (remotes.code !== 0) throw new BranchError(`git remote failed: ${oneLine(remotes.stderr)}`);
+  return classifyRefs(refnames, lines(remotes.stdout));
 }
 
 /** Which live worktree has each branch checked out (stale, prunable entries do not count). */

@@ -93,10 +93,19 @@ describe('validatePlan', () => {
     await expect(validatePlan(ctx(fakeGit()), agents('-x'))).rejects.toThrow("'-x' is not a valid branch name");
   });
 
-  it('runs the same queries whatever the number of branches', async () => {
-    const runner = fakeGit();
-    await validatePlan(ctx(runner), agents(...Array.from({ length: 16 }, (_, i) => `feat/${i}`)));
-    expect(runner.calls.map((args) => args.slice(0, 2).join(' ')).sort()).toEqual([
+  it('runs the same queries whatever the number of branches (remote names only when there are remote refs)', async () => {
+    const many = agents(...Array.from({ length: 16 }, (_, i) => `feat/${i}`));
+    const local = fakeGit();
+    await validatePlan(ctx(local), many);
+    expect(local.calls.map((args) => args.slice(0, 2).join(' ')).sort()).toEqual([
+      'git for-each-ref',
+      'git rev-parse',
+      'git worktree',
+      'tmux list-sessions',
+    ]);
+    const withRemote = fakeGit({ refs: ['refs/heads/main', 'refs/remotes/origin/main'], remotes: ['origin'] });
+    await validatePlan(ctx(withRemote), many);
+    expect(withRemote.calls.map((args) => args.slice(0, 2).join(' ')).sort()).toEqual([
       'git for-each-ref',
       'git remote',
       'git rev-parse',
