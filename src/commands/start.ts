@@ -1,9 +1,10 @@
-// `git paw start` (upstream §9, TARGET §7): checks the flags, then reattaches, recovers or
-// launches (src/launch/start) and hands the terminal to the session — or prints how to attach.
-// The start path loads while git is already at work.
+// `git paw start` (upstream §9, TARGET §7): checks the flags, takes the repo lock (not for
+// --dry-run), reattaches, recovers or launches (src/launch/start), releases the lock and hands the
+// terminal to the session — or prints how to attach. The start path loads while git is at work.
 import type { StartFlags } from '../cli.js';
 import { resolveRepo } from '../git/repo.js';
 import { gatherPlanFacts } from '../launch/facts.js';
+import { acquireRepoLock } from '../session/lock.js';
 import { attachModeFor, attachSession, currentAttachContext } from '../tmux/attach.js';
 import { UsageError } from '../util/errors.js';
 import { systemRunner, systemTerminalRunner } from '../util/exec.js';
@@ -35,14 +36,22 @@ function decidedByFlags(flags: StartFlags): boolean {
 
 export async function runStart(flags: StartFlags): Promise<void> {
   rejectConflictingFlags(flags);
-  // git locates the repository, and then (when nothing will wait for the user) gathers what the
-  // plan is checked against, while the start path loads.
-  const repo = resolveRepo(systemRunner);
-  const facts = decidedByFlags(flags) ? repo.then((found) => gatherPlanFacts({ runner: systemRunner, repo: found })) : undefined;
-  // Rejects only with `repo`, whose failure the line below reports.
-  facts?.catch(() => undefined);
-  const [found, { startSession }] = await Promise.all([repo, import('../launch/start.js')]);
-  const sessionName = await startSession({ runner: systemRunner, repo: found }, flags, ignoredFlags(flags), facts);
+  // The start path loads while git locates the repository and then — under the repo lock, when
+  // nothing will wait for the user — gathers what the plan is checked against.
+  const loading = import('../launch/start.js');
+  // Awaited below; this only keeps a load failure from going unhandled if resolveRepo throws first.
+  loading.catch(() => undefined);
+  const repo = await resolveRepo(systemRunner);
+  const ctx = { runner: systemRunner, repo };
+  let sessionName: string | undefined;
+  const lock = flags.dryRun ? undefined : acquireRepoLock(repo.root);
+  try {
+    const facts = decidedByFlags(flags) ? gatherPlanFacts(ctx) : undefined;
+    const { startSession } = await loading;
+    sessionName = await startSession(ctx, flags, ignoredFlags(flags), facts);
+  } finally {
+    lock?.release();
+  }
   if (sessionName === undefined) return;
   const mode = attachModeFor(currentAttachContext(!flags.attach));
   await attachSession({ runner: systemRunner, terminal: systemTerminalRunner }, sessionName, mode);

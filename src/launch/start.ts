@@ -1,9 +1,8 @@
 // What `git paw start` does once the repository is known (upstream §9, TARGET §7): reattach to a
 // running session, recover a stopped one, or launch a new one; `--dry-run` prints the plan. The
-// repo lock is held until the session is saved. Each path imports only what it runs (specs and
-// their YAML parser for --from-specs, recovery for a stopped session).
+// caller holds the repo lock (except for --dry-run) until this returns. Each path imports only
+// what it runs (specs and their YAML parser for --from-specs, recovery for a stopped session).
 import type { SessionState } from '../session/schema.js';
-import { withRepoLock } from '../session/lock.js';
 import { corruptStateError, findSession } from '../session/store.js';
 import { ensureTmuxInstalled, hasSession } from '../tmux/client.js';
 import { say, warn } from '../util/output.js';
@@ -76,9 +75,10 @@ async function dryRun(ctx: LaunchContext, request: StartRequest, facts?: Promise
 }
 
 /**
- * Reattaches, recovers or launches (or prints the plan for `--dry-run`); returns the session to
- * attach to, or undefined when there is none. `ignoredFlags` are named when a session exists;
- * `facts`, gathered ahead when no prompt can intervene, are used to check a fresh plan.
+ * Reattaches, recovers or launches (or prints the plan for `--dry-run`) with the repo lock held by
+ * the caller; returns the session to attach to, or undefined when there is none. `ignoredFlags`
+ * are named when a session exists; `facts`, gathered under the lock when no prompt can
+ * intervene, are used to check a fresh plan.
  */
 export async function startSession(
   ctx: LaunchContext,
@@ -90,13 +90,11 @@ export async function startSession(
     await dryRun(ctx, request, facts);
     return undefined;
   }
-  return withRepoLock(ctx.repo.root, async () => {
-    const lookup = findSession(ctx.repo);
-    if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
-    if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags);
-    const input = await freshLaunchInput(ctx, request, facts);
-    if (!input) return undefined;
-    const { launchSession } = await import('./launch.js');
-    return (await launchSession(input)).session_name;
-  });
+  const lookup = findSession(ctx.repo);
+  if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
+  if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags);
+  const input = await freshLaunchInput(ctx, request, facts);
+  if (!input) return undefined;
+  const { launchSession } = await import('./launch.js');
+  return (await launchSession(input)).session_name;
 }
