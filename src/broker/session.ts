@@ -68,11 +68,6 @@ export interface BrokerPlan {
   sessionEnv: { GIT_PAW_BROKER_URL: string; GIT_PAW_BROKER_TOKEN: string };
 }
 
-/** Per-pane environment of one agent. */
-export function agentEnv(agentId: string): { GIT_PAW_AGENT_ID: string } {
-  return { GIT_PAW_AGENT_ID: agentId };
-}
-
 /** `<sessions dir>/<session>.broker.jsonl`. */
 export function brokerLogPath(session: string): string {
   return join(sessionsDir(), `${session}.broker.jsonl`);
