@@ -124,7 +124,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       } catch {
         // No server was running.
       }
-      rmSync(root, { recursive: true, force: true });
+      // Session processes (the broker) may still be writing while they react to the server's
+      // death; rmSync retries ENOTEMPTY/EBUSY until they are gone.
+      rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 

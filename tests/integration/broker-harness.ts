@@ -126,7 +126,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     stop,
     cleanup: async () => {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
   return broker;
