@@ -64,6 +64,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     TMUX_TMPDIR: tmuxDir,
     PATH: [bin, ...(options.pathDirs ?? []), nodeDir, SYSTEM_PATH].join(':'),
     SHELL: '/bin/sh',
+    // A shell in a pane must not write history into HOME while the sandbox is being removed.
+    HISTFILE: '/dev/null',
     TERM: 'xterm-256color',
     LANG: 'C.UTF-8',
     GIT_CONFIG_NOSYSTEM: '1',
