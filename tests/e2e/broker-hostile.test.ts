@@ -2,51 +2,24 @@
 // truncated bodies, slow clients that never finish their headers, bad UTF-8, huge ids and bodies,
 // wrong tokens and foreign Hosts. The broker must keep serving, not restart, close the slow
 // connections by itself, and keep its memory bounded.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchStatus, findFreePort } from '../../src/broker/client.js';
-import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
+import { fetchStatus } from '../../src/broker/client.js';
+import type { BrokerPlan } from '../../src/broker/session.js';
+import { startBrokerProcess, type RunningBroker } from '../helpers/broker-process.js';
 import { pollUntil } from '../helpers/poll.js';
-import { CLI_PATH } from '../helpers/run-cli.js';
 
-let dir: string;
 let brokerPlan: BrokerPlan;
-let stopSupervisor: () => Promise<void>;
+let running: RunningBroker;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'paw-hostile-'));
-  brokerPlan = await planBroker({
-    settings: {
-      port: await findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 20_000)),
-      bind: '127.0.0.1',
-      allowRemote: false,
-      auth: 'token',
-    },
-    session: 'paw-hostile',
-    repoPath: dir,
-    roster: [{ branch: 'feat/a', cli: 'claude' }],
-    saved: { logPath: join(dir, 'broker.jsonl') },
-    cliPath: CLI_PATH,
-  });
-  const [program = process.execPath, ...args] = brokerPlan.command;
-  const proc = spawn(program, args, { env: { ...process.env, ...brokerPlan.env }, stdio: 'ignore' });
-  const exited = new Promise((resolve) => proc.on('exit', resolve));
-  stopSupervisor = async () => {
-    proc.kill('SIGTERM');
-    await exited;
-  };
-  await waitForBroker(brokerPlan);
+  running = await startBrokerProcess('paw-hostile');
+  brokerPlan = running.plan;
 });
 
-afterAll(async () => {
-  await stopSupervisor();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 /** Writes raw bytes, optionally leaves the request unfinished, and resolves when the socket closes. */
 function raw(payload: Buffer | string, options: { end?: boolean; timeoutMs?: number } = {}): Promise<string> {

@@ -4,51 +4,24 @@
 // `constructor` as agent ids) — which must not poison the log for the replay after a crash — and
 // thousands of distinct agent ids. The real broker process (built dist) must answer each with a
 // JSON status, keep serving from the same process, and keep its memory bounded.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchStatus, findFreePort } from '../../src/broker/client.js';
-import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
+import { fetchStatus } from '../../src/broker/client.js';
+import type { BrokerPlan } from '../../src/broker/session.js';
+import { startBrokerProcess, type RunningBroker } from '../helpers/broker-process.js';
 import { pollUntil } from '../helpers/poll.js';
 import { httpRequest } from '../integration/broker-harness.js';
-import { CLI_PATH } from '../helpers/run-cli.js';
 
-let dir: string;
 let broker: BrokerPlan;
-let stop: () => Promise<void>;
+let running: RunningBroker;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'paw-input-'));
-  broker = await planBroker({
-    settings: {
-      port: await findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 20_000)),
-      bind: '127.0.0.1',
-      allowRemote: false,
-      auth: 'token',
-    },
-    session: 'paw-input',
-    repoPath: dir,
-    roster: [{ branch: 'feat/a', cli: 'claude' }],
-    saved: { logPath: join(dir, 'broker.jsonl') },
-    cliPath: CLI_PATH,
-  });
-  const [program = process.execPath, ...args] = broker.command;
-  const proc = spawn(program, args, { env: { ...process.env, ...broker.env }, stdio: 'ignore' });
-  const exited = new Promise((resolve) => proc.on('exit', resolve));
-  stop = async () => {
-    proc.kill('SIGTERM');
-    await exited;
-  };
-  await waitForBroker(broker);
+  running = await startBrokerProcess('paw-input');
+  broker = running.plan;
 });
 
-afterAll(async () => {
-  await stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 const headers = () =>
   `Host: 127.0.0.1:${broker.port}\r\nAuthorization: Bearer ${broker.token ?? ''}\r\nContent-Type: application/json\r\n`;

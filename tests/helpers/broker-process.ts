@@ -1,0 +1,48 @@
+// Starts a real broker process (the built `git-paw __broker` supervisor) on a free loopback port
+// in a temp dir, the way the launch does, for tests that talk to it over the network.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFreePort } from '../../src/broker/client.js';
+import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
+import { CLI_PATH } from './run-cli.js';
+
+export interface RunningBroker {
+  /** Temp dir holding the broker's log (`broker.jsonl`). */
+  dir: string;
+  plan: BrokerPlan;
+  /** SIGTERM to the supervisor, wait for its exit, remove the temp dir. */
+  stop(): Promise<void>;
+}
+
+/** A token-protected broker of session `session` with one roster agent `feat-a`, answering /status. */
+export async function startBrokerProcess(session: string): Promise<RunningBroker> {
+  const dir = mkdtempSync(join(tmpdir(), `${session}-`));
+  const plan = await planBroker({
+    settings: {
+      port: await findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 20_000)),
+      bind: '127.0.0.1',
+      allowRemote: false,
+      auth: 'token',
+    },
+    session,
+    repoPath: dir,
+    roster: [{ branch: 'feat/a', cli: 'claude' }],
+    saved: { logPath: join(dir, 'broker.jsonl') },
+    cliPath: CLI_PATH,
+  });
+  const [program = process.execPath, ...args] = plan.command;
+  const proc = spawn(program, args, { env: { ...process.env, ...plan.env }, stdio: 'ignore' });
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  await waitForBroker(plan);
+  return {
+    dir,
+    plan,
+    async stop() {
+      proc.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+    },
+  };
+}
