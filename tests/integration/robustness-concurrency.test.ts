@@ -2,9 +2,8 @@
 // whatever the interleaving, exactly one session results — one tmux session, one state file,
 // the worktrees and branch of one launch only, one broker. Every other start either failed at
 // once on the repo lock or, arriving after the winner finished, found its session running.
-import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_PATH, type CliResult } from '../helpers/run-cli.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
 import { brokerOf, brokerStatus, enableBroker } from './broker-session-helpers.js';
@@ -20,28 +19,11 @@ import {
 const LOCKED =
   /^error: Session error: another git-paw command is running for this repo \(pid \d+\)\nhint: .+\n$/;
 
-/** Spawns every start at once (all processes exist before any is awaited). */
+/** Spawns every start at once (runCli starts its process before any result is awaited). */
 function startAll(sandbox: Sandbox, branches: string[]): Promise<CliResult[]> {
   return Promise.all(
-    branches.map(
-      (branch) =>
-        new Promise<CliResult>((resolve, reject) => {
-          const child = spawn(
-            process.execPath,
-            [CLI_PATH, 'start', '--cli', 'claude', '--branches', branch],
-            {
-              cwd: sandbox.repo,
-              env: sandbox.env,
-              stdio: ['ignore', 'pipe', 'pipe'],
-            },
-          );
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-          child.on('error', reject);
-          child.on('close', (code) => resolve({ code: code ?? 128, stdout, stderr }));
-        }),
+    branches.map((branch) =>
+      runCli(['start', '--cli', 'claude', '--branches', branch], { cwd: sandbox.repo, env: sandbox.env }),
     ),
   );
 }
