@@ -1,7 +1,7 @@
 // The broker part of `git paw status`: upstream's `Broker:  <url> (running|not responding)` line,
 // then (when it runs) the agent count and one line per agent; and the same as JSON for
 // `status --json`. A broker of another session on the port is reported as not ours (W25, W26).
-import { formatAge } from '../dashboard/rows.js';
+import { formatAge, statusKind } from '../dashboard/rows.js';
 import { describePortHolder, probeBroker, type BrokerStatusDocument } from './client.js';
 
 export type BrokerReport =
@@ -35,12 +35,13 @@ export async function readBrokerReport(input: BrokerReportInput): Promise<Broker
   };
 }
 
+/** Agents per bucket, by the dashboard's rule (`verified` counts as done). */
 function counts(status: BrokerStatusDocument): { working: number; done: number; blocked: number } {
-  const labels = status.agents.map((agent) => agent.status);
+  const kinds = status.agents.map((agent) => statusKind(agent.status));
   return {
-    working: labels.filter((label) => label === 'working').length,
-    done: labels.filter((label) => label === 'done' || label === 'verified').length,
-    blocked: labels.filter((label) => label === 'blocked').length,
+    working: kinds.filter((kind) => kind === 'working').length,
+    done: kinds.filter((kind) => kind === 'done').length,
+    blocked: kinds.filter((kind) => kind === 'blocked').length,
   };
 }
 
