@@ -19,8 +19,9 @@ import type { RepoInfo } from '../git/repo.js';
 import { AgentsMdError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { ioReason } from '../util/io-reason.js';
 import { warn } from '../util/output.js';
-import { ioReason, readTextFile } from './read.js';
+import { readTextFile } from './read.js';
 
 export const AGENTS_MD = 'AGENTS.md';
 /** The entry we add to `<common dir>/info/exclude`; anchored so only root-level files match. */

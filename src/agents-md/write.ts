@@ -12,8 +12,9 @@ import { listWorktrees } from '../git/worktrees.js';
 import { AgentsMdError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { canonicalPath, writeFileAtomic } from '../util/fs.js';
+import { ioReason } from '../util/io-reason.js';
 import { AGENTS_MD, keepAgentsMdOutOfGit } from './exclude.js';
-import { ioReason, readTextFile } from './read.js';
+import { readTextFile } from './read.js';
 import { injectSection, renderSection, type Assignment } from './section.js';
 
 export type { Assignment } from './section.js';

@@ -2,8 +2,8 @@
 // repository root), never a silent skip.
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { ioReason } from '../agents-md/read.js';
 import { SpecError } from '../util/errors.js';
+import { ioReason } from '../util/io-reason.js';
 
 /** `path` relative to the repo root for messages (absolute when it lies outside). */
 export function displayPath(repoRoot: string, path: string): string {

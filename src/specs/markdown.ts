@@ -3,8 +3,8 @@
 // stem), `paw_cli` names the spec's CLI. Files without frontmatter are not specs and are skipped.
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ioReason } from '../agents-md/read.js';
 import { SpecError } from '../util/errors.js';
+import { ioReason } from '../util/io-reason.js';
 import { displayPath, readSpecText, statIfExists } from './files.js';
 import { parseFields, splitFrontmatter, textField } from './frontmatter.js';
 import { extractOwnedFiles } from './owned-files.js';

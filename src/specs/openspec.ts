@@ -3,8 +3,8 @@
 // the tasks.md body plus the change's capability specs (`specs/<capability>/spec.md`).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ioReason } from '../agents-md/read.js';
 import { SpecError } from '../util/errors.js';
+import { ioReason } from '../util/io-reason.js';
 import { displayPath, readSpecText, statIfExists } from './files.js';
 import { parseFields, splitFrontmatter, textField } from './frontmatter.js';
 import { extractOwnedFiles } from './owned-files.js';
