@@ -1,6 +1,6 @@
 // Reading spec files: every failure is a one-line Spec error naming the file (relative to the
 // repository root), never a silent skip.
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { SpecError } from '../util/errors.js';
 import { ioReason } from '../util/io-reason.js';
@@ -26,5 +26,14 @@ export function statIfExists(repoRoot: string, path: string): Stats | undefined 
     return statSync(path, { throwIfNoEntry: false });
   } catch (error) {
     throw new SpecError(`cannot read ${displayPath(repoRoot, path)}: ${ioReason(error)}`);
+  }
+}
+
+/** The entry names of directory `dir` (unsorted). */
+export function readDirNames(repoRoot: string, dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    throw new SpecError(`cannot read ${displayPath(repoRoot, dir)}: ${ioReason(error)}`);
   }
 }

@@ -1,22 +1,14 @@
 // Markdown backend (upstream §16.3): one `.md` file per spec directly in the specs dir, with YAML
 // frontmatter; only `paw_status: pending` files launch. `paw_branch` overrides the id (the file
 // stem), `paw_cli` names the spec's CLI. Files without frontmatter are not specs and are skipped.
-import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { SpecError } from '../util/errors.js';
-import { ioReason } from '../util/io-reason.js';
-import { displayPath, readSpecText, statIfExists } from './files.js';
+import { displayPath, readDirNames, readSpecText, statIfExists } from './files.js';
 import { parseFields, splitFrontmatter, textField } from './frontmatter.js';
 import { extractOwnedFiles } from './owned-files.js';
 import type { BackendResult, ScannedSpec } from './types.js';
 
 export function scanMarkdown(repoRoot: string, specsDir: string): BackendResult {
-  let names: string[];
-  try {
-    names = readdirSync(specsDir);
-  } catch (error) {
-    throw new SpecError(`cannot read ${displayPath(repoRoot, specsDir)}: ${ioReason(error)}`);
-  }
+  const names = readDirNames(repoRoot, specsDir);
   const specs: ScannedSpec[] = [];
   const warnings: string[] = [];
   for (const name of names.filter((entry) => entry.endsWith('.md') && entry !== '.md')) {

@@ -1,11 +1,8 @@
 // OpenSpec backend (upstream §16.2): one change directory per spec under the specs dir, each
 // with a tasks.md; `archive` is skipped; every change with a tasks.md is pending. The prompt is
 // the tasks.md body plus the change's capability specs (`specs/<capability>/spec.md`).
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SpecError } from '../util/errors.js';
-import { ioReason } from '../util/io-reason.js';
-import { displayPath, readSpecText, statIfExists } from './files.js';
+import { displayPath, readDirNames, readSpecText, statIfExists } from './files.js';
 import { parseFields, splitFrontmatter, textField } from './frontmatter.js';
 import { extractOwnedFiles } from './owned-files.js';
 import type { BackendResult, ScannedSpec } from './types.js';
@@ -15,14 +12,8 @@ function byName(a: string, b: string): number {
 }
 
 /** Names of the immediate sub-directories of `dir` (symlinks to directories included), sorted. */
-export function subdirectories(repoRoot: string, dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    throw new SpecError(`cannot read ${displayPath(repoRoot, dir)}: ${ioReason(error)}`);
-  }
-  return names.filter((name) => statIfExists(repoRoot, join(dir, name))?.isDirectory()).sort(byName);
+function subdirectories(repoRoot: string, dir: string): string[] {
+  return readDirNames(repoRoot, dir).filter((name) => statIfExists(repoRoot, join(dir, name))?.isDirectory()).sort(byName);
 }
 
 /** `\n\n## Spec: <capability>\n\n<content>` for every capability spec of the change, by name. */
