@@ -5,6 +5,7 @@ import { brokerUrl } from '../broker/client.js';
 import type { RosterAgent } from '../dashboard/rows.js';
 import { agentIdOf } from '../git/names.js';
 import { resolveRepo } from '../git/repo.js';
+import { brokerTargetOf } from '../launch/broker.js';
 import { corruptStateError, findSession } from '../session/store.js';
 import { DashboardError } from '../util/errors.js';
 import { systemRunner } from '../util/exec.js';
@@ -20,7 +21,8 @@ export async function runDashboard(): Promise<void> {
     });
   }
   const { state } = lookup;
-  if (state.broker_port === undefined || state.broker_bind === undefined) {
+  const target = brokerTargetOf(state);
+  if (target === undefined) {
     throw new DashboardError(`session '${state.session_name}' runs without a broker`, {
       hint: 'set `[broker] enabled = true` in .git-paw/config.toml, then `git paw stop` and `git paw start`',
     });
@@ -38,7 +40,7 @@ export async function runDashboard(): Promise<void> {
   // The broker's own URL rule: a wildcard bind is reached over loopback.
   await showDashboard({
     session: state.session_name,
-    brokerUrl: brokerUrl(state.broker_bind, state.broker_port),
+    brokerUrl: brokerUrl(target.bind, target.port),
     roster,
   });
 }

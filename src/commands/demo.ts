@@ -9,6 +9,7 @@ import {
   runningDemo,
   withDemoLock,
 } from '../demo/session.js';
+import { brokerTargetOf } from '../launch/broker.js';
 import { attachModeFor, attachSession, currentAttachContext } from '../tmux/attach.js';
 import { ensureTmuxInstalled } from '../tmux/client.js';
 import { systemRunner, systemTerminalRunner } from '../util/exec.js';
@@ -36,10 +37,8 @@ export async function runDemo(flags: { attach: boolean; clean?: boolean }): Prom
     // A demo whose session is gone (stopped, tmux killed, reboot) is replaced by a fresh one.
     if (record) await removeDemo(systemRunner, record, process.env);
     const state = await launchDemo(systemRunner, process.env);
-    const url =
-      state.broker_bind !== undefined && state.broker_port !== undefined
-        ? brokerUrl(state.broker_bind, state.broker_port)
-        : undefined;
+    const target = brokerTargetOf(state);
+    const url = target && brokerUrl(target.bind, target.port);
     demoIntro(state, url).forEach((line) => say(line));
     return state.session_name;
   });
