@@ -10,7 +10,7 @@ import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { readConfigText } from './load.js';
 import type { CliEntry } from './schema.js';
-import { scanTomlLines, type TomlLine } from './toml-lines.js';
+import { isPrefix, scanTomlLines, type TomlLine } from './toml-lines.js';
 import { formatKeyPath, parseConfigText } from './validate.js';
 
 type Table = Record<string, unknown>;
@@ -21,13 +21,9 @@ interface LineRange {
   last: number;
 }
 
-function startsWith(path: readonly string[], prefix: readonly string[]): boolean {
-  return prefix.length <= path.length && prefix.every((key, i) => key === path[i]);
-}
-
 /** The `[clis.<name>]` table: its header through its last key/value line. */
 function findCliTable(lines: readonly TomlLine[], name: string): LineRange | undefined {
-  const first = lines.findIndex((line) => line.kind === 'header' && line.path.length === 2 && startsWith(line.path, ['clis', name]));
+  const first = lines.findIndex((line) => line.kind === 'header' && line.path.length === 2 && isPrefix(['clis', name], line.path));
   if (first < 0) return undefined;
   let last = first;
   for (let i = first + 1; i < lines.length && lines[i]?.kind !== 'header'; i += 1) {
@@ -41,7 +37,7 @@ function findCliTable(lines: readonly TomlLine[], name: string): LineRange | und
 function findCliKeyLines(lines: readonly TomlLine[], name: string): LineRange[] {
   const ranges: LineRange[] = [];
   lines.forEach((line, i) => {
-    if (line.kind !== 'keyvalue' || !startsWith(line.path, ['clis', name])) return;
+    if (line.kind !== 'keyvalue' || !isPrefix(['clis', name], line.path)) return;
     let last = i;
     while (lines[last + 1]?.kind === 'continuation') last += 1;
     ranges.push({ first: i, last });

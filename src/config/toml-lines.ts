@@ -156,7 +156,8 @@ export function scanTomlLines(text: string): TomlLine[] {
   });
 }
 
-function isPrefix(prefix: readonly string[], path: readonly string[]): boolean {
+/** True when `path` starts with every key of `prefix`. */
+export function isPrefix(prefix: readonly string[], path: readonly string[]): boolean {
   return prefix.length <= path.length && prefix.every((key, i) => key === path[i]);
 }
 
