@@ -4,7 +4,7 @@
 import { BranchError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { git, type RepoInfo } from './repo.js';
-import { listWorktrees, oneLine } from './worktrees.js';
+import { listWorktrees, oneLine, type WorktreeListing } from './worktrees.js';
 
 export interface BranchInfo {
   name: string;
@@ -55,13 +55,18 @@ export async function readBranchRefs(runner: CommandRunner, repoRoot: string): P
   return classifyRefs(refnames, lines(remotes.stdout));
 }
 
-/** Which live worktree has each branch checked out (stale, prunable entries do not count). */
-export async function checkedOutBranches(runner: CommandRunner, repoRoot: string): Promise<Map<string, string>> {
+/** Which live worktree of a listing has each branch checked out (stale, prunable entries do not count). */
+export function checkedOutIn(listing: readonly WorktreeListing[]): Map<string, string> {
   const byBranch = new Map<string, string>();
-  for (const entry of await listWorktrees(runner, repoRoot)) {
+  for (const entry of listing) {
     if (entry.branch !== undefined && !entry.prunable) byBranch.set(entry.branch, entry.path);
   }
   return byBranch;
+}
+
+/** Which live worktree has each branch checked out (one `git worktree list`). */
+export async function checkedOutBranches(runner: CommandRunner, repoRoot: string): Promise<Map<string, string>> {
+  return checkedOutIn(await listWorktrees(runner, repoRoot));
 }
 
 /** Every branch, local and remote, once each, sorted by byte order (as upstream). */

@@ -5,7 +5,7 @@
 // state). The broker follows the config as it is now: on when `[broker] enabled`, on the saved
 // port with the saved token and log when the session had one (so its URL and messages survive
 // stop → start), off otherwise — the log then stays recorded for purge.
-import { checkedOutBranches, localBranchExists } from '../git/branches.js';
+import { checkedOutIn, localBranchExists } from '../git/branches.js';
 import { listWorktrees, pruneWorktrees } from '../git/worktrees.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { WorktreeError } from '../util/errors.js';
@@ -19,10 +19,11 @@ import { createAgentWorktree, pathExists, registerPruneOnRollback } from './work
 
 const PURGE_HINT = 'run `git paw purge` to remove the session, then start a new one';
 
-
 /** The entries whose worktree must be recreated; throws when one cannot be. */
 async function missingWorktrees(ctx: LaunchContext, state: SessionState): Promise<WorktreeEntry[]> {
-  const registered = new Set((await listWorktrees(ctx.runner, ctx.repo.root)).map((entry) => canonicalPath(entry.path)));
+  // One listing serves both questions: nothing creates worktrees while the repo lock is held.
+  const listing = await listWorktrees(ctx.runner, ctx.repo.root);
+  const registered = new Set(listing.map((entry) => canonicalPath(entry.path)));
   const missing: WorktreeEntry[] = [];
   for (const entry of state.worktrees) {
     const present = pathExists(entry.worktree_path);
@@ -37,15 +38,13 @@ async function missingWorktrees(ctx: LaunchContext, state: SessionState): Promis
     }
     missing.push(entry);
   }
-  if (missing.length > 0) {
-    const checkedOut = await checkedOutBranches(ctx.runner, ctx.repo.root);
-    for (const entry of missing) {
-      const at = checkedOut.get(entry.branch);
-      if (at !== undefined) {
-        throw new WorktreeError(`worktree '${entry.worktree_path}' is missing and its branch '${entry.branch}' is checked out at '${at}'`, {
-          hint: `switch '${at}' to another branch, or ${PURGE_HINT}`,
-        });
-      }
+  const checkedOut = checkedOutIn(listing);
+  for (const entry of missing) {
+    const at = checkedOut.get(entry.branch);
+    if (at !== undefined) {
+      throw new WorktreeError(`worktree '${entry.worktree_path}' is missing and its branch '${entry.branch}' is checked out at '${at}'`, {
+        hint: `switch '${at}' to another branch, or ${PURGE_HINT}`,
+      });
     }
   }
   return missing;

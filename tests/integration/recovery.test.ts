@@ -87,6 +87,22 @@ describe.skipIf(skipWithoutTmux)('recovery', () => {
     expect((await paw(sandbox, ['purge', '--force'])).stdout).toBe("Purged session 'paw-proj'.\n");
   });
 
+  it('stops with the fix when a missing worktree\'s branch is checked out elsewhere, touching nothing', async () => {
+    await paw(sandbox, ['stop']);
+    sandbox.git(['worktree', 'remove', '--force', worktreeDir(sandbox, 'feat-a')]);
+    sandbox.git(['checkout', '--quiet', 'feat/a']);
+    const before = readFileSync(statePath(sandbox), 'utf8');
+    const result = await paw(sandbox, ['start']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: Worktree error: worktree '${worktreeDir(sandbox, 'feat-a')}' is missing and its branch 'feat/a' is checked out at '${sandbox.repo}'\n` +
+        `hint: switch '${sandbox.repo}' to another branch, or run \`git paw purge\` to remove the session, then start a new one\n`,
+    );
+    expect(sessionAlive(sandbox)).toBe(false);
+    expect(worktreePaths(sandbox)).not.toContain(worktreeDir(sandbox, 'feat-a'));
+    expect(readFileSync(statePath(sandbox), 'utf8')).toBe(before);
+  });
+
   it('re-attaches logging pipes and rewrites AGENTS.md (W-4, W-26)', async () => {
     await paw(sandbox, ['stop']);
     sandbox.writeFile('proj/.git-paw/config.toml', '[logging]\nenabled = true\n');
