@@ -4,7 +4,6 @@
 // checked without git (specs/branch-name agrees with `git check-ref-format --branch`), and the
 // facts a plan is checked against come from a few concurrent queries (launch/facts), so
 // validation costs the same for 2 or 16 branches.
-import { lstatSync } from 'node:fs';
 import { basename } from 'node:path';
 import { worktreePathFor } from '../git/names.js';
 import { branchNameProblem } from '../specs/branch-name.js';
@@ -12,6 +11,7 @@ import { BranchError, PawError, WorktreeError } from '../util/errors.js';
 import { settledValue } from '../util/settled.js';
 import { gatherPlanFacts, type PlanFacts } from './facts.js';
 import type { AgentRequest, LaunchContext } from './types.js';
+import { pathExists } from './worktrees.js';
 
 /** How a worktree's branch comes into being. */
 export type BranchSource =
@@ -35,15 +35,6 @@ export function normalizeBranchList(items: readonly string[]): string[] {
 export class NoCommitsError extends PawError {
   constructor() {
     super('repository has no commits yet', { hint: 'make a first commit, e.g. `git commit --allow-empty -m init`' });
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -105,7 +96,7 @@ export async function validatePlan(
         hint: `pass the branch name without the remote (e.g. '${short}') to work on it`,
       });
     }
-    if (exists(worktreePath)) {
+    if (pathExists(worktreePath)) {
       throw new WorktreeError(`'${worktreePath}' already exists`, {
         hint: 'move or delete it, or pick another branch',
       });
