@@ -38,7 +38,8 @@ export type ProbeResult =
   | { kind: 'foreign'; detail: string }
   | { kind: 'timeout' };
 
-const MAX_STATUS_BYTES = 4 * 1024 * 1024;
+/** Largest `/status` answer a client reads; a longer one is not a git-paw broker's. */
+export const MAX_STATUS_BYTES = 4 * 1024 * 1024;
 
 /** `http://<host>:<port>`; a wildcard bind is advertised as loopback, IPv6 in brackets (W27). */
 export function brokerUrl(bind: string, port: number): string {

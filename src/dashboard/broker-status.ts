@@ -2,7 +2,12 @@
 // with the broker's client), over a kept-alive socket with a timeout, and a readable reason when
 // it fails. The dashboard never talks to the broker any other way.
 import { Agent, get } from 'node:http';
-import { brokerStatusSchema, type BrokerStatusAgent, type BrokerStatusDocument } from '../broker/client.js';
+import {
+  brokerStatusSchema,
+  MAX_STATUS_BYTES,
+  type BrokerStatusAgent,
+  type BrokerStatusDocument,
+} from '../broker/client.js';
 
 export type StatusAgent = BrokerStatusAgent;
 export type BrokerStatus = BrokerStatusDocument;
@@ -40,22 +45,37 @@ export function parseBrokerStatus(body: unknown, expectedSession: string): Broke
   return parsed.data;
 }
 
-/** One GET over a kept-alive connection; resolves with the status code and body text. */
+/**
+ * One GET over a kept-alive connection; resolves with the status code and body text. The whole
+ * exchange has a deadline and the body a size cap, so an answer that trickles in or never ends
+ * fails like a broker that does not answer.
+ */
 function getText(url: string, agent: Agent, timeoutMs: number): Promise<{ code: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = get(url, { agent, timeout: timeoutMs }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ code: response.statusCode ?? 0, body }));
-      response.on('error', (error) => reject(new StatusUnavailable(networkReason(error))));
+    const fail = (error: StatusUnavailable) => {
+      clearTimeout(deadline);
+      reject(error);
+      request.destroy();
+    };
+    const request = get(url, { agent }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_STATUS_BYTES) fail(new StatusUnavailable('the /status answer is too large'));
+        else chunks.push(chunk);
+      });
+      response.on('end', () => {
+        clearTimeout(deadline);
+        resolve({ code: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      response.on('error', (error) => fail(new StatusUnavailable(networkReason(error))));
     });
-    request.on('timeout', () =>
-      request.destroy(new StatusUnavailable(`no answer within ${timeoutMs / 1000}s`)),
+    const deadline = setTimeout(
+      () => fail(new StatusUnavailable(`no answer within ${timeoutMs / 1000}s`)),
+      timeoutMs,
     );
-    request.on('error', (error) =>
-      reject(error instanceof StatusUnavailable ? error : new StatusUnavailable(networkReason(error))),
-    );
+    request.on('error', (error) => fail(new StatusUnavailable(networkReason(error))));
   });
 }
 
