@@ -149,10 +149,23 @@ export function withoutCliEntry(text: string, path: string, name: string): strin
   return result;
 }
 
+export interface CliEntryEdit {
+  /** Unknown-key warnings of the file as it is now. */
+  warnings: string[];
+  /** Adds or replaces the entry and writes the file (refused when the edit would touch more). */
+  save(): void;
+}
+
+/** Reads and validates the config file at `path` once, for adding or replacing `[clis.<name>]`. */
+export async function prepareCliEntry(path: string, name: string, entry: CliEntry): Promise<CliEntryEdit> {
+  const text = (await readConfigText(path)) ?? '';
+  const { warnings } = parseConfigText(text, path);
+  return { warnings, save: () => writeConfigFile(path, withCliEntry(text, path, name, entry)) };
+}
+
 /** Adds or replaces `[clis.<name>]` in the config file at `path` (created when missing). */
 export async function saveCliEntry(path: string, name: string, entry: CliEntry): Promise<void> {
-  const text = (await readConfigText(path)) ?? '';
-  writeConfigFile(path, withCliEntry(text, path, name, entry));
+  (await prepareCliEntry(path, name, entry)).save();
 }
 
 /** Removes `[clis.<name>]` from the config file at `path`; false when it had no such entry. */

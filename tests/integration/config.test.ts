@@ -138,6 +138,15 @@ describe('add-cli', () => {
     expect(readFileSync(globalPath, 'utf8')).toBe(original);
   });
 
+  it('add-cli warns about unknown keys of the global file before storing the entry', async () => {
+    sandbox.writeGlobalConfig('future_key = 1\n');
+    const fake = sandbox.fakeCli('helper');
+    const result = await paw(['add-cli', 'helper', 'helper']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`warning: unknown key 'future_key' in ${globalPath}\n`);
+    expect(readFileSync(globalPath, 'utf8')).toBe(`future_key = 1\n\n[clis.helper]\ncommand = "${fake}"\n`);
+  });
+
   it('refuses to edit a global config that does not parse', async () => {
     sandbox.writeGlobalConfig('this is not [valid toml');
     sandbox.fakeCli('helper');
