@@ -9,7 +9,7 @@ import { writeWorktreesAgentsMd, type AgentsMdTarget } from '../agents-md/write.
 import type { BrokerPlan } from '../broker/session.js';
 import { agentIdOf } from '../git/names.js';
 import { paneLogPath, sessionLogDir } from '../logs/paths.js';
-import type { SessionState, WorktreeEntry } from '../session/schema.js';
+import { commandOf, type SessionState } from '../session/schema.js';
 import { deleteState, saveState } from '../session/store.js';
 import { createSession, hasSession, killSession, startPanePrograms } from '../tmux/client.js';
 import type { SessionPlan } from '../tmux/plan.js';
@@ -21,11 +21,6 @@ import type { LaunchContext, LaunchSettings } from './types.js';
 /** The pane label shown in the border: `<branch> → <cli>`. */
 export function paneLabel(branch: string, cli: string): string {
   return `${branch} → ${cli}`;
-}
-
-/** The shell text that starts an entry's CLI (upstream files have no `command`: the CLI text). */
-export function commandOf(entry: WorktreeEntry): string {
-  return entry.command ?? entry.cli;
 }
 
 /** Per-pane environment of an agent: its broker agent id (set with or without a broker). */

@@ -7,11 +7,11 @@
 // stop → start), off otherwise — the log then stays recorded for purge.
 import { checkedOutIn, localBranchExists } from '../git/branches.js';
 import { listWorktrees, pruneWorktrees } from '../git/worktrees.js';
-import type { SessionState, WorktreeEntry } from '../session/schema.js';
+import { commandOf, type SessionState, type WorktreeEntry } from '../session/schema.js';
 import { WorktreeError } from '../util/errors.js';
 import { canonicalPath } from '../util/fs.js';
 import { warn } from '../util/output.js';
-import { bringUpSession, commandOf } from './bring-up.js';
+import { bringUpSession } from './bring-up.js';
 import { planSessionBroker, withBrokerFields } from './broker.js';
 import { withRollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';

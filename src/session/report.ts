@@ -2,7 +2,7 @@
 // Pure formatting; the broker block (upstream's `Broker:` line, plus agent count and one line per
 // agent when it runs — TARGET §7) comes from the broker's own report.
 import { brokerStatusJson, brokerStatusLines, type BrokerReport } from '../broker/status.js';
-import type { SessionState } from './schema.js';
+import { commandOf, type SessionState } from './schema.js';
 import type { EffectiveStatus } from './status.js';
 
 export interface StatusReport {
@@ -41,7 +41,7 @@ export function statusJson(report: StatusReport | undefined): Record<string, unk
       branch: entry.branch,
       worktree_path: entry.worktree_path,
       cli: entry.cli,
-      command: entry.command ?? entry.cli,
+      command: commandOf(entry),
       branch_created: entry.branch_created,
     })),
     ...(report.broker ? { broker: brokerStatusJson(report.broker) } : {}),

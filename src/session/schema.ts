@@ -37,3 +37,8 @@ export const sessionStateSchema = object({
 
 export type WorktreeEntry = Infer<typeof worktreeEntrySchema>;
 export type SessionState = Infer<typeof sessionStateSchema>;
+
+/** The shell text that starts an entry's CLI (upstream files have no `command`: the CLI text). */
+export function commandOf(entry: WorktreeEntry): string {
+  return entry.command ?? entry.cli;
+}
