@@ -60,11 +60,9 @@ async function resume(ctx: LaunchContext, state: SessionState, ignoredFlags: rea
   return state.session_name;
 }
 
-async function dryRun(ctx: LaunchContext, request: StartRequest, facts?: Promise<PlanFacts>): Promise<void> {
-  const lookup = findSession(ctx.repo);
-  if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
-  if (lookup.kind === 'found') {
-    warn(`session '${lookup.state.session_name}' already exists — purge it before starting a new one`);
+async function dryRun(ctx: LaunchContext, request: StartRequest, existing: SessionState | undefined, facts?: Promise<PlanFacts>): Promise<void> {
+  if (existing) {
+    warn(`session '${existing.session_name}' already exists — purge it before starting a new one`);
     process.stderr.write('\n');
   }
   const input = await freshLaunchInput(ctx, request, facts);
@@ -86,12 +84,12 @@ export async function startSession(
   ignoredFlags: readonly string[],
   facts?: Promise<PlanFacts>,
 ): Promise<string | undefined> {
-  if (request.dryRun) {
-    await dryRun(ctx, request, facts);
-    return undefined;
-  }
   const lookup = findSession(ctx.repo);
   if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
+  if (request.dryRun) {
+    await dryRun(ctx, request, lookup.kind === 'found' ? lookup.state : undefined, facts);
+    return undefined;
+  }
   if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags);
   const input = await freshLaunchInput(ctx, request, facts);
   if (!input) return undefined;
