@@ -19,12 +19,12 @@ import type { Rollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
 
 /** The pane label shown in the border: `<branch> → <cli>`. */
-export function paneLabel(branch: string, cli: string): string {
+function paneLabel(branch: string, cli: string): string {
   return `${branch} → ${cli}`;
 }
 
 /** Per-pane environment of an agent: its broker agent id (set with or without a broker). */
-export function agentPaneEnv(branch: string): { GIT_PAW_AGENT_ID: string } {
+function agentPaneEnv(branch: string): { GIT_PAW_AGENT_ID: string } {
   return { GIT_PAW_AGENT_ID: agentIdOf(branch) };
 }
 

@@ -101,7 +101,7 @@ export type BrokerStopOutcome = 'stopped' | 'not ours' | 'still running';
  * port is free. Something else on the port (another session's broker, a foreign server) is not
  * waited for.
  */
-export async function waitForBrokerStop(
+async function waitForBrokerStop(
   target: BrokerTarget,
   timeoutMs = STOP_TIMEOUT_MS,
 ): Promise<BrokerStopOutcome> {

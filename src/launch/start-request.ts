@@ -30,7 +30,7 @@ export function lazyPrompter(): Prompter {
 }
 
 /** `--cli`/`--branches`, or the named preset's (a missing preset is a Config error). */
-export function resolveStartChoices(config: PawConfig, choices: StartChoices): { cli?: string; branches?: string[] } {
+function resolveStartChoices(config: PawConfig, choices: StartChoices): { cli?: string; branches?: string[] } {
   if (choices.preset !== undefined) {
     const preset = config.presets[choices.preset];
     if (!preset) throw new ConfigError(`preset '${choices.preset}' not found`);
