@@ -2,10 +2,11 @@
 // of the hidden `broker` tmux window, the agents' environment), a wait until the broker answers
 // with this launch's identity, and a bounded wait for the port to be released after stop.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrokerSettings as EffectiveBrokerSettings } from '../config/effective.js';
 import { agentIdOf } from '../git/names.js';
+import { brokerPortsOfOtherSessions } from '../session/store.js';
 import { sessionsDir } from '../util/dirs.js';
 import { BrokerError } from '../util/errors.js';
 import { gitPawArgv } from '../util/self.js';
@@ -94,27 +95,6 @@ export function rosterAgents(roster: readonly { branch: string; cli: string }[])
   });
 }
 
-/** Ports recorded by other saved sessions, so a new session does not take a stopped one's port. */
-function portsOfOtherSessions(session: string): Set<number> {
-  const ports = new Set<number>();
-  let names: string[];
-  try {
-    names = readdirSync(sessionsDir()).filter((name) => name.endsWith('.json') && name !== `${session}.json`);
-  } catch {
-    return ports;
-  }
-  for (const name of names) {
-    try {
-      const port = (JSON.parse(readFileSync(join(sessionsDir(), name), 'utf8')) as { broker_port?: unknown })
-        .broker_port;
-      if (typeof port === 'number') ports.add(port);
-    } catch {
-      // Unreadable state files are someone else's problem; they reserve nothing.
-    }
-  }
-  return ports;
-}
-
 async function requireFreePort(bind: string, port: number, why: string): Promise<void> {
   if (await canListen(bind, port)) return;
   throw new BrokerError(await describePortHolder(bind, port), {
@@ -135,7 +115,7 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     port = settings.port;
     await requireFreePort(settings.bind, port, `[broker] port is set to ${port}`);
   } else {
-    port = await findFreePort(settings.bind, DEFAULT_BROKER_PORT, portsOfOtherSessions(session));
+    port = await findFreePort(settings.bind, DEFAULT_BROKER_PORT, brokerPortsOfOtherSessions(session));
   }
   const token = settings.auth === 'none' ? null : (saved?.token ?? randomBytes(32).toString('hex'));
   const logPath = saved?.logPath ?? brokerLogPath(session);

@@ -171,6 +171,16 @@ export function namesUsedByOtherRepos(repo: RepoInfo, env: Env = process.env): S
   return names;
 }
 
+/** Broker ports recorded by the saved sessions other than `session`, so a new broker leaves them free. */
+export function brokerPortsOfOtherSessions(session: string, env: Env = process.env): Set<number> {
+  const ports = new Set<number>();
+  for (const entry of readStateFiles(env)) {
+    if (entry.stem === session || !entry.parsed.ok) continue;
+    if (entry.parsed.state.broker_port !== undefined) ports.add(entry.parsed.state.broker_port);
+  }
+  return ports;
+}
+
 /** The error for commands that need a readable state file. */
 export function corruptStateError(lookup: { path: string; reason: string }): SessionError {
   return new SessionError(`session state file '${lookup.path}' is damaged: ${lookup.reason}`, {

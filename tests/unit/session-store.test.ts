@@ -7,6 +7,7 @@ import type { SessionState } from '../../src/session/schema.js';
 import { formatStatus, statusJson } from '../../src/session/report.js';
 import { effectiveStatus } from '../../src/session/status.js';
 import {
+  brokerPortsOfOtherSessions,
   findSession,
   formatCreatedAt,
   namesUsedByOtherRepos,
@@ -162,5 +163,15 @@ describe('status report (upstream §12, §8.3)', () => {
       tmux_running: false,
       worktrees: [{ branch: 'feat/a', cli: 'claude', command: '/bin/claude', branch_created: true }],
     });
+  });
+});
+
+describe('brokerPortsOfOtherSessions', () => {
+  it('lists the broker ports saved by other sessions, not by this one or by damaged files', () => {
+    saveState(state({ session_name: 'paw-proj', broker_port: 9119, broker_bind: '127.0.0.1' }), env);
+    saveState(state({ session_name: 'paw-other', repo_path: '/elsewhere', broker_port: 9120, broker_bind: '127.0.0.1' }), env);
+    saveState(state({ session_name: 'paw-plain', repo_path: '/plain' }), env);
+    writeFileSync(join(sessions, 'paw-junk.json'), '{"broker_port": 9121');
+    expect([...brokerPortsOfOtherSessions('paw-proj', env)]).toEqual([9120]);
   });
 });
