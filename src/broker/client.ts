@@ -38,6 +38,26 @@ export type ProbeResult =
   | { kind: 'foreign'; detail: string }
   | { kind: 'timeout' };
 
+export interface BrokerIdentityCheck {
+  session: string;
+  repoPath: string;
+  /** When given, the broker must also be this very process generation (a launch's own broker). */
+  instanceId?: string;
+}
+
+/** True when the probe reached the broker of this session of this repo — never another's. */
+export function isSessionBroker(
+  probe: ProbeResult,
+  identity: BrokerIdentityCheck,
+): probe is Extract<ProbeResult, { kind: 'git-paw' }> {
+  return (
+    probe.kind === 'git-paw' &&
+    probe.status.session === identity.session &&
+    probe.status.repo_path === identity.repoPath &&
+    (identity.instanceId === undefined || probe.status.instance_id === identity.instanceId)
+  );
+}
+
 /** Largest `/status` answer a client reads; a longer one is not a git-paw broker's. */
 export const MAX_STATUS_BYTES = 4 * 1024 * 1024;
 

@@ -10,7 +10,7 @@ import { brokerPortsOfOtherSessions } from '../session/store.js';
 import { sessionsDir } from '../util/dirs.js';
 import { BrokerError } from '../util/errors.js';
 import { gitPawArgv } from '../util/self.js';
-import { brokerUrl, canListen, describePortHolder, findFreePort, probeBroker } from './client.js';
+import { brokerUrl, canListen, describePortHolder, findFreePort, isSessionBroker, probeBroker } from './client.js';
 import {
   BROKER_CONFIG_ENV,
   BROKER_TOKEN_ENV,
@@ -170,14 +170,7 @@ export async function waitForBroker(plan: BrokerPlan, options: { timeoutMs?: num
     const failure = startupFailure(plan);
     if (failure) throw new BrokerError(failure);
     const probe = await probeBroker(plan.url, { timeoutMs: 500 });
-    if (
-      probe.kind === 'git-paw' &&
-      probe.status.session === plan.session &&
-      probe.status.repo_path === plan.repoPath &&
-      probe.status.instance_id === plan.instanceId
-    ) {
-      return;
-    }
+    if (isSessionBroker(probe, { session: plan.session, repoPath: plan.repoPath, instanceId: plan.instanceId })) return;
     if (Date.now() >= deadline) {
       const holder = probe.kind === 'free' ? undefined : await describePortHolder(plan.bind, plan.port);
       throw new BrokerError(

@@ -2,7 +2,7 @@
 // then (when it runs) the agent count and one line per agent; and the same as JSON for
 // `status --json`. A broker of another session on the port is reported as not ours (W25, W26).
 import { formatAge, statusKind } from '../dashboard/rows.js';
-import { describePortHolder, probeBroker, type BrokerStatusDocument } from './client.js';
+import { describePortHolder, isSessionBroker, probeBroker, type BrokerStatusDocument } from './client.js';
 
 export type BrokerReport =
   | { url: string; state: 'running'; status: BrokerStatusDocument }
@@ -20,11 +20,7 @@ export interface BrokerReportInput {
 /** Probes the session's broker once and says whether it is running, and if not who holds the port. */
 export async function readBrokerReport(input: BrokerReportInput): Promise<BrokerReport> {
   const probe = await probeBroker(input.url, { timeoutMs: input.timeoutMs ?? 1_000 });
-  if (
-    probe.kind === 'git-paw' &&
-    probe.status.session === input.session &&
-    probe.status.repo_path === input.repoPath
-  ) {
+  if (isSessionBroker(probe, { session: input.session, repoPath: input.repoPath })) {
     return { url: input.url, state: 'running', status: probe.status };
   }
   if (probe.kind === 'free') return { url: input.url, state: 'not responding' };

@@ -6,7 +6,7 @@
 // log is touched.
 import { existsSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import { brokerUrl, canListen, describePortHolder, probeBroker } from '../broker/client.js';
+import { brokerUrl, canListen, describePortHolder, isSessionBroker, probeBroker } from '../broker/client.js';
 import { startupErrorPath } from '../broker/config.js';
 import { planBroker, stopBrokerAndWait, type BrokerPlan } from '../broker/session.js';
 import { renderSkill } from '../broker/skill.js';
@@ -107,10 +107,7 @@ async function waitForBrokerStop(
 ): Promise<BrokerStopOutcome> {
   if (await canListen(target.bind, target.port)) return 'stopped';
   const probe = await probeBroker(brokerUrl(target.bind, target.port), { timeoutMs: 500 });
-  const ours =
-    probe.kind === 'git-paw' &&
-    probe.status.session === target.session &&
-    probe.status.repo_path === target.repoPath;
+  const ours = isSessionBroker(probe, { session: target.session, repoPath: target.repoPath });
   if (probe.kind === 'foreign' || (probe.kind === 'git-paw' && !ours)) return 'not ours';
   return (await stopBrokerAndWait(target.bind, target.port, { timeoutMs })) ? 'stopped' : 'still running';
 }
