@@ -8,12 +8,13 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { canListen, fetchStatus, findFreePort, probeBroker } from '../../src/broker/client.js';
+import { canListen, fetchStatus, probeBroker } from '../../src/broker/client.js';
 import { planBroker, stopBrokerAndWait, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
 import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
+import { randomFreePort } from '../helpers/broker-process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -38,10 +39,9 @@ async function plan(
     saved?: { port?: number; token?: string; logPath?: string };
   } = {},
 ): Promise<BrokerPlan> {
-  const base = 20_000 + Math.floor(Math.random() * 20_000);
   return planBroker({
     settings: {
-      port: overrides.port ?? (await findFreePort('127.0.0.1', base)),
+      port: overrides.port ?? (await randomFreePort()),
       bind: '127.0.0.1',
       allowRemote: false,
       auth: overrides.auth ?? 'token',

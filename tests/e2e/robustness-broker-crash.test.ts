@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { canListen, fetchStatus, findFreePort } from '../../src/broker/client.js';
+import { canListen, fetchStatus } from '../../src/broker/client.js';
 import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
 import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
+import { randomFreePort } from '../helpers/broker-process.js';
 
 const PUBLISHERS = 16;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -31,7 +32,7 @@ beforeAll(() => {
 async function plan(name: string, saved?: BrokerPlan): Promise<BrokerPlan> {
   return planBroker({
     settings: {
-      port: saved?.port ?? (await findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 20_000))),
+      port: saved?.port ?? (await randomFreePort()),
       bind: '127.0.0.1',
       allowRemote: false,
       auth: 'token',

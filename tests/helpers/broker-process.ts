@@ -8,6 +8,15 @@ import { findFreePort } from '../../src/broker/client.js';
 import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
 import { CLI_PATH } from './run-cli.js';
 
+/**
+ * A free loopback port for a test broker, searched from a random start below Linux's ephemeral
+ * range (32768+), so an outgoing connection cannot take it between the search and the bind, and
+ * parallel test files rarely pick the same one.
+ */
+export function randomFreePort(): Promise<number> {
+  return findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 12_000));
+}
+
 export interface RunningBroker {
   /** Temp dir holding the broker's log (`broker.jsonl`). */
   dir: string;
@@ -21,7 +30,7 @@ export async function startBrokerProcess(session: string): Promise<RunningBroker
   const dir = mkdtempSync(join(tmpdir(), `${session}-`));
   const plan = await planBroker({
     settings: {
-      port: await findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 20_000)),
+      port: await randomFreePort(),
       bind: '127.0.0.1',
       allowRemote: false,
       auth: 'token',

@@ -2,16 +2,14 @@
 // broker on (on a random free port, so parallel test files never meet), HTTP against the
 // session's broker with its token, and what a finished test must not leave behind.
 import { existsSync, readFileSync } from 'node:fs';
-import { canListen, findFreePort } from '../../src/broker/client.js';
+import { canListen } from '../../src/broker/client.js';
 import { pollUntil } from '../helpers/poll.js';
 import type { Sandbox } from '../helpers/sandbox.js';
 import { httpRequest, type HttpReply } from './broker-harness.js';
 import { readState, sessionsDirOf, type SavedState } from './lifecycle-helpers.js';
+import { randomFreePort } from '../helpers/broker-process.js';
 
 /** A free loopback port in a random spot of 20000–45000. */
-export function randomFreePort(): Promise<number> {
-  return findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 25_000));
-}
 
 /** Writes `<repo>/.git-paw/config.toml` with `[broker]` (and any extra TOML after it). */
 export function writeRepoConfig(sandbox: Sandbox, broker: string, extra = ''): void {

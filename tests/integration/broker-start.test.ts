@@ -12,9 +12,9 @@ import {
   brokerOf,
   brokerStatus,
   enableBroker,
-  randomFreePort,
   writeRepoConfig,
 } from './broker-session-helpers.js';
+import { randomFreePort } from '../helpers/broker-process.js';
 import {
   expectNothingCreated,
   paw,

@@ -7,13 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
-import { findFreePort } from '../../src/broker/client.js';
 import type { SessionState } from '../../src/session/schema.js';
 import { saveState } from '../../src/session/store.js';
 import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH, runCli } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { capturePane, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
+import { randomFreePort } from '../helpers/broker-process.js';
 
 const ROSTER = [
   { branch: 'feat/api', cli: 'claude' },
@@ -55,7 +55,7 @@ async function planFor(box: Sandbox, session: string): Promise<BrokerPlan> {
   const previous = process.env.XDG_DATA_HOME;
   process.env.XDG_DATA_HOME = box.env.XDG_DATA_HOME;
   try {
-    const port = await findFreePort('127.0.0.1', 20_000 + Math.floor(Math.random() * 20_000));
+    const port = await randomFreePort();
     return await planBroker({
       settings: { port, bind: '127.0.0.1', allowRemote: false, auth: 'token' },
       session,
