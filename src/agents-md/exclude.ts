@@ -77,12 +77,13 @@ function excludeAlreadyCovers(path: string): boolean {
 /**
  * Untracked case: makes sure git ignores `<worktree>/AGENTS.md`, adding our exclude entry if needed.
  * When the entry is already there (every worktree after the first), one check-ignore decides.
- * `ignoredNow` is the answer of a check-ignore the caller just ran, if any.
+ * `ignoredNow` is the answer of a check-ignore the caller just ran, if any. Returns false (after
+ * warning) when an ignore rule of the worktree re-includes the file.
  */
-async function excludeUntrackedAgentsMd(runner: CommandRunner, repo: RepoInfo, worktree: string, ignoredNow?: boolean): Promise<void> {
+async function excludeUntrackedAgentsMd(runner: CommandRunner, repo: RepoInfo, worktree: string, ignoredNow?: boolean): Promise<boolean> {
   const path = excludePath(repo);
   if (!excludeAlreadyCovers(path)) {
-    if (ignoredNow ?? (await isIgnored(runner, worktree))) return;
+    if (ignoredNow ?? (await isIgnored(runner, worktree))) return true;
     await serialised(path, async () => {
       const current = readTextFile(path) ?? '';
       if (hasAgentsMdLine(current)) return;
@@ -95,22 +96,29 @@ async function excludeUntrackedAgentsMd(runner: CommandRunner, repo: RepoInfo, w
       await warnIfMainAgentsMdNowIgnored(runner, repo, path);
     });
   }
-  if (!(await isIgnored(runner, worktree))) {
-    warn(`${join(worktree, AGENTS_MD)} is not ignored by git (a .gitignore rule re-includes it); do not commit it`);
-  }
+  if (await isIgnored(runner, worktree)) return true;
+  warnNotIgnored(worktree);
+  return false;
+}
+
+/** The warning when an ignore rule of the worktree's own (e.g. `!AGENTS.md`) re-includes the file. */
+export function warnNotIgnored(worktree: string): void {
+  warn(`${join(worktree, AGENTS_MD)} is not ignored by git (a .gitignore rule re-includes it); do not commit it`);
 }
 
 /**
  * Makes sure git never shows `<worktree>/AGENTS.md`: skip-worktree when the index tracks it,
  * otherwise an ignore rule (see excludeUntrackedAgentsMd). `likelyTracked` (the commit has the
  * file) only picks which check runs first: check-ignore never reports a tracked path as ignored,
- * so "ignored" also settles "untracked" — the usual answer costs one git process.
+ * so "ignored" also settles "untracked" — the usual answer costs one git process. Returns false
+ * (after warning) when the worktree's own ignore rules re-include the file.
  */
-export async function keepAgentsMdOutOfGit(runner: CommandRunner, repo: RepoInfo, worktree: string, likelyTracked: boolean): Promise<void> {
+export async function keepAgentsMdOutOfGit(runner: CommandRunner, repo: RepoInfo, worktree: string, likelyTracked: boolean): Promise<boolean> {
   const ignored = likelyTracked ? undefined : await isIgnored(runner, worktree);
-  if (ignored) return;
-  if (await isTrackedInIndex(runner, worktree)) await hideTrackedAgentsMd(runner, worktree);
-  else await excludeUntrackedAgentsMd(runner, repo, worktree, ignored);
+  if (ignored) return true;
+  if (!(await isTrackedInIndex(runner, worktree))) return excludeUntrackedAgentsMd(runner, repo, worktree, ignored);
+  await hideTrackedAgentsMd(runner, worktree);
+  return true;
 }
 
 /** The side effect of the common exclude entry: the main worktree's untracked AGENTS.md is hidden too. */

@@ -3,8 +3,9 @@
 // every worktree on every launch, recovery included; running it again is harmless. A fresh
 // launch writes each worktree's file right after creating it (agentsMdPipeline), hidden behind
 // the creation of the next worktree; recovery writes a whole session at once
-// (writeWorktreesAgentsMd), reading each commit's AGENTS.md only once. Either way the worktrees
-// after the first find the exclude entry in place and need a single check-ignore each.
+// (writeWorktreesAgentsMd), reading each commit's AGENTS.md only once; there the worktrees after
+// the first find the exclude entry in place and need a single check-ignore each, while a launch's
+// fresh checkouts of one commit share the first one's answer.
 import { statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { RepoInfo } from '../git/repo.js';
@@ -13,7 +14,7 @@ import { AgentsMdError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { canonicalPath, writeFileAtomic } from '../util/fs.js';
 import { ioReason } from '../util/io-reason.js';
-import { AGENTS_MD, keepAgentsMdOutOfGit } from './exclude.js';
+import { AGENTS_MD, keepAgentsMdOutOfGit, warnNotIgnored } from './exclude.js';
 import { readTextFile } from './read.js';
 import { injectSection, renderSection, type Assignment } from './section.js';
 
@@ -63,11 +64,14 @@ async function committedText(
 /** How a worktree's committed AGENTS.md is read (once per commit when shared). */
 type CommittedReader = () => Promise<CommittedAgentsMd>;
 
+/** Keeps a worktree's AGENTS.md out of git, given what its commit holds. */
+type Hider = (committed: CommittedAgentsMd) => Promise<unknown>;
+
 /**
  * Writes `<worktreePath>/AGENTS.md` = base text + the assignment's git-paw section, and makes sure
- * the file never shows in the worktree's `git status` / `git add -A`. The repository's own root
- * AGENTS.md is never written. The base text is the committed AGENTS.md of `readCommitted`, else
- * the repo root's working file (missing = empty). Keeping the file out of git waits for `before`.
+ * the file never shows in the worktree's `git status` / `git add -A` (`hide`, by default
+ * keepAgentsMdOutOfGit). The repository's own root AGENTS.md is never written. The base text is
+ * the committed AGENTS.md of `readCommitted`, else the repo root's working file (missing = empty).
  */
 async function writeAgentsMd(
   runner: CommandRunner,
@@ -75,7 +79,7 @@ async function writeAgentsMd(
   worktreePath: string,
   assignment: Assignment,
   readCommitted: CommittedReader,
-  before: Promise<unknown> = Promise.resolve(),
+  hide: Hider = (committed) => keepAgentsMdOutOfGit(runner, repo, worktreePath, committed.inTree),
 ): Promise<void> {
   const target = join(worktreePath, AGENTS_MD);
   if (canonicalPath(worktreePath) === canonicalPath(repo.root)) {
@@ -86,9 +90,8 @@ async function writeAgentsMd(
   }
   const committed = await readCommitted();
   const content = injectSection(committed.text ?? readTextFile(join(repo.root, AGENTS_MD)) ?? '', renderSection(assignment));
-  await before;
   // Hide first, then write: the file is never visible to git, not even for a moment.
-  await keepAgentsMdOutOfGit(runner, repo, worktreePath, committed.inTree);
+  await hide(committed);
   try {
     writeFileAtomic(target, content);
   } catch (error) {
@@ -138,7 +141,11 @@ export async function writeWorktreesAgentsMd(runner: CommandRunner, repo: RepoIn
   const first = settledReads.findIndex((read) => read.status === 'fulfilled' && !read.value.inTree);
   const write = (index: number, before?: Promise<unknown>) => {
     const { worktreePath, assignment } = targets[index] as AgentsMdTarget;
-    return writeAgentsMd(runner, repo, worktreePath, assignment, () => reads[index] as Promise<CommittedAgentsMd>, before);
+    const hide: Hider = async (committed) => {
+      await before;
+      return keepAgentsMdOutOfGit(runner, repo, worktreePath, committed.inTree);
+    };
+    return writeAgentsMd(runner, repo, worktreePath, assignment, () => reads[index] as Promise<CommittedAgentsMd>, hide);
   };
   const pioneer = first === -1 ? undefined : write(first);
   const gate = pioneer?.catch(() => undefined);
@@ -148,8 +155,12 @@ export async function writeWorktreesAgentsMd(runner: CommandRunner, repo: RepoIn
 }
 
 export interface AgentsMdPipeline {
-  /** Starts writing one worktree's AGENTS.md; the worktree must exist. */
-  add(target: AgentsMdTarget): void;
+  /**
+   * Starts writing one freshly created worktree's AGENTS.md; the worktree must exist. `checkout`
+   * is a treeish of the main worktree that the new worktree has checked out, when other targets
+   * share it (`HEAD` for branches just created from it).
+   */
+  add(target: AgentsMdTarget, checkout?: string): void;
   /** Waits for every write; throws the first failure in the order they were added. */
   done(): Promise<void>;
 }
@@ -157,15 +168,40 @@ export interface AgentsMdPipeline {
 /**
  * Writes AGENTS.md files while a launch is still creating worktrees. Each write reads its base
  * at once, but keeps the file out of git only after the previous write has finished, so the
- * first untracked worktree adds the exclude entry before the others look.
+ * first untracked worktree adds the exclude entry before the others look. Fresh checkouts of one
+ * commit hold the same `.gitignore`, so for targets sharing a `checkout` the base is read once
+ * and the first one's ignore checks answer for the rest: however many branches are created from
+ * HEAD, their AGENTS.md files cost three git processes in all.
  */
 export function agentsMdPipeline(runner: CommandRunner, repo: RepoInfo): AgentsMdPipeline {
   const writes: Promise<void>[] = [];
+  const sharedReads = new Map<string, Promise<CommittedAgentsMd>>();
+  /** Per shared checkout without a committed AGENTS.md: whether its first worktree ended up ignoring the file. */
+  const sharedIgnored = new Map<string, Promise<boolean>>();
   return {
-    add({ worktreePath, assignment }) {
+    add({ worktreePath, assignment }, checkout) {
       const previous = writes.at(-1)?.catch(() => undefined);
-      const base = () => committedText(runner, worktreePath, 'HEAD', worktreePath, AGENTS_MD);
-      writes.push(writeAgentsMd(runner, repo, worktreePath, assignment, base, previous));
+      let read = () => committedText(runner, worktreePath, 'HEAD', worktreePath, AGENTS_MD);
+      if (checkout !== undefined) {
+        const shared = sharedReads.get(checkout) ?? committedText(runner, repo.root, checkout, worktreePath, AGENTS_MD);
+        sharedReads.set(checkout, shared);
+        read = () => shared;
+      }
+      const hide: Hider = async (committed) => {
+        await previous;
+        const keep = () => keepAgentsMdOutOfGit(runner, repo, worktreePath, committed.inTree);
+        // A tracked file is hidden in each worktree's own index.
+        if (checkout === undefined || committed.inTree) return keep();
+        const decided = sharedIgnored.get(checkout);
+        if (decided === undefined) {
+          const first = keep();
+          sharedIgnored.set(checkout, first);
+          return first;
+        }
+        if (!(await decided)) warnNotIgnored(worktreePath);
+        return undefined;
+      };
+      writes.push(writeAgentsMd(runner, repo, worktreePath, assignment, read, hide));
     },
     async done() {
       const failed = (await Promise.allSettled(writes)).find((result) => result.status === 'rejected');

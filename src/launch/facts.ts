@@ -1,8 +1,10 @@
 // The facts a launch plan is checked against — whether HEAD has a commit, the branch refs, where
-// branches are checked out, the live tmux sessions — gathered by four concurrent queries. When
+// branches are checked out, the live tmux sessions, the settings that decide whether checkouts
+// may overlap worktree creation — gathered by five concurrent queries. When
 // every choice is on the command line, `start` gathers them as soon as the repository is known,
 // while the rest of the start path loads.
 import { checkedOutBranches, hasCommits, readBranchRefs, type BranchRefs } from '../git/branches.js';
+import { readWorktreeGitSettings, type WorktreeGitSettings } from '../git/worktrees.js';
 import { liveSessionNames } from '../tmux/client.js';
 import type { LaunchContext } from './types.js';
 
@@ -13,16 +15,18 @@ export interface PlanFacts {
   checkedOut: PromiseSettledResult<Map<string, string>>;
   /** Names of the live tmux sessions (for the session name). */
   liveSessions: PromiseSettledResult<Set<string>>;
+  worktreeGit: PromiseSettledResult<WorktreeGitSettings>;
 }
 
-/** Runs the four queries concurrently; never rejects. */
+/** Runs the five queries concurrently; never rejects. */
 export async function gatherPlanFacts(ctx: LaunchContext): Promise<PlanFacts> {
   const { runner, repo } = ctx;
-  const [commits, refs, checkedOut, liveSessions] = await Promise.allSettled([
+  const [commits, refs, checkedOut, liveSessions, worktreeGit] = await Promise.allSettled([
     hasCommits(runner, repo.root),
     readBranchRefs(runner, repo.root),
     checkedOutBranches(runner, repo.root),
     liveSessionNames(runner),
+    readWorktreeGitSettings(runner, repo.root),
   ]);
-  return { commits, refs, checkedOut, liveSessions };
+  return { commits, refs, checkedOut, liveSessions, worktreeGit };
 }

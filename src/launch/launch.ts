@@ -14,7 +14,7 @@ import { withRollback, type Rollback } from './rollback.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
 import type { PlanFacts } from './facts.js';
 import type { PlannedAgent } from './validate.js';
-import { createAgentWorktree, registerPruneOnRollback } from './worktrees.js';
+import { createAgentWorktrees, registerPruneOnRollback } from './worktrees.js';
 
 export interface LaunchInput extends LaunchContext {
   agents: AgentRequest[];
@@ -49,23 +49,18 @@ async function planBrokerOf(ctx: LaunchContext, plan: LaunchPlan): Promise<{ pla
 }
 
 /**
- * Creates the worktrees one after another (git shares repository state between them) and writes
- * each one's AGENTS.md as soon as it exists, while git creates the next. Every write has finished
- * before this returns or throws, so a rollback never races one.
+ * Creates the worktrees (each checkout overlapping the next worktree's creation when git allows,
+ * see LaunchPlan.overlapCheckouts) and writes each one's AGENTS.md as soon as it is checked out,
+ * while git creates the next. Every write has
+ * finished before this returns or throws, so a rollback never races one.
  */
-async function createWorktreesWithAgentsMd(
-  ctx: LaunchContext,
-  agents: readonly PlannedAgent[],
-  targets: readonly AgentsMdTarget[],
-  rollback: Rollback,
-): Promise<void> {
+async function createWorktreesWithAgentsMd(ctx: LaunchContext, plan: LaunchPlan, targets: readonly AgentsMdTarget[], rollback: Rollback): Promise<void> {
   const agentsMd = agentsMdPipeline(ctx.runner, ctx.repo);
   try {
-    for (const [index, agent] of agents.entries()) {
-      rollback.checkpoint();
-      await createAgentWorktree(ctx, agent, rollback);
-      agentsMd.add(targets[index] as AgentsMdTarget);
-    }
+    await createAgentWorktrees(ctx, plan.agents, plan.overlapCheckouts, rollback, (index) => {
+      // New branches all start at the main worktree's HEAD: their AGENTS.md bases are one read.
+      agentsMd.add(targets[index] as AgentsMdTarget, plan.agents[index]?.source === 'new' ? 'HEAD' : undefined);
+    });
   } catch (error) {
     await agentsMd.done().catch(() => undefined);
     throw error;
@@ -93,7 +88,7 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       mouse: plan.settings.mouse,
     };
     const state = broker ? broker.stateOf(fresh) : fresh;
-    await createWorktreesWithAgentsMd(ctx, plan.agents, await agentsMdTargets(state, plan.settings, broker?.plan), rollback);
+    await createWorktreesWithAgentsMd(ctx, plan, await agentsMdTargets(state, plan.settings, broker?.plan), rollback);
     const bringUp = { state, settings: plan.settings, agentsMdWritten: true, ...(broker ? { broker: broker.plan } : {}) };
     return bringUpSession(ctx, bringUp, rollback);
   });

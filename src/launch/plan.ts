@@ -1,6 +1,7 @@
 // Planning a fresh launch: validate the agents, pick a free session name, and render the plan
 // for `--dry-run` (upstream §9.3, byte for byte).
 import { relativeWorktreeLabel } from '../git/names.js';
+import { checkoutsMayOverlap } from '../git/worktrees.js';
 import { namesUsedByOtherRepos } from '../session/store.js';
 import { baseSessionName, pickSessionName } from '../tmux/naming.js';
 import { warn } from '../util/output.js';
@@ -13,6 +14,8 @@ export interface LaunchPlan {
   sessionName: string;
   settings: LaunchSettings;
   agents: PlannedAgent[];
+  /** Whether each worktree's checkout may run while the next one is added (git/worktrees' checkoutsMayOverlap). */
+  overlapCheckouts: boolean;
 }
 
 /**
@@ -38,7 +41,10 @@ export async function planLaunch(
   for (const agent of planned) {
     if (agent.source === 'new') warn(`branch '${agent.branch}' does not exist; it will be created from HEAD`);
   }
-  return { sessionName: resolveSessionName(ctx, settledValue((await facts).liveSessions)), settings, agents: planned };
+  const { liveSessions, worktreeGit } = await facts;
+  // Unknown settings (git config failed): plain `git worktree add`s, one by one, are always safe.
+  const overlapCheckouts = worktreeGit.status === 'fulfilled' && checkoutsMayOverlap(ctx.repo, worktreeGit.value);
+  return { sessionName: resolveSessionName(ctx, settledValue(liveSessions)), settings, agents: planned, overlapCheckouts };
 }
 
 export type DryRunVariant = 'normal' | 'from-specs';

@@ -15,7 +15,7 @@ import { bringUpSession } from './bring-up.js';
 import { planSessionBroker, withBrokerFields } from './broker.js';
 import { withRollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
-import { createAgentWorktree, pathExists, registerPruneOnRollback } from './worktrees.js';
+import { createAgentWorktrees, pathExists, registerPruneOnRollback } from './worktrees.js';
 
 const PURGE_HINT = 'run `git paw purge` to remove the session, then start a new one';
 
@@ -63,11 +63,11 @@ export async function recoverSession(ctx: LaunchContext, state: SessionState, se
     await pruneWorktrees(ctx.runner, ctx.repo);
     const missing = await missingWorktrees(ctx, state);
     if (missing.length > 0) registerPruneOnRollback(ctx, rollback);
-    for (const entry of missing) {
-      rollback.checkpoint();
-      await createAgentWorktree(ctx, { branch: entry.branch, worktreePath: entry.worktree_path, source: 'local' }, rollback);
+    const recreate = missing.map((entry) => ({ branch: entry.branch, worktreePath: entry.worktree_path, source: 'local' as const }));
+    await createAgentWorktrees(ctx, recreate, false, rollback, (index) => {
+      const entry = missing[index] as WorktreeEntry;
       warn(`worktree '${entry.worktree_path}' was missing; recreated it from branch '${entry.branch}'`);
-    }
+    });
     const recovered = withBrokerFields(
       {
         ...state,

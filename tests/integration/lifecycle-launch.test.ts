@@ -1,6 +1,7 @@
 // The launch path in-process (launchSession / recoverSession with a runner bound to the sandbox):
-// mixed CLIs, tiling, half-way failures and a state file that cannot be written.
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// mixed CLIs, tiling, checkouts overlapping worktree creation (and plain adds when hooks run),
+// half-way failures and a state file that cannot be written.
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveRepo } from '../../src/git/repo.js';
@@ -54,6 +55,117 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
       "Worktree error: git worktree add -b failed for branch 'feat/b'",
     );
     expectNothingCreated(sandbox);
+  });
+
+  /** The sandbox runner, recording when each git command started and finished. */
+  function timedRunner(): CommandRunner & { calls: { args: readonly string[]; started: number; ended: number }[] } {
+    const calls: { args: readonly string[]; started: number; ended: number }[] = [];
+    let clock = 0;
+    return {
+      calls,
+      async run(program, args, options) {
+        const call = { args, started: (clock += 1), ended: Infinity };
+        if (program === 'git') calls.push(call);
+        const result = await runner.run(program, args, options);
+        call.ended = clock += 1;
+        return result;
+      },
+    };
+  }
+
+  it('checks each worktree out while git adds the next one, ending with clean checkouts', async () => {
+    sandbox.fakeCli('claude');
+    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
+    const timed = timedRunner();
+    const repo = await resolveRepo(runner, sandbox.repo);
+    const branches = ['feat/a', 'feat/b', 'feat/c', 'feat/d'];
+    await launchSession({ runner: timed, repo, env: sandbox.env, agents: branches.map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
+    const adds = timed.calls.filter((call) => call.args[0] === 'worktree' && call.args[1] === 'add');
+    const checkouts = timed.calls.filter((call) => call.args[0] === 'reset');
+    expect(adds.map((call) => call.args.at(-1))).toEqual(branches.map((branch) => worktreeDir(sandbox, branch.replace('/', '-'))));
+    expect(checkouts).toHaveLength(4);
+    // Checkout i runs while add i+1 does (it starts before that add has finished).
+    for (const [index, checkout] of checkouts.slice(0, -1).entries()) expect(checkout.started).toBeLessThan(adds[index + 1]?.ended ?? 0);
+    for (const branch of branches) {
+      const dir = worktreeDir(sandbox, branch.replace('/', '-'));
+      expect(readdirSync(dir).sort()).toEqual(['.git', 'AGENTS.md', 'README.md']);
+      expect(sandbox.git(['status', '--porcelain'], dir)).toBe('');
+      expect(sandbox.git(['symbolic-ref', '--short', 'HEAD'], dir)).toBe(branch);
+    }
+  });
+
+  it('reads the AGENTS.md base and ignore rules of branches created from HEAD once, writing each its own section', async () => {
+    sandbox.fakeCli('claude');
+    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
+    const timed = timedRunner();
+    const repo = await resolveRepo(runner, sandbox.repo);
+    const branches = ['w', 'x', 'y', 'z'];
+    await launchSession({ runner: timed, repo, env: sandbox.env, agents: branches.map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
+    const count = (command: string) => timed.calls.filter((call) => call.args[0] === command).length;
+    expect({ lsTree: count('ls-tree'), checkIgnore: count('check-ignore') }).toEqual({ lsTree: 1, checkIgnore: 2 });
+    for (const branch of branches) {
+      const dir = worktreeDir(sandbox, branch);
+      expect(readFileSync(join(dir, 'AGENTS.md'), 'utf8')).toContain(`- **Branch:** \`${branch}\``);
+      expect(sandbox.git(['status', '--porcelain', '--untracked-files=all'], dir)).toBe('');
+    }
+  });
+
+  it('warns for every worktree when its committed .gitignore re-includes AGENTS.md', async () => {
+    sandbox.fakeCli('claude');
+    writeFileSync(join(sandbox.repo, '.gitignore'), '!AGENTS.md\n');
+    sandbox.git(['add', '.gitignore']);
+    sandbox.git(['commit', '-q', '-m', 'keep AGENTS.md visible']);
+    const result = await paw(sandbox, ['start', '--no-attach', '--cli', 'claude', '--branches', 'a,b,c']);
+    expect(result.code).toBe(0);
+    for (const slug of ['a', 'b', 'c']) {
+      expect(result.stderr).toContain(`warning: ${join(worktreeDir(sandbox, slug), 'AGENTS.md')} is not ignored by git (a .gitignore rule re-includes it); do not commit it\n`);
+      expect(sandbox.git(['status', '--porcelain'], worktreeDir(sandbox, slug))).toBe('?? AGENTS.md');
+    }
+  });
+
+  it('removes everything when a worktree cannot be added while the one before is being checked out', async () => {
+    sandbox.fakeCli('claude');
+    // A stale ref lock: git refuses to create feat/c, after feat/a and feat/b were added.
+    mkdirSync(join(sandbox.repo, '.git', 'refs', 'heads', 'feat'), { recursive: true });
+    writeFileSync(join(sandbox.repo, '.git', 'refs', 'heads', 'feat', 'c.lock'), '');
+    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
+    await expect(launch(['feat/a', 'feat/b', 'feat/c', 'feat/d'].map((branch) => ({ branch, cli: claude })))).rejects.toThrow(
+      "Worktree error: git worktree add -b failed for branch 'feat/c'",
+    );
+    expectNothingCreated(sandbox);
+  });
+
+  it('removes everything when a checkout fails', async () => {
+    sandbox.fakeCli('claude');
+    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
+    const failing: CommandRunner = {
+      run: async (program, args, options) => {
+        if (program === 'git' && args[0] === 'reset' && options?.cwd?.endsWith('-feat-b')) return { code: 128, stdout: '', stderr: 'fatal: disk trouble' };
+        return runner.run(program, args, options);
+      },
+    };
+    const repo = await resolveRepo(runner, sandbox.repo);
+    const agents = ['feat/a', 'feat/b', 'feat/c'].map((branch) => ({ branch, cli: claude }));
+    await expect(launchSession({ runner: failing, repo, env: sandbox.env, agents, settings: { mouse: true, logging: false } })).rejects.toThrow(
+      `Worktree error: checking out branch 'feat/b' in '${worktreeDir(sandbox, 'feat-b')}' failed: fatal: disk trouble`,
+    );
+    expectNothingCreated(sandbox);
+  });
+
+  it('with a post-checkout hook, creates each worktree with one plain git worktree add, running the hook once each', async () => {
+    sandbox.fakeCli('claude');
+    const ran = join(sandbox.root, 'hook-ran.log');
+    const hook = join(sandbox.repo, '.git', 'hooks', 'post-checkout');
+    writeFileSync(hook, `#!/bin/sh
+pwd >> '${ran}'
+`);
+    chmodSync(hook, 0o755);
+    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
+    const timed = timedRunner();
+    const repo = await resolveRepo(runner, sandbox.repo);
+    await launchSession({ runner: timed, repo, env: sandbox.env, agents: ['a', 'b', 'c'].map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
+    expect(readFileSync(ran, 'utf8').split('\n').filter(Boolean)).toEqual(['a', 'b', 'c'].map((slug) => worktreeDir(sandbox, slug)));
+    expect(timed.calls.filter((call) => call.args.includes('--no-checkout') || call.args[0] === 'reset')).toEqual([]);
   });
 
   it('removes everything, log dir included, when tmux fails after the session exists', async () => {

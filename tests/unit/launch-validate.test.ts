@@ -35,6 +35,9 @@ function fakeGit(options: FakeGit = {}): CommandRunner & { calls: string[][] } {
           return ok((options.remotes ?? []).join('\n'));
         case 'worktree':
           return ok(options.worktrees ?? '');
+        case 'config':
+          // None of the settings asked for is set.
+          return { code: 1, stdout: '', stderr: '' };
         default:
           throw new Error(`unexpected git ${args.join(' ')}`);
       }
@@ -98,6 +101,7 @@ describe('validatePlan', () => {
     const local = fakeGit();
     await validatePlan(ctx(local), many);
     expect(local.calls.map((args) => args.slice(0, 2).join(' ')).sort()).toEqual([
+      'git config',
       'git for-each-ref',
       'git rev-parse',
       'git worktree',
@@ -106,6 +110,7 @@ describe('validatePlan', () => {
     const withRemote = fakeGit({ refs: ['refs/heads/main', 'refs/remotes/origin/main'], remotes: ['origin'] });
     await validatePlan(ctx(withRemote), many);
     expect(withRemote.calls.map((args) => args.slice(0, 2).join(' ')).sort()).toEqual([
+      'git config',
       'git for-each-ref',
       'git remote',
       'git rev-parse',
@@ -148,6 +153,7 @@ describe('formatDryRun (upstream §9.3)', () => {
       { branch: 'feat/a', cli: claude, worktreePath: '/w/proj-feat-a', source: 'local' },
       { branch: 'fix/issue#42', cli: { name: 'echo', command: '/bin/echo' }, worktreePath: '/w/proj-fix-issue42', source: 'new' },
     ],
+    overlapCheckouts: true,
   };
 
   it('prints the exact layout', () => {
