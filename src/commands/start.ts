@@ -41,6 +41,8 @@ export async function runStart(flags: StartFlags): Promise<void> {
   const loading = import('../launch/start.js');
   // Awaited below; this only keeps a load failure from going unhandled if resolveRepo throws first.
   loading.catch(() => undefined);
+  // A launch loads these next: let them load while git answers too (src/launch/start imports them when needed).
+  if (!flags.dryRun) import('../launch/launch.js').catch(() => undefined);
   const repo = await resolveRepo(systemRunner);
   const ctx = { runner: systemRunner, repo };
   let sessionName: string | undefined;

@@ -1,8 +1,9 @@
 // Everything a session needs once its worktrees exist — shared by a fresh launch and recovery so
 // neither can forget a step (W-4, W-26, broker W3): each worktree's AGENTS.md (with the rendered
-// skill when a broker runs), the log directory, the tmux session (dashboard pane 0, hidden broker
-// window, env, labels, log pipes), the broker verified, the state file saved — and only then the
-// programs typed into the panes. The broker's steps live in bring-up-broker, loaded only when the
+// skill when a broker runs), the log directory, the tmux session (a frame with env and hidden
+// broker window, which a launch opens while it creates the worktrees; then dashboard pane 0 and
+// the agents' panes), the broker verified, the state file saved — and only then labels, log pipes
+// and the programs typed into the panes. The broker's steps live in bring-up-broker, loaded only when the
 // session has a broker.
 import { mkdirSync, rmSync } from 'node:fs';
 import { writeWorktreesAgentsMd, type AgentsMdTarget } from '../agents-md/write.js';
@@ -11,7 +12,7 @@ import { agentIdOf } from '../git/names.js';
 import { paneLogPath, sessionLogDir } from '../logs/paths.js';
 import { commandOf, type SessionState } from '../session/schema.js';
 import { deleteState, saveState } from '../session/store.js';
-import { createSession, hasSession, killSession, startPanePrograms } from '../tmux/client.js';
+import { createSessionFrame, hasSession, killSession, openPanes, startPanes } from '../tmux/client.js';
 import type { SessionPlan } from '../tmux/plan.js';
 import { sessionsDir } from '../util/dirs.js';
 import { SessionError, describeError } from '../util/errors.js';
@@ -78,6 +79,13 @@ function createLogDir(ctx: LaunchContext, sessionName: string, rollback: Rollbac
   }
 }
 
+/** The session's tmux frame being created (openSessionFrame), and the plan it was made for. */
+export interface SessionFrame {
+  plan: SessionPlan;
+  /** The placeholder pane's id, once the frame exists. */
+  placeholder: Promise<string>;
+}
+
 export interface BringUp {
   /** The state to save, broker fields included (launch/broker's withBrokerFields). */
   state: SessionState;
@@ -88,19 +96,19 @@ export interface BringUp {
   previous?: SessionState;
   /** The launch already wrote every AGENTS.md while creating the worktrees. */
   agentsMdWritten?: boolean;
+  /** The frame, when the launch opened it while creating the worktrees. */
+  frame?: SessionFrame;
 }
 
 /**
- * Brings a session up: AGENTS.md files (unless already written), log dir, tmux session, broker verified (W2), state saved,
- * then the panes' programs started. The worktrees must exist. Everything created is registered
- * with `rollback`. Returns the saved state.
+ * Starts creating the session's tmux frame — the session with a placeholder pane, its
+ * environment, the broker's window and the options — which needs no worktree, so a launch runs
+ * it while git creates them (the broker starts meanwhile too). Registers the broker's files and
+ * the session with `rollback` first. A failure surfaces where `placeholder` is awaited.
  */
-export async function bringUpSession(ctx: LaunchContext, bringUp: BringUp, rollback: Rollback): Promise<SessionState> {
-  const { state, settings, broker, previous } = bringUp;
+export async function openSessionFrame(ctx: LaunchContext, bringUp: Pick<BringUp, 'state' | 'settings' | 'broker'>, rollback: Rollback): Promise<SessionFrame> {
+  const { state, settings, broker } = bringUp;
   const brokerSteps = broker ? await import('./bring-up-broker.js') : undefined;
-  if (!bringUp.agentsMdWritten) await writeWorktreesAgentsMd(ctx.runner, ctx.repo, await agentsMdTargets(state, settings, broker));
-  rollback.checkpoint();
-  if (settings.logging) createLogDir(ctx, state.session_name, rollback);
   if (brokerSteps && broker) brokerSteps.registerBrokerRollback(rollback, broker);
   rollback.add(`tmux session '${state.session_name}'`, async () => {
     if (await hasSession(ctx.runner, state.session_name)) await killSession(ctx.runner, state.session_name);
@@ -108,12 +116,29 @@ export async function bringUpSession(ctx: LaunchContext, bringUp: BringUp, rollb
   const agentsPlan = sessionPlanFor(ctx.repo.root, state, settings);
   const plan = brokerSteps && broker ? brokerSteps.withBrokerLayout(agentsPlan, ctx.repo.root, broker) : agentsPlan;
   // The session environment (the broker token) reaches tmux through a private file there.
-  const paneIds = await createSession(ctx.runner, plan, sessionsDir(ctx.env));
+  const placeholder = createSessionFrame(ctx.runner, plan, ctx.repo.root, sessionsDir(ctx.env));
+  placeholder.catch(() => undefined);
+  return { plan, placeholder };
+}
+
+/**
+ * Brings a session up: AGENTS.md files (unless already written), log dir, tmux frame (unless
+ * already opened) and panes, broker verified (W2), state saved, then the panes' labels, log pipes
+ * and programs. The worktrees must exist. Everything created is registered with `rollback`.
+ * Returns the saved state.
+ */
+export async function bringUpSession(ctx: LaunchContext, bringUp: BringUp, rollback: Rollback): Promise<SessionState> {
+  const { state, settings, broker, previous } = bringUp;
+  if (!bringUp.agentsMdWritten) await writeWorktreesAgentsMd(ctx.runner, ctx.repo, await agentsMdTargets(state, settings, broker));
   rollback.checkpoint();
-  if (brokerSteps && broker) await brokerSteps.waitForBroker(broker);
+  if (settings.logging) createLogDir(ctx, state.session_name, rollback);
+  const frame = bringUp.frame ?? (await openSessionFrame(ctx, bringUp, rollback));
+  const paneIds = await openPanes(ctx.runner, frame.plan, await frame.placeholder);
+  rollback.checkpoint();
+  if (broker) await (await import('./bring-up-broker.js')).waitForBroker(broker);
   rollback.checkpoint();
   saveState(state, ctx.env);
   rollback.add('the session state', () => (previous ? saveState(previous, ctx.env) : deleteState(state.session_name, ctx.env)));
-  await startPanePrograms(ctx.runner, plan, paneIds);
+  await startPanes(ctx.runner, frame.plan, paneIds);
   return state;
 }

@@ -1,5 +1,6 @@
 // The one launch path (fresh start, presets, from-specs, demo): validate the whole plan, plan the
-// broker (port, agent ids), create the worktrees, bring the session up and save its state — or,
+// broker (port, agent ids), create the worktrees while tmux opens the session's frame (and the
+// broker starts), bring the session up and save its state — or,
 // on any failure, remove everything this launch created and report what failed. The broker
 // modules are loaded only when the session has a broker.
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';
@@ -8,7 +9,7 @@ import type { BrokerPlan } from '../broker/session.js';
 import { pruneWorktrees } from '../git/worktrees.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { formatCreatedAt } from '../session/store.js';
-import { agentsMdTargets, bringUpSession } from './bring-up.js';
+import { agentsMdTargets, bringUpSession, openSessionFrame } from './bring-up.js';
 import { planLaunch, type LaunchPlan } from './plan.js';
 import { withRollback, type Rollback } from './rollback.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
@@ -88,9 +89,16 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       mouse: plan.settings.mouse,
     };
     const state = broker ? broker.stateOf(fresh) : fresh;
-    await createWorktreesWithAgentsMd(ctx, plan, await agentsMdTargets(state, plan.settings, broker?.plan), rollback);
     const bringUp = { state, settings: plan.settings, agentsMdWritten: true, ...(broker ? { broker: broker.plan } : {}) };
-    return bringUpSession(ctx, bringUp, rollback);
+    const frame = await openSessionFrame(ctx, bringUp, rollback);
+    try {
+      await createWorktreesWithAgentsMd(ctx, plan, await agentsMdTargets(state, plan.settings, broker?.plan), rollback);
+    } catch (error) {
+      // Rollback kills the session by name: it must exist (or have failed) by then.
+      await frame.placeholder.catch(() => undefined);
+      throw error;
+    }
+    return bringUpSession(ctx, { ...bringUp, frame }, rollback);
   });
 }
 

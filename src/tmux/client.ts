@@ -1,13 +1,14 @@
 // Talking to tmux through the CommandRunner: presence check, exact-name liveness, kill, the live
-// session list, and executing a SessionPlan (create, then start the panes' programs). Every session target is `=name` (exact match), so
-// `paw-proj` never matches a live `paw-projx`. The session environment (which may hold the broker
-// token) goes through a private temp file that exists only while the create invocation runs.
+// session list, and executing a SessionPlan (frame, panes, then the panes' programs). Every
+// session target is `=name` (exact match), so `paw-proj` never matches a live `paw-projx`. The
+// session environment (which may hold the broker token) goes through a private temp file that
+// exists only while the frame is created.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, TmuxError, TmuxNotInstalledError } from '../util/errors.js';
 import type { CommandRunner, RunResult } from '../util/exec.js';
 import { which } from '../util/which.js';
-import { buildCreateArgs, buildSetupArgs, buildStartArgs, sessionEnvScript, type SessionPlan } from './plan.js';
+import { buildFrameArgs, buildPanesArgs, buildStartArgs, sessionEnvScript, type SessionPlan } from './plan.js';
 
 export function tmuxInstalled(pathEnv = process.env.PATH ?? ''): boolean {
   return which('tmux', pathEnv) !== undefined;
@@ -79,25 +80,32 @@ async function withEnvScript<T>(
 }
 
 /**
- * Creates the whole session in two tmux processes and returns the pane ids in plan order; the
- * panes show their shells until `startPanePrograms`. `privateDir` holds the short-lived file of
+ * Creates the session's frame (plan's buildFrameArgs) with its placeholder pane in
+ * `placeholderCwd`; returns the placeholder's pane id. `privateDir` holds the short-lived file of
  * the session environment (required when the plan has session variables). On a failure the
  * session may exist half-built; the caller owns rollback (kill by exact name).
  */
-export async function createSession(runner: CommandRunner, plan: SessionPlan, privateDir?: string): Promise<string[]> {
-  const created = await withEnvScript(plan, privateDir, (path) => tmux(runner, buildCreateArgs(plan, path)));
+export async function createSessionFrame(runner: CommandRunner, plan: SessionPlan, placeholderCwd: string, privateDir?: string): Promise<string> {
+  const created = await withEnvScript(plan, privateDir, (path) => tmux(runner, buildFrameArgs(plan, placeholderCwd, path)));
   if (created.code !== 0) throw failure(created);
-  const paneIds = created.stdout.split('\n').filter((line) => line.startsWith('%'));
+  const placeholder = created.stdout.trim();
+  if (!placeholder.startsWith('%')) throw new TmuxError(`tmux did not report the first pane of session '${plan.name}'`);
+  return placeholder;
+}
+
+/** Opens every pane of the plan in the frame (one tmux process); returns the pane ids in plan order. Their shells wait for startPanes. */
+export async function openPanes(runner: CommandRunner, plan: SessionPlan, placeholderId: string): Promise<string[]> {
+  const opened = await tmux(runner, buildPanesArgs(plan, placeholderId));
+  if (opened.code !== 0) throw failure(opened);
+  const paneIds = opened.stdout.split('\n').filter((line) => line.startsWith('%'));
   if (paneIds.length !== plan.panes.length) {
     throw new TmuxError(`expected ${plan.panes.length} panes in session '${plan.name}', tmux reported ${paneIds.length}`);
   }
-  const setup = await tmux(runner, buildSetupArgs(plan, paneIds));
-  if (setup.code !== 0) throw failure(setup);
   return paneIds;
 }
 
-/** Types each pane's command into its shell (one tmux process). */
-export async function startPanePrograms(runner: CommandRunner, plan: SessionPlan, paneIds: readonly string[]): Promise<void> {
+/** Labels each pane, attaches its log pipe and types its command (one tmux process). */
+export async function startPanes(runner: CommandRunner, plan: SessionPlan, paneIds: readonly string[]): Promise<void> {
   const started = await tmux(runner, buildStartArgs(plan, paneIds));
   if (started.code !== 0) throw failure(started);
 }

@@ -1,13 +1,15 @@
 // The session plan: pure data describing a tmux session (panes, labels, env, logging pipes,
 // hidden windows such as the broker's), and its translation into argv for three tmux invocations
 // with commands chained by `;` arguments:
-//   1. create the session, set its environment from a private file (so no secret such as the
-//      broker token is ever on a command line, where other local users can read it), create its
-//      hidden windows and every pane (printing the pane ids), set options and layout;
-//   2. per pane (addressed by `%id`, never by index): label and log pipe;
-//   3. per pane: type the command — run last, once the launch has verified the broker and saved
-//      the state, so no program starts in a session that is about to be rolled back and the
-//      dashboard finds the saved session.
+//   1. the frame: the session with a silent placeholder pane, its environment from a private file
+//      (so no secret such as the broker token is ever on a command line, where other local users
+//      can read it), its hidden windows and options — needing no worktree, so a launch runs it
+//      while the worktrees are still being created;
+//   2. every pane in its worktree (printing the pane ids), the placeholder removed, the layout;
+//   3. per pane (addressed by `%id`, never by index): label, log pipe, and the command typed —
+//      run last, once the launch has verified the broker and saved the state, so no program
+//      starts in a session that is about to be rolled back and the dashboard finds the saved
+//      session.
 // Addressing panes by id is what makes `base-index`/`pane-base-index` in the user's tmux.conf
 // irrelevant; the process count stays constant whatever the pane count.
 import { shellQuote } from '../util/shell.js';
@@ -103,44 +105,21 @@ export function sessionEnvScript(plan: SessionPlan): string {
 }
 
 /**
- * The commands that create the session and its first pane. Without session variables, the first
- * pane's own variables go to `new-session -e` — which sets *session* environment — and are then
- * removed from the session environment, where later panes would otherwise inherit them. With
- * session variables, `new-session` starts a silent placeholder pane (`cat`, so no shell starts
- * before the variables exist), the sourced file sets them, the first pane is split off the
- * placeholder (inheriting them) and the placeholder is killed; only the first pane's id is printed.
+ * Invocation 1, the frame: a detached, sized session whose only pane is a silent placeholder
+ * (`cat` in `placeholderCwd`: no shell, so nothing runs before the panes exist), its variables
+ * from the sourced file (`envScriptPath`, required when the plan has session variables), the
+ * hidden windows and the options. It needs no worktree, so a launch creates it while git is still
+ * at work. Prints the placeholder's pane id.
  */
-function createCommands(plan: SessionPlan, first: PanePlan, envScriptPath: string | undefined): string[][] {
+export function buildFrameArgs(plan: SessionPlan, placeholderCwd: string, envScriptPath?: string): string[] {
+  const windowTarget = `=${plan.name}:`;
   const size = ['-x', String(DETACHED_SIZE.width), '-y', String(DETACHED_SIZE.height)];
-  const cwd = escapeFormat(first.cwd);
-  if (Object.keys(plan.env).length === 0) {
-    return [
-      ['new-session', '-d', '-P', '-F', '#{pane_id}', '-s', plan.name, ...size, '-c', cwd, ...envFlags(first.env)],
-      ...Object.keys(first.env).map((key) => ['set-environment', '-t', `=${plan.name}`, '-u', key]),
-    ];
+  const commands = [['new-session', '-d', '-P', '-F', '#{pane_id}', '-s', plan.name, ...size, '-c', escapeFormat(placeholderCwd), '--', 'cat']];
+  if (Object.keys(plan.env).length > 0) {
+    if (envScriptPath === undefined) throw new Error('a plan with session variables needs its env script path');
+    commands.push(['source-file', escapeGlob(envScriptPath)]);
   }
-  if (envScriptPath === undefined) throw new Error('a plan with session variables needs its env script path');
-  const windowTarget = `=${plan.name}:`;
-  return [
-    ['new-session', '-d', '-s', plan.name, ...size, '-c', cwd, '--', 'cat'],
-    ['source-file', escapeGlob(envScriptPath)],
-    ['split-window', '-t', windowTarget, '-P', '-F', '#{pane_id}', '-c', cwd, ...envFlags(first.env)],
-    // The new pane is the active one: every other pane of the window is the placeholder.
-    ['kill-pane', '-a', '-t', windowTarget],
-  ];
-}
-
-/**
- * Invocation 1. Prints one pane id per line, in pane order. `envScriptPath` is the file holding
- * `sessionEnvScript(plan)` (required when the plan has session variables).
- */
-export function buildCreateArgs(plan: SessionPlan, envScriptPath?: string): string[] {
-  const [first, ...rest] = plan.panes;
-  if (first === undefined) throw new Error('a session plan needs at least one pane');
-  const windowTarget = `=${plan.name}:`;
-  const commands = createCommands(plan, first, envScriptPath);
-  // `-d` keeps the panes' window current, so the `=name:` targets below still resolve to it; the
-  // window prints no pane id, so the ids printed stay those of the panes.
+  // `-d` keeps the panes' window current, so the `=name:` targets resolve to it.
   for (const window of plan.windows ?? []) {
     commands.push(['new-window', '-d', '-n', window.name, '-t', windowTarget, ...envFlags(window.env), '--', ...window.argv]);
   }
@@ -148,11 +127,24 @@ export function buildCreateArgs(plan: SessionPlan, envScriptPath?: string): stri
   if (plan.mouse) commands.push(['set-option', '-t', windowTarget, 'mouse', 'on']);
   commands.push(['set-option', '-w', '-t', windowTarget, 'pane-border-status', 'top']);
   commands.push(['set-option', '-w', '-t', windowTarget, 'pane-border-format', BORDER_FORMAT]);
-  for (const pane of rest) {
-    // Re-tiling before each split keeps room for the next pane even with many panes.
-    commands.push(['select-layout', '-t', windowTarget, 'tiled']);
+  return chain(commands);
+}
+
+/**
+ * Invocation 2, once every worktree exists: each pane split off the one before (the first off the
+ * placeholder, which then goes) in its directory with its own variables, re-tiled before each
+ * split so there is room for the next. Prints one pane id per line, in pane order.
+ */
+export function buildPanesArgs(plan: SessionPlan, placeholderId: string): string[] {
+  if (plan.panes.length === 0) throw new Error('a session plan needs at least one pane');
+  const windowTarget = `=${plan.name}:`;
+  const commands: string[][] = [];
+  plan.panes.forEach((pane, index) => {
+    if (index > 0) commands.push(['select-layout', '-t', windowTarget, 'tiled']);
+    // The target is the window's active pane: the placeholder, then the pane split last.
     commands.push(['split-window', '-t', windowTarget, '-P', '-F', '#{pane_id}', '-c', escapeFormat(pane.cwd), ...envFlags(pane.env)]);
-  }
+    if (index === 0) commands.push(['kill-pane', '-t', placeholderId]);
+  });
   commands.push(['select-layout', '-t', windowTarget, 'tiled']);
   return chain(commands);
 }
@@ -163,33 +155,21 @@ function checkPaneIds(plan: SessionPlan, paneIds: readonly string[]): void {
   }
 }
 
-/** Invocation 2: label and log pipe of each pane (attached before anything runs in it). */
-export function buildSetupArgs(plan: SessionPlan, paneIds: readonly string[]): string[] {
-  checkPaneIds(plan, paneIds);
-  const commands: string[][] = [];
-  plan.panes.forEach((pane, index) => {
-    const id = paneIds[index] as string;
-    commands.push(['set-option', '-p', '-t', id, '@paw_label', pane.label]);
-    if (pane.logPath !== undefined) {
-      commands.push(['pipe-pane', '-t', id, escapeFormat(`cat >> ${shellQuote(pane.logPath)}`)]);
-    }
-  });
-  const firstId = paneIds[0];
-  if (firstId !== undefined) commands.push(['select-pane', '-t', firstId]);
-  return chain(commands);
-}
-
-/** Invocation 3: types each pane's command into its shell. */
+/**
+ * Invocation 3, once the session is saved: each pane's label and log pipe, the first pane
+ * selected, then each pane's command typed into its shell.
+ */
 export function buildStartArgs(plan: SessionPlan, paneIds: readonly string[]): string[] {
   checkPaneIds(plan, paneIds);
-  return chain(
-    plan.panes.flatMap((pane, index) => {
-      const id = paneIds[index] as string;
-      return [
-        ['send-keys', '-t', id, '-l', '--', pane.command],
-        ['send-keys', '-t', id, 'Enter'],
-      ];
-    }),
-  );
+  const setup: string[][] = [];
+  const typing: string[][] = [];
+  plan.panes.forEach((pane, index) => {
+    const id = paneIds[index] as string;
+    setup.push(['set-option', '-p', '-t', id, '@paw_label', pane.label]);
+    if (pane.logPath !== undefined) setup.push(['pipe-pane', '-t', id, escapeFormat(`cat >> ${shellQuote(pane.logPath)}`)]);
+    typing.push(['send-keys', '-t', id, '-l', '--', pane.command], ['send-keys', '-t', id, 'Enter']);
+  });
+  setup.push(['select-pane', '-t', paneIds[0] as string]);
+  return chain([...setup, ...typing]);
 }
 

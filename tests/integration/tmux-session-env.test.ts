@@ -1,11 +1,11 @@
-// createSession with session variables on a real tmux server: the values (which may be the broker
-// token) reach the session environment verbatim through a sourced private file — never through
-// argv — every pane and window inherits them, only the real panes' ids are printed, and the file
-// is gone afterwards, also when tmux fails.
+// A session frame with session variables, then its panes, on a real tmux server: the values
+// (which may be the broker token) reach the session environment verbatim through a sourced
+// private file — never through argv — every pane and window inherits them, only the real panes'
+// ids are printed, and the file is gone afterwards, also when tmux fails.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSession } from '../../src/tmux/client.js';
+import { createSessionFrame, openPanes } from '../../src/tmux/client.js';
 import type { SessionPlan } from '../../src/tmux/plan.js';
 import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -60,13 +60,17 @@ function plan(root: string): SessionPlan {
   };
 }
 
-describe.skipIf(skipWithoutTmux)('createSession with session variables', () => {
+describe.skipIf(skipWithoutTmux)('a session frame with session variables', () => {
   it('sets them verbatim from a private file that is gone afterwards; panes and windows inherit them', async () => {
     sandbox = createSandbox({ noRepo: true });
     const privateDir = join(sandbox.root, 'we[i]rd*?dir');
     const seen: SeenFile[] = [];
     const argvs: string[][] = [];
-    const ids = await createSession(observingRunner(seen, argvs), plan(sandbox.root), privateDir);
+    const runner = observingRunner(seen, argvs);
+    const placeholder = await createSessionFrame(runner, plan(sandbox.root), sandbox.root, privateDir);
+    expect(readdirSync(privateDir)).toEqual([]);
+    const ids = await openPanes(runner, plan(sandbox.root), placeholder);
+    expect(ids).not.toContain(placeholder);
 
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ mode: 0o600, dirMode: 0o700 });
@@ -100,7 +104,7 @@ describe.skipIf(skipWithoutTmux)('createSession with session variables', () => {
     sandbox.tmux(['new-session', '-d', '-s', 'paw-env']);
     const privateDir = join(sandbox.root, 'private');
     const seen: SeenFile[] = [];
-    await expect(createSession(observingRunner(seen, []), plan(sandbox.root), privateDir)).rejects.toThrow(
+    await expect(createSessionFrame(observingRunner(seen, []), plan(sandbox.root), sandbox.root, privateDir)).rejects.toThrow(
       /Tmux error: duplicate session: paw-env/,
     );
     expect(seen).toHaveLength(1);
