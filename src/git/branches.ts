@@ -97,6 +97,16 @@ export async function unmergedCount(runner: CommandRunner, repoRoot: string, bra
   return Number.parseInt(result.stdout.trim(), 10);
 }
 
+/**
+ * Creates every branch at HEAD in one atomic `git update-ref` transaction, with the reflog entry
+ * `git branch` writes: either all of them exist afterwards or none does.
+ */
+export async function createBranchesFromHead(runner: CommandRunner, repoRoot: string, branches: readonly string[]): Promise<void> {
+  const input = branches.map((branch) => `create refs/heads/${branch} HEAD\n`).join('');
+  const result = await git(runner, repoRoot, ['update-ref', '-m', 'branch: Created from HEAD', '--stdin'], input);
+  if (result.code !== 0) throw new BranchError(`creating branches ${branches.map((branch) => `'${branch}'`).join(', ')} from HEAD failed: ${oneLine(result.stderr)}`);
+}
+
 /** `git branch -d` (refuses unmerged work) or `-D` (only for branches a failed launch just made). */
 export async function deleteBranch(
   runner: CommandRunner,

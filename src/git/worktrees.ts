@@ -76,6 +76,16 @@ export async function addWorktree(
   }
 }
 
+/**
+ * True when a launch's new branches may all be created in one ref transaction
+ * (createBranchesFromHead) before their worktrees are added, instead of one `git branch` each:
+ * whenever checkouts may overlap (no hooks, no reftable) and `branch.autoSetupMerge` is not
+ * `always` or `inherit`, which would give a branch made from HEAD tracking config.
+ */
+export function branchesAtOnce(repo: RepoInfo, settings: WorktreeGitSettings): boolean {
+  return checkoutsMayOverlap(repo, settings) && settings.autoSetupMerge !== 'always' && settings.autoSetupMerge !== 'inherit';
+}
+
 /** Fills a worktree added without checkout, exactly as `git worktree add` does itself. */
 export async function checkOutWorktree(runner: CommandRunner, path: string, branch: string): Promise<void> {
   const result = await git(runner, path, ['reset', '--hard', '--quiet', '--no-recurse-submodules']);
@@ -110,17 +120,19 @@ export function oneLine(stderr: string): string {
     .join('; ');
 }
 
-/** The repository settings that decide whether checkouts may overlap worktree creation. */
+/** The repository settings that decide how a launch may create its worktrees. */
 export interface WorktreeGitSettings {
   /** `core.hooksPath` (path-expanded), when set. */
   hooksPath?: string;
   /** `extensions.refStorage`, when set. */
   refStorage?: string;
+  /** `branch.autoSetupMerge`, when set. */
+  autoSetupMerge?: string;
 }
 
 /** Reads the WorktreeGitSettings with one `git config` (exit 1 = none of them set). */
 export async function readWorktreeGitSettings(runner: CommandRunner, repoRoot: string): Promise<WorktreeGitSettings> {
-  const pattern = '^(core\\.hookspath|extensions\\.refstorage)$';
+  const pattern = '^(core\\.hookspath|extensions\\.refstorage|branch\\.autosetupmerge)$';
   const result = await git(runner, repoRoot, ['config', '-z', '--type=path', '--get-regexp', pattern]);
   if (result.code === 1) return {};
   if (result.code !== 0) throw new WorktreeError(`git config failed: ${oneLine(result.stderr)}`);
@@ -130,6 +142,7 @@ export async function readWorktreeGitSettings(runner: CommandRunner, repoRoot: s
     const [key, value] = newline === -1 ? [item, ''] : [item.slice(0, newline), item.slice(newline + 1)];
     if (key === 'core.hookspath') settings.hooksPath = value;
     else if (key === 'extensions.refstorage') settings.refStorage = value.toLowerCase();
+    else if (key === 'branch.autosetupmerge') settings.autoSetupMerge = value.toLowerCase();
   }
   return settings;
 }

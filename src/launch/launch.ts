@@ -50,15 +50,14 @@ async function planBrokerOf(ctx: LaunchContext, plan: LaunchPlan): Promise<{ pla
 }
 
 /**
- * Creates the worktrees (each checkout overlapping the next worktree's creation when git allows,
- * see LaunchPlan.overlapCheckouts) and writes each one's AGENTS.md as soon as it is checked out,
+ * Creates the worktrees (the fast way when git allows, see LaunchPlan.worktreeSteps) and writes each one's AGENTS.md as soon as it is checked out,
  * while git creates the next. Every write has
  * finished before this returns or throws, so a rollback never races one.
  */
 async function createWorktreesWithAgentsMd(ctx: LaunchContext, plan: LaunchPlan, targets: readonly AgentsMdTarget[], rollback: Rollback): Promise<void> {
   const agentsMd = agentsMdPipeline(ctx.runner, ctx.repo);
   try {
-    await createAgentWorktrees(ctx, plan.agents, plan.overlapCheckouts, rollback, (index) => {
+    await createAgentWorktrees(ctx, plan.agents, plan.worktreeSteps, rollback, (index) => {
       // New branches all start at the main worktree's HEAD: their AGENTS.md bases are one read.
       agentsMd.add(targets[index] as AgentsMdTarget, plan.agents[index]?.source === 'new' ? 'HEAD' : undefined);
     });

@@ -1,21 +1,22 @@
 // Planning a fresh launch: validate the agents, pick a free session name, and render the plan
 // for `--dry-run` (upstream §9.3, byte for byte).
 import { relativeWorktreeLabel } from '../git/names.js';
-import { checkoutsMayOverlap } from '../git/worktrees.js';
+import { branchesAtOnce, checkoutsMayOverlap } from '../git/worktrees.js';
 import { namesUsedByOtherRepos } from '../session/store.js';
 import { baseSessionName, pickSessionName } from '../tmux/naming.js';
 import { warn } from '../util/output.js';
 import { settledValue } from '../util/settled.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
 import { gatherPlanFacts, type PlanFacts } from './facts.js';
+import type { WorktreeSteps } from './worktrees.js';
 import { validatePlan, type PlannedAgent } from './validate.js';
 
 export interface LaunchPlan {
   sessionName: string;
   settings: LaunchSettings;
   agents: PlannedAgent[];
-  /** Whether each worktree's checkout may run while the next one is added (git/worktrees' checkoutsMayOverlap). */
-  overlapCheckouts: boolean;
+  /** How the worktrees may be created (git/worktrees' checkoutsMayOverlap and branchesAtOnce). */
+  worktreeSteps: WorktreeSteps;
 }
 
 /**
@@ -43,8 +44,12 @@ export async function planLaunch(
   }
   const { liveSessions, worktreeGit } = await facts;
   // Unknown settings (git config failed): plain `git worktree add`s, one by one, are always safe.
-  const overlapCheckouts = worktreeGit.status === 'fulfilled' && checkoutsMayOverlap(ctx.repo, worktreeGit.value);
-  return { sessionName: resolveSessionName(ctx, settledValue(liveSessions)), settings, agents: planned, overlapCheckouts };
+  const git = worktreeGit.status === 'fulfilled' ? worktreeGit.value : undefined;
+  const worktreeSteps = {
+    overlapCheckouts: git !== undefined && checkoutsMayOverlap(ctx.repo, git),
+    branchesAtOnce: git !== undefined && branchesAtOnce(ctx.repo, git),
+  };
+  return { sessionName: resolveSessionName(ctx, settledValue(liveSessions)), settings, agents: planned, worktreeSteps };
 }
 
 export type DryRunVariant = 'normal' | 'from-specs';

@@ -15,7 +15,7 @@ import { bringUpSession } from './bring-up.js';
 import { planSessionBroker, withBrokerFields } from './broker.js';
 import { withRollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
-import { createAgentWorktrees, pathExists, registerPruneOnRollback } from './worktrees.js';
+import { createAgentWorktrees, pathExists, PLAIN_WORKTREE_STEPS, registerPruneOnRollback } from './worktrees.js';
 
 const PURGE_HINT = 'run `git paw purge` to remove the session, then start a new one';
 
@@ -64,7 +64,7 @@ export async function recoverSession(ctx: LaunchContext, state: SessionState, se
     const missing = await missingWorktrees(ctx, state);
     if (missing.length > 0) registerPruneOnRollback(ctx, rollback);
     const recreate = missing.map((entry) => ({ branch: entry.branch, worktreePath: entry.worktree_path, source: 'local' as const }));
-    await createAgentWorktrees(ctx, recreate, false, rollback, (index) => {
+    await createAgentWorktrees(ctx, recreate, PLAIN_WORKTREE_STEPS, rollback, (index) => {
       const entry = missing[index] as WorktreeEntry;
       warn(`worktree '${entry.worktree_path}' was missing; recreated it from branch '${entry.branch}'`);
     });

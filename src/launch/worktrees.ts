@@ -2,7 +2,7 @@
 // rollback — also when git fails half-way (e.g. a failing post-checkout hook leaves a complete
 // worktree and branch behind while reporting an error) or a checkout fails while the next worktree is being added.
 import { lstatSync, rmSync } from 'node:fs';
-import { deleteBranch, localBranchExists } from '../git/branches.js';
+import { createBranchesFromHead, deleteBranch, localBranchExists } from '../git/branches.js';
 import { addWorktree, checkOutWorktree, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
 import type { Rollback } from './rollback.js';
 import type { LaunchContext } from './types.js';
@@ -57,33 +57,54 @@ async function addAgentWorktree(ctx: LaunchContext, agent: AgentWorktree, checko
   if (failure !== undefined) throw failure;
 }
 
+/** How a launch creates its worktrees (see git/worktrees' checkoutsMayOverlap and branchesAtOnce). */
+export interface WorktreeSteps {
+  /** Add each worktree empty and check it out while git adds the next one. */
+  overlapCheckouts: boolean;
+  /** Create all new branches in one ref transaction first. */
+  branchesAtOnce: boolean;
+}
+
+/** One plain `git worktree add` after another: always safe. */
+export const PLAIN_WORKTREE_STEPS: WorktreeSteps = { overlapCheckouts: false, branchesAtOnce: false };
+
+/** Creates the new branches in one step, registering each for rollback once they exist. */
+async function createNewBranches(ctx: LaunchContext, branches: readonly string[], rollback: Rollback): Promise<void> {
+  await createBranchesFromHead(ctx.runner, ctx.repo.root, branches);
+  for (const branch of branches) rollback.add(`branch '${branch}'`, () => deleteBranch(ctx.runner, ctx.repo.root, branch, { force: true }));
+}
+
 /**
  * Creates the agents' worktrees in plan order; `created(index)` runs as soon as each one is
- * checked out. With `overlapCheckouts`, each worktree is added empty and checked out while git
- * adds the next one (nearly halving a launch on a multi-core machine); otherwise each is one
- * plain `git worktree add`. After a failure or Ctrl-C nothing new starts, and this returns (or
- * throws the first failure) only once every running step has finished — so rollback knows
- * about everything that was made.
+ * checked out. The fast steps (nearly halving a launch on a multi-core machine): new branches
+ * made in one ref transaction, and each worktree added empty and checked out while git adds the
+ * next one; otherwise each worktree is one plain `git worktree add`. After a failure or Ctrl-C
+ * nothing new starts, and this returns (or throws the first failure) only once every running
+ * step has finished — so rollback knows about everything that was made.
  */
 export async function createAgentWorktrees(
   ctx: LaunchContext,
   agents: readonly AgentWorktree[],
-  overlapCheckouts: boolean,
+  steps: WorktreeSteps,
   rollback: Rollback,
   created: (index: number) => void,
 ): Promise<void> {
+  const newBranches = steps.branchesAtOnce ? agents.filter((agent) => agent.source === 'new').map((agent) => agent.branch) : [];
+  if (newBranches.length > 0) await createNewBranches(ctx, newBranches, rollback);
   const failures: unknown[] = [];
   let checkouts = Promise.resolve();
   for (const [index, agent] of agents.entries()) {
     if (failures.length > 0) break;
     try {
       rollback.checkpoint();
-      await addAgentWorktree(ctx, agent, !overlapCheckouts, rollback);
+      // A branch made above is checked out like any existing one (and is already registered).
+      const adding = newBranches.includes(agent.branch) ? { ...agent, source: 'local' as const } : agent;
+      await addAgentWorktree(ctx, adding, !steps.overlapCheckouts, rollback);
     } catch (error) {
       failures.push(error);
       break;
     }
-    if (!overlapCheckouts) {
+    if (!steps.overlapCheckouts) {
       created(index);
       continue;
     }

@@ -1,10 +1,11 @@
-// Whether a launch may check worktrees out while it adds the next one: the git settings read from
-// a real repository, and the hooks and ref-storage cases that keep plain one-by-one adds.
+// Whether a launch may check worktrees out while it adds the next one, and create its new
+// branches in one step: the git settings read from a real repository, and the hooks, ref-storage
+// and tracking cases that keep plain one-by-one adds.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveRepo, type RepoInfo } from '../../src/git/repo.js';
-import { checkoutsMayOverlap, readWorktreeGitSettings } from '../../src/git/worktrees.js';
+import { branchesAtOnce, checkoutsMayOverlap, readWorktreeGitSettings } from '../../src/git/worktrees.js';
 import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -51,6 +52,18 @@ describe('checkoutsMayOverlap with a real repository', () => {
   it('refuses it for a relative core.hooksPath, which each new worktree resolves itself', async () => {
     sandbox.git(['config', 'core.hooksPath', '.githooks']);
     expect(await overlap()).toBe(false);
+  });
+
+  it('creates new branches in one transaction only when no tracking config is due (branch.autoSetupMerge)', async () => {
+    const atOnce = async () => branchesAtOnce(repo, await readWorktreeGitSettings(runner, repo.root));
+    expect(await atOnce()).toBe(true);
+    for (const [value, expected] of [['true', true], ['simple', true], ['false', true], ['Always', false], ['inherit', false]] as const) {
+      sandbox.git(['config', 'branch.autoSetupMerge', value]);
+      expect(await atOnce()).toBe(expected);
+    }
+    sandbox.git(['config', '--unset', 'branch.autoSetupMerge']);
+    hook(join(repo.commonDir, 'hooks'), 'reference-transaction');
+    expect(await atOnce()).toBe(false);
   });
 
   it('refuses it when refs live in a reftable (one lock for every ref update)', () => {

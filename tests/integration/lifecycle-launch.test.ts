@@ -10,7 +10,7 @@ import type { AgentRequest } from '../../src/launch/types.js';
 import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
-import { expectNothingCreated, liveSessions, paw, sessionsDirOf, statePath, worktreeDir } from './lifecycle-helpers.js';
+import { expectNothingCreated, liveSessions, paw, readState, sessionsDirOf, statePath, worktreeDir } from './lifecycle-helpers.js';
 
 /** The system runner with the sandbox's environment (private tmux server, isolated HOME). */
 function sandboxRunner(sandbox: Sandbox): CommandRunner {
@@ -58,13 +58,13 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
   });
 
   /** The sandbox runner, recording when each git command started and finished. */
-  function timedRunner(): CommandRunner & { calls: { args: readonly string[]; started: number; ended: number }[] } {
-    const calls: { args: readonly string[]; started: number; ended: number }[] = [];
+  function timedRunner(): CommandRunner & { calls: { args: readonly string[]; cwd?: string; started: number; ended: number }[] } {
+    const calls: { args: readonly string[]; cwd?: string; started: number; ended: number }[] = [];
     let clock = 0;
     return {
       calls,
       async run(program, args, options) {
-        const call = { args, started: (clock += 1), ended: Infinity };
+        const call = { args, cwd: options?.cwd, started: (clock += 1), ended: Infinity };
         if (program === 'git') calls.push(call);
         const result = await runner.run(program, args, options);
         call.ended = clock += 1;
@@ -82,7 +82,7 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     await launchSession({ runner: timed, repo, env: sandbox.env, agents: branches.map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
     const adds = timed.calls.filter((call) => call.args[0] === 'worktree' && call.args[1] === 'add');
     const checkouts = timed.calls.filter((call) => call.args[0] === 'reset');
-    expect(adds.map((call) => call.args.at(-1))).toEqual(branches.map((branch) => worktreeDir(sandbox, branch.replace('/', '-'))));
+    expect(adds.map((call) => call.args.slice(-2))).toEqual(branches.map((branch) => [worktreeDir(sandbox, branch.replace('/', '-')), branch]));
     expect(checkouts).toHaveLength(4);
     // Checkout i runs while add i+1 does (it starts before that add has finished).
     for (const [index, checkout] of checkouts.slice(0, -1).entries()) expect(checkout.started).toBeLessThan(adds[index + 1]?.ended ?? 0);
@@ -123,15 +123,63 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     }
   });
 
-  it('removes everything when a worktree cannot be added while the one before is being checked out', async () => {
+  it('creates all new branches in one ref transaction, as `git branch` would (reflog included)', async () => {
     sandbox.fakeCli('claude');
-    // A stale ref lock: git refuses to create feat/c, after feat/a and feat/b were added.
+    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
+    const timed = timedRunner();
+    const repo = await resolveRepo(runner, sandbox.repo);
+    sandbox.git(['branch', 'old']);
+    await launchSession({ runner: timed, repo, env: sandbox.env, agents: ['feat/a', 'old', 'feat/b'].map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
+    expect(timed.calls.filter((call) => call.args[0] === 'update-ref')).toHaveLength(1);
+    expect(timed.calls.filter((call) => call.args.includes('-b'))).toEqual([]);
+    for (const branch of ['feat/a', 'feat/b']) {
+      expect(sandbox.git(['reflog', 'show', '--format=%gs', branch])).toBe('branch: Created from HEAD');
+      expect(sandbox.git(['rev-parse', branch])).toBe(sandbox.git(['rev-parse', 'main']));
+    }
+    expect(readState(sandbox).worktrees.map((entry) => entry.branch_created)).toEqual([true, false, true]);
+  });
+
+  it('with branch.autoSetupMerge=always, lets git branch give each new branch its tracking config', async () => {
+    sandbox.fakeCli('claude');
+    sandbox.git(['config', 'branch.autoSetupMerge', 'always']);
+    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
+    const timed = timedRunner();
+    const repo = await resolveRepo(runner, sandbox.repo);
+    await launchSession({ runner: timed, repo, env: sandbox.env, agents: ['feat/a', 'feat/b'].map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
+    expect(timed.calls.filter((call) => call.args[0] === 'update-ref')).toEqual([]);
+    for (const branch of ['feat/a', 'feat/b']) expect(sandbox.git(['config', `branch.${branch}.merge`])).toBe('refs/heads/main');
+  });
+
+  it('removes everything when one new branch cannot be created (none of them is)', async () => {
+    sandbox.fakeCli('claude');
+    // A stale ref lock: git refuses to create feat/c.
     mkdirSync(join(sandbox.repo, '.git', 'refs', 'heads', 'feat'), { recursive: true });
     writeFileSync(join(sandbox.repo, '.git', 'refs', 'heads', 'feat', 'c.lock'), '');
     const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     await expect(launch(['feat/a', 'feat/b', 'feat/c', 'feat/d'].map((branch) => ({ branch, cli: claude })))).rejects.toThrow(
-      "Worktree error: git worktree add -b failed for branch 'feat/c'",
+      /^Branch error: creating branches 'feat\/a', 'feat\/b', 'feat\/c', 'feat\/d' from HEAD failed: fatal: .*feat\/c\.lock/,
     );
+    expectNothingCreated(sandbox);
+  });
+
+  it('removes everything when a worktree cannot be added while the one before is being checked out', async () => {
+    sandbox.fakeCli('claude');
+    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
+    const timed = timedRunner();
+    const failing: CommandRunner = {
+      run: async (program, args, options) => {
+        if (program === 'git' && args[1] === 'add' && args.includes(worktreeDir(sandbox, 'feat-c'))) return { code: 128, stdout: '', stderr: 'fatal: out of inodes' };
+        return timed.run(program, args, options);
+      },
+    };
+    const repo = await resolveRepo(runner, sandbox.repo);
+    const agents = ['feat/a', 'feat/b', 'feat/c', 'feat/d'].map((branch) => ({ branch, cli: claude }));
+    await expect(launchSession({ runner: failing, repo, env: sandbox.env, agents, settings: { mouse: true, logging: false } })).rejects.toThrow(
+      "Worktree error: git worktree add failed for branch 'feat/c': fatal: out of inodes",
+    );
+    // feat/b was being checked out meanwhile; feat/d was never started.
+    expect(timed.calls.some((call) => call.args[0] === 'reset' && call.cwd === worktreeDir(sandbox, 'feat-b'))).toBe(true);
+    expect(timed.calls.some((call) => call.args.includes(worktreeDir(sandbox, 'feat-d')))).toBe(false);
     expectNothingCreated(sandbox);
   });
 
@@ -165,7 +213,7 @@ pwd >> '${ran}'
     const repo = await resolveRepo(runner, sandbox.repo);
     await launchSession({ runner: timed, repo, env: sandbox.env, agents: ['a', 'b', 'c'].map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
     expect(readFileSync(ran, 'utf8').split('\n').filter(Boolean)).toEqual(['a', 'b', 'c'].map((slug) => worktreeDir(sandbox, slug)));
-    expect(timed.calls.filter((call) => call.args.includes('--no-checkout') || call.args[0] === 'reset')).toEqual([]);
+    expect(timed.calls.filter((call) => call.args.includes('--no-checkout') || call.args[0] === 'reset' || call.args[0] === 'update-ref')).toEqual([]);
   });
 
   it('removes everything, log dir included, when tmux fails after the session exists', async () => {

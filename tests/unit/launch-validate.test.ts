@@ -153,7 +153,7 @@ describe('formatDryRun (upstream §9.3)', () => {
       { branch: 'feat/a', cli: claude, worktreePath: '/w/proj-feat-a', source: 'local' },
       { branch: 'fix/issue#42', cli: { name: 'echo', command: '/bin/echo' }, worktreePath: '/w/proj-fix-issue42', source: 'new' },
     ],
-    overlapCheckouts: true,
+    worktreeSteps: { overlapCheckouts: true, branchesAtOnce: true },
   };
 
   it('prints the exact layout', () => {
