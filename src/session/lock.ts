@@ -1,8 +1,8 @@
-// Per-repo lock around start/stop/purge: an O_EXCL file in the sessions dir, keyed by a hash of
-// the repo path and holding the owner's pid. A second command fails at once (never waits, never
+// Per-repo lock around start/stop/purge: a file in the sessions dir, keyed by a hash of the repo
+// path and holding the owner's pid from the moment it exists (hard-linked into place). A second command fails at once (never waits, never
 // launches twice); a lock left by a process that no longer runs is taken over.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionError, describeError } from '../util/errors.js';
 import { ensureSessionsDir } from './store.js';
@@ -47,7 +47,8 @@ function readHolder(path: string): Holder {
   }
 }
 
-function tryCreate(path: string): boolean {
+/** Creates the lock file with O_EXCL, then writes the pid (a moment exists where it is empty). */
+function createEmptyThenWrite(path: string): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'wx', 0o600);
@@ -61,6 +62,27 @@ function tryCreate(path: string): boolean {
     closeSync(fd);
   }
   return true;
+}
+
+/**
+ * Creates the lock file holding our pid, or returns false when it exists. The pid goes into a
+ * private temp file that is hard-linked into place, so a competing command never reads an empty
+ * lock; where hard links are not supported, O_EXCL creation is the fallback.
+ */
+function tryCreate(path: string): boolean {
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, String(process.pid), { mode: 0o600 });
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return createEmptyThenWrite(path);
+    throw new SessionError(`cannot create lock file '${path}': ${describeError(error)}`);
+  } finally {
+    rmSync(temp, { force: true });
+  }
 }
 
 /** Takes the lock of `repoRoot` or throws a Session error naming the holder. */

@@ -122,7 +122,7 @@ describe.skipIf(skipWithoutTmux)('a data dir that cannot take the state', () => 
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^error: Session error: cannot create lock file '.*\.lock': EROFS: read-only file system, open '.*\.lock'\n$/,
+      /^error: Session error: cannot create lock file '.*\.lock': EROFS: read-only file system, open '.*\.lock\.\d+\.tmp'\n$/,
     );
     expectNothingCreated(sandbox);
   });

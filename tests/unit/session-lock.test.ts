@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,6 +33,8 @@ describe('per-repo lock', () => {
     other.release();
     expect(existsSync(lock.path)).toBe(false);
     acquireRepoLock('/repo/a', env).release();
+    // The pid went in through a temp file that is gone again, whether the lock was won or not.
+    expect(readdirSync(sessions)).toEqual([]);
   });
 
   it('takes over a lock left by a process that no longer runs', () => {
