@@ -93,7 +93,8 @@ async function writeAgentsMd(
   // Hide first, then write: the file is never visible to git, not even for a moment.
   await hide(committed);
   try {
-    writeFileAtomic(target, content);
+    // Generated again on every launch and recovery: no need to wait for the disk.
+    writeFileAtomic(target, content, { durable: false });
   } catch (error) {
     throw new AgentsMdError(`failed to write '${target}': ${ioReason(error)}`);
   }

@@ -1,6 +1,6 @@
-// Durable file writes: temp file in the same directory, fsync, rename. Readers never see a
-// half-written file, and a failed write leaves the old file (and no temp file) behind. Also the
-// one rule for comparing paths: canonical real paths.
+// Atomic file writes: temp file in the same directory, fsync (unless not needed), rename. Readers
+// never see a half-written file, and a failed write leaves the old file (and no temp file)
+// behind. Also the one rule for comparing paths: canonical real paths.
 import { closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -16,10 +16,17 @@ export function canonicalPath(path: string): string {
 export interface AtomicWriteOptions {
   /** File mode of the result (default 0o644). */
   mode?: number;
+  /**
+   * Flush file and directory to disk before returning (default true). Files that are generated
+   * again whenever they are needed can skip it: the rename still keeps readers from ever seeing a
+   * half-written file.
+   */
+  durable?: boolean;
 }
 
 /** Writes `content` to `path` atomically, creating parent directories as needed. */
 export function writeFileAtomic(path: string, content: string, options: AtomicWriteOptions = {}): void {
+  const durable = options.durable ?? true;
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
@@ -30,7 +37,7 @@ export function writeFileAtomic(path: string, content: string, options: AtomicWr
       // so the short write turns into the real error (EFBIG, ENOSPC) instead of a cut-off file.
       const bytes = Buffer.from(content, 'utf8');
       for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
-      fsyncSync(fd);
+      if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -39,6 +46,7 @@ export function writeFileAtomic(path: string, content: string, options: AtomicWr
     rmSync(temp, { force: true });
     throw error;
   }
+  if (!durable) return;
   try {
     const dirFd = openSync(dir, 'r');
     try {
