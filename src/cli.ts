@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Program definition: every subcommand and flag, and the single top-level catch that turns a
 // thrown error into `error: …` / `hint: …` on stderr and an exit code. Command modules are
-// imported lazily inside their actions, so `--help` loads nothing else; `--version` and `status`
-// are answered without loading commander at all (TARGET §1: start-up speed).
+// imported lazily inside their actions, so `--help` loads nothing else; `--version`, `status` and
+// a well-formed `start` run without loading commander at all (TARGET §1: start-up speed).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as CommanderModule from 'commander';
@@ -209,7 +209,36 @@ async function runStatusCommand(flags: { json?: boolean }): Promise<void> {
  * `--version`/`-V`, and `status` with or without `--json`. Every other line, `status --help`
  * included, goes through the full program below.
  */
+/**
+ * The flags of a well-formed `start` command line, read without commander; undefined for anything
+ * else (help, `--flag=value`, a value that looks like a flag, a repeated single-valued flag, an
+ * unknown argument), which commander then parses and reports exactly as always.
+ */
+function plainStartFlags(args: readonly string[]): StartFlags | undefined {
+  const flags: StartFlags = { attach: true };
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index];
+    if (arg === '--from-specs') flags.fromSpecs = true;
+    else if (arg === '--dry-run') flags.dryRun = true;
+    else if (arg === '--no-attach') flags.attach = false;
+    else if (arg === '--cli' || arg === '--preset' || arg === '--branches') {
+      const value = args[index + 1];
+      if (value === undefined || value === '' || value.startsWith('-')) return undefined;
+      index += 1;
+      if (arg === '--branches') flags.branches = collectBranches(value, flags.branches);
+      else if (arg === '--cli' && flags.cli === undefined) flags.cli = value;
+      else if (arg === '--preset' && flags.preset === undefined) flags.preset = value;
+      else return undefined;
+    } else return undefined;
+  }
+  return flags;
+}
+
 function fastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
+  if (argv[0] === 'start') {
+    const flags = plainStartFlags(argv.slice(1));
+    if (flags) return () => runStartCommand(flags);
+  }
   const [first, second, ...rest] = argv;
   if (rest.length > 0) return undefined;
   if ((first === '--version' || first === '-V') && second === undefined) {

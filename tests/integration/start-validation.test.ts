@@ -106,6 +106,26 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     expect(result.stdout).toContain('  feat/a → echo (../proj-feat-a)\n  feat/b → echo (../proj-feat-b)\n');
   });
 
+  it('reads the start flags the same in every spelling commander accepts', async () => {
+    sandbox.fakeCli('claude');
+    // The plain spelling skips commander; the others go through it: the plan must not differ.
+    const plain = await paw(sandbox, ['start', '--dry-run', '--no-attach', '--cli', 'claude', '--branches', 'a,b', '--branches', 'c']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('  a → claude (../proj-a)\n  b → claude (../proj-b)\n  c → claude (../proj-c)\n');
+    for (const spelling of [
+      ['start', '--dry-run', '--no-attach', '--cli=claude', '--branches=a,b', '--branches=c'],
+      ['start', '--branches', 'a,b', '--no-attach', '--branches', 'c', '--cli', 'claude', '--dry-run'],
+    ]) {
+      expect(await paw(sandbox, spelling), spelling.join(' ')).toEqual(plain);
+    }
+    // Flag mistakes are still commander's to report, exit 2.
+    for (const args of [['--cli'], ['--cli', 'claude', '--cli', 'codex'], ['--bogus'], ['extra']]) {
+      const result = await paw(sandbox, ['start', ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(/^error: /);
+    }
+  });
+
   it('rejects an unknown --cli with a hint (TARGET §3)', async () => {
     sandbox.fakeCli('claude');
     const result = await paw(sandbox, ['start', '--cli', 'nosuch', '--branches', 'a']);
