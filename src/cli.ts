@@ -106,6 +106,7 @@ function buildProgram(): Command {
   startOptions(
     program
       .command('start')
+      .allowExcessArguments(false)
       .description('Launch, reattach to or recover the session of this repo (the default command)')
       .addHelpText(
         'after',
