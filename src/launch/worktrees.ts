@@ -77,8 +77,8 @@ async function createNewBranches(ctx: LaunchContext, branches: readonly string[]
 /**
  * Creates the agents' worktrees in plan order; `created(index)` runs as soon as each one is
  * checked out. The fast steps (nearly halving a launch on a multi-core machine): new branches
- * made in one ref transaction, and each worktree added empty and checked out while git adds the
- * next one; otherwise each worktree is one plain `git worktree add`. After a failure or Ctrl-C
+ * after the first made in one ref transaction, and each worktree added empty and checked out
+ * while git adds the next one; otherwise each worktree is one plain `git worktree add`. After a failure or Ctrl-C
  * nothing new starts, and this returns (or throws the first failure) only once every running
  * step has finished — so rollback knows about everything that was made.
  */
@@ -89,15 +89,18 @@ export async function createAgentWorktrees(
   rollback: Rollback,
   created: (index: number) => void,
 ): Promise<void> {
-  const newBranches = steps.branchesAtOnce ? agents.filter((agent) => agent.source === 'new').map((agent) => agent.branch) : [];
-  if (newBranches.length > 0) await createNewBranches(ctx, newBranches, rollback);
+  // The first worktree makes its own branch while one transaction makes the others.
+  const newBranches = steps.branchesAtOnce ? agents.slice(1).filter((agent) => agent.source === 'new').map((agent) => agent.branch) : [];
+  const branchesMade = newBranches.length > 0 ? createNewBranches(ctx, newBranches, rollback) : Promise.resolve();
+  branchesMade.catch(() => undefined);
   const failures: unknown[] = [];
   let checkouts = Promise.resolve();
   for (const [index, agent] of agents.entries()) {
     if (failures.length > 0) break;
     try {
+      if (index === 1) await branchesMade;
       rollback.checkpoint();
-      // A branch made above is checked out like any existing one (and is already registered).
+      // A branch made by the transaction is checked out like any existing one (and is already registered).
       const adding = newBranches.includes(agent.branch) ? { ...agent, source: 'local' as const } : agent;
       await addAgentWorktree(ctx, adding, !steps.overlapCheckouts, rollback);
     } catch (error) {
@@ -118,6 +121,6 @@ export async function createAgentWorktrees(
       }
     });
   }
-  await checkouts;
+  await Promise.all([checkouts, branchesMade.catch(() => undefined)]);
   if (failures.length > 0) throw failures[0];
 }
