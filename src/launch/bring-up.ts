@@ -133,12 +133,19 @@ export async function bringUpSession(ctx: LaunchContext, bringUp: BringUp, rollb
   rollback.checkpoint();
   if (settings.logging) createLogDir(ctx, state.session_name, rollback);
   const frame = bringUp.frame ?? (await openSessionFrame(ctx, bringUp, rollback));
-  const paneIds = await openPanes(ctx.runner, frame.plan, await frame.placeholder);
+  // While tmux opens the panes: the broker verified and the state saved.
+  const panes = openPanes(ctx.runner, frame.plan, await frame.placeholder);
+  try {
+    if (broker) await (await import('./bring-up-broker.js')).waitForBroker(broker);
+    rollback.checkpoint();
+    saveState(state, ctx.env);
+    rollback.add('the session state', () => (previous ? saveState(previous, ctx.env) : deleteState(state.session_name, ctx.env)));
+  } finally {
+    // Whatever happened meanwhile, rollback runs only once tmux is done.
+    await panes.catch(() => undefined);
+  }
+  const paneIds = await panes;
   rollback.checkpoint();
-  if (broker) await (await import('./bring-up-broker.js')).waitForBroker(broker);
-  rollback.checkpoint();
-  saveState(state, ctx.env);
-  rollback.add('the session state', () => (previous ? saveState(previous, ctx.env) : deleteState(state.session_name, ctx.env)));
   await startPanes(ctx.runner, frame.plan, paneIds);
   return state;
 }
