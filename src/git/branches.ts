@@ -79,6 +79,12 @@ export async function listBranches(runner: CommandRunner, repo: RepoInfo): Promi
   });
 }
 
+/** True when the main worktree's HEAD (first in a listing) is a commit, not an unborn branch (all zeros). */
+export function mainHeadHasCommit(listing: readonly WorktreeListing[]): boolean {
+  const head = listing[0]?.head;
+  return head !== undefined && !/^0+$/.test(head);
+}
+
 /** True when the repo has at least one commit (HEAD resolves). */
 export async function hasCommits(runner: CommandRunner, repoRoot: string): Promise<boolean> {
   const result = await git(runner, repoRoot, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);

@@ -1,10 +1,10 @@
 // The facts a launch plan is checked against — whether HEAD has a commit, the branch refs, where
 // branches are checked out, the live tmux sessions, the settings that decide whether checkouts
-// may overlap worktree creation — gathered by five concurrent queries. When
+// may overlap worktree creation — gathered by four concurrent queries. When
 // every choice is on the command line, `start` gathers them as soon as the repository is known,
 // while the rest of the start path loads.
-import { checkedOutBranches, hasCommits, readBranchRefs, type BranchRefs } from '../git/branches.js';
-import { readWorktreeGitSettings, type WorktreeGitSettings } from '../git/worktrees.js';
+import { checkedOutIn, mainHeadHasCommit, readBranchRefs, type BranchRefs } from '../git/branches.js';
+import { listWorktrees, readWorktreeGitSettings, type WorktreeGitSettings } from '../git/worktrees.js';
 import { liveSessionNames } from '../tmux/client.js';
 import type { LaunchContext } from './types.js';
 
@@ -18,13 +18,15 @@ export interface PlanFacts {
   worktreeGit: PromiseSettledResult<WorktreeGitSettings>;
 }
 
-/** Runs the five queries concurrently; never rejects. */
+/** Runs the four queries concurrently; never rejects. */
 export async function gatherPlanFacts(ctx: LaunchContext): Promise<PlanFacts> {
   const { runner, repo } = ctx;
+  // One `git worktree list` says where branches are checked out and whether HEAD has a commit.
+  const listing = listWorktrees(runner, repo.root);
   const [commits, refs, checkedOut, liveSessions, worktreeGit] = await Promise.allSettled([
-    hasCommits(runner, repo.root),
+    listing.then(mainHeadHasCommit),
     readBranchRefs(runner, repo.root),
-    checkedOutBranches(runner, repo.root),
+    listing.then(checkedOutIn),
     liveSessionNames(runner),
     readWorktreeGitSettings(runner, repo.root),
   ]);

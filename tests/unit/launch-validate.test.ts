@@ -34,7 +34,7 @@ function fakeGit(options: FakeGit = {}): CommandRunner & { calls: string[][] } {
         case 'remote':
           return ok((options.remotes ?? []).join('\n'));
         case 'worktree':
-          return ok(options.worktrees ?? '');
+          return ok(options.worktrees ?? `worktree ${root}/proj\nHEAD ${options.commits === false ? '0'.repeat(40) : 'a'.repeat(40)}\nbranch refs/heads/main\n`);
         case 'config':
           // None of the settings asked for is set.
           return { code: 1, stdout: '', stderr: '' };
@@ -103,7 +103,6 @@ describe('validatePlan', () => {
     expect(local.calls.map((args) => args.slice(0, 2).join(' ')).sort()).toEqual([
       'git config',
       'git for-each-ref',
-      'git rev-parse',
       'git worktree',
       'tmux list-sessions',
     ]);
@@ -113,7 +112,6 @@ describe('validatePlan', () => {
       'git config',
       'git for-each-ref',
       'git remote',
-      'git rev-parse',
       'git worktree',
       'tmux list-sessions',
     ]);
