@@ -110,13 +110,21 @@ export function warnNotIgnored(worktree: string): void {
  * Makes sure git never shows `<worktree>/AGENTS.md`: skip-worktree when the index tracks it,
  * otherwise an ignore rule (see excludeUntrackedAgentsMd). `likelyTracked` (the commit has the
  * file) only picks which check runs first: check-ignore never reports a tracked path as ignored,
- * so "ignored" also settles "untracked" — the usual answer costs one git process. Returns false
- * (after warning) when the worktree's own ignore rules re-include the file.
+ * so "ignored" also settles "untracked" — the usual answer costs one git process. In a fresh
+ * checkout (`freshCheckout`) the index is the commit's tree, so `likelyTracked` is the answer.
+ * Returns false (after warning) when the worktree's own ignore rules re-include the file.
  */
-export async function keepAgentsMdOutOfGit(runner: CommandRunner, repo: RepoInfo, worktree: string, likelyTracked: boolean): Promise<boolean> {
+export async function keepAgentsMdOutOfGit(
+  runner: CommandRunner,
+  repo: RepoInfo,
+  worktree: string,
+  likelyTracked: boolean,
+  freshCheckout = false,
+): Promise<boolean> {
   const ignored = likelyTracked ? undefined : await isIgnored(runner, worktree);
   if (ignored) return true;
-  if (!(await isTrackedInIndex(runner, worktree))) return excludeUntrackedAgentsMd(runner, repo, worktree, ignored);
+  const tracked = freshCheckout ? likelyTracked : await isTrackedInIndex(runner, worktree);
+  if (!tracked) return excludeUntrackedAgentsMd(runner, repo, worktree, ignored);
   await hideTrackedAgentsMd(runner, worktree);
   return true;
 }

@@ -190,7 +190,7 @@ export function agentsMdPipeline(runner: CommandRunner, repo: RepoInfo): AgentsM
       }
       const hide: Hider = async (committed) => {
         await previous;
-        const keep = () => keepAgentsMdOutOfGit(runner, repo, worktreePath, committed.inTree);
+        const keep = () => keepAgentsMdOutOfGit(runner, repo, worktreePath, committed.inTree, true);
         // A tracked file is hidden in each worktree's own index.
         if (checkout === undefined || committed.inTree) return keep();
         const decided = sharedIgnored.get(checkout);

@@ -103,11 +103,26 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     const branches = ['w', 'x', 'y', 'z'];
     await launchSession({ runner: timed, repo, env: sandbox.env, agents: branches.map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
     const count = (command: string) => timed.calls.filter((call) => call.args[0] === command).length;
-    expect({ lsTree: count('ls-tree'), checkIgnore: count('check-ignore') }).toEqual({ lsTree: 1, checkIgnore: 2 });
+    expect({ lsTree: count('ls-tree'), checkIgnore: count('check-ignore'), lsFiles: count('ls-files') }).toEqual({ lsTree: 1, checkIgnore: 2, lsFiles: 0 });
     for (const branch of branches) {
       const dir = worktreeDir(sandbox, branch);
       expect(readFileSync(join(dir, 'AGENTS.md'), 'utf8')).toContain(`- **Branch:** \`${branch}\``);
       expect(sandbox.git(['status', '--porcelain', '--untracked-files=all'], dir)).toBe('');
+    }
+  });
+
+  it('hides a committed AGENTS.md with skip-worktree in each fresh worktree, keeping its text as the base', async () => {
+    sandbox.fakeCli('claude');
+    writeFileSync(join(sandbox.repo, 'AGENTS.md'), '# House rules\n');
+    sandbox.git(['add', 'AGENTS.md']);
+    sandbox.git(['commit', '-q', '-m', 'rules']);
+    const result = await paw(sandbox, ['start', '--no-attach', '--cli', 'claude', '--branches', 'a,b']);
+    expect(result.code).toBe(0);
+    for (const slug of ['a', 'b']) {
+      const dir = worktreeDir(sandbox, slug);
+      expect(readFileSync(join(dir, 'AGENTS.md'), 'utf8')).toMatch(/^# House rules\n[\s\S]*- \*\*Branch:\*\* `/);
+      expect(sandbox.git(['ls-files', '-v', 'AGENTS.md'], dir)).toBe('S AGENTS.md');
+      expect(sandbox.git(['status', '--porcelain'], dir)).toBe('');
     }
   });
 
