@@ -69,9 +69,9 @@ function paneCount(sandbox) {
   }
 }
 
-/** One launch in a fresh sandbox: { ms, tmuxProcesses?, brokerWired? }. */
-function launchOnce(variant, n, { countTmux = false } = {}) {
-  const sandbox = createSandbox({ countTmux });
+/** One launch in a fresh sandbox (of `files` extra files): { ms, tmuxProcesses?, brokerWired? }. */
+function launchOnce(variant, n, { countTmux = false, files = 0 } = {}) {
+  const sandbox = createSandbox({ countTmux, files });
   try {
     const { argv, panes } = VARIANTS[variant](sandbox, branchesOf(n));
     const started = performance.now();
@@ -96,24 +96,25 @@ function launchOnce(variant, n, { countTmux = false } = {}) {
 
 /**
  * Returns one entry per N: medians of each variant, ratios against upstream and the floor, tmux
- * process counts, and every sample. The broker-on variant is kept only when the launch path starts a broker.
+ * process counts, and every sample. The broker-on variant runs when `broker` is set and the
+ * launch path starts a broker. `files` makes each sandbox repo that much bigger.
  */
-export async function benchLaunch({ sizes, runs }) {
+export async function benchLaunch({ sizes, runs, files = 0, broker = true }) {
   const variants = ['floor', 'upstream', 'gitPaw', 'gitPawDryRun'];
-  const brokerProbe = launchOnce('gitPawBroker', sizes[0]);
-  if (brokerProbe.brokerWired) variants.push('gitPawBroker');
-  else progress('launch: the launch path does not start a broker yet; skipping the broker-on variant');
+  if (broker && launchOnce('gitPawBroker', sizes[0]).brokerWired) variants.push('gitPawBroker');
+  else if (broker) progress('launch: the launch path does not start a broker yet; skipping the broker-on variant');
 
   const samples = Object.fromEntries(sizes.map((n) => [n, Object.fromEntries(variants.map((v) => [v, []]))]));
   for (let round = 1; round <= runs; round += 1) {
     for (const n of sizes)
-      for (const variant of variants) samples[n][variant].push(launchOnce(variant, n).ms);
+      for (const variant of variants) samples[n][variant].push(launchOnce(variant, n, { files }).ms);
     progress(`launch: round ${round}/${runs} done`);
   }
   return sizes.map((n) => {
     const medians = Object.fromEntries(variants.map((v) => [v, median(samples[n][v])]));
     const entry = {
       branches: n,
+      files,
       runs,
       floor_ms: round(medians.floor),
       upstream_ms: round(medians.upstream),
@@ -122,8 +123,8 @@ export async function benchLaunch({ sizes, runs }) {
       git_paw_dry_run_ms: round(medians.gitPawDryRun),
       git_paw_above_floor_ms: round(medians.gitPaw - medians.floor),
       upstream_above_floor_ms: round(medians.upstream - medians.floor),
-      tmux_processes_upstream: launchOnce('upstream', n, { countTmux: true }).tmuxProcesses,
-      tmux_processes_git_paw: launchOnce('gitPaw', n, { countTmux: true }).tmuxProcesses,
+      tmux_processes_upstream: launchOnce('upstream', n, { countTmux: true, files }).tmuxProcesses,
+      tmux_processes_git_paw: launchOnce('gitPaw', n, { countTmux: true, files }).tmuxProcesses,
     };
     if (medians.gitPawBroker !== undefined) {
       entry.git_paw_broker_ms = round(medians.gitPawBroker);

@@ -116,6 +116,12 @@ if (wanted('launch')) {
     `2. Launch, start --no-attach vs upstream's sequence as a shell script ` +
       `(median of ${results.launch[0].runs} runs, fresh sandbox each)\n${launchTable(results.launch)}`,
   );
+  const files = 500;
+  results.launchBigRepo = await benchLaunch({ sizes: [8], runs: setting('BENCH_LAUNCH_RUNS', 7), files, broker: false });
+  sections.push(
+    `2b. The same launch in a repo of ${countText(files)} more files ` +
+      `(median of ${results.launchBigRepo[0].runs} runs)\n${launchTable(results.launchBigRepo)}`,
+  );
 }
 if (wanted('broker')) {
   progress('3/4 broker');

@@ -34,7 +34,8 @@ export function realTmux() {
 
 /**
  * Creates a sandbox. With `countTmux`, a `tmux` wrapper first on PATH appends one line per tmux
- * process to a log before exec'ing the real tmux; `tmuxProcesses()` counts them.
+ * process to a log before exec'ing the real tmux; `tmuxProcesses()` counts them. With `files`,
+ * the repo's first commit holds that many more files.
  */
 export function createSandbox(options = {}) {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'paw-bench-')));
@@ -75,6 +76,12 @@ export function createSandbox(options = {}) {
     execFileSync('git', args, { cwd: repo, env: { ...env, LC_ALL: 'C' }, stdio: 'ignore' });
   git(['init', '-q', '-b', 'main']);
   writeFileSync(join(repo, 'README.md'), '# proj\n');
+  // A repo of realistic size when asked: `files` small text files in 40 directories.
+  for (let i = 0; i < (options.files ?? 0); i += 1) {
+    const dir = join(repo, 'src', `d${i % 40}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `f${i}.txt`), `file ${i}\n`.repeat(60));
+  }
   git(['add', '.']);
   git(['commit', '-q', '-m', 'initial']);
   return {

@@ -57,6 +57,25 @@ async function addAgentWorktree(ctx: LaunchContext, agent: AgentWorktree, checko
   if (failure !== undefined) throw failure;
 }
 
+/**
+ * Runs the tasks given to it two at a time, in order: checkouts of different worktrees share
+ * nothing, and two keep a two-core machine busy while git adds the next worktree.
+ */
+function twoAtATime(): (task: () => Promise<void>) => Promise<void> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
 /** How a launch creates its worktrees (see git/worktrees' checkoutsMayOverlap and branchesAtOnce). */
 export interface WorktreeSteps {
   /** Add each worktree empty and check it out while git adds the next one. */
@@ -78,7 +97,7 @@ async function createNewBranches(ctx: LaunchContext, branches: readonly string[]
  * Creates the agents' worktrees in plan order; `created(index)` runs as soon as each one is
  * checked out. The fast steps (nearly halving a launch on a multi-core machine): new branches
  * after the first made in one ref transaction, and each worktree added empty and checked out
- * while git adds the next one; otherwise each worktree is one plain `git worktree add`. After a failure or Ctrl-C
+ * (two checkouts at a time) while git adds the next ones; otherwise each worktree is one plain `git worktree add`. After a failure or Ctrl-C
  * nothing new starts, and this returns (or throws the first failure) only once every running
  * step has finished — so rollback knows about everything that was made.
  */
@@ -94,7 +113,8 @@ export async function createAgentWorktrees(
   const branchesMade = newBranches.length > 0 ? createNewBranches(ctx, newBranches, rollback) : Promise.resolve();
   branchesMade.catch(() => undefined);
   const failures: unknown[] = [];
-  let checkouts = Promise.resolve();
+  const checkOut = twoAtATime();
+  const checkouts: Promise<void>[] = [];
   for (const [index, agent] of agents.entries()) {
     if (failures.length > 0) break;
     try {
@@ -111,7 +131,7 @@ export async function createAgentWorktrees(
       created(index);
       continue;
     }
-    checkouts = checkouts.then(async () => {
+    const checkout = checkOut(async () => {
       if (failures.length > 0) return;
       try {
         await checkOutWorktree(ctx.runner, agent.worktreePath, agent.branch);
@@ -120,7 +140,8 @@ export async function createAgentWorktrees(
         failures.push(error);
       }
     });
+    checkouts.push(checkout);
   }
-  await Promise.all([checkouts, branchesMade.catch(() => undefined)]);
+  await Promise.all([...checkouts, branchesMade.catch(() => undefined)]);
   if (failures.length > 0) throw failures[0];
 }
