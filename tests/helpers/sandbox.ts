@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { writeExecutable } from './executable.js';
 import { join, relative } from 'node:path';
+import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
 
 export interface Sandbox {
   root: string;
@@ -14,6 +15,8 @@ export interface Sandbox {
   /** The main repo (created by `createRepo`, default name `proj`). */
   repo: string;
   env: NodeJS.ProcessEnv;
+  /** git-paw's real CommandRunner in the sandbox's environment (never the caller's tmux). */
+  runner: CommandRunner;
   /** Runs git in `cwd` (default: the repo) and returns trimmed stdout; throws on failure. */
   git(args: string[], cwd?: string): string;
   /** Runs tmux against the sandbox's private server; returns trimmed stdout; throws on failure. */
@@ -84,6 +87,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     tmuxDir,
     repo,
     env,
+    runner: {
+      run: (program, args, options = {}) => systemRunner.run(program, args, { ...options, env: { ...env, TMUX: undefined, ...options.env } }),
+    },
     git(args, cwd = repo) {
       return execFileSync('git', args, { cwd, env: { ...env, LC_ALL: 'C' }, encoding: 'utf8' }).trim();
     },

@@ -8,7 +8,7 @@ import { EXCLUDE_ENTRY, removeAgentsMdExclude } from '../../src/agents-md/exclud
 import { writeWorktreeAgentsMd, writeWorktreesAgentsMd } from '../../src/agents-md/write.js';
 import { resolveRepo, type RepoInfo } from '../../src/git/repo.js';
 import { AgentsMdError } from '../../src/util/errors.js';
-import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
+import type { CommandRunner } from '../../src/util/exec.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 let sandbox: Sandbox;
@@ -18,7 +18,7 @@ let repo: RepoInfo;
 beforeEach(async () => {
   sandbox = createSandbox();
   // Real git, with the sandbox's isolated HOME (no user-level excludes file or config).
-  runner = { run: (program, args, options = {}) => systemRunner.run(program, args, { ...options, env: { ...sandbox.env, ...options.env } }) };
+  runner = sandbox.runner;
   repo = await resolveRepo(runner, sandbox.repo);
 });
 

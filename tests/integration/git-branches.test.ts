@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listBranches } from '../../src/git/branches.js';
 import { resolveRepo } from '../../src/git/repo.js';
-import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
+import type { CommandRunner } from '../../src/util/exec.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 describe('listBranches on a real clone', () => {
@@ -14,7 +14,7 @@ describe('listBranches on a real clone', () => {
 
   beforeEach(() => {
     sandbox = createSandbox();
-    runner = { run: (program, args, options = {}) => systemRunner.run(program, args, { ...options, env: { ...sandbox.env, ...options.env } }) };
+    runner = sandbox.runner;
     for (const branch of ['feature/auth', 'feat/HEADER', 'remote-only']) sandbox.git(['branch', branch]);
     clone = join(sandbox.root, 'clone');
     sandbox.git(['clone', '-q', sandbox.repo, clone], sandbox.root);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveRepo, type RepoInfo } from '../../src/git/repo.js';
 import { branchesAtOnce, checkoutsMayOverlap, readWorktreeGitSettings } from '../../src/git/worktrees.js';
-import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
+import type { CommandRunner } from '../../src/util/exec.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 describe('checkoutsMayOverlap with a real repository', () => {
@@ -16,7 +16,7 @@ describe('checkoutsMayOverlap with a real repository', () => {
 
   beforeEach(async () => {
     sandbox = createSandbox();
-    runner = { run: (program, args, options = {}) => systemRunner.run(program, args, { ...options, env: { ...sandbox.env, ...options.env } }) };
+    runner = sandbox.runner;
     repo = await resolveRepo(runner, sandbox.repo);
   });
   afterEach(() => sandbox.cleanup());

@@ -7,22 +7,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveRepo } from '../../src/git/repo.js';
 import { launchSession } from '../../src/launch/launch.js';
 import type { AgentRequest } from '../../src/launch/types.js';
-import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
+import type { CommandRunner } from '../../src/util/exec.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
 import { expectNothingCreated, liveSessions, paw, readState, sessionsDirOf, statePath, worktreeDir } from './lifecycle-helpers.js';
-
-/** The system runner with the sandbox's environment (private tmux server, isolated HOME). */
-function sandboxRunner(sandbox: Sandbox): CommandRunner {
-  return { run: (program, args, options = {}) => systemRunner.run(program, args, { ...options, env: { ...sandbox.env, TMUX: undefined, ...options.env } }) };
-}
 
 describe.skipIf(skipWithoutTmux)('launchSession', () => {
   let sandbox: Sandbox;
   let runner: CommandRunner;
   beforeEach(() => {
     sandbox = createSandbox();
-    runner = sandboxRunner(sandbox);
+    runner = sandbox.runner;
   });
   afterEach(() => sandbox.cleanup());
 

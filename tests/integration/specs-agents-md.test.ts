@@ -9,7 +9,7 @@ import { emptyConfig, type PawConfig } from '../../src/config/schema.js';
 import { resolveRepo } from '../../src/git/repo.js';
 import { assignSpecClis } from '../../src/specs/assign-cli.js';
 import { scanSpecs } from '../../src/specs/scan.js';
-import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
+import type { CommandRunner } from '../../src/util/exec.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 let sandbox: Sandbox;
@@ -18,7 +18,7 @@ let runner: CommandRunner;
 beforeEach(() => {
   sandbox = createSandbox();
   sandbox.fakeCli('claude');
-  runner = { run: (program, args, options = {}) => systemRunner.run(program, args, { ...options, env: { ...sandbox.env, ...options.env } }) };
+  runner = sandbox.runner;
 });
 
 afterEach(() => sandbox.cleanup());
