@@ -26,7 +26,8 @@ function packageVersion(): string {
 
 /** Parser for single-valued flags: giving one twice is a usage error, as upstream. */
 function once(value: string, previous: string | undefined): string {
-  if (previous !== undefined) throw new (commander().InvalidArgumentError)('this flag can be given only once.');
+  if (previous !== undefined)
+    throw new (commander().InvalidArgumentError)('this flag can be given only once.');
   return value;
 }
 
@@ -68,7 +69,11 @@ Examples:
 function startOptions(command: Command): Command {
   return command
     .option('--cli <CLI>', 'AI CLI to run in every pane (skips the CLI picker)', once)
-    .option('--branches <BRANCHES>', 'comma-separated branches (skips the branch picker; repeatable)', collectBranches)
+    .option(
+      '--branches <BRANCHES>',
+      'comma-separated branches (skips the branch picker; repeatable)',
+      collectBranches,
+    )
     .option('--from-specs', 'launch one agent per pending spec from the [specs] directory')
     .option('--dry-run', 'print the session plan and exit without creating anything')
     .option('--preset <PRESET>', 'take branches and CLI from a [presets.<name>] config entry', once)
@@ -98,7 +103,9 @@ function buildProgram(): Command {
     .action(() => {
       const [unknown] = program.args;
       if (unknown !== undefined) {
-        throw new UsageError(`unknown command '${unknown}'`, { hint: 'run `git paw --help` to see the commands' });
+        throw new UsageError(`unknown command '${unknown}'`, {
+          hint: 'run `git paw --help` to see the commands',
+        });
       }
       return runStartCommand({ attach: true });
     });
@@ -166,15 +173,19 @@ function buildProgram(): Command {
     .option('--list', 'list log sessions and their branches')
     .option('--color', 'show raw colours through less -R')
     .option('--session <SESSION>', 'log session to read (default: the most recent)', once)
-    .action(async (branch: string | undefined, flags: { list?: boolean; color?: boolean; session?: string }) => {
-      if (!flags.list && branch === undefined) {
-        program.commands.find((c) => c.name() === 'replay')?.error("error: missing required argument 'BRANCH'", {
-          exitCode: 2,
-          code: 'commander.missingArgument',
-        });
-      }
-      await (await import('./commands/replay.js')).runReplay(branch, flags);
-    });
+    .action(
+      async (branch: string | undefined, flags: { list?: boolean; color?: boolean; session?: string }) => {
+        if (!flags.list && branch === undefined) {
+          program.commands
+            .find((c) => c.name() === 'replay')
+            ?.error("error: missing required argument 'BRANCH'", {
+              exitCode: 2,
+              code: 'commander.missingArgument',
+            });
+        }
+        await (await import('./commands/replay.js')).runReplay(branch, flags);
+      },
+    );
 
   program
     .command('dashboard')
@@ -186,7 +197,9 @@ function buildProgram(): Command {
     .description('Launch a throwaway demo session with built-in agents (no AI CLI needed)')
     .option('--no-attach', 'do not attach; print how to attach and exit 0')
     .option('--clean', 'remove everything a demo created')
-    .action(async (flags: { attach: boolean; clean?: boolean }) => (await import('./commands/demo.js')).runDemo(flags));
+    .action(async (flags: { attach: boolean; clean?: boolean }) =>
+      (await import('./commands/demo.js')).runDemo(flags),
+    );
 
   program
     .command('__broker', { hidden: true })

@@ -27,7 +27,8 @@ export const AGENTS_MD = 'AGENTS.md';
 /** The entry we add to `<common dir>/info/exclude`; anchored so only root-level files match. */
 export const EXCLUDE_ENTRY = '/AGENTS.md';
 /** Written on the line before our entry, so we can tell it from the user's own lines. */
-export const EXCLUDE_COMMENT = '# git-paw: generated AGENTS.md of session worktrees (removed by git paw purge)';
+export const EXCLUDE_COMMENT =
+  '# git-paw: generated AGENTS.md of session worktrees (removed by git paw purge)';
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
@@ -55,7 +56,10 @@ const pendingEdits = new Map<string, Promise<void>>();
 
 function serialised(path: string, edit: () => Promise<void>): Promise<void> {
   const next = (pendingEdits.get(path) ?? Promise.resolve()).then(edit, edit);
-  pendingEdits.set(path, next.catch(() => undefined));
+  pendingEdits.set(
+    path,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -80,7 +84,12 @@ function excludeAlreadyCovers(path: string): boolean {
  * `ignoredNow` is the answer of a check-ignore the caller just ran, if any. Returns false (after
  * warning) when an ignore rule of the worktree re-includes the file.
  */
-async function excludeUntrackedAgentsMd(runner: CommandRunner, repo: RepoInfo, worktree: string, ignoredNow?: boolean): Promise<boolean> {
+async function excludeUntrackedAgentsMd(
+  runner: CommandRunner,
+  repo: RepoInfo,
+  worktree: string,
+  ignoredNow?: boolean,
+): Promise<boolean> {
   const path = excludePath(repo);
   if (!excludeAlreadyCovers(path)) {
     if (ignoredNow ?? (await isIgnored(runner, worktree))) return true;
@@ -103,7 +112,9 @@ async function excludeUntrackedAgentsMd(runner: CommandRunner, repo: RepoInfo, w
 
 /** The warning when an ignore rule of the worktree's own (e.g. `!AGENTS.md`) re-includes the file. */
 export function warnNotIgnored(worktree: string): void {
-  warn(`${join(worktree, AGENTS_MD)} is not ignored by git (a .gitignore rule re-includes it); do not commit it`);
+  warn(
+    `${join(worktree, AGENTS_MD)} is not ignored by git (a .gitignore rule re-includes it); do not commit it`,
+  );
 }
 
 /**
@@ -130,7 +141,11 @@ export async function keepAgentsMdOutOfGit(
 }
 
 /** The side effect of the common exclude entry: the main worktree's untracked AGENTS.md is hidden too. */
-async function warnIfMainAgentsMdNowIgnored(runner: CommandRunner, repo: RepoInfo, exclude: string): Promise<void> {
+async function warnIfMainAgentsMdNowIgnored(
+  runner: CommandRunner,
+  repo: RepoInfo,
+  exclude: string,
+): Promise<void> {
   if (!existsSync(join(repo.root, AGENTS_MD))) return;
   const tracked = await git(runner, repo.root, ['ls-files', '--cached', '--', AGENTS_MD]);
   if (tracked.code !== 0 || tracked.stdout.trim() !== '') return;
@@ -141,15 +156,22 @@ async function warnIfMainAgentsMdNowIgnored(runner: CommandRunner, repo: RepoInf
 
 /** Tracked case: hides the modified `AGENTS.md` from status/add (skip-worktree, else assume-unchanged). */
 async function hideTrackedAgentsMd(runner: CommandRunner, worktree: string): Promise<void> {
-  for (const [flag, tag] of [['--skip-worktree', 'S'], ['--assume-unchanged', 'h']] as const) {
+  for (const [flag, tag] of [
+    ['--skip-worktree', 'S'],
+    ['--assume-unchanged', 'h'],
+  ] as const) {
     const set = await git(runner, worktree, ['update-index', flag, '--', AGENTS_MD]);
     if (set.code !== 0) {
-      throw new AgentsMdError(`failed to hide '${join(worktree, AGENTS_MD)}' from git: ${firstLine(set.stderr)}`);
+      throw new AgentsMdError(
+        `failed to hide '${join(worktree, AGENTS_MD)}' from git: ${firstLine(set.stderr)}`,
+      );
     }
     const listed = await git(runner, worktree, ['ls-files', '-v', '--', AGENTS_MD]);
     if (listed.stdout.startsWith(`${tag} `)) return;
   }
-  throw new AgentsMdError(`failed to hide '${join(worktree, AGENTS_MD)}' from git: the index flag did not stick`);
+  throw new AgentsMdError(
+    `failed to hide '${join(worktree, AGENTS_MD)}' from git: the index flag did not stick`,
+  );
 }
 
 /** True when the worktree's index has an entry for `AGENTS.md` (the file is tracked there). */
@@ -170,7 +192,9 @@ export function removeAgentsMdExclude(repo: RepoInfo): boolean {
   const current = readTextFile(path);
   if (current === undefined) return false;
   const lines = current.split('\n');
-  const at = lines.findIndex((line, index) => line.trim() === EXCLUDE_COMMENT && lines[index + 1]?.trim() === EXCLUDE_ENTRY);
+  const at = lines.findIndex(
+    (line, index) => line.trim() === EXCLUDE_COMMENT && lines[index + 1]?.trim() === EXCLUDE_ENTRY,
+  );
   if (at === -1) return false;
   lines.splice(at, 2);
   try {

@@ -23,7 +23,6 @@ export type { Assignment } from './section.js';
 /** How many symlinks (AGENTS.md -> CLAUDE.md -> …) are followed inside the committed tree. */
 const MAX_LINK_DEPTH = 5;
 
-
 /** What a commit holds at `AGENTS.md`. */
 interface CommittedAgentsMd {
   /** The text (symlinks followed), or undefined when there is no readable file. */
@@ -57,7 +56,8 @@ async function committedText(
   if (blob.code !== 0) throw fail(blob.stderr.trim().split('\n')[0] ?? 'git cat-file failed');
   if (mode !== '120000') return { text: blob.stdout, inTree };
   const target = posix.normalize(posix.join(posix.dirname(path), blob.stdout));
-  if (depth >= MAX_LINK_DEPTH || posix.isAbsolute(target) || target === '..' || target.startsWith('../')) return { text: undefined, inTree };
+  if (depth >= MAX_LINK_DEPTH || posix.isAbsolute(target) || target === '..' || target.startsWith('../'))
+    return { text: undefined, inTree };
   return { text: (await committedText(runner, cwd, treeish, worktree, target, depth + 1)).text, inTree };
 }
 
@@ -83,13 +83,18 @@ async function writeAgentsMd(
 ): Promise<void> {
   const target = join(worktreePath, AGENTS_MD);
   if (canonicalPath(worktreePath) === canonicalPath(repo.root)) {
-    throw new AgentsMdError(`refusing to write '${target}': it is the repository's own AGENTS.md, not a session worktree's`);
+    throw new AgentsMdError(
+      `refusing to write '${target}': it is the repository's own AGENTS.md, not a session worktree's`,
+    );
   }
   if (!statSync(worktreePath, { throwIfNoEntry: false })?.isDirectory()) {
     throw new AgentsMdError(`failed to write '${target}': the worktree directory does not exist`);
   }
   const committed = await readCommitted();
-  const content = injectSection(committed.text ?? readTextFile(join(repo.root, AGENTS_MD)) ?? '', renderSection(assignment));
+  const content = injectSection(
+    committed.text ?? readTextFile(join(repo.root, AGENTS_MD)) ?? '',
+    renderSection(assignment),
+  );
   // Hide first, then write: the file is never visible to git, not even for a moment.
   await hide(committed);
   try {
@@ -107,7 +112,9 @@ export async function writeWorktreeAgentsMd(
   worktreePath: string,
   assignment: Assignment,
 ): Promise<void> {
-  return writeAgentsMd(runner, repo, worktreePath, assignment, () => committedText(runner, worktreePath, 'HEAD', worktreePath, AGENTS_MD));
+  return writeAgentsMd(runner, repo, worktreePath, assignment, () =>
+    committedText(runner, worktreePath, 'HEAD', worktreePath, AGENTS_MD),
+  );
 }
 
 export interface AgentsMdTarget {
@@ -122,7 +129,11 @@ export interface AgentsMdTarget {
  * before the others: when it adds the exclude entry, they find it in place and need a single
  * check-ignore each. Throws the first failure in target order, after all have settled.
  */
-export async function writeWorktreesAgentsMd(runner: CommandRunner, repo: RepoInfo, targets: readonly AgentsMdTarget[]): Promise<void> {
+export async function writeWorktreesAgentsMd(
+  runner: CommandRunner,
+  repo: RepoInfo,
+  targets: readonly AgentsMdTarget[],
+): Promise<void> {
   const heads = new Map<string, string>();
   for (const entry of await listWorktrees(runner, repo.root)) {
     if (entry.head !== undefined) heads.set(canonicalPath(entry.path), entry.head);
@@ -146,7 +157,14 @@ export async function writeWorktreesAgentsMd(runner: CommandRunner, repo: RepoIn
       await before;
       return keepAgentsMdOutOfGit(runner, repo, worktreePath, committed.inTree);
     };
-    return writeAgentsMd(runner, repo, worktreePath, assignment, () => reads[index] as Promise<CommittedAgentsMd>, hide);
+    return writeAgentsMd(
+      runner,
+      repo,
+      worktreePath,
+      assignment,
+      () => reads[index] as Promise<CommittedAgentsMd>,
+      hide,
+    );
   };
   const pioneer = first === -1 ? undefined : write(first);
   const gate = pioneer?.catch(() => undefined);
@@ -177,14 +195,15 @@ export interface AgentsMdPipeline {
 export function agentsMdPipeline(runner: CommandRunner, repo: RepoInfo): AgentsMdPipeline {
   const writes: Promise<void>[] = [];
   const sharedReads = new Map<string, Promise<CommittedAgentsMd>>();
-  /** Per shared checkout without a committed AGENTS.md: whether its first worktree ended up ignoring the file. */
+  /** Per shared checkout without a committed AGENTS.md: whether its first worktree ignores the file. */
   const sharedIgnored = new Map<string, Promise<boolean>>();
   return {
     add({ worktreePath, assignment }, checkout) {
       const previous = writes.at(-1)?.catch(() => undefined);
       let read = () => committedText(runner, worktreePath, 'HEAD', worktreePath, AGENTS_MD);
       if (checkout !== undefined) {
-        const shared = sharedReads.get(checkout) ?? committedText(runner, repo.root, checkout, worktreePath, AGENTS_MD);
+        const shared =
+          sharedReads.get(checkout) ?? committedText(runner, repo.root, checkout, worktreePath, AGENTS_MD);
         sharedReads.set(checkout, shared);
         read = () => shared;
       }

@@ -12,10 +12,14 @@ import { systemRunner, systemTerminalRunner } from '../util/exec.js';
 /** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset` (W-15). */
 export function rejectConflictingFlags(flags: StartFlags): void {
   if (flags.preset !== undefined && (flags.cli !== undefined || flags.branches !== undefined)) {
-    throw new UsageError('--preset cannot be combined with --cli or --branches', { hint: 'the preset names the CLI and the branches' });
+    throw new UsageError('--preset cannot be combined with --cli or --branches', {
+      hint: 'the preset names the CLI and the branches',
+    });
   }
   if (flags.fromSpecs && (flags.branches !== undefined || flags.preset !== undefined)) {
-    throw new UsageError('--from-specs cannot be combined with --branches or --preset', { hint: 'the specs name the branches' });
+    throw new UsageError('--from-specs cannot be combined with --branches or --preset', {
+      hint: 'the specs name the branches',
+    });
   }
 }
 
@@ -31,7 +35,10 @@ export function ignoredFlags(flags: StartFlags): string[] {
 
 /** True when the flags decide everything, so no prompt can come between now and validation. */
 function decidedByFlags(flags: StartFlags): boolean {
-  return !flags.fromSpecs && (flags.preset !== undefined || (flags.cli !== undefined && flags.branches !== undefined));
+  return (
+    !flags.fromSpecs &&
+    (flags.preset !== undefined || (flags.cli !== undefined && flags.branches !== undefined))
+  );
 }
 
 export async function runStart(flags: StartFlags): Promise<void> {
@@ -41,7 +48,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
   const loading = import('../launch/start.js');
   // Awaited below; this only keeps a load failure from going unhandled if resolveRepo throws first.
   loading.catch(() => undefined);
-  // A launch loads these next: let them load while git answers too (src/launch/start imports them when needed).
+  // A launch needs these next (src/launch/start imports them then): load them while git answers.
   if (!flags.dryRun) import('../launch/launch.js').catch(() => undefined);
   const repo = await resolveRepo(systemRunner);
   const ctx = { runner: systemRunner, repo };

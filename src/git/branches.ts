@@ -46,7 +46,12 @@ export function classifyRefs(refnames: readonly string[], remotes: readonly stri
 /** Local and remote branches; the remote names (to split `refs/remotes/<remote>/<branch>`) are asked for only when there are remote refs. */
 export async function readBranchRefs(runner: CommandRunner, repoRoot: string): Promise<BranchRefs> {
   const lines = (text: string) => text.split('\n').filter((line) => line !== '');
-  const refs = await git(runner, repoRoot, ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/remotes']);
+  const refs = await git(runner, repoRoot, [
+    'for-each-ref',
+    '--format=%(refname)',
+    'refs/heads',
+    'refs/remotes',
+  ]);
   if (refs.code !== 0) throw new BranchError(`git for-each-ref failed: ${oneLine(refs.stderr)}`);
   const refnames = lines(refs.stdout);
   if (!refnames.some((ref) => ref.startsWith('refs/remotes/'))) return classifyRefs(refnames, []);
@@ -65,14 +70,22 @@ export function checkedOutIn(listing: readonly WorktreeListing[]): Map<string, s
 }
 
 /** Which live worktree has each branch checked out (one `git worktree list`). */
-export async function checkedOutBranches(runner: CommandRunner, repoRoot: string): Promise<Map<string, string>> {
+export async function checkedOutBranches(
+  runner: CommandRunner,
+  repoRoot: string,
+): Promise<Map<string, string>> {
   return checkedOutIn(await listWorktrees(runner, repoRoot));
 }
 
 /** Every branch, local and remote, once each, sorted by byte order (as upstream). */
 export async function listBranches(runner: CommandRunner, repo: RepoInfo): Promise<BranchInfo[]> {
-  const [refs, checkedOut] = await Promise.all([readBranchRefs(runner, repo.root), checkedOutBranches(runner, repo.root)]);
-  const names = [...new Set([...refs.local, ...refs.remote.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const [refs, checkedOut] = await Promise.all([
+    readBranchRefs(runner, repo.root),
+    checkedOutBranches(runner, repo.root),
+  ]);
+  const names = [...new Set([...refs.local, ...refs.remote.keys()])].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
   return names.map((name) => {
     const at = checkedOut.get(name);
     return at === undefined ? { name } : { name, checkedOutAt: at };
@@ -91,15 +104,24 @@ export async function hasCommits(runner: CommandRunner, repoRoot: string): Promi
   return result.code === 0;
 }
 
-export async function localBranchExists(runner: CommandRunner, repoRoot: string, branch: string): Promise<boolean> {
+export async function localBranchExists(
+  runner: CommandRunner,
+  repoRoot: string,
+  branch: string,
+): Promise<boolean> {
   const result = await git(runner, repoRoot, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
   return result.code === 0;
 }
 
 /** Commits on `branch` that the repo's current branch (the main worktree's HEAD) lacks. */
-export async function unmergedCount(runner: CommandRunner, repoRoot: string, branch: string): Promise<number> {
+export async function unmergedCount(
+  runner: CommandRunner,
+  repoRoot: string,
+  branch: string,
+): Promise<number> {
   const result = await git(runner, repoRoot, ['rev-list', '--count', `HEAD..refs/heads/${branch}`]);
-  if (result.code !== 0) throw new BranchError(`git rev-list failed for '${branch}': ${oneLine(result.stderr)}`);
+  if (result.code !== 0)
+    throw new BranchError(`git rev-list failed for '${branch}': ${oneLine(result.stderr)}`);
   return Number.parseInt(result.stdout.trim(), 10);
 }
 
@@ -107,10 +129,22 @@ export async function unmergedCount(runner: CommandRunner, repoRoot: string, bra
  * Creates every branch at HEAD in one atomic `git update-ref` transaction, with the reflog entry
  * `git branch` writes: either all of them exist afterwards or none does.
  */
-export async function createBranchesFromHead(runner: CommandRunner, repoRoot: string, branches: readonly string[]): Promise<void> {
+export async function createBranchesFromHead(
+  runner: CommandRunner,
+  repoRoot: string,
+  branches: readonly string[],
+): Promise<void> {
   const input = branches.map((branch) => `create refs/heads/${branch} HEAD\n`).join('');
-  const result = await git(runner, repoRoot, ['update-ref', '-m', 'branch: Created from HEAD', '--stdin'], input);
-  if (result.code !== 0) throw new BranchError(`creating branches ${branches.map((branch) => `'${branch}'`).join(', ')} from HEAD failed: ${oneLine(result.stderr)}`);
+  const result = await git(
+    runner,
+    repoRoot,
+    ['update-ref', '-m', 'branch: Created from HEAD', '--stdin'],
+    input,
+  );
+  if (result.code !== 0)
+    throw new BranchError(
+      `creating branches ${branches.map((branch) => `'${branch}'`).join(', ')} from HEAD failed: ${oneLine(result.stderr)}`,
+    );
 }
 
 /** `git branch -d` (refuses unmerged work) or `-D` (only for branches a failed launch just made). */
@@ -122,5 +156,6 @@ export async function deleteBranch(
 ): Promise<void> {
   const flag = options.force ? '-D' : '-d';
   const result = await git(runner, repoRoot, ['branch', flag, branch]);
-  if (result.code !== 0) throw new BranchError(`git branch ${flag} failed for '${branch}': ${oneLine(result.stderr)}`);
+  if (result.code !== 0)
+    throw new BranchError(`git branch ${flag} failed for '${branch}': ${oneLine(result.stderr)}`);
 }

@@ -14,13 +14,14 @@ export interface RepoInfo {
   commonDir: string;
 }
 
-
 /** Runs git (with `input` on its stdin), mapping "cannot start git" to a Branch error as upstream does. */
 export async function git(runner: CommandRunner, cwd: string, args: readonly string[], input?: string) {
   try {
     return await runner.run('git', args, { cwd, ...(input === undefined ? {} : { input }) });
   } catch (error) {
-    throw new BranchError(`failed to run git: ${describeError(error)}`, { hint: 'install git and make sure it is on PATH' });
+    throw new BranchError(`failed to run git: ${describeError(error)}`, {
+      hint: 'install git and make sure it is on PATH',
+    });
   }
 }
 
@@ -29,7 +30,12 @@ export async function git(runner: CommandRunner, cwd: string, args: readonly str
  * main worktree. Throws NotAGitRepoError outside a work tree (also inside `.git` or a bare repo).
  */
 export async function resolveRepo(runner: CommandRunner, cwd: string = process.cwd()): Promise<RepoInfo> {
-  const result = await git(runner, cwd, ['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--git-common-dir']);
+  const result = await git(runner, cwd, [
+    'rev-parse',
+    '--is-inside-work-tree',
+    '--show-toplevel',
+    '--git-common-dir',
+  ]);
   const [inside, toplevel, common] = result.stdout.split('\n').map((line) => line.trim());
   if (result.code !== 0 || inside !== 'true' || !toplevel || !common) throw new NotAGitRepoError();
   const commonDir = canonicalPath(isAbsolute(common) ? common : resolve(cwd, common));

@@ -1,6 +1,6 @@
 // Worktree operations: listing (porcelain), creation (in one step, or added and checked out
-// separately), removal, pruning and the dirty check. Every decision is made from exit codes and machine-readable output, never from git's
-// (localized) messages.
+// separately), removal, pruning and the dirty check. Every decision is made from exit codes and
+// machine-readable output, never from git's (localized) messages.
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { WorktreeError } from '../util/errors.js';
@@ -83,13 +83,18 @@ export async function addWorktree(
  * `always` or `inherit`, which would give a branch made from HEAD tracking config.
  */
 export function branchesAtOnce(repo: RepoInfo, settings: WorktreeGitSettings): boolean {
-  return checkoutsMayOverlap(repo, settings) && settings.autoSetupMerge !== 'always' && settings.autoSetupMerge !== 'inherit';
+  return (
+    checkoutsMayOverlap(repo, settings) &&
+    settings.autoSetupMerge !== 'always' &&
+    settings.autoSetupMerge !== 'inherit'
+  );
 }
 
 /** Fills a worktree added without checkout, exactly as `git worktree add` does itself. */
 export async function checkOutWorktree(runner: CommandRunner, path: string, branch: string): Promise<void> {
   const result = await git(runner, path, ['reset', '--hard', '--quiet', '--no-recurse-submodules']);
-  if (result.code !== 0) throw new WorktreeError(`checking out branch '${branch}' in '${path}' failed: ${oneLine(result.stderr)}`);
+  if (result.code !== 0)
+    throw new WorktreeError(`checking out branch '${branch}' in '${path}' failed: ${oneLine(result.stderr)}`);
 }
 
 /** `git worktree remove [--force] <path>`. */
@@ -107,7 +112,8 @@ export async function removeWorktree(
 /** Number of changed or untracked paths in a worktree (`git status --porcelain`). */
 export async function countChanges(runner: CommandRunner, worktreePath: string): Promise<number> {
   const result = await git(runner, worktreePath, ['status', '--porcelain']);
-  if (result.code !== 0) throw new WorktreeError(`git status failed in '${worktreePath}': ${oneLine(result.stderr)}`);
+  if (result.code !== 0)
+    throw new WorktreeError(`git status failed in '${worktreePath}': ${oneLine(result.stderr)}`);
   return result.stdout.split('\n').filter((line) => line.trim() !== '').length;
 }
 
@@ -116,7 +122,9 @@ export function oneLine(stderr: string): string {
   return stderr
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('Preparing worktree') && !line.startsWith('HEAD is now at'))
+    .filter(
+      (line) => line !== '' && !line.startsWith('Preparing worktree') && !line.startsWith('HEAD is now at'),
+    )
     .join('; ');
 }
 
@@ -131,7 +139,10 @@ export interface WorktreeGitSettings {
 }
 
 /** Reads the WorktreeGitSettings with one `git config` (exit 1 = none of them set). */
-export async function readWorktreeGitSettings(runner: CommandRunner, repoRoot: string): Promise<WorktreeGitSettings> {
+export async function readWorktreeGitSettings(
+  runner: CommandRunner,
+  repoRoot: string,
+): Promise<WorktreeGitSettings> {
   const pattern = '^(core\\.hookspath|extensions\\.refstorage|branch\\.autosetupmerge)$';
   const result = await git(runner, repoRoot, ['config', '-z', '--type=path', '--get-regexp', pattern]);
   if (result.code === 1) return {};
@@ -161,6 +172,9 @@ const WORKTREE_HOOKS = ['reference-transaction', 'post-index-change', 'post-chec
  */
 export function checkoutsMayOverlap(repo: RepoInfo, settings: WorktreeGitSettings): boolean {
   if (settings.refStorage !== undefined && settings.refStorage !== 'files') return false;
-  const hooks = settings.hooksPath === undefined || settings.hooksPath === '' ? join(repo.commonDir, 'hooks') : settings.hooksPath;
+  const hooks =
+    settings.hooksPath === undefined || settings.hooksPath === ''
+      ? join(repo.commonDir, 'hooks')
+      : settings.hooksPath;
   return isAbsolute(hooks) && !WORKTREE_HOOKS.some((hook) => existsSync(join(hooks, hook)));
 }

@@ -3,8 +3,8 @@
 // skill when a broker runs), the log directory, the tmux session (a frame with env and hidden
 // broker window, which a launch opens while it creates the worktrees; then dashboard pane 0 and
 // the agents' panes), the broker verified, the state file saved — and only then labels, log pipes
-// and the programs typed into the panes. The broker's steps live in bring-up-broker, loaded only when the
-// session has a broker.
+// and the programs typed into the panes. The broker's steps live in bring-up-broker, loaded only
+// when the session has a broker.
 import { mkdirSync, rmSync } from 'node:fs';
 import { writeWorktreesAgentsMd, type AgentsMdTarget } from '../agents-md/write.js';
 import type { BrokerPlan } from '../broker/session.js';
@@ -48,8 +48,15 @@ export function sessionPlanFor(repoRoot: string, state: SessionState, settings: 
  * What each worktree's AGENTS.md says, in worktree order — with the rendered skill when a broker
  * runs (rendered one by one, so placeholder warnings come out in worktree order).
  */
-export async function agentsMdTargets(state: SessionState, settings: LaunchSettings, broker?: BrokerPlan): Promise<AgentsMdTarget[]> {
-  const skills = broker && settings.broker ? (await import('./bring-up-broker.js')).skillTexts(settings.broker, broker, state) : [];
+export async function agentsMdTargets(
+  state: SessionState,
+  settings: LaunchSettings,
+  broker?: BrokerPlan,
+): Promise<AgentsMdTarget[]> {
+  const skills =
+    broker && settings.broker
+      ? (await import('./bring-up-broker.js')).skillTexts(settings.broker, broker, state)
+      : [];
   return state.worktrees.map((entry, index) => {
     const skillText = skills[index];
     return {
@@ -106,7 +113,11 @@ export interface BringUp {
  * it while git creates them (the broker starts meanwhile too). Registers the broker's files and
  * the session with `rollback` first. A failure surfaces where `placeholder` is awaited.
  */
-export async function openSessionFrame(ctx: LaunchContext, bringUp: Pick<BringUp, 'state' | 'settings' | 'broker'>, rollback: Rollback): Promise<SessionFrame> {
+export async function openSessionFrame(
+  ctx: LaunchContext,
+  bringUp: Pick<BringUp, 'state' | 'settings' | 'broker'>,
+  rollback: Rollback,
+): Promise<SessionFrame> {
   const { state, settings, broker } = bringUp;
   const brokerSteps = broker ? await import('./bring-up-broker.js') : undefined;
   if (brokerSteps && broker) brokerSteps.registerBrokerRollback(rollback, broker);
@@ -114,7 +125,8 @@ export async function openSessionFrame(ctx: LaunchContext, bringUp: Pick<BringUp
     if (await hasSession(ctx.runner, state.session_name)) await killSession(ctx.runner, state.session_name);
   });
   const agentsPlan = sessionPlanFor(ctx.repo.root, state, settings);
-  const plan = brokerSteps && broker ? brokerSteps.withBrokerLayout(agentsPlan, ctx.repo.root, broker) : agentsPlan;
+  const plan =
+    brokerSteps && broker ? brokerSteps.withBrokerLayout(agentsPlan, ctx.repo.root, broker) : agentsPlan;
   // The session environment (the broker token) reaches tmux through a private file there.
   const placeholder = createSessionFrame(ctx.runner, plan, ctx.repo.root, sessionsDir(ctx.env));
   placeholder.catch(() => undefined);
@@ -127,9 +139,14 @@ export async function openSessionFrame(ctx: LaunchContext, bringUp: Pick<BringUp
  * and programs. The worktrees must exist. Everything created is registered with `rollback`.
  * Returns the saved state.
  */
-export async function bringUpSession(ctx: LaunchContext, bringUp: BringUp, rollback: Rollback): Promise<SessionState> {
+export async function bringUpSession(
+  ctx: LaunchContext,
+  bringUp: BringUp,
+  rollback: Rollback,
+): Promise<SessionState> {
   const { state, settings, broker, previous } = bringUp;
-  if (!bringUp.agentsMdWritten) await writeWorktreesAgentsMd(ctx.runner, ctx.repo, await agentsMdTargets(state, settings, broker));
+  if (!bringUp.agentsMdWritten)
+    await writeWorktreesAgentsMd(ctx.runner, ctx.repo, await agentsMdTargets(state, settings, broker));
   rollback.checkpoint();
   if (settings.logging) createLogDir(ctx, state.session_name, rollback);
   const frame = bringUp.frame ?? (await openSessionFrame(ctx, bringUp, rollback));
@@ -139,7 +156,9 @@ export async function bringUpSession(ctx: LaunchContext, bringUp: BringUp, rollb
     if (broker) await (await import('./bring-up-broker.js')).waitForBroker(broker);
     rollback.checkpoint();
     saveState(state, ctx.env);
-    rollback.add('the session state', () => (previous ? saveState(previous, ctx.env) : deleteState(state.session_name, ctx.env)));
+    rollback.add('the session state', () =>
+      previous ? saveState(previous, ctx.env) : deleteState(state.session_name, ctx.env),
+    );
   } finally {
     // Whatever happened meanwhile, rollback runs only once tmux is done.
     await panes.catch(() => undefined);

@@ -1,8 +1,8 @@
 // The one launch path (fresh start, presets, from-specs, demo): validate the whole plan, plan the
 // broker (port, agent ids), create the worktrees while tmux opens the session's frame (and the
-// broker starts), bring the session up and save its state — or,
-// on any failure, remove everything this launch created and report what failed. The broker
-// modules are loaded only when the session has a broker.
+// broker starts), bring the session up and save its state — or, on any failure, remove
+// everything this launch created and report what failed. The broker modules are loaded only when
+// the session has a broker.
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';
 import { agentsMdPipeline, type AgentsMdTarget } from '../agents-md/write.js';
 import type { BrokerPlan } from '../broker/session.js';
@@ -37,7 +37,10 @@ function entryOf(agent: PlannedAgent): WorktreeEntry {
 }
 
 /** The session's broker with its state fields, when the settings enable one. */
-async function planBrokerOf(ctx: LaunchContext, plan: LaunchPlan): Promise<{ plan: BrokerPlan; stateOf: (state: SessionState) => SessionState } | undefined> {
+async function planBrokerOf(
+  ctx: LaunchContext,
+  plan: LaunchPlan,
+): Promise<{ plan: BrokerPlan; stateOf: (state: SessionState) => SessionState } | undefined> {
   const settings = plan.settings.broker;
   if (!settings) return undefined;
   const { planSessionBroker, withBrokerFields } = await import('./broker.js');
@@ -50,16 +53,24 @@ async function planBrokerOf(ctx: LaunchContext, plan: LaunchPlan): Promise<{ pla
 }
 
 /**
- * Creates the worktrees (the fast way when git allows, see LaunchPlan.worktreeSteps) and writes each one's AGENTS.md as soon as it is checked out,
- * while git creates the next. Every write has
+ * Creates the worktrees (the fast way when git allows, see LaunchPlan.worktreeSteps) and writes
+ * each one's AGENTS.md as soon as it is checked out, while git creates the next. Every write has
  * finished before this returns or throws, so a rollback never races one.
  */
-async function createWorktreesWithAgentsMd(ctx: LaunchContext, plan: LaunchPlan, targets: readonly AgentsMdTarget[], rollback: Rollback): Promise<void> {
+async function createWorktreesWithAgentsMd(
+  ctx: LaunchContext,
+  plan: LaunchPlan,
+  targets: readonly AgentsMdTarget[],
+  rollback: Rollback,
+): Promise<void> {
   const agentsMd = agentsMdPipeline(ctx.runner, ctx.repo);
   try {
     await createAgentWorktrees(ctx, plan.agents, plan.worktreeSteps, rollback, (index) => {
       // New branches all start at the main worktree's HEAD: their AGENTS.md bases are one read.
-      agentsMd.add(targets[index] as AgentsMdTarget, plan.agents[index]?.source === 'new' ? 'HEAD' : undefined);
+      agentsMd.add(
+        targets[index] as AgentsMdTarget,
+        plan.agents[index]?.source === 'new' ? 'HEAD' : undefined,
+      );
     });
   } catch (error) {
     await agentsMd.done().catch(() => undefined);
@@ -88,10 +99,20 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       mouse: plan.settings.mouse,
     };
     const state = broker ? broker.stateOf(fresh) : fresh;
-    const bringUp = { state, settings: plan.settings, agentsMdWritten: true, ...(broker ? { broker: broker.plan } : {}) };
+    const bringUp = {
+      state,
+      settings: plan.settings,
+      agentsMdWritten: true,
+      ...(broker ? { broker: broker.plan } : {}),
+    };
     const frame = await openSessionFrame(ctx, bringUp, rollback);
     try {
-      await createWorktreesWithAgentsMd(ctx, plan, await agentsMdTargets(state, plan.settings, broker?.plan), rollback);
+      await createWorktreesWithAgentsMd(
+        ctx,
+        plan,
+        await agentsMdTargets(state, plan.settings, broker?.plan),
+        rollback,
+      );
     } catch (error) {
       // Rollback kills the session by name: it must exist (or have failed) by then.
       await frame.placeholder.catch(() => undefined);

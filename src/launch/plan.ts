@@ -25,7 +25,10 @@ export interface LaunchPlan {
  */
 function resolveSessionName(ctx: LaunchContext, live: Set<string>): string {
   const usedElsewhere = namesUsedByOtherRepos(ctx.repo, ctx.env);
-  return pickSessionName(baseSessionName(ctx.repo.project), (name) => live.has(name) || usedElsewhere.has(name));
+  return pickSessionName(
+    baseSessionName(ctx.repo.project),
+    (name) => live.has(name) || usedElsewhere.has(name),
+  );
 }
 
 /**
@@ -49,21 +52,29 @@ export async function planLaunch(
     overlapCheckouts: git !== undefined && checkoutsMayOverlap(ctx.repo, git),
     branchesAtOnce: git !== undefined && branchesAtOnce(ctx.repo, git),
   };
-  return { sessionName: resolveSessionName(ctx, settledValue(liveSessions)), settings, agents: planned, worktreeSteps };
+  return {
+    sessionName: resolveSessionName(ctx, settledValue(liveSessions)),
+    settings,
+    agents: planned,
+    worktreeSteps,
+  };
 }
 
 export type DryRunVariant = 'normal' | 'from-specs';
 
 /** The `--dry-run` text (with a final newline). */
 export function formatDryRun(plan: LaunchPlan, variant: DryRunVariant = 'normal'): string {
-  const header = variant === 'from-specs' ? 'Dry run — session plan (from specs):' : 'Dry run — session plan:';
+  const header =
+    variant === 'from-specs' ? 'Dry run — session plan (from specs):' : 'Dry run — session plan:';
   const lines = [
     header,
     '',
     `  Session:  ${plan.sessionName}`,
     `  Mouse:    ${plan.settings.mouse ? 'on' : 'off'}`,
     '',
-    ...plan.agents.map((agent) => `  ${agent.branch} → ${agent.cli.name} (${relativeWorktreeLabel(agent.worktreePath)})`),
+    ...plan.agents.map(
+      (agent) => `  ${agent.branch} → ${agent.cli.name} (${relativeWorktreeLabel(agent.worktreePath)})`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -15,7 +15,12 @@ import { bringUpSession } from './bring-up.js';
 import { planSessionBroker, withBrokerFields } from './broker.js';
 import { withRollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
-import { createAgentWorktrees, pathExists, PLAIN_WORKTREE_STEPS, registerPruneOnRollback } from './worktrees.js';
+import {
+  createAgentWorktrees,
+  pathExists,
+  PLAIN_WORKTREE_STEPS,
+  registerPruneOnRollback,
+} from './worktrees.js';
 
 const PURGE_HINT = 'run `git paw purge` to remove the session, then start a new one';
 
@@ -29,12 +34,18 @@ async function missingWorktrees(ctx: LaunchContext, state: SessionState): Promis
     const present = pathExists(entry.worktree_path);
     if (present && registered.has(canonicalPath(entry.worktree_path))) continue;
     if (present) {
-      throw new WorktreeError(`'${entry.worktree_path}' (branch '${entry.branch}') exists but is no longer a git worktree`, { hint: PURGE_HINT });
+      throw new WorktreeError(
+        `'${entry.worktree_path}' (branch '${entry.branch}') exists but is no longer a git worktree`,
+        { hint: PURGE_HINT },
+      );
     }
     if (!(await localBranchExists(ctx.runner, ctx.repo.root, entry.branch))) {
-      throw new WorktreeError(`worktree '${entry.worktree_path}' is missing and its branch '${entry.branch}' no longer exists`, {
-        hint: PURGE_HINT,
-      });
+      throw new WorktreeError(
+        `worktree '${entry.worktree_path}' is missing and its branch '${entry.branch}' no longer exists`,
+        {
+          hint: PURGE_HINT,
+        },
+      );
     }
     missing.push(entry);
   }
@@ -42,28 +53,46 @@ async function missingWorktrees(ctx: LaunchContext, state: SessionState): Promis
   for (const entry of missing) {
     const at = checkedOut.get(entry.branch);
     if (at !== undefined) {
-      throw new WorktreeError(`worktree '${entry.worktree_path}' is missing and its branch '${entry.branch}' is checked out at '${at}'`, {
-        hint: `switch '${at}' to another branch, or ${PURGE_HINT}`,
-      });
+      throw new WorktreeError(
+        `worktree '${entry.worktree_path}' is missing and its branch '${entry.branch}' is checked out at '${at}'`,
+        {
+          hint: `switch '${at}' to another branch, or ${PURGE_HINT}`,
+        },
+      );
     }
   }
   return missing;
 }
 
 /** Recreates the tmux session of `state` (not running) and saves it as active. Does not attach. */
-export async function recoverSession(ctx: LaunchContext, state: SessionState, settings: LaunchSettings): Promise<SessionState> {
+export async function recoverSession(
+  ctx: LaunchContext,
+  state: SessionState,
+  settings: LaunchSettings,
+): Promise<SessionState> {
   if (state.worktrees.length === 0) {
-    throw new WorktreeError(`session '${state.session_name}' has no worktrees to recover`, { hint: PURGE_HINT });
+    throw new WorktreeError(`session '${state.session_name}' has no worktrees to recover`, {
+      hint: PURGE_HINT,
+    });
   }
   const brokerSettings = settings.broker;
   const broker =
     brokerSettings &&
-    (await planSessionBroker(ctx, { sessionName: state.session_name, worktrees: state.worktrees, settings: brokerSettings, saved: state }));
+    (await planSessionBroker(ctx, {
+      sessionName: state.session_name,
+      worktrees: state.worktrees,
+      settings: brokerSettings,
+      saved: state,
+    }));
   return withRollback(async (rollback) => {
     await pruneWorktrees(ctx.runner, ctx.repo);
     const missing = await missingWorktrees(ctx, state);
     if (missing.length > 0) registerPruneOnRollback(ctx, rollback);
-    const recreate = missing.map((entry) => ({ branch: entry.branch, worktreePath: entry.worktree_path, source: 'local' as const }));
+    const recreate = missing.map((entry) => ({
+      branch: entry.branch,
+      worktreePath: entry.worktree_path,
+      source: 'local' as const,
+    }));
     await createAgentWorktrees(ctx, recreate, PLAIN_WORKTREE_STEPS, rollback, (index) => {
       const entry = missing[index] as WorktreeEntry;
       warn(`worktree '${entry.worktree_path}' was missing; recreated it from branch '${entry.branch}'`);
@@ -77,6 +106,10 @@ export async function recoverSession(ctx: LaunchContext, state: SessionState, se
       },
       broker,
     );
-    return bringUpSession(ctx, { state: recovered, settings, previous: state, ...(broker ? { broker } : {}) }, rollback);
+    return bringUpSession(
+      ctx,
+      { state: recovered, settings, previous: state, ...(broker ? { broker } : {}) },
+      rollback,
+    );
   });
 }

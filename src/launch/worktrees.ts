@@ -1,6 +1,7 @@
 // Creating agents' worktrees inside a launch, registering exactly what was created for
 // rollback — also when git fails half-way (e.g. a failing post-checkout hook leaves a complete
-// worktree and branch behind while reporting an error) or a checkout fails while the next worktree is being added.
+// worktree and branch behind while reporting an error) or a checkout fails while the next
+// worktree is being added.
 import { lstatSync, rmSync } from 'node:fs';
 import { createBranchesFromHead, deleteBranch, localBranchExists } from '../git/branches.js';
 import { addWorktree, checkOutWorktree, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
@@ -41,19 +42,37 @@ async function discardWorktree(ctx: LaunchContext, path: string): Promise<void> 
  * `git worktree add` for one agent (without its checkout when `checkout` is false), with rollback
  * of the worktree and of a branch it created.
  */
-async function addAgentWorktree(ctx: LaunchContext, agent: AgentWorktree, checkout: boolean, rollback: Rollback): Promise<void> {
+async function addAgentWorktree(
+  ctx: LaunchContext,
+  agent: AgentWorktree,
+  checkout: boolean,
+  rollback: Rollback,
+): Promise<void> {
   const { runner, repo } = ctx;
   let failure: Error | undefined;
   try {
-    await addWorktree(runner, repo.root, agent.worktreePath, agent.branch, { kind: agent.source === 'new' ? 'new' : 'existing' }, { checkout });
+    await addWorktree(
+      runner,
+      repo.root,
+      agent.worktreePath,
+      agent.branch,
+      { kind: agent.source === 'new' ? 'new' : 'existing' },
+      { checkout },
+    );
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
   }
-  const branchMade = agent.source !== 'local' && (failure === undefined || (await localBranchExists(runner, repo.root, agent.branch)));
+  const branchMade =
+    agent.source !== 'local' &&
+    (failure === undefined || (await localBranchExists(runner, repo.root, agent.branch)));
   // Registered before the worktree: undo runs newest first, and a branch cannot be deleted
   // while a worktree still has it checked out.
-  if (branchMade) rollback.add(`branch '${agent.branch}'`, () => deleteBranch(runner, repo.root, agent.branch, { force: true }));
-  if (pathExists(agent.worktreePath)) rollback.add(`worktree '${agent.worktreePath}'`, () => discardWorktree(ctx, agent.worktreePath));
+  if (branchMade)
+    rollback.add(`branch '${agent.branch}'`, () =>
+      deleteBranch(runner, repo.root, agent.branch, { force: true }),
+    );
+  if (pathExists(agent.worktreePath))
+    rollback.add(`worktree '${agent.worktreePath}'`, () => discardWorktree(ctx, agent.worktreePath));
   if (failure !== undefined) throw failure;
 }
 
@@ -88,18 +107,26 @@ export interface WorktreeSteps {
 export const PLAIN_WORKTREE_STEPS: WorktreeSteps = { overlapCheckouts: false, branchesAtOnce: false };
 
 /** Creates the new branches in one step, registering each for rollback once they exist. */
-async function createNewBranches(ctx: LaunchContext, branches: readonly string[], rollback: Rollback): Promise<void> {
+async function createNewBranches(
+  ctx: LaunchContext,
+  branches: readonly string[],
+  rollback: Rollback,
+): Promise<void> {
   await createBranchesFromHead(ctx.runner, ctx.repo.root, branches);
-  for (const branch of branches) rollback.add(`branch '${branch}'`, () => deleteBranch(ctx.runner, ctx.repo.root, branch, { force: true }));
+  for (const branch of branches)
+    rollback.add(`branch '${branch}'`, () =>
+      deleteBranch(ctx.runner, ctx.repo.root, branch, { force: true }),
+    );
 }
 
 /**
  * Creates the agents' worktrees in plan order; `created(index)` runs as soon as each one is
  * checked out. The fast steps (nearly halving a launch on a multi-core machine): new branches
  * after the first made in one ref transaction, and each worktree added empty and checked out
- * (two checkouts at a time) while git adds the next ones; otherwise each worktree is one plain `git worktree add`. After a failure or Ctrl-C
- * nothing new starts, and this returns (or throws the first failure) only once every running
- * step has finished — so rollback knows about everything that was made.
+ * (two checkouts at a time) while git adds the next ones; otherwise each worktree is one plain
+ * `git worktree add`. After a failure or Ctrl-C nothing new starts, and this returns (or throws
+ * the first failure) only once every running step has finished — so rollback knows about
+ * everything that was made.
  */
 export async function createAgentWorktrees(
   ctx: LaunchContext,
@@ -109,8 +136,14 @@ export async function createAgentWorktrees(
   created: (index: number) => void,
 ): Promise<void> {
   // The first worktree makes its own branch while one transaction makes the others.
-  const newBranches = steps.branchesAtOnce ? agents.slice(1).filter((agent) => agent.source === 'new').map((agent) => agent.branch) : [];
-  const branchesMade = newBranches.length > 0 ? createNewBranches(ctx, newBranches, rollback) : Promise.resolve();
+  const newBranches = steps.branchesAtOnce
+    ? agents
+        .slice(1)
+        .filter((agent) => agent.source === 'new')
+        .map((agent) => agent.branch)
+    : [];
+  const branchesMade =
+    newBranches.length > 0 ? createNewBranches(ctx, newBranches, rollback) : Promise.resolve();
   branchesMade.catch(() => undefined);
   const failures: unknown[] = [];
   const checkOut = twoAtATime();
@@ -120,7 +153,7 @@ export async function createAgentWorktrees(
     try {
       if (index === 1) await branchesMade;
       rollback.checkpoint();
-      // A branch made by the transaction is checked out like any existing one (and is already registered).
+      // A branch made by the transaction is checked out like an existing one (already registered).
       const adding = newBranches.includes(agent.branch) ? { ...agent, source: 'local' as const } : agent;
       await addAgentWorktree(ctx, adding, !steps.overlapCheckouts, rollback);
     } catch (error) {

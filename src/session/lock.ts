@@ -1,8 +1,19 @@
 // Per-repo lock around start/stop/purge: a file in the sessions dir, keyed by a hash of the repo
-// path and holding the owner's pid from the moment it exists (hard-linked into place). A second command fails at once (never waits, never
-// launches twice); a lock left by a process that no longer runs is taken over.
+// path and holding the owner's pid from the moment it exists (hard-linked into place). A second
+// command fails at once (never waits, never launches twice); a lock left by a process that no
+// longer runs is taken over.
 import { createHash } from 'node:crypto';
-import { closeSync, linkSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { SessionError, describeError } from '../util/errors.js';
 import { ensureSessionsDir } from './store.js';
@@ -120,7 +131,11 @@ export function acquireRepoLock(repoRoot: string, env: NodeJS.ProcessEnv = proce
 }
 
 /** Runs `work` while holding the repo lock. */
-export async function withRepoLock<T>(repoRoot: string, work: () => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+export async function withRepoLock<T>(
+  repoRoot: string,
+  work: () => Promise<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T> {
   const lock = acquireRepoLock(repoRoot, env);
   try {
     return await work();

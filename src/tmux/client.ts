@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { describeError, TmuxError, TmuxNotInstalledError } from '../util/errors.js';
 import type { CommandRunner, RunResult } from '../util/exec.js';
 import { which } from '../util/which.js';
-import { buildFrameArgs, buildPanesArgs, buildStartArgs, sessionEnvScript, type SessionPlan } from './plan.js';
+import {
+  buildFrameArgs,
+  buildPanesArgs,
+  buildStartArgs,
+  sessionEnvScript,
+  type SessionPlan,
+} from './plan.js';
 
 export function tmuxInstalled(pathEnv = process.env.PATH ?? ''): boolean {
   return which('tmux', pathEnv) !== undefined;
@@ -70,7 +76,9 @@ async function withEnvScript<T>(
     writeFileSync(path, sessionEnvScript(plan), { mode: 0o600, flag: 'wx' });
   } catch (error) {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    throw new TmuxError(`cannot write the session environment file in '${privateDir}': ${describeError(error)}`);
+    throw new TmuxError(
+      `cannot write the session environment file in '${privateDir}': ${describeError(error)}`,
+    );
   }
   try {
     return await use(path);
@@ -85,27 +93,48 @@ async function withEnvScript<T>(
  * the session environment (required when the plan has session variables). On a failure the
  * session may exist half-built; the caller owns rollback (kill by exact name).
  */
-export async function createSessionFrame(runner: CommandRunner, plan: SessionPlan, placeholderCwd: string, privateDir?: string): Promise<string> {
-  const created = await withEnvScript(plan, privateDir, (path) => tmux(runner, buildFrameArgs(plan, placeholderCwd, path)));
+export async function createSessionFrame(
+  runner: CommandRunner,
+  plan: SessionPlan,
+  placeholderCwd: string,
+  privateDir?: string,
+): Promise<string> {
+  const created = await withEnvScript(plan, privateDir, (path) =>
+    tmux(runner, buildFrameArgs(plan, placeholderCwd, path)),
+  );
   if (created.code !== 0) throw failure(created);
   const placeholder = created.stdout.trim();
-  if (!placeholder.startsWith('%')) throw new TmuxError(`tmux did not report the first pane of session '${plan.name}'`);
+  if (!placeholder.startsWith('%'))
+    throw new TmuxError(`tmux did not report the first pane of session '${plan.name}'`);
   return placeholder;
 }
 
-/** Opens every pane of the plan in the frame (one tmux process); returns the pane ids in plan order. Their shells wait for startPanes. */
-export async function openPanes(runner: CommandRunner, plan: SessionPlan, placeholderId: string): Promise<string[]> {
+/**
+ * Opens every pane of the plan in the frame (one tmux process); returns the pane ids in plan
+ * order. Their shells wait for startPanes.
+ */
+export async function openPanes(
+  runner: CommandRunner,
+  plan: SessionPlan,
+  placeholderId: string,
+): Promise<string[]> {
   const opened = await tmux(runner, buildPanesArgs(plan, placeholderId));
   if (opened.code !== 0) throw failure(opened);
   const paneIds = opened.stdout.split('\n').filter((line) => line.startsWith('%'));
   if (paneIds.length !== plan.panes.length) {
-    throw new TmuxError(`expected ${plan.panes.length} panes in session '${plan.name}', tmux reported ${paneIds.length}`);
+    throw new TmuxError(
+      `expected ${plan.panes.length} panes in session '${plan.name}', tmux reported ${paneIds.length}`,
+    );
   }
   return paneIds;
 }
 
 /** Labels each pane, attaches its log pipe and types its command (one tmux process). */
-export async function startPanes(runner: CommandRunner, plan: SessionPlan, paneIds: readonly string[]): Promise<void> {
+export async function startPanes(
+  runner: CommandRunner,
+  plan: SessionPlan,
+  paneIds: readonly string[],
+): Promise<void> {
   const started = await tmux(runner, buildStartArgs(plan, paneIds));
   if (started.code !== 0) throw failure(started);
 }

@@ -114,14 +114,40 @@ export function sessionEnvScript(plan: SessionPlan): string {
 export function buildFrameArgs(plan: SessionPlan, placeholderCwd: string, envScriptPath?: string): string[] {
   const windowTarget = `=${plan.name}:`;
   const size = ['-x', String(DETACHED_SIZE.width), '-y', String(DETACHED_SIZE.height)];
-  const commands = [['new-session', '-d', '-P', '-F', '#{pane_id}', '-s', plan.name, ...size, '-c', escapeFormat(placeholderCwd), '--', 'cat']];
+  const commands = [
+    [
+      'new-session',
+      '-d',
+      '-P',
+      '-F',
+      '#{pane_id}',
+      '-s',
+      plan.name,
+      ...size,
+      '-c',
+      escapeFormat(placeholderCwd),
+      '--',
+      'cat',
+    ],
+  ];
   if (Object.keys(plan.env).length > 0) {
-    if (envScriptPath === undefined) throw new Error('a plan with session variables needs its env script path');
+    if (envScriptPath === undefined)
+      throw new Error('a plan with session variables needs its env script path');
     commands.push(['source-file', escapeGlob(envScriptPath)]);
   }
   // `-d` keeps the panes' window current, so the `=name:` targets resolve to it.
   for (const window of plan.windows ?? []) {
-    commands.push(['new-window', '-d', '-n', window.name, '-t', windowTarget, ...envFlags(window.env), '--', ...window.argv]);
+    commands.push([
+      'new-window',
+      '-d',
+      '-n',
+      window.name,
+      '-t',
+      windowTarget,
+      ...envFlags(window.env),
+      '--',
+      ...window.argv,
+    ]);
   }
   // set-option resolves its target as a pane: `=name` alone fails on tmux 3.3, `=name:` works.
   if (plan.mouse) commands.push(['set-option', '-t', windowTarget, 'mouse', 'on']);
@@ -142,7 +168,17 @@ export function buildPanesArgs(plan: SessionPlan, placeholderId: string): string
   plan.panes.forEach((pane, index) => {
     if (index > 0) commands.push(['select-layout', '-t', windowTarget, 'tiled']);
     // The target is the window's active pane: the placeholder, then the pane split last.
-    commands.push(['split-window', '-t', windowTarget, '-P', '-F', '#{pane_id}', '-c', escapeFormat(pane.cwd), ...envFlags(pane.env)]);
+    commands.push([
+      'split-window',
+      '-t',
+      windowTarget,
+      '-P',
+      '-F',
+      '#{pane_id}',
+      '-c',
+      escapeFormat(pane.cwd),
+      ...envFlags(pane.env),
+    ]);
     if (index === 0) commands.push(['kill-pane', '-t', placeholderId]);
   });
   commands.push(['select-layout', '-t', windowTarget, 'tiled']);
@@ -166,10 +202,10 @@ export function buildStartArgs(plan: SessionPlan, paneIds: readonly string[]): s
   plan.panes.forEach((pane, index) => {
     const id = paneIds[index] as string;
     setup.push(['set-option', '-p', '-t', id, '@paw_label', pane.label]);
-    if (pane.logPath !== undefined) setup.push(['pipe-pane', '-t', id, escapeFormat(`cat >> ${shellQuote(pane.logPath)}`)]);
+    if (pane.logPath !== undefined)
+      setup.push(['pipe-pane', '-t', id, escapeFormat(`cat >> ${shellQuote(pane.logPath)}`)]);
     typing.push(['send-keys', '-t', id, '-l', '--', pane.command], ['send-keys', '-t', id, 'Enter']);
   });
   setup.push(['select-pane', '-t', paneIds[0] as string]);
   return chain([...setup, ...typing]);
 }
-

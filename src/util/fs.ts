@@ -1,7 +1,16 @@
 // Atomic file writes: temp file in the same directory, fsync (unless not needed), rename. Readers
 // never see a half-written file, and a failed write leaves the old file (and no temp file)
 // behind. Also the one rule for comparing paths: canonical real paths.
-import { closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** The real path (symlinks resolved); the absolute path when it does not exist (any more). */
@@ -36,7 +45,7 @@ export function writeFileAtomic(path: string, content: string, options: AtomicWr
       // writeSync may write less than asked (a file-size limit, a nearly full disk); keep going
       // so the short write turns into the real error (EFBIG, ENOSPC) instead of a cut-off file.
       const bytes = Buffer.from(content, 'utf8');
-      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written);
       if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
