@@ -28,12 +28,22 @@ function packageVersion(): string {
 function once(value: string, previous: string | undefined): string {
   if (previous !== undefined)
     throw new (commander().InvalidArgumentError)('this flag can be given only once.');
+  return notAFlag(value);
+}
+
+/**
+ * A flag's value must not look like a flag: `--cli --dry-run` is a missing value (a usage error,
+ * as upstream), not a CLI called `--dry-run`.
+ */
+function notAFlag(value: string): string {
+  if (value.startsWith('-'))
+    throw new (commander().InvalidArgumentError)(`expected a value, not '${value}'.`);
   return value;
 }
 
 /** Splits `--branches a,b` and appends repeated flags: `--branches a --branches b`. */
 function collectBranches(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',')];
+  return [...(previous ?? []), ...notAFlag(value).split(',')];
 }
 
 export interface StartFlags {

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { expectNothingCreated, localBranches, paw, pawOk, readState, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
+import {
+  expectNothingCreated,
+  localBranches,
+  paw,
+  pawOk,
+  readState,
+  worktreeDir,
+  worktreePaths,
+} from './lifecycle-helpers.js';
 
 /** A PATH with the sandbox bin and git, but no tmux. */
 function pathWithoutTmux(sandbox: Sandbox): string {
@@ -24,10 +32,26 @@ describe.skipIf(skipWithoutTmux)('start refuses a bad plan before creating anyth
   afterEach(() => sandbox.cleanup());
 
   it.each([
-    ['a duplicate branch (§9.6-9)', 'feat/a,feat/a', /^error: Branch error: branch 'feat\/a' is listed more than once\n/],
-    ['two branches with one worktree dir', 'feat/x,feat-x', /^error: Worktree error: branches 'feat\/x' and 'feat-x' would share the worktree directory '\.\.\/proj-feat-x'\n/],
-    ['the checked-out branch (§6.6-4)', 'feat/ok,main', /^error: Worktree error: branch 'main' is already checked out at '.*\/proj'\n/],
-    ['an invalid name', 'feat/ok,bad..name', /^error: Branch error: 'bad\.\.name' is not a valid branch name\n/],
+    [
+      'a duplicate branch (§9.6-9)',
+      'feat/a,feat/a',
+      /^error: Branch error: branch 'feat\/a' is listed more than once\n/,
+    ],
+    [
+      'two branches with one worktree dir',
+      'feat/x,feat-x',
+      /^error: Worktree error: branches 'feat\/x' and 'feat-x' would share the worktree directory '\.\.\/proj-feat-x'\n/,
+    ],
+    [
+      'the checked-out branch (§6.6-4)',
+      'feat/ok,main',
+      /^error: Worktree error: branch 'main' is already checked out at '.*\/proj'\n/,
+    ],
+    [
+      'an invalid name',
+      'feat/ok,bad..name',
+      /^error: Branch error: 'bad\.\.name' is not a valid branch name\n/,
+    ],
   ])('%s', async (_what, branches, message) => {
     const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', branches]);
     expect(result.code).toBe(1);
@@ -39,7 +63,9 @@ describe.skipIf(skipWithoutTmux)('start refuses a bad plan before creating anyth
     mkdirSync(worktreeDir(sandbox, 'feat-x'));
     const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/x']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: Worktree error: '${worktreeDir(sandbox, 'feat-x')}' already exists\n`);
+    expect(result.stderr).toContain(
+      `error: Worktree error: '${worktreeDir(sandbox, 'feat-x')}' already exists\n`,
+    );
     expect(worktreePaths(sandbox)).toEqual([sandbox.repo]);
     expect(localBranches(sandbox)).toEqual(['main']);
   });
@@ -75,8 +101,14 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
   it.each([
     [['--preset', 'p', '--cli', 'claude'], 'error: --preset cannot be combined with --cli or --branches\n'],
     [['--preset', 'p', '--branches', 'a'], 'error: --preset cannot be combined with --cli or --branches\n'],
-    [['--from-specs', '--branches', 'a'], 'error: --from-specs cannot be combined with --branches or --preset\n'],
-    [['--from-specs', '--preset', 'p'], 'error: --from-specs cannot be combined with --branches or --preset\n'],
+    [
+      ['--from-specs', '--branches', 'a'],
+      'error: --from-specs cannot be combined with --branches or --preset\n',
+    ],
+    [
+      ['--from-specs', '--preset', 'p'],
+      'error: --from-specs cannot be combined with --branches or --preset\n',
+    ],
   ])('rejects %j as a usage error', async (flags, message) => {
     const result = await paw(sandbox, ['start', ...flags]);
     expect(result.code).toBe(2);
@@ -85,23 +117,43 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
 
   it('reports a missing preset (§3.8-7) and plans a defined one without prompts (§3.8-6)', async () => {
     sandbox.fakeCli('claude');
-    expect(await paw(sandbox, ['start', '--preset', 'nope'])).toMatchObject({ code: 1, stderr: "error: Config error: preset 'nope' not found\n" });
-    sandbox.writeFile('proj/.git-paw/config.toml', '[presets.be]\nbranches = ["feat/x", "feat/y"]\ncli = "claude"\n');
+    expect(await paw(sandbox, ['start', '--preset', 'nope'])).toMatchObject({
+      code: 1,
+      stderr: "error: Config error: preset 'nope' not found\n",
+    });
+    sandbox.writeFile(
+      'proj/.git-paw/config.toml',
+      '[presets.be]\nbranches = ["feat/x", "feat/y"]\ncli = "claude"\n',
+    );
     const result = await paw(sandbox, ['start', '--dry-run', '--preset', 'be']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('  feat/x → claude (../proj-feat-x)\n  feat/y → claude (../proj-feat-y)\n');
+    expect(result.stdout).toContain(
+      '  feat/x → claude (../proj-feat-x)\n  feat/y → claude (../proj-feat-y)\n',
+    );
   });
 
   it('fails the same way outside a repository with and without the subcommand (§2.3-5)', async () => {
     const bare = await paw(sandbox, [], { cwd: sandbox.root });
     const start = await paw(sandbox, ['start'], { cwd: sandbox.root });
-    expect(bare).toMatchObject({ code: 1, stderr: 'error: Not a git repository. Run git-paw from inside a git project.\n' });
+    expect(bare).toMatchObject({
+      code: 1,
+      stderr: 'error: Not a git repository. Run git-paw from inside a git project.\n',
+    });
     expect(start).toEqual(bare);
   });
 
   it('accepts repeated --branches and a custom CLI (§2.3-10)', async () => {
     sandbox.writeFile('proj/.git-paw/config.toml', '[clis.echo]\ncommand = "/bin/echo"\n');
-    const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'echo', '--branches', 'feat/a', '--branches', 'feat/b']);
+    const result = await paw(sandbox, [
+      'start',
+      '--dry-run',
+      '--cli',
+      'echo',
+      '--branches',
+      'feat/a',
+      '--branches',
+      'feat/b',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('  feat/a → echo (../proj-feat-a)\n  feat/b → echo (../proj-feat-b)\n');
   });
@@ -109,9 +161,21 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
   it('reads the start flags the same in every spelling commander accepts', async () => {
     sandbox.fakeCli('claude');
     // The plain spelling skips commander; the others go through it: the plan must not differ.
-    const plain = await paw(sandbox, ['start', '--dry-run', '--no-attach', '--cli', 'claude', '--branches', 'a,b', '--branches', 'c']);
+    const plain = await paw(sandbox, [
+      'start',
+      '--dry-run',
+      '--no-attach',
+      '--cli',
+      'claude',
+      '--branches',
+      'a,b',
+      '--branches',
+      'c',
+    ]);
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toContain('  a → claude (../proj-a)\n  b → claude (../proj-b)\n  c → claude (../proj-c)\n');
+    expect(plain.stdout).toContain(
+      '  a → claude (../proj-a)\n  b → claude (../proj-b)\n  c → claude (../proj-c)\n',
+    );
     for (const spelling of [
       ['start', '--dry-run', '--no-attach', '--cli=claude', '--branches=a,b', '--branches=c'],
       ['start', '--branches', 'a,b', '--no-attach', '--branches', 'c', '--cli', 'claude', '--dry-run'],
@@ -119,7 +183,14 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
       expect(await paw(sandbox, spelling), spelling.join(' ')).toEqual(plain);
     }
     // Flag mistakes are still commander's to report, exit 2.
-    for (const args of [['--cli'], ['--cli', 'claude', '--cli', 'codex'], ['--bogus'], ['extra']]) {
+    for (const args of [
+      ['--cli'],
+      ['--cli', 'claude', '--cli', 'codex'],
+      ['--cli', '--dry-run'],
+      ['--branches', '-x'],
+      ['--bogus'],
+      ['extra'],
+    ]) {
       const result = await paw(sandbox, ['start', ...args]);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(/^error: /);
@@ -151,7 +222,9 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
 
   it('needs tmux for a fresh launch, dry-run included (§9.6-7)', async () => {
     sandbox.fakeCli('claude');
-    const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', 'a'], { env: { PATH: pathWithoutTmux(sandbox) } });
+    const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', 'a'], {
+      env: { PATH: pathWithoutTmux(sandbox) },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'error: tmux is required but not installed. Install with: brew install tmux (macOS) or apt install tmux (Linux)\n',
@@ -165,7 +238,10 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     const status = await paw(sandbox, ['status'], { env });
     expect(status.stdout).toContain('Status:  🟡 stopped\nTmux:    not running\n');
     const stop = await paw(sandbox, ['stop'], { env });
-    expect(stop).toMatchObject({ code: 0, stdout: 'Session stopped. Worktrees and state preserved.\nRun `git paw start` to recover.\n' });
+    expect(stop).toMatchObject({
+      code: 0,
+      stdout: 'Session stopped. Worktrees and state preserved.\nRun `git paw start` to recover.\n',
+    });
     expect(readState(sandbox).status).toBe('stopped');
   });
 });
