@@ -10,7 +10,15 @@ import type { AgentRequest } from '../../src/launch/types.js';
 import type { CommandRunner } from '../../src/util/exec.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
-import { expectNothingCreated, liveSessions, paw, readState, sessionsDirOf, statePath, worktreeDir } from './lifecycle-helpers.js';
+import {
+  expectNothingCreated,
+  liveSessions,
+  paw,
+  readState,
+  sessionsDirOf,
+  statePath,
+  worktreeDir,
+} from './lifecycle-helpers.js';
 
 describe.skipIf(skipWithoutTmux)('launchSession', () => {
   let sandbox: Sandbox;
@@ -23,17 +31,28 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
 
   async function launch(agents: AgentRequest[]) {
     const repo = await resolveRepo(runner, sandbox.repo);
-    return launchSession({ runner, repo, env: sandbox.env, agents, settings: { mouse: true, logging: false } });
+    return launchSession({
+      runner,
+      repo,
+      env: sandbox.env,
+      agents,
+      settings: { mouse: true, logging: false },
+    });
   }
 
   it('runs five branches with different CLIs, tiled, labelled in order (§7.5-6)', async () => {
     const clis = ['claude', 'codex', 'gemini', 'aider', 'qwen'];
-    const agents = clis.map((name, i) => ({ branch: `feat/${i}`, cli: { name, command: sandbox.fakeCli(name) } }));
+    const agents = clis.map((name, i) => ({
+      branch: `feat/${i}`,
+      cli: { name, command: sandbox.fakeCli(name) },
+    }));
     const state = await launch(agents);
     expect(state.worktrees.map((w) => w.cli)).toEqual(clis);
     const panes = listPanes(sandbox, 'paw-proj');
     expect(panes.map((p) => p.label)).toEqual(clis.map((cli, i) => `feat/${i} → ${cli}`));
-    const geometry = sandbox.tmux(['list-panes', '-t', '=paw-proj:', '-F', '#{pane_left} #{pane_top}']).split('\n');
+    const geometry = sandbox
+      .tmux(['list-panes', '-t', '=paw-proj:', '-F', '#{pane_left} #{pane_top}'])
+      .split('\n');
     expect(new Set(geometry.map((g) => g.split(' ')[0])).size).toBeGreaterThan(1);
     expect(new Set(geometry.map((g) => g.split(' ')[1])).size).toBeGreaterThan(1);
     await waitForPaneText(sandbox, panes[4]?.id ?? '', `FAKE-CLI qwen cwd=${worktreeDir(sandbox, 'feat-4')}`);
@@ -46,14 +65,20 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     writeFileSync(hook, '#!/bin/sh\ncase "$PWD" in *-feat-b) exit 1;; esac\n');
     chmodSync(hook, 0o755);
     const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
-    await expect(launch([{ branch: 'feat/a', cli: claude }, { branch: 'feat/b', cli: claude }, { branch: 'feat/c', cli: claude }])).rejects.toThrow(
-      "Worktree error: git worktree add -b failed for branch 'feat/b'",
-    );
+    await expect(
+      launch([
+        { branch: 'feat/a', cli: claude },
+        { branch: 'feat/b', cli: claude },
+        { branch: 'feat/c', cli: claude },
+      ]),
+    ).rejects.toThrow("Worktree error: git worktree add -b failed for branch 'feat/b'");
     expectNothingCreated(sandbox);
   });
 
   /** The sandbox runner, recording when each git command started and finished. */
-  function timedRunner(): CommandRunner & { calls: { args: readonly string[]; cwd?: string; started: number; ended: number }[] } {
+  function timedRunner(): CommandRunner & {
+    calls: { args: readonly string[]; cwd?: string; started: number; ended: number }[];
+  } {
     const calls: { args: readonly string[]; cwd?: string; started: number; ended: number }[] = [];
     let clock = 0;
     return {
@@ -74,14 +99,27 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     const timed = timedRunner();
     const repo = await resolveRepo(runner, sandbox.repo);
     const branches = ['feat/a', 'feat/b', 'feat/c', 'feat/d'];
-    await launchSession({ runner: timed, repo, env: sandbox.env, agents: branches.map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
+    await launchSession({
+      runner: timed,
+      repo,
+      env: sandbox.env,
+      agents: branches.map((branch) => ({ branch, cli: claude })),
+      settings: { mouse: true, logging: false },
+    });
     const adds = timed.calls.filter((call) => call.args[0] === 'worktree' && call.args[1] === 'add');
     const checkouts = timed.calls.filter((call) => call.args[0] === 'reset');
-    const pathAndBranch = (args: readonly string[]) => args.slice(2).filter((arg) => !arg.startsWith('-')).sort();
-    expect(adds.map((call) => pathAndBranch(call.args))).toEqual(branches.map((branch) => [worktreeDir(sandbox, branch.replace('/', '-')), branch].sort()));
+    const pathAndBranch = (args: readonly string[]) =>
+      args
+        .slice(2)
+        .filter((arg) => !arg.startsWith('-'))
+        .sort();
+    expect(adds.map((call) => pathAndBranch(call.args))).toEqual(
+      branches.map((branch) => [worktreeDir(sandbox, branch.replace('/', '-')), branch].sort()),
+    );
     expect(checkouts).toHaveLength(4);
     // Checkout i runs while add i+1 does (it starts before that add has finished).
-    for (const [index, checkout] of checkouts.slice(0, -1).entries()) expect(checkout.started).toBeLessThan(adds[index + 1]?.ended ?? 0);
+    for (const [index, checkout] of checkouts.slice(0, -1).entries())
+      expect(checkout.started).toBeLessThan(adds[index + 1]?.ended ?? 0);
     for (const branch of branches) {
       const dir = worktreeDir(sandbox, branch.replace('/', '-'));
       expect(readdirSync(dir).sort()).toEqual(['.git', 'AGENTS.md', 'README.md']);
@@ -96,9 +134,19 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     const timed = timedRunner();
     const repo = await resolveRepo(runner, sandbox.repo);
     const branches = ['w', 'x', 'y', 'z'];
-    await launchSession({ runner: timed, repo, env: sandbox.env, agents: branches.map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
+    await launchSession({
+      runner: timed,
+      repo,
+      env: sandbox.env,
+      agents: branches.map((branch) => ({ branch, cli: claude })),
+      settings: { mouse: true, logging: false },
+    });
     const count = (command: string) => timed.calls.filter((call) => call.args[0] === command).length;
-    expect({ lsTree: count('ls-tree'), checkIgnore: count('check-ignore'), lsFiles: count('ls-files') }).toEqual({ lsTree: 1, checkIgnore: 2, lsFiles: 0 });
+    expect({
+      lsTree: count('ls-tree'),
+      checkIgnore: count('check-ignore'),
+      lsFiles: count('ls-files'),
+    }).toEqual({ lsTree: 1, checkIgnore: 2, lsFiles: 0 });
     for (const branch of branches) {
       const dir = worktreeDir(sandbox, branch);
       expect(readFileSync(join(dir, 'AGENTS.md'), 'utf8')).toContain(`- **Branch:** \`${branch}\``);
@@ -115,7 +163,9 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     expect(result.code).toBe(0);
     for (const slug of ['a', 'b']) {
       const dir = worktreeDir(sandbox, slug);
-      expect(readFileSync(join(dir, 'AGENTS.md'), 'utf8')).toMatch(/^# House rules\n[\s\S]*- \*\*Branch:\*\* `/);
+      expect(readFileSync(join(dir, 'AGENTS.md'), 'utf8')).toMatch(
+        /^# House rules\n[\s\S]*- \*\*Branch:\*\* `/,
+      );
       expect(sandbox.git(['ls-files', '-v', 'AGENTS.md'], dir)).toBe('S AGENTS.md');
       expect(sandbox.git(['status', '--porcelain'], dir)).toBe('');
     }
@@ -129,7 +179,9 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     const result = await paw(sandbox, ['start', '--no-attach', '--cli', 'claude', '--branches', 'a,b,c']);
     expect(result.code).toBe(0);
     for (const slug of ['a', 'b', 'c']) {
-      expect(result.stderr).toContain(`warning: ${join(worktreeDir(sandbox, slug), 'AGENTS.md')} is not ignored by git (a .gitignore rule re-includes it); do not commit it\n`);
+      expect(result.stderr).toContain(
+        `warning: ${join(worktreeDir(sandbox, slug), 'AGENTS.md')} is not ignored by git (a .gitignore rule re-includes it); do not commit it\n`,
+      );
       expect(sandbox.git(['status', '--porcelain'], worktreeDir(sandbox, slug))).toBe('?? AGENTS.md');
     }
   });
@@ -140,10 +192,22 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     const timed = timedRunner();
     const repo = await resolveRepo(runner, sandbox.repo);
     sandbox.git(['branch', 'old']);
-    await launchSession({ runner: timed, repo, env: sandbox.env, agents: ['feat/a', 'old', 'feat/b'].map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
+    await launchSession({
+      runner: timed,
+      repo,
+      env: sandbox.env,
+      agents: ['feat/a', 'old', 'feat/b'].map((branch) => ({ branch, cli: claude })),
+      settings: { mouse: true, logging: false },
+    });
     // The first worktree's own `git worktree add -b` makes feat/a meanwhile.
-    expect(timed.calls.filter((call) => call.args[0] === 'update-ref').map((call) => call.args)).toEqual([['update-ref', '-m', 'branch: Created from HEAD', '--stdin']]);
-    expect(timed.calls.filter((call) => call.args.includes('-b')).map((call) => call.args[call.args.indexOf('-b') + 1])).toEqual(['feat/a']);
+    expect(timed.calls.filter((call) => call.args[0] === 'update-ref').map((call) => call.args)).toEqual([
+      ['update-ref', '-m', 'branch: Created from HEAD', '--stdin'],
+    ]);
+    expect(
+      timed.calls
+        .filter((call) => call.args.includes('-b'))
+        .map((call) => call.args[call.args.indexOf('-b') + 1]),
+    ).toEqual(['feat/a']);
     for (const branch of ['feat/a', 'feat/b']) {
       expect(sandbox.git(['reflog', 'show', '--format=%gs', branch])).toBe('branch: Created from HEAD');
       expect(sandbox.git(['rev-parse', branch])).toBe(sandbox.git(['rev-parse', 'main']));
@@ -157,9 +221,16 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     const timed = timedRunner();
     const repo = await resolveRepo(runner, sandbox.repo);
-    await launchSession({ runner: timed, repo, env: sandbox.env, agents: ['feat/a', 'feat/b'].map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
+    await launchSession({
+      runner: timed,
+      repo,
+      env: sandbox.env,
+      agents: ['feat/a', 'feat/b'].map((branch) => ({ branch, cli: claude })),
+      settings: { mouse: true, logging: false },
+    });
     expect(timed.calls.filter((call) => call.args[0] === 'update-ref')).toEqual([]);
-    for (const branch of ['feat/a', 'feat/b']) expect(sandbox.git(['config', `branch.${branch}.merge`])).toBe('refs/heads/main');
+    for (const branch of ['feat/a', 'feat/b'])
+      expect(sandbox.git(['config', `branch.${branch}.merge`])).toBe('refs/heads/main');
   });
 
   it('removes everything when one new branch cannot be created', async () => {
@@ -168,7 +239,9 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     mkdirSync(join(sandbox.repo, '.git', 'refs', 'heads', 'feat'), { recursive: true });
     writeFileSync(join(sandbox.repo, '.git', 'refs', 'heads', 'feat', 'c.lock'), '');
     const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
-    await expect(launch(['feat/a', 'feat/b', 'feat/c', 'feat/d'].map((branch) => ({ branch, cli: claude })))).rejects.toThrow(
+    await expect(
+      launch(['feat/a', 'feat/b', 'feat/c', 'feat/d'].map((branch) => ({ branch, cli: claude }))),
+    ).rejects.toThrow(
       /^Branch error: creating branches 'feat\/b', 'feat\/c', 'feat\/d' from HEAD failed: fatal: .*feat\/c\.lock/,
     );
     expectNothingCreated(sandbox);
@@ -180,19 +253,62 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     const timed = timedRunner();
     const failing: CommandRunner = {
       run: async (program, args, options) => {
-        if (program === 'git' && args[1] === 'add' && args.includes(worktreeDir(sandbox, 'feat-c'))) return { code: 128, stdout: '', stderr: 'fatal: out of inodes' };
+        if (program === 'git' && args[1] === 'add' && args.includes(worktreeDir(sandbox, 'feat-c')))
+          return { code: 128, stdout: '', stderr: 'fatal: out of inodes' };
         return timed.run(program, args, options);
       },
     };
     const repo = await resolveRepo(runner, sandbox.repo);
     const agents = ['feat/a', 'feat/b', 'feat/c', 'feat/d'].map((branch) => ({ branch, cli: claude }));
-    await expect(launchSession({ runner: failing, repo, env: sandbox.env, agents, settings: { mouse: true, logging: false } })).rejects.toThrow(
-      "Worktree error: git worktree add failed for branch 'feat/c': fatal: out of inodes",
-    );
+    await expect(
+      launchSession({
+        runner: failing,
+        repo,
+        env: sandbox.env,
+        agents,
+        settings: { mouse: true, logging: false },
+      }),
+    ).rejects.toThrow("Worktree error: git worktree add failed for branch 'feat/c': fatal: out of inodes");
     // feat/b was being checked out meanwhile; feat/d was never started.
-    expect(timed.calls.some((call) => call.args[0] === 'reset' && call.cwd === worktreeDir(sandbox, 'feat-b'))).toBe(true);
+    expect(
+      timed.calls.some((call) => call.args[0] === 'reset' && call.cwd === worktreeDir(sandbox, 'feat-b')),
+    ).toBe(true);
     expect(timed.calls.some((call) => call.args.includes(worktreeDir(sandbox, 'feat-d')))).toBe(false);
     expectNothingCreated(sandbox);
+  });
+
+  it('Ctrl-C while checkouts overlap the next adds stops there and removes everything', async () => {
+    sandbox.fakeCli('claude');
+    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
+    // The launch's own SIGINT handler, called directly (a real signal would reach the test runner too).
+    const before = new Set(process.listeners('SIGINT'));
+    const timed = timedRunner();
+    const interrupting: CommandRunner = {
+      run: async (program, args, options) => {
+        if (program === 'git' && args[1] === 'add' && args.includes(worktreeDir(sandbox, 'feat-c'))) {
+          for (const listener of process.listeners('SIGINT'))
+            if (!before.has(listener)) (listener as () => void)();
+        }
+        return timed.run(program, args, options);
+      },
+    };
+    const repo = await resolveRepo(runner, sandbox.repo);
+    const agents = ['feat/a', 'feat/b', 'feat/c', 'feat/d', 'feat/e'].map((branch) => ({
+      branch,
+      cli: claude,
+    }));
+    await expect(
+      launchSession({
+        runner: interrupting,
+        repo,
+        env: sandbox.env,
+        agents,
+        settings: { mouse: true, logging: false },
+      }),
+    ).rejects.toThrow('Cancelled.');
+    expect(timed.calls.some((call) => call.args.includes(worktreeDir(sandbox, 'feat-d')))).toBe(false);
+    expectNothingCreated(sandbox);
+    expect([...process.listeners('SIGINT')].filter((listener) => !before.has(listener))).toEqual([]);
   });
 
   it('removes everything when a checkout fails', async () => {
@@ -200,13 +316,22 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     const failing: CommandRunner = {
       run: async (program, args, options) => {
-        if (program === 'git' && args[0] === 'reset' && options?.cwd?.endsWith('-feat-b')) return { code: 128, stdout: '', stderr: 'fatal: disk trouble' };
+        if (program === 'git' && args[0] === 'reset' && options?.cwd?.endsWith('-feat-b'))
+          return { code: 128, stdout: '', stderr: 'fatal: disk trouble' };
         return runner.run(program, args, options);
       },
     };
     const repo = await resolveRepo(runner, sandbox.repo);
     const agents = ['feat/a', 'feat/b', 'feat/c'].map((branch) => ({ branch, cli: claude }));
-    await expect(launchSession({ runner: failing, repo, env: sandbox.env, agents, settings: { mouse: true, logging: false } })).rejects.toThrow(
+    await expect(
+      launchSession({
+        runner: failing,
+        repo,
+        env: sandbox.env,
+        agents,
+        settings: { mouse: true, logging: false },
+      }),
+    ).rejects.toThrow(
       `Worktree error: checking out branch 'feat/b' in '${worktreeDir(sandbox, 'feat-b')}' failed: fatal: disk trouble`,
     );
     expectNothingCreated(sandbox);
@@ -216,16 +341,32 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     sandbox.fakeCli('claude');
     const ran = join(sandbox.root, 'hook-ran.log');
     const hook = join(sandbox.repo, '.git', 'hooks', 'post-checkout');
-    writeFileSync(hook, `#!/bin/sh
+    writeFileSync(
+      hook,
+      `#!/bin/sh
 pwd >> '${ran}'
-`);
+`,
+    );
     chmodSync(hook, 0o755);
     const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     const timed = timedRunner();
     const repo = await resolveRepo(runner, sandbox.repo);
-    await launchSession({ runner: timed, repo, env: sandbox.env, agents: ['a', 'b', 'c'].map((branch) => ({ branch, cli: claude })), settings: { mouse: true, logging: false } });
-    expect(readFileSync(ran, 'utf8').split('\n').filter(Boolean)).toEqual(['a', 'b', 'c'].map((slug) => worktreeDir(sandbox, slug)));
-    expect(timed.calls.filter((call) => call.args.includes('--no-checkout') || call.args[0] === 'reset' || call.args[0] === 'update-ref')).toEqual([]);
+    await launchSession({
+      runner: timed,
+      repo,
+      env: sandbox.env,
+      agents: ['a', 'b', 'c'].map((branch) => ({ branch, cli: claude })),
+      settings: { mouse: true, logging: false },
+    });
+    expect(readFileSync(ran, 'utf8').split('\n').filter(Boolean)).toEqual(
+      ['a', 'b', 'c'].map((slug) => worktreeDir(sandbox, slug)),
+    );
+    expect(
+      timed.calls.filter(
+        (call) =>
+          call.args.includes('--no-checkout') || call.args[0] === 'reset' || call.args[0] === 'update-ref',
+      ),
+    ).toEqual([]);
   });
 
   it('removes everything, log dir included, when tmux fails after the session exists', async () => {
@@ -235,13 +376,23 @@ pwd >> '${ran}'
     let tmuxCalls = 0;
     const failing: CommandRunner = {
       run: async (program, args, options) => {
-        if (program === 'tmux' && args[0] === 'set-option' && ++tmuxCalls === 1) return { code: 1, stdout: '', stderr: 'boom' };
+        if (program === 'tmux' && args[0] === 'set-option' && ++tmuxCalls === 1)
+          return { code: 1, stdout: '', stderr: 'boom' };
         return runner.run(program, args, options);
       },
     };
     const repo = await resolveRepo(runner, sandbox.repo);
     await expect(
-      launchSession({ runner: failing, repo, env: sandbox.env, agents: [{ branch: 'a', cli: claude }, { branch: 'b', cli: claude }], settings: { mouse: true, logging: true } }),
+      launchSession({
+        runner: failing,
+        repo,
+        env: sandbox.env,
+        agents: [
+          { branch: 'a', cli: claude },
+          { branch: 'b', cli: claude },
+        ],
+        settings: { mouse: true, logging: true },
+      }),
     ).rejects.toThrow('Tmux error: boom');
     expectNothingCreated(sandbox);
     expect(readdirSync(sandbox.repo)).not.toContain('.git-paw');
@@ -252,7 +403,9 @@ pwd >> '${ran}'
     // A directory where the state file belongs: the atomic rename fails (also as root).
     mkdirSync(join(statePath(sandbox), 'blocker'), { recursive: true });
     const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
-    await expect(launch([{ branch: 'a', cli: claude }])).rejects.toThrow(/Session error: cannot save session state '.*paw-proj\.json'/);
+    await expect(launch([{ branch: 'a', cli: claude }])).rejects.toThrow(
+      /Session error: cannot save session state '.*paw-proj\.json'/,
+    );
     expect(readdirSync(sessionsDirOf(sandbox))).toEqual(['paw-proj.json']);
     expect(liveSessions(sandbox)).toEqual([]);
     expect(sandbox.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
@@ -263,7 +416,9 @@ pwd >> '${ran}'
     mkdirSync(join(statePath(sandbox), 'blocker'), { recursive: true });
     const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: Session error: cannot save session state '.*paw-proj\.json': .*\nhint: make sure .* is writable\n$/m);
+    expect(result.stderr).toMatch(
+      /^error: Session error: cannot save session state '.*paw-proj\.json': .*\nhint: make sure .* is writable\n$/m,
+    );
     expect(liveSessions(sandbox)).toEqual([]);
     expect(sandbox.git(['branch', '--list', 'feat/a'])).toBe('');
   });
