@@ -29,15 +29,30 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
   });
   afterEach(() => sandbox.cleanup());
 
-  async function launch(agents: AgentRequest[]) {
+  /** Agents on `branches`, each running the fake `claude`. */
+  function claudeOn(...branches: string[]): AgentRequest[] {
+    const command = sandbox.fakeCli('claude');
+    return branches.map((branch) => ({ branch, cli: { name: 'claude', command } }));
+  }
+
+  /** launchSession in the sandbox repo, its processes run through `via` (default: the sandbox runner). */
+  async function launch(agents: AgentRequest[], { via = runner, logging = false } = {}) {
     const repo = await resolveRepo(runner, sandbox.repo);
-    return launchSession({
-      runner,
-      repo,
-      env: sandbox.env,
-      agents,
-      settings: { mouse: true, logging: false },
-    });
+    return launchSession({ runner: via, repo, env: sandbox.env, agents, settings: { mouse: true, logging } });
+  }
+
+  /** Runs everything through `via`, except that the git command `fails` picks exits 128 with `stderr`. */
+  function failingGit(
+    fails: (args: readonly string[], cwd?: string) => boolean,
+    stderr: string,
+    via: CommandRunner = runner,
+  ): CommandRunner {
+    return {
+      run: async (program, args, options) =>
+        program === 'git' && fails(args, options?.cwd)
+          ? { code: 128, stdout: '', stderr }
+          : via.run(program, args, options),
+    };
   }
 
   it('runs five branches with different CLIs, tiled, labelled in order (§7.5-6)', async () => {
@@ -59,19 +74,13 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
   });
 
   it('removes everything when a worktree creation fails half-way (a failing hook, W-8)', async () => {
-    sandbox.fakeCli('claude');
     // The hook fails for the second worktree only, after git created it and its branch.
     const hook = join(sandbox.repo, '.git', 'hooks', 'post-checkout');
     writeFileSync(hook, '#!/bin/sh\ncase "$PWD" in *-feat-b) exit 1;; esac\n');
     chmodSync(hook, 0o755);
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
-    await expect(
-      launch([
-        { branch: 'feat/a', cli: claude },
-        { branch: 'feat/b', cli: claude },
-        { branch: 'feat/c', cli: claude },
-      ]),
-    ).rejects.toThrow("Worktree error: git worktree add -b failed for branch 'feat/b'");
+    await expect(launch(claudeOn('feat/a', 'feat/b', 'feat/c'))).rejects.toThrow(
+      "Worktree error: git worktree add -b failed for branch 'feat/b'",
+    );
     expectNothingCreated(sandbox);
   });
 
@@ -94,18 +103,9 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
   }
 
   it('checks each worktree out while git adds the next one, ending with clean checkouts', async () => {
-    sandbox.fakeCli('claude');
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     const timed = timedRunner();
-    const repo = await resolveRepo(runner, sandbox.repo);
     const branches = ['feat/a', 'feat/b', 'feat/c', 'feat/d'];
-    await launchSession({
-      runner: timed,
-      repo,
-      env: sandbox.env,
-      agents: branches.map((branch) => ({ branch, cli: claude })),
-      settings: { mouse: true, logging: false },
-    });
+    await launch(claudeOn(...branches), { via: timed });
     const adds = timed.calls.filter((call) => call.args[0] === 'worktree' && call.args[1] === 'add');
     const checkouts = timed.calls.filter((call) => call.args[0] === 'reset');
     const pathAndBranch = (args: readonly string[]) =>
@@ -129,18 +129,9 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
   });
 
   it('reads the AGENTS.md base and ignore rules of branches created from HEAD once, writing each its own section', async () => {
-    sandbox.fakeCli('claude');
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     const timed = timedRunner();
-    const repo = await resolveRepo(runner, sandbox.repo);
     const branches = ['w', 'x', 'y', 'z'];
-    await launchSession({
-      runner: timed,
-      repo,
-      env: sandbox.env,
-      agents: branches.map((branch) => ({ branch, cli: claude })),
-      settings: { mouse: true, logging: false },
-    });
+    await launch(claudeOn(...branches), { via: timed });
     const count = (command: string) => timed.calls.filter((call) => call.args[0] === command).length;
     expect({
       lsTree: count('ls-tree'),
@@ -187,18 +178,9 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
   });
 
   it('creates the other new branches in one ref transaction, as `git branch` would (reflog included)', async () => {
-    sandbox.fakeCli('claude');
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     const timed = timedRunner();
-    const repo = await resolveRepo(runner, sandbox.repo);
     sandbox.git(['branch', 'old']);
-    await launchSession({
-      runner: timed,
-      repo,
-      env: sandbox.env,
-      agents: ['feat/a', 'old', 'feat/b'].map((branch) => ({ branch, cli: claude })),
-      settings: { mouse: true, logging: false },
-    });
+    await launch(claudeOn('feat/a', 'old', 'feat/b'), { via: timed });
     // The first worktree's own `git worktree add -b` makes feat/a meanwhile.
     expect(timed.calls.filter((call) => call.args[0] === 'update-ref').map((call) => call.args)).toEqual([
       ['update-ref', '-m', 'branch: Created from HEAD', '--stdin'],
@@ -216,59 +198,34 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
   });
 
   it('with branch.autoSetupMerge=always, lets git branch give each new branch its tracking config', async () => {
-    sandbox.fakeCli('claude');
     sandbox.git(['config', 'branch.autoSetupMerge', 'always']);
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     const timed = timedRunner();
-    const repo = await resolveRepo(runner, sandbox.repo);
-    await launchSession({
-      runner: timed,
-      repo,
-      env: sandbox.env,
-      agents: ['feat/a', 'feat/b'].map((branch) => ({ branch, cli: claude })),
-      settings: { mouse: true, logging: false },
-    });
+    await launch(claudeOn('feat/a', 'feat/b'), { via: timed });
     expect(timed.calls.filter((call) => call.args[0] === 'update-ref')).toEqual([]);
     for (const branch of ['feat/a', 'feat/b'])
       expect(sandbox.git(['config', `branch.${branch}.merge`])).toBe('refs/heads/main');
   });
 
   it('removes everything when one new branch cannot be created', async () => {
-    sandbox.fakeCli('claude');
     // A stale ref lock: git refuses to create feat/c.
     mkdirSync(join(sandbox.repo, '.git', 'refs', 'heads', 'feat'), { recursive: true });
     writeFileSync(join(sandbox.repo, '.git', 'refs', 'heads', 'feat', 'c.lock'), '');
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
-    await expect(
-      launch(['feat/a', 'feat/b', 'feat/c', 'feat/d'].map((branch) => ({ branch, cli: claude }))),
-    ).rejects.toThrow(
+    await expect(launch(claudeOn('feat/a', 'feat/b', 'feat/c', 'feat/d'))).rejects.toThrow(
       /^Branch error: creating branches 'feat\/b', 'feat\/c', 'feat\/d' from HEAD failed: fatal: .*feat\/c\.lock/,
     );
     expectNothingCreated(sandbox);
   });
 
   it('removes everything when a worktree cannot be added while the one before is being checked out', async () => {
-    sandbox.fakeCli('claude');
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     const timed = timedRunner();
-    const failing: CommandRunner = {
-      run: async (program, args, options) => {
-        if (program === 'git' && args[1] === 'add' && args.includes(worktreeDir(sandbox, 'feat-c')))
-          return { code: 128, stdout: '', stderr: 'fatal: out of inodes' };
-        return timed.run(program, args, options);
-      },
-    };
-    const repo = await resolveRepo(runner, sandbox.repo);
-    const agents = ['feat/a', 'feat/b', 'feat/c', 'feat/d'].map((branch) => ({ branch, cli: claude }));
-    await expect(
-      launchSession({
-        runner: failing,
-        repo,
-        env: sandbox.env,
-        agents,
-        settings: { mouse: true, logging: false },
-      }),
-    ).rejects.toThrow("Worktree error: git worktree add failed for branch 'feat/c': fatal: out of inodes");
+    const failing = failingGit(
+      (args) => args[1] === 'add' && args.includes(worktreeDir(sandbox, 'feat-c')),
+      'fatal: out of inodes',
+      timed,
+    );
+    await expect(launch(claudeOn('feat/a', 'feat/b', 'feat/c', 'feat/d'), { via: failing })).rejects.toThrow(
+      "Worktree error: git worktree add failed for branch 'feat/c': fatal: out of inodes",
+    );
     // feat/b was being checked out meanwhile; feat/d was never started.
     expect(
       timed.calls.some((call) => call.args[0] === 'reset' && call.cwd === worktreeDir(sandbox, 'feat-b')),
@@ -278,8 +235,6 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
   });
 
   it('Ctrl-C while checkouts overlap the next adds stops there and removes everything', async () => {
-    sandbox.fakeCli('claude');
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     // The launch's own SIGINT handler, called directly (a real signal would reach the test runner too).
     const before = new Set(process.listeners('SIGINT'));
     const timed = timedRunner();
@@ -292,19 +247,8 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
         return timed.run(program, args, options);
       },
     };
-    const repo = await resolveRepo(runner, sandbox.repo);
-    const agents = ['feat/a', 'feat/b', 'feat/c', 'feat/d', 'feat/e'].map((branch) => ({
-      branch,
-      cli: claude,
-    }));
     await expect(
-      launchSession({
-        runner: interrupting,
-        repo,
-        env: sandbox.env,
-        agents,
-        settings: { mouse: true, logging: false },
-      }),
+      launch(claudeOn('feat/a', 'feat/b', 'feat/c', 'feat/d', 'feat/e'), { via: interrupting }),
     ).rejects.toThrow('Cancelled.');
     expect(timed.calls.some((call) => call.args.includes(worktreeDir(sandbox, 'feat-d')))).toBe(false);
     expectNothingCreated(sandbox);
@@ -312,33 +256,17 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
   });
 
   it('removes everything when a checkout fails', async () => {
-    sandbox.fakeCli('claude');
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
-    const failing: CommandRunner = {
-      run: async (program, args, options) => {
-        if (program === 'git' && args[0] === 'reset' && options?.cwd?.endsWith('-feat-b'))
-          return { code: 128, stdout: '', stderr: 'fatal: disk trouble' };
-        return runner.run(program, args, options);
-      },
-    };
-    const repo = await resolveRepo(runner, sandbox.repo);
-    const agents = ['feat/a', 'feat/b', 'feat/c'].map((branch) => ({ branch, cli: claude }));
-    await expect(
-      launchSession({
-        runner: failing,
-        repo,
-        env: sandbox.env,
-        agents,
-        settings: { mouse: true, logging: false },
-      }),
-    ).rejects.toThrow(
+    const failing = failingGit(
+      (args, cwd) => args[0] === 'reset' && cwd?.endsWith('-feat-b') === true,
+      'fatal: disk trouble',
+    );
+    await expect(launch(claudeOn('feat/a', 'feat/b', 'feat/c'), { via: failing })).rejects.toThrow(
       `Worktree error: checking out branch 'feat/b' in '${worktreeDir(sandbox, 'feat-b')}' failed: fatal: disk trouble`,
     );
     expectNothingCreated(sandbox);
   });
 
   it('with a post-checkout hook, creates each worktree with one plain git worktree add, running the hook once each', async () => {
-    sandbox.fakeCli('claude');
     const ran = join(sandbox.root, 'hook-ran.log');
     const hook = join(sandbox.repo, '.git', 'hooks', 'post-checkout');
     writeFileSync(
@@ -348,16 +276,8 @@ pwd >> '${ran}'
 `,
     );
     chmodSync(hook, 0o755);
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     const timed = timedRunner();
-    const repo = await resolveRepo(runner, sandbox.repo);
-    await launchSession({
-      runner: timed,
-      repo,
-      env: sandbox.env,
-      agents: ['a', 'b', 'c'].map((branch) => ({ branch, cli: claude })),
-      settings: { mouse: true, logging: false },
-    });
+    await launch(claudeOn('a', 'b', 'c'), { via: timed });
     expect(readFileSync(ran, 'utf8').split('\n').filter(Boolean)).toEqual(
       ['a', 'b', 'c'].map((slug) => worktreeDir(sandbox, slug)),
     );
@@ -370,8 +290,6 @@ pwd >> '${ran}'
   });
 
   it('removes everything, log dir included, when tmux fails after the session exists', async () => {
-    sandbox.fakeCli('claude');
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
     // A broken tmux: the runner fails the second tmux invocation, after the session exists.
     let tmuxCalls = 0;
     const failing: CommandRunner = {
@@ -381,29 +299,17 @@ pwd >> '${ran}'
         return runner.run(program, args, options);
       },
     };
-    const repo = await resolveRepo(runner, sandbox.repo);
-    await expect(
-      launchSession({
-        runner: failing,
-        repo,
-        env: sandbox.env,
-        agents: [
-          { branch: 'a', cli: claude },
-          { branch: 'b', cli: claude },
-        ],
-        settings: { mouse: true, logging: true },
-      }),
-    ).rejects.toThrow('Tmux error: boom');
+    await expect(launch(claudeOn('a', 'b'), { via: failing, logging: true })).rejects.toThrow(
+      'Tmux error: boom',
+    );
     expectNothingCreated(sandbox);
     expect(readdirSync(sandbox.repo)).not.toContain('.git-paw');
   });
 
   it('rolls back when the state cannot be saved, leaving no partial state', async () => {
-    sandbox.fakeCli('claude');
     // A directory where the state file belongs: the atomic rename fails (also as root).
     mkdirSync(join(statePath(sandbox), 'blocker'), { recursive: true });
-    const claude = { name: 'claude', command: join(sandbox.bin, 'claude') };
-    await expect(launch([{ branch: 'a', cli: claude }])).rejects.toThrow(
+    await expect(launch(claudeOn('a'))).rejects.toThrow(
       /Session error: cannot save session state '.*paw-proj\.json'/,
     );
     expect(readdirSync(sessionsDirOf(sandbox))).toEqual(['paw-proj.json']);
