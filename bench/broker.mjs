@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { CLI_PATH, ROOT, createSandbox } from './sandbox.mjs';
 import { median, percentile, progress, round } from './stats.mjs';
 
-const { findFreePort, fetchStatus } = await import(join(ROOT, 'dist/broker/client.js'));
-const { planBroker, waitForBroker } = await import(join(ROOT, 'dist/broker/session.js'));
+const { findFreePort, fetchStatus } = await import(join(ROOT, 'build/broker/client.js'));
+const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/session.js'));
 
 const ROSTER = ['feat-a', 'feat-b', 'feat-c', 'feat-d'];
 const POLLED_AGENT = 'feat-b';

@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI_PATH, ROOT, createSandbox } from './sandbox.mjs';
 import { progress, round } from './stats.mjs';
 
-const { fetchStatus } = await import(join(ROOT, 'dist/broker/client.js'));
-const { agentIdOf } = await import(join(ROOT, 'dist/git/names.js'));
+const { fetchStatus } = await import(join(ROOT, 'build/broker/client.js'));
+const { agentIdOf } = await import(join(ROOT, 'build/git/names.js'));
 
 const SESSION = 'paw-proj';
 const AGENTS = 10;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BrokerError } from '../util/errors.js';
+import { packageFile } from '../util/self.js';
 import { isLoopbackBind } from './http-parse.js';
 
 export const BROKER_CONFIG_ENV = 'GIT_PAW_BROKER_CONFIG';
@@ -93,6 +94,6 @@ export function startupErrorPath(logPath: string): string {
 
 /** The git-paw version (package.json), reported by `/status`. */
 export function packageVersion(): string {
-  const raw = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const raw = readFileSync(packageFile('package.json'), 'utf8');
   return (JSON.parse(raw) as { version: string }).version;
 }

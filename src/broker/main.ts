@@ -6,12 +6,12 @@
 // reason, also left in a file for `waitForBroker`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { BrokerError } from '../util/errors.js';
+import { packageFile } from '../util/self.js';
 import type { ChildReport } from './child.js';
 import { FATAL_EXIT_CODE, readBrokerConfig, startupErrorPath } from './config.js';
 
-const SERVE_SCRIPT = fileURLToPath(new URL('./serve.js', import.meta.url));
+const SERVE_SCRIPT = 'dist/broker/serve.js';
 const STOP_TIMEOUT_MS = 5_000;
 /** A child that ran this long before dying counts as healthy: the next restart is immediate. */
 const HEALTHY_RUN_MS = 10_000;
@@ -57,7 +57,7 @@ export async function runBrokerProcess(): Promise<void> {
       restartTimer = undefined;
       const startedAt = Date.now();
       fatalReason = undefined;
-      const current = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVE_SCRIPT], {
+      const current = spawn(process.execPath, [...SERVER_NODE_FLAGS, packageFile(SERVE_SCRIPT)], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         detached: true,
       });

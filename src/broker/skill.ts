@@ -3,10 +3,10 @@
 // agent id, `{{BROKER_URL}}` → the broker URL, any other `{{NAME}}` kept with a warning).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { agentIdOf } from '../git/names.js';
 import { configBaseDir } from '../util/dirs.js';
 import { PawError } from '../util/errors.js';
+import { packageFile } from '../util/self.js';
 
 export const SKILL_NAME = 'coordination';
 
@@ -19,7 +19,7 @@ export interface ResolvedSkill {
   path: string;
 }
 
-const EMBEDDED_PATH = new URL(`../../assets/agent-skills/${SKILL_NAME}.md`, import.meta.url);
+const EMBEDDED_PATH = `assets/agent-skills/${SKILL_NAME}.md`;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -71,9 +71,9 @@ export function resolveSkill(repoRoot: string, env: NodeJS.ProcessEnv = process.
     if (userText !== undefined) return { text: userText, source: 'user', path: paths.user };
   }
   return {
-    text: readFileSync(EMBEDDED_PATH, 'utf8'),
+    text: readFileSync(packageFile(EMBEDDED_PATH), 'utf8'),
     source: 'embedded',
-    path: fileURLToPath(EMBEDDED_PATH),
+    path: packageFile(EMBEDDED_PATH),
   };
 }
 

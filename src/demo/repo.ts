@@ -6,11 +6,11 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'smol-toml';
 import { git } from '../git/repo.js';
 import { PawError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
+import { packageFile } from '../util/self.js';
 import { shellQuote } from '../util/shell.js';
 
 /** feat/api provides, feat/ui waits for it, feat/docs writes (see src/demo/agent.ts `roleOf`). */
@@ -44,7 +44,7 @@ export function isDemoDir(dir: string): boolean {
 }
 
 function writeAgentWrapper(dir: string): string {
-  const agent = fileURLToPath(new URL('./agent.js', import.meta.url));
+  const agent = packageFile('dist/demo/agent.js');
   const path = join(dir, 'bin', DEMO_CLI);
   mkdirSync(join(dir, 'bin'));
   writeFileSync(

@@ -1,20 +1,20 @@
 // The real clack prompts, driven by keystrokes inside a tmux pane (upstream §5.5 as a PTY test).
-// A tiny script runs createPrompter() + selectLaunchPicks() from the built dist/ with fixed
+// A tiny script runs createPrompter() + selectLaunchPicks() from tsc's output (build/) with fixed
 // branches and CLIs; its stdout goes to a file, so the pane shows only what is drawn on stderr.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { capturePane, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
 import { shellQuote } from '../../src/util/shell.js';
 
-const DIST = dirname(CLI_PATH);
+// The modules one by one, as tsc compiled them (dist/ holds them bundled; see scripts/bundle.mjs).
+const BUILD = fileURLToPath(new URL('../../build/', import.meta.url));
 const PANE = '=pick:';
 
 function pickerScript(): string {
-  const module = (path: string) => JSON.stringify(pathToFileURL(join(DIST, path)).href);
+  const module = (path: string) => JSON.stringify(pathToFileURL(join(BUILD, path)).href);
   return `
 const { canPrompt, createPrompter } = await import(${module('selection/prompter.js')});
 const { selectLaunchPicks } = await import(${module('selection/select.js')});

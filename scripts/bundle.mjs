@@ -1,0 +1,49 @@
+// Second build step: bundles tsc's output (build/) into the shipped dist/. Node 20's ES-module
+// loader pays about a third of a millisecond per file, so what a plain `git paw start` loads —
+// ~50 modules — comes in three chunks: what dist/cli.js imports itself (all `--version` needs),
+// what `status` also loads, and the rest of the start path. Everything else is split where it is
+// first imported dynamically, so heavy libraries (ink, react, zod, yaml, @clack) still load only
+// in the commands that use them. The entry points keep their paths: dist/cli.js (the bin),
+// dist/broker/serve.js and dist/demo/agent.js (scripts git-paw runs by path).
+import { chmodSync, rmSync } from 'node:fs';
+import { build } from 'rolldown';
+
+const ENTRIES = {
+  cli: 'build/cli.js',
+  'broker/serve': 'build/broker/serve.js',
+  'demo/agent': 'build/demo/agent.js',
+};
+/** The modules whose static imports (recursively, rolldown's default) form the start chunk. */
+const START_PATH = /\/build\/(commands\/start|launch\/start|launch\/launch)\.js$/;
+/** What dist/cli.js itself imports statically: a chunk of its own, so `--version` loads only that. */
+const CLI_IMPORTS = /\/build\/util\/errors\.js$/;
+/** What `git paw status` loads (with their static imports); start loads them too. */
+const STATUS_PATH = /\/build\/(commands\/status|session\/store|tmux\/client)\.js$/;
+
+rmSync('dist', { recursive: true, force: true });
+await build({
+  input: ENTRIES,
+  // Packages and node: builtins stay imports; only our own modules are bundled.
+  external: [/^[^./]/],
+  platform: 'node',
+  logLevel: 'warn',
+  onLog(level, log, handler) {
+    // A dynamic import of a module that the start chunk holds anyway is expected, not a problem.
+    if (log.code === 'INEFFECTIVE_DYNAMIC_IMPORT') return;
+    handler(level, log);
+  },
+  output: {
+    dir: 'dist',
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    codeSplitting: {
+      groups: [
+        { name: 'errors', test: CLI_IMPORTS, priority: 2 },
+        { name: 'status', test: STATUS_PATH, priority: 1 },
+        { name: 'start', test: START_PATH },
+      ],
+    },
+  },
+});
+for (const entry of ['dist/cli.js', 'dist/demo/agent.js']) chmodSync(entry, 0o755);
