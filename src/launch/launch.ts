@@ -105,14 +105,13 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       agentsMdWritten: true,
       ...(broker ? { broker: broker.plan } : {}),
     };
+    const targets = await agentsMdTargets(state, plan.settings, broker?.plan);
+    // git starts the first worktree (the critical path) before tmux is asked for the frame.
+    const worktrees = createWorktreesWithAgentsMd(ctx, plan, targets, rollback);
+    worktrees.catch(() => undefined);
     const frame = await openSessionFrame(ctx, bringUp, rollback);
     try {
-      await createWorktreesWithAgentsMd(
-        ctx,
-        plan,
-        await agentsMdTargets(state, plan.settings, broker?.plan),
-        rollback,
-      );
+      await worktrees;
     } catch (error) {
       // Rollback kills the session by name: it must exist (or have failed) by then.
       await frame.placeholder.catch(() => undefined);

@@ -142,9 +142,7 @@ export async function createAgentWorktrees(
         .filter((agent) => agent.source === 'new')
         .map((agent) => agent.branch)
     : [];
-  const branchesMade =
-    newBranches.length > 0 ? createNewBranches(ctx, newBranches, rollback) : Promise.resolve();
-  branchesMade.catch(() => undefined);
+  let branchesMade = Promise.resolve();
   const failures: unknown[] = [];
   const checkOut = twoAtATime();
   const checkouts: Promise<void>[] = [];
@@ -155,7 +153,13 @@ export async function createAgentWorktrees(
       rollback.checkpoint();
       // A branch made by the transaction is checked out like an existing one (already registered).
       const adding = newBranches.includes(agent.branch) ? { ...agent, source: 'local' as const } : agent;
-      await addAgentWorktree(ctx, adding, !steps.overlapCheckouts, rollback);
+      const added = addAgentWorktree(ctx, adding, !steps.overlapCheckouts, rollback);
+      // The first add is the launch's critical path: the transaction starts once git runs it.
+      if (index === 0 && newBranches.length > 0) {
+        branchesMade = createNewBranches(ctx, newBranches, rollback);
+        branchesMade.catch(() => undefined);
+      }
+      await added;
     } catch (error) {
       failures.push(error);
       break;

@@ -2,6 +2,7 @@
 // (createPrompter) draws clack prompts on stderr, so stdout stays clean for data, and turns
 // Esc/Ctrl-C into CancelledError. Unit tests pass a scripted fake instead.
 import { CancelledError } from '../util/errors.js';
+import { stdinIsTerminal } from '../util/output.js';
 
 export interface Choice<T> {
   value: T;
@@ -19,7 +20,7 @@ export interface Prompter {
 
 /** True when prompts can be shown: keys come from a terminal and prompts draw on one. */
 export function canPrompt(): boolean {
-  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  return stdinIsTerminal() && Boolean(process.stderr.isTTY);
 }
 
 /** Clack options carry the choice's index as value, so any T (not only primitives) works. */
@@ -52,7 +53,8 @@ export async function createPrompter(): Promise<Prompter> {
     },
 
     async select({ message, choices, initial }) {
-      const initialIndex = initial === undefined ? -1 : choices.findIndex((choice) => Object.is(choice.value, initial));
+      const initialIndex =
+        initial === undefined ? -1 : choices.findIndex((choice) => Object.is(choice.value, initial));
       const result = await clack.select({
         message,
         options: indexedOptions(choices),

@@ -2,7 +2,7 @@
 // a terminal, and otherwise (no TTY, or --no-attach) just say how to attach and succeed.
 import { TmuxError } from '../util/errors.js';
 import type { CommandRunner, TerminalRunner } from '../util/exec.js';
-import { say } from '../util/output.js';
+import { say, stdinIsTerminal } from '../util/output.js';
 import { shellQuote } from '../util/shell.js';
 
 export type AttachMode = 'switch' | 'attach' | 'print';
@@ -25,7 +25,7 @@ export function attachModeFor(context: AttachContext): AttachMode {
 export function currentAttachContext(noAttach: boolean, env: NodeJS.ProcessEnv = process.env): AttachContext {
   return {
     noAttach,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdinIsTTY: stdinIsTerminal(),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     insideTmux: Boolean(env.TMUX),
   };
@@ -49,7 +49,9 @@ export async function attachSession(deps: AttachDeps, name: string, mode: Attach
   if (mode === 'switch') {
     const result = await deps.runner.run('tmux', ['switch-client', '-t', `=${name}`]);
     if (result.code !== 0) {
-      throw new TmuxError(`failed to switch to session '${name}': ${result.stderr.trim()}`, { hint: attachHint(name) });
+      throw new TmuxError(`failed to switch to session '${name}': ${result.stderr.trim()}`, {
+        hint: attachHint(name),
+      });
     }
     return;
   }
