@@ -1,9 +1,10 @@
 // `git paw start` (upstream §9, TARGET §7): checks the flags, takes the repo lock (not for
 // --dry-run), reattaches, recovers or launches (src/launch/start), releases the lock and hands the
-// terminal to the session — or prints how to attach. The start path loads while git is at work.
+// terminal to the session — or prints how to attach.
 import type { StartFlags } from '../cli.js';
 import { resolveRepo } from '../git/repo.js';
 import { gatherPlanFacts } from '../launch/facts.js';
+import { startSession } from '../launch/start.js';
 import { acquireRepoLock } from '../session/lock.js';
 import { attachModeFor, attachSession, currentAttachContext } from '../tmux/attach.js';
 import { UsageError } from '../util/errors.js';
@@ -43,20 +44,14 @@ function decidedByFlags(flags: StartFlags): boolean {
 
 export async function runStart(flags: StartFlags): Promise<void> {
   rejectConflictingFlags(flags);
-  // The start path loads while git locates the repository and then — under the repo lock, when
-  // nothing will wait for the user — gathers what the plan is checked against.
-  const loading = import('../launch/start.js');
-  // Awaited below; this only keeps a load failure from going unhandled if resolveRepo throws first.
-  loading.catch(() => undefined);
-  // A launch needs these next (src/launch/start imports them then): load them while git answers.
-  if (!flags.dryRun) import('../launch/launch.js').catch(() => undefined);
   const repo = await resolveRepo(systemRunner);
   const ctx = { runner: systemRunner, repo };
   let sessionName: string | undefined;
   const lock = flags.dryRun ? undefined : acquireRepoLock(repo.root);
   try {
+    // Under the repo lock, when nothing will wait for the user: what the plan is checked against,
+    // gathered while the config is read and the CLIs are detected.
     const facts = decidedByFlags(flags) ? gatherPlanFacts(ctx) : undefined;
-    const { startSession } = await loading;
     sessionName = await startSession(ctx, flags, ignoredFlags(flags), facts);
   } finally {
     lock?.release();

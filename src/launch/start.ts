@@ -7,7 +7,8 @@ import { corruptStateError, findSession } from '../session/store.js';
 import { ensureTmuxInstalled, hasSession } from '../tmux/client.js';
 import { say, warn } from '../util/output.js';
 import type { PlanFacts } from './facts.js';
-import type { LaunchInput } from './launch.js';
+import { launchSession, type LaunchInput } from './launch.js';
+import { formatDryRun, planLaunch } from './plan.js';
 import { launchSettingsOf, loadRepoConfig } from './settings.js';
 import { agentsForStart } from './start-request.js';
 import type { LaunchContext } from './types.js';
@@ -67,7 +68,6 @@ async function dryRun(ctx: LaunchContext, request: StartRequest, existing: Sessi
   }
   const input = await freshLaunchInput(ctx, request, facts);
   if (!input) return;
-  const { formatDryRun, planLaunch } = await import('./plan.js');
   const plan = await planLaunch(input, input.agents, input.settings, input.facts);
   process.stdout.write(formatDryRun(plan, request.fromSpecs ? 'from-specs' : 'normal'));
 }
@@ -93,6 +93,5 @@ export async function startSession(
   if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags);
   const input = await freshLaunchInput(ctx, request, facts);
   if (!input) return undefined;
-  const { launchSession } = await import('./launch.js');
   return (await launchSession(input)).session_name;
 }
