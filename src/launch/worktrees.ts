@@ -146,6 +146,8 @@ export async function createAgentWorktrees(
   const failures: unknown[] = [];
   const checkOut = twoAtATime();
   const checkouts: Promise<void>[] = [];
+  // A worktree's checkout starts once git is adding the next one: the adds are the critical path.
+  let startCheckout: (() => void) | undefined;
   for (const [index, agent] of agents.entries()) {
     if (failures.length > 0) break;
     try {
@@ -154,6 +156,8 @@ export async function createAgentWorktrees(
       // A branch made by the transaction is checked out like an existing one (already registered).
       const adding = newBranches.includes(agent.branch) ? { ...agent, source: 'local' as const } : agent;
       const added = addAgentWorktree(ctx, adding, !steps.overlapCheckouts, rollback);
+      startCheckout?.();
+      startCheckout = undefined;
       // The first add is the launch's critical path: the transaction starts once git runs it.
       if (index === 0 && newBranches.length > 0) {
         branchesMade = createNewBranches(ctx, newBranches, rollback);
@@ -168,17 +172,20 @@ export async function createAgentWorktrees(
       created(index);
       continue;
     }
-    const checkout = checkOut(async () => {
-      if (failures.length > 0) return;
-      try {
-        await checkOutWorktree(ctx.runner, agent.worktreePath, agent.branch);
-        created(index);
-      } catch (error) {
-        failures.push(error);
-      }
-    });
-    checkouts.push(checkout);
+    startCheckout = () => {
+      const checkout = checkOut(async () => {
+        if (failures.length > 0) return;
+        try {
+          await checkOutWorktree(ctx.runner, agent.worktreePath, agent.branch);
+          created(index);
+        } catch (error) {
+          failures.push(error);
+        }
+      });
+      checkouts.push(checkout);
+    };
   }
+  startCheckout?.();
   await Promise.all([...checkouts, branchesMade.catch(() => undefined)]);
   if (failures.length > 0) throw failures[0];
 }
