@@ -106,18 +106,19 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       ...(broker ? { broker: broker.plan } : {}),
     };
     const targets = await agentsMdTargets(state, plan.settings, broker?.plan);
-    // git starts the first worktree (the critical path) before tmux is asked for the frame.
-    const worktrees = createWorktreesWithAgentsMd(ctx, plan, targets, rollback);
-    worktrees.catch(() => undefined);
-    const frame = await openSessionFrame(ctx, bringUp, rollback);
-    try {
-      await worktrees;
-    } catch (error) {
+    // git starts the first worktree (the critical path) before tmux is asked for the frame. Both
+    // settle before anything fails, so a rollback never races a worktree being made.
+    const [worktrees, frame] = await Promise.allSettled([
+      createWorktreesWithAgentsMd(ctx, plan, targets, rollback),
+      openSessionFrame(ctx, bringUp, rollback),
+    ]);
+    if (frame.status === 'rejected') throw frame.reason;
+    if (worktrees.status === 'rejected') {
       // Rollback kills the session by name: it must exist (or have failed) by then.
-      await frame.placeholder.catch(() => undefined);
-      throw error;
+      await frame.value.placeholder.catch(() => undefined);
+      throw worktrees.reason;
     }
-    return bringUpSession(ctx, { ...bringUp, frame }, rollback);
+    return bringUpSession(ctx, { ...bringUp, frame: frame.value }, rollback);
   });
 }
 
