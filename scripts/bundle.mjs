@@ -17,8 +17,8 @@ const ENTRIES = {
 const START_PATH = /\/build\/(commands\/start|launch\/start|launch\/launch)\.js$/;
 /** What dist/cli.js itself imports statically: a chunk of its own, so `--version` loads only that. */
 const CLI_IMPORTS = /\/build\/util\/errors\.js$/;
-/** What `git paw status` loads (with their static imports); start loads them too. */
-const STATUS_PATH = /\/build\/(commands\/status|session\/store|tmux\/client)\.js$/;
+/** What `git paw status` loads (its static imports); start loads them too. */
+const STATUS_PATH = /\/build\/commands\/status\.js$/;
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -27,11 +27,6 @@ await build({
   external: [/^[^./]/],
   platform: 'node',
   logLevel: 'warn',
-  onLog(level, log, handler) {
-    // A dynamic import of a module that the start chunk holds anyway is expected, not a problem.
-    if (log.code === 'INEFFECTIVE_DYNAMIC_IMPORT') return;
-    handler(level, log);
-  },
   output: {
     dir: 'dist',
     format: 'esm',

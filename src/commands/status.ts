@@ -1,11 +1,13 @@
 // `git paw status` (upstream §12, `--json`): the session of this repo, its effective status, tmux
 // liveness, its broker (probed once: running with its agents, or not responding) and worktrees.
-// Works without tmux installed (`Tmux:    not running`). The report, tmux and broker modules
-// are loaded only when there is a session to show, so the common "no session" answer starts fast.
+// Works without tmux installed (`Tmux:    not running`). The report and broker modules are
+// loaded only when there is a session to show, so the common "no session" answer starts fast.
 import { resolveRepo } from '../git/repo.js';
 import type { StatusReport } from '../session/report.js';
 import type { SessionState } from '../session/schema.js';
 import { effectiveStatus } from '../session/status.js';
+import { corruptStateError, findSession } from '../session/store.js';
+import { hasSession, tmuxInstalled } from '../tmux/client.js';
 import { systemRunner } from '../util/exec.js';
 import { say } from '../util/output.js';
 
@@ -13,19 +15,25 @@ async function brokerReportOf(state: SessionState): Promise<Pick<StatusReport, '
   const { brokerTargetOf } = await import('../launch/broker.js');
   const target = brokerTargetOf(state);
   if (target === undefined) return {};
-  const [{ brokerUrl }, { readBrokerReport }] = await Promise.all([import('../broker/client.js'), import('../broker/status.js')]);
+  const [{ brokerUrl }, { readBrokerReport }] = await Promise.all([
+    import('../broker/client.js'),
+    import('../broker/status.js'),
+  ]);
   return { broker: await readBrokerReport({ url: brokerUrl(target.bind, target.port), ...target }) };
 }
 
 async function reportOf(state: SessionState): Promise<StatusReport> {
-  const { hasSession, tmuxInstalled } = await import('../tmux/client.js');
   const tmuxRunning = tmuxInstalled() && (await hasSession(systemRunner, state.session_name));
-  return { state, status: effectiveStatus(state, tmuxRunning), tmuxRunning, ...(await brokerReportOf(state)) };
+  return {
+    state,
+    status: effectiveStatus(state, tmuxRunning),
+    tmuxRunning,
+    ...(await brokerReportOf(state)),
+  };
 }
 
 export async function runStatus(flags: { json?: boolean }): Promise<void> {
-  // git locates the repository while the state-file code loads.
-  const [repo, { corruptStateError, findSession }] = await Promise.all([resolveRepo(systemRunner), import('../session/store.js')]);
+  const repo = await resolveRepo(systemRunner);
   const lookup = findSession(repo);
   if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
   if (lookup.kind === 'none' && !flags.json) return say('No session for this repo.');
