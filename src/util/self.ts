@@ -7,18 +7,14 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let root: string | undefined;
-
 /** The installed package's root: the nearest folder above this module that holds a package.json. */
 function packageRoot(): string {
-  if (root !== undefined) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
-  root = dir;
   return dir;
 }
 
