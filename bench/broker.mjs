@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { CLI_PATH, ROOT, createSandbox } from './sandbox.mjs';
 import { median, percentile, progress, round } from './stats.mjs';
 
+// Helpers come from tsc's module-by-module output (build/); the CLI under test is the bundled dist/.
 const { findFreePort, fetchStatus } = await import(join(ROOT, 'build/broker/client.js'));
 const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/session.js'));
 

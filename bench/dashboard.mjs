@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI_PATH, ROOT, createSandbox } from './sandbox.mjs';
 import { progress, round } from './stats.mjs';
 
+// Helpers come from tsc's module-by-module output (build/); the CLI under test is the bundled dist/.
 const { fetchStatus } = await import(join(ROOT, 'build/broker/client.js'));
 const { agentIdOf } = await import(join(ROOT, 'build/git/names.js'));
 
