@@ -58,8 +58,12 @@ export interface AgentAdapter {
   readonly instructions: string;
   /** What the launch adds to the pane so the CLI reads its instructions and reports state. */
   integrate(input: IntegrationInput): Integration;
-  /** The state a hook payload posted to the broker stands for; undefined when it means nothing. */
-  hookSignal(payload: unknown): HookSignal | undefined;
+  /**
+   * The state a hook payload posted to the broker stands for; `ignored` for a known event that
+   * says nothing about the agent (e.g. a side turn the CLI runs for itself); undefined for a
+   * payload this CLI never sends (the broker answers 400 and changes nothing).
+   */
+  hookSignal(payload: unknown): HookSignal | 'ignored' | undefined;
   /** Screen texts, most specific first. */
   readonly screenRules: readonly ScreenRule[];
 }
