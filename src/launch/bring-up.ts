@@ -39,6 +39,7 @@ export function sessionPlanFor(repoRoot: string, state: SessionState, settings: 
     label: paneLabel(entry.branch, entry.cli),
     command: commandOf(entry),
     env: agentPaneEnv(entry.branch),
+    agentId: agentIdOf(entry.branch),
     ...(settings.logging ? { logPath: paneLogPath(repoRoot, state.session_name, entry.branch) } : {}),
   }));
   return { name: state.session_name, mouse: settings.mouse, env: {}, panes };
