@@ -119,12 +119,7 @@ if (wanted('launch')) {
       `(median of ${results.launch[0].runs} runs, fresh sandbox each)\n${launchTable(results.launch)}`,
   );
   const files = 500;
-  results.launchBigRepo = await benchLaunch({
-    sizes: [8],
-    runs: setting('BENCH_LAUNCH_RUNS', 7),
-    files,
-    broker: false,
-  });
+  results.launchBigRepo = await benchLaunch({ sizes: [8], runs: setting('BENCH_LAUNCH_RUNS', 7), files, broker: false });
   sections.push(
     `2b. The same launch in a repo of ${countText(files)} more files ` +
       `(median of ${results.launchBigRepo[0].runs} runs)\n${launchTable(results.launchBigRepo)}`,
