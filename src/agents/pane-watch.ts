@@ -29,8 +29,9 @@ interface Observation {
   detail: string;
 }
 
+/** The same reading, whichever source it was credited to. */
 function sameObservation(a: Observation | undefined, b: Observation): boolean {
-  return a !== undefined && a.state === b.state && a.source === b.source && a.detail === b.detail;
+  return a !== undefined && a.state === b.state && a.detail === b.detail;
 }
 
 export class PaneWatch {
@@ -100,13 +101,19 @@ export class PaneWatch {
       since = this.pending.since;
     }
     this.pending = undefined;
-    this.reported = observation;
-    if (observation.state === 'exited') {
+    // A program back in front after an exit is the process's news: a screen reading alone cannot
+    // end `exited`, since the screen may still show what the CLI left there.
+    const decided: Observation =
+      previous === 'exited' && observation.state !== 'exited'
+        ? { ...observation, source: 'process' }
+        : observation;
+    this.reported = decided;
+    if (decided.state === 'exited') {
       this.exits += 1;
       this.programSince = undefined;
     } else {
       this.programSince ??= since;
     }
-    return { ...observation, at: since };
+    return { ...decided, at: since };
   }
 }

@@ -73,13 +73,10 @@ describe('PaneWatch', () => {
     ]);
   });
 
-  it('sees the CLI start again after exited once a program is in front twice', () => {
-    expect(states(run([program(''), shell(), program(''), program('')]))).toEqual([
-      'idle/screen',
-      'exited/process:back at the shell',
-      '-',
-      'idle/screen',
-    ]);
+  it('sees the CLI start again after exited once a program is in front twice, as news of the process', () => {
+    expect(states(run([program(''), shell(), program(''), program(''), program(''), program(BUSY)]))).toEqual(
+      ['idle/screen', 'exited/process:back at the shell', '-', 'idle/process', '-', 'working/screen:busy'],
+    );
   });
 
   it('says nothing while a pane that never ran a program is within its start-up grace', () => {
