@@ -2,7 +2,7 @@
 // front, what the screen shows) into a state signal, emitted only when the reading changes and
 // only once it is stable. Pure: time is passed in, so every rule is unit-tested without tmux.
 import type { ScreenRule } from './adapter.js';
-import { classifyScreen, unknownFlagLine } from './screen.js';
+import { classifyScreen, INTEGRATION_FAILED, unknownFlagLine } from './screen.js';
 import type { AgentState, SignalSource, StateSignal } from './state.js';
 
 /**
@@ -72,7 +72,7 @@ export class PaneWatch {
     const refused = this.exits === 0 ? unknownFlagLine(screen) : undefined;
     const quick = this.programSince === undefined || now - this.programSince <= QUICK_EXIT_MS;
     if (refused !== undefined && quick) {
-      return { state: 'exited', source: 'process', detail: `integration failed: ${refused}` };
+      return { state: 'exited', source: 'process', detail: `${INTEGRATION_FAILED}${refused}` };
     }
     if (this.programSince !== undefined || now - this.firstSeen >= START_GRACE_MS) {
       return { state: 'exited', source: 'process', detail: 'back at the shell' };

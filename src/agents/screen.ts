@@ -42,6 +42,9 @@ const UNKNOWN_FLAG_PATTERNS: readonly RegExp[] = [
   /\billegal option\b/i,
 ];
 
+/** How an exited state's detail starts when the CLI refused a flag git-paw passed it. */
+export const INTEGRATION_FAILED = 'integration failed: ';
+
 /** Longest line kept in a state's detail. */
 const MAX_LINE = 160;
 
