@@ -137,10 +137,11 @@ export function startStateWatcher(options: WatcherOptions): StateWatcher {
   };
 
   const tick = async () => {
+    const captureIds = [...panes.keys()];
     const args = [
       '-S',
       options.location.socketPath,
-      ...buildSnapshotArgs(options.session, [...panes.keys()], marker),
+      ...buildSnapshotArgs(options.session, captureIds, marker),
     ];
     let stdout: string;
     let stderr: string;
@@ -150,7 +151,7 @@ export function startStateWatcher(options: WatcherOptions): StateWatcher {
       return halt(`cannot run tmux: ${describeError(error)}`);
     }
     if (stopped) return;
-    const snapshot = parseSnapshot(stdout, marker);
+    const snapshot = parseSnapshot(stdout, marker, captureIds);
     if (snapshot.panes.length === 0) return halt(stderr.trim() || `session '${options.session}' is gone`);
     if (snapshot.panes.some((pane) => pane.sessionId !== options.location.sessionId)) {
       return halt(`session '${options.session}' on this tmux server is not the broker's own`);

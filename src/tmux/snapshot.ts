@@ -35,8 +35,9 @@ const LISTING_END = 'panes';
 
 /**
  * The argv (after `tmux` and its server flags) reading session `session` exactly (`=name`) and
- * the screens of `captureIds`. A line `<marker> <what>` ends the listing and each screen, so
- * nothing is taken for read unless it was read in full. `marker` must be text a screen cannot be
+ * the screens of `captureIds`. A line `<marker> <what>` ends the listing and each screen (`what`
+ * is the screen's index in `captureIds`: display-message runs its text through strftime, which
+ * would mangle a `%` pane id), so nothing is taken for read unless it was read in full. `marker` must be text a screen cannot be
  * expected to hold (e.g. random), without `#` or a trailing `;`. tmux stops at the first failing
  * command, so a pane closed since its id was learnt hides the screens after it for one tick; the
  * listing comes first.
@@ -44,10 +45,10 @@ const LISTING_END = 'panes';
 export function buildSnapshotArgs(session: string, captureIds: readonly string[], marker: string): string[] {
   const argv = ['list-panes', '-s', '-t', `=${session}`, '-F', LIST_FORMAT];
   argv.push(';', 'display-message', '-p', `${marker} ${LISTING_END}`);
-  for (const paneId of captureIds) {
+  captureIds.forEach((paneId, index) => {
     argv.push(';', 'capture-pane', '-p', '-J', '-t', paneId);
-    argv.push(';', 'display-message', '-p', `${marker} ${paneId}`);
-  }
+    argv.push(';', 'display-message', '-p', `${marker} ${index}`);
+  });
   return argv;
 }
 
@@ -58,7 +59,11 @@ function parseListing(line: string): PaneListing | undefined {
 }
 
 /** Splits the invocation's stdout back into the listing and the screens read in full. */
-export function parseSnapshot(stdout: string, marker: string): SessionSnapshot {
+export function parseSnapshot(
+  stdout: string,
+  marker: string,
+  captureIds: readonly string[],
+): SessionSnapshot {
   const panes: PaneListing[] = [];
   const screens = new Map<string, string>();
   let lines: string[] = [];
@@ -74,7 +79,8 @@ export function parseSnapshot(stdout: string, marker: string): SessionSnapshot {
         if (listing) panes.push(listing);
       }
     } else {
-      screens.set(what, lines.join('\n'));
+      const paneId = captureIds[Number(what)];
+      if (paneId !== undefined) screens.set(paneId, lines.join('\n'));
     }
     lines = [];
   }

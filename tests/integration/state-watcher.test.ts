@@ -210,11 +210,16 @@ describe.skipIf(skipWithoutTmux)('state watcher on a real tmux server', () => {
       panes.map((_, index) => `agent-${index}`),
       { runner: shimmed },
     );
-    const calls = await pollUntil(
-      () => readFileSync(logPath, 'utf8').split('\n').filter(Boolean),
-      (lines) => lines.length >= 5,
-      { what: 'five ticks' },
+    // Every agent's screen is read: each one is seen idle.
+    await pollUntil(
+      () => seen.length,
+      (signals) => signals === count,
+      { what: `${count} idle agents` },
     );
+    expect(new Set(seen.map((entry) => `${entry.agent} ${entry.text}`)).size).toBe(count);
+    expect(seen.every((entry) => entry.text === 'idle/screen')).toBe(true);
+    const calls = readFileSync(logPath, 'utf8').split('\n').filter(Boolean);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
     watcher?.stop();
     for (const [index, call] of calls.entries()) {
       expect(call).toMatch(/^-S \S+ list-panes -s -t =paw-watch /);

@@ -22,7 +22,7 @@ describe('buildSnapshotArgs', () => {
       ';',
       'display-message',
       '-p',
-      `${MARKER} %3`,
+      `${MARKER} 0`,
       ';',
       'capture-pane',
       '-p',
@@ -32,8 +32,16 @@ describe('buildSnapshotArgs', () => {
       ';',
       'display-message',
       '-p',
-      `${MARKER} %7`,
+      `${MARKER} 1`,
     ]);
+  });
+
+  it('keeps % out of the marker lines, which display-message runs through strftime', () => {
+    const argv = buildSnapshotArgs('s', ['%3', '%12'], MARKER);
+    const texts = argv.filter(
+      (_, index) => argv[index - 2] === 'display-message' && argv[index - 1] === '-p',
+    );
+    expect(texts).toEqual([`${MARKER} panes`, `${MARKER} 0`, `${MARKER} 1`]);
   });
 
   it('is one invocation whatever the pane count', () => {
@@ -51,12 +59,12 @@ describe('parseSnapshot', () => {
       `${MARKER} panes`,
       'Do you want to proceed?',
       '',
-      `${MARKER} %3`,
+      `${MARKER} 0`,
       '$ ',
-      `${MARKER} %7`,
+      `${MARKER} 1`,
       '',
     ].join('\n');
-    const snapshot = parseSnapshot(stdout, MARKER);
+    const snapshot = parseSnapshot(stdout, MARKER, ['%3', '%7']);
     expect(snapshot.panes).toEqual([
       { paneId: '%0', panePid: 100, sessionId: '$1', agentId: '', command: 'node' },
       { paneId: '%3', panePid: 101, sessionId: '$1', agentId: 'feat-a', command: 'claude' },
@@ -72,11 +80,11 @@ describe('parseSnapshot', () => {
 
   it('keeps no screen whose read was cut short (a pane closed meanwhile stops the chain)', () => {
     const stdout = ['%3\t101\t$1\tfeat-a\tclaude', `${MARKER} panes`, 'partial'].join('\n');
-    expect(parseSnapshot(stdout, MARKER).screens.size).toBe(0);
+    expect(parseSnapshot(stdout, MARKER, ['%3', '%7']).screens.size).toBe(0);
   });
 
   it('has no panes when the listing failed', () => {
-    expect(parseSnapshot('', MARKER).panes).toEqual([]);
+    expect(parseSnapshot('', MARKER, []).panes).toEqual([]);
   });
 });
 
