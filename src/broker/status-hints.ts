@@ -21,16 +21,22 @@ function tomlKey(name: string): string {
   return /^[A-Za-z0-9_-]+$/.test(name) ? name : JSON.stringify(name);
 }
 
-/** Two lines per agent whose integration failed (none when every CLI took its flags). */
+/**
+ * One line per agent whose integration failed, then one hint per CLI concerned (none when every
+ * CLI took its flags).
+ */
 export function integrationFailureLines(agents: readonly AgentStateFields[]): string[] {
-  return agents.flatMap((agent) => {
-    const detail = agent.state_detail ?? '';
-    if (agent.state !== 'exited' || !detail.startsWith(INTEGRATION_FAILED)) return [];
-    const cli = agent.cli ?? '';
-    const refusal = oneLine(detail.slice(INTEGRATION_FAILED.length));
-    return [
-      `${oneLine(agent.agent_id)}: integration failed, ${oneLine(cli) || 'its CLI'} refused a flag git-paw passed: ${refusal}`,
-      ...(cli ? [`hint: set [clis.${oneLine(tomlKey(cli))}] integrate = false in .git-paw/config.toml`] : []),
-    ];
+  const failed = agents.filter(
+    (agent) => agent.state === 'exited' && (agent.state_detail ?? '').startsWith(INTEGRATION_FAILED),
+  );
+  const lines = failed.map((agent) => {
+    const refusal = (agent.state_detail ?? '').slice(INTEGRATION_FAILED.length);
+    const cli = oneLine(agent.cli ?? '') || 'its CLI';
+    return `${oneLine(agent.agent_id)}: integration failed, ${cli} refused a flag git-paw passed: ${oneLine(refusal)}`;
   });
+  const clis = new Set(failed.map((agent) => agent.cli ?? '').filter((cli) => cli !== ''));
+  for (const cli of clis) {
+    lines.push(`hint: set [clis.${oneLine(tomlKey(cli))}] integrate = false in .git-paw/config.toml`);
+  }
+  return lines;
 }

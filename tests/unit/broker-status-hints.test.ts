@@ -19,6 +19,25 @@ describe('integrationFailureLines', () => {
     ]);
   });
 
+  it('gives the hint once per CLI, after the agents', () => {
+    const failed = (agent_id: string, cli: string) => ({
+      agent_id,
+      cli,
+      state: 'exited',
+      state_detail: "integration failed: error: unexpected argument '-c' found",
+    });
+    const lines = integrationFailureLines([
+      failed('a', 'codex'),
+      failed('b', 'codex'),
+      failed('c', 'gemini'),
+    ]);
+    expect(lines.map((line) => line.split(':')[0])).toEqual(['a', 'b', 'c', 'hint', 'hint']);
+    expect(lines.slice(3)).toEqual([
+      'hint: set [clis.codex] integrate = false in .git-paw/config.toml',
+      'hint: set [clis.gemini] integrate = false in .git-paw/config.toml',
+    ]);
+  });
+
   it('says nothing for an ordinary exit or a 0.3.0 broker without state', () => {
     expect(
       integrationFailureLines([
