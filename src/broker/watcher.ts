@@ -71,6 +71,12 @@ export function shellInFront(panePid: number, command: string): boolean {
 
 export const WATCH_INTERVAL_MS = 1_000;
 
+/** Failed reads in a row after which the watcher gives up (a busy machine may fail one fork). */
+const MAX_FAILED_TICKS = 3;
+
+/** What tmux says when the session or its server is gone for good. */
+const GONE = /can't find session|no server running|error connecting to/i;
+
 export interface WatcherOptions {
   session: string;
   location: TmuxLocation;
@@ -108,6 +114,7 @@ export function startStateWatcher(options: WatcherOptions): StateWatcher {
   const panes = new Map<string, WatchedPane>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let failedTicks = 0;
 
   const emit = (agentId: string, signal: StateSignal | undefined) => {
     if (signal === undefined) return;
@@ -122,6 +129,12 @@ export function startStateWatcher(options: WatcherOptions): StateWatcher {
     if (stopped) return;
     stopped = true;
     options.onStop?.(reason);
+  };
+
+  /** A read that failed: the watcher stops when the session is gone or tmux keeps failing. */
+  const failed = (reason: string, gone: boolean) => {
+    failedTicks += 1;
+    if (gone || failedTicks >= MAX_FAILED_TICKS) halt(reason);
   };
 
   /** The first pane of each roster agent, by pane id. */
@@ -148,11 +161,18 @@ export function startStateWatcher(options: WatcherOptions): StateWatcher {
     try {
       ({ stdout, stderr } = await runner.run('tmux', args));
     } catch (error) {
-      return halt(`cannot run tmux: ${describeError(error)}`);
+      return failed(
+        `cannot run tmux: ${describeError(error)}`,
+        (error as NodeJS.ErrnoException).code === 'ENOENT',
+      );
     }
     if (stopped) return;
     const snapshot = parseSnapshot(stdout, marker, captureIds);
-    if (snapshot.panes.length === 0) return halt(stderr.trim() || `session '${options.session}' is gone`);
+    if (snapshot.panes.length === 0) {
+      const reason = stderr.trim() || `session '${options.session}' is gone`;
+      return failed(reason, GONE.test(reason) || stderr.trim() === '');
+    }
+    failedTicks = 0;
     if (snapshot.panes.some((pane) => pane.sessionId !== options.location.sessionId)) {
       return halt(`session '${options.session}' on this tmux server is not the broker's own`);
     }

@@ -166,6 +166,29 @@ describe.skipIf(skipWithoutTmux)('state watcher on a real tmux server', () => {
     expect(seen).toEqual([]);
   });
 
+  it('keeps watching after one failed start of tmux (a busy machine)', async () => {
+    sandbox = createSandbox({ noRepo: true });
+    const idleCli = sandbox.fakeCli('idle-cli');
+    const [pane = ''] = openSession(1);
+    startAgent(pane, 'feat-a', idleCli);
+    await waitForPaneText(sandbox, pane, 'FAKE-CLI idle-cli');
+    let calls = 0;
+    const flaky: CommandRunner = {
+      run: (program, args, options) => {
+        calls += 1;
+        if (calls === 2)
+          return Promise.reject(Object.assign(new Error('spawn tmux EAGAIN'), { code: 'EAGAIN' }));
+        return sandbox.runner.run(program, args, options);
+      },
+    };
+    const stops: string[] = [];
+    const seen: Seen[] = [];
+    watch(seen, ['feat-a'], { runner: flaky, onStop: (reason) => stops.push(reason) });
+    expect(await waitForSignals(seen, 1)).toEqual(['feat-a idle/screen']);
+    expect(calls).toBeGreaterThan(2);
+    expect(stops).toEqual([]);
+  });
+
   it('never reads a session of the same name that is not its own', async () => {
     sandbox = createSandbox({ noRepo: true });
     const idleCli = sandbox.fakeCli('idle-cli');
