@@ -132,7 +132,7 @@ describe('Gemini settings layer', () => {
 describe('settings files with comments', () => {
   it('strips comments and trailing commas outside strings only', () => {
     const text = '{\n  // a comment\n  "url": "http://x//y", /* block */ "list": ["a",], "s": "x,]"\n}';
-    expect(JSON.parse(stripJsonComments(text))).toEqual({ url: 'http://x//y', list: ["a"], s: "x,]" });
+    expect(JSON.parse(stripJsonComments(text))).toEqual({ url: 'http://x//y', list: ['a'], s: 'x,]' });
   });
 });
 
