@@ -92,11 +92,12 @@ export class ObservedStates {
 
 /**
  * The observed state an agent's own message stands for. Publishing is itself proof that the CLI
- * is busy (it is running a command), so `agent.status` with status `working` means `working`.
+ * is busy (it is running a command), so `agent.status` with status `working` means `working`
+ * (no detail: `state_source` = `agent` already says where it came from).
  * Other labels (`done`, `blocked`, free text) describe the task, not what the CLI is doing, and
  * stay in `status` only.
  */
 export function agentSignalOf(message: Message, at: number): StateSignal | undefined {
   if (message.type !== 'agent.status' || message.payload.status !== 'working') return undefined;
-  return { state: 'working', source: 'agent', detail: 'status: working', at };
+  return { state: 'working', source: 'agent', detail: '', at };
 }

@@ -382,7 +382,7 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
         state: 'working',
         state_since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
         state_source: 'agent',
-        state_detail: 'status: working',
+        state_detail: '',
       },
       {
         agent_id: 'zz-outsider',

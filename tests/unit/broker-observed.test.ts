@@ -175,7 +175,7 @@ describe('observed agent state in the broker', () => {
       status: 'working',
       state: 'working',
       state_source: 'agent',
-      state_detail: 'status: working',
+      state_detail: '',
     });
     expect(writes.map((record) => record.kind)).toEqual(['message', 'message', 'state']);
   });
