@@ -5,7 +5,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStateWatcher, type StateWatcher, type TmuxLocation } from '../../src/broker/watcher.js';
+import {
+  startStateWatcher,
+  type StateSink,
+  type StateWatcher,
+  type TmuxLocation,
+} from '../../src/broker/watcher.js';
+import type { StateSignal } from '../../src/agents/state.js';
 import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
 import { writeExecutable } from '../helpers/executable.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -40,14 +46,15 @@ interface Seen {
   text: string;
 }
 
-/** A sink that records each signal as `agent state/source[:detail]`. */
-function recorder(seen: Seen[]) {
+/** A sink that records each signal as `agent state/source[:detail]`, and takes each. */
+function recorder(seen: Seen[]): StateSink {
   return {
-    observe(agent: string, signal: { state: string; source: string; detail: string }) {
+    observe(agent, signal) {
       seen.push({
         agent,
         text: `${signal.state}/${signal.source}${signal.detail ? `:${signal.detail}` : ''}`,
       });
+      return { ok: true, outcome: 'decided' };
     },
   };
 }
@@ -117,6 +124,40 @@ describe.skipIf(skipWithoutTmux)('state watcher on a real tmux server', () => {
       'feat-a waiting/screen:permission dialog',
       'feat-a working/screen:busy',
       'feat-a exited/process:back at the shell',
+    ]);
+  });
+
+  it('sends an overruled reading once more when a hook no longer shields the state, then no more', async () => {
+    sandbox = createSandbox({ noRepo: true });
+    const stepping = sandbox.fakeCli('stepping-cli', STEPPING_CLI);
+    const [pane = ''] = openSession(1);
+    startAgent(pane, 'feat-a', stepping);
+    await waitForPaneText(sandbox, pane, 'Do you want to proceed?');
+    const sent: StateSignal[] = [];
+    // Every tick is three seconds later on this clock, so the hook's shield passes in two ticks.
+    let ticks = 0;
+    watcher = startStateWatcher({
+      session: SESSION,
+      location: location(),
+      roster: [{ agent_id: 'feat-a', cli: 'my-cli' }],
+      sink: {
+        observe(_, signal) {
+          sent.push(signal);
+          return { ok: true, outcome: sent.length === 1 ? 'overruled' : 'confirmed' };
+        },
+      },
+      runner: sandbox.runner,
+      intervalMs: 50,
+      now: () => (ticks += 1) * 3000,
+    });
+    await pollUntil(
+      () => ticks,
+      (count) => count >= 8,
+      { what: 'eight ticks' },
+    );
+    expect(sent.map((signal) => [signal.state, signal.detail, signal.at])).toEqual([
+      ['waiting', 'permission dialog', 6000],
+      ['waiting', 'permission dialog', 12000],
     ]);
   });
 
