@@ -1,8 +1,10 @@
 // Claude Code. It reads CLAUDE.md, never AGENTS.md, so the worktree's AGENTS.md (the branch's own
 // text plus git-paw's section) is appended to its system prompt with a flag: no file is added to
 // the worktree and a committed CLAUDE.md is still read as usual. State comes from hooks given for
-// this session only (`--settings` inline JSON, which adds to the user's own hooks): `http` hooks
-// post each event straight to the broker, so no process is started per event.
+// this session only (a `--settings` file outside the worktree, which adds to the user's own hooks). They are tiny
+// command hooks rather than Claude's `http` hooks: an `http` hook that cannot reach the broker
+// prints an error into the agent's pane, a command hook stays silent whatever happens (and only
+// command hooks see SessionStart).
 import { AGENTS_MD } from '../../agents-md/exclude.js';
 import { join } from 'node:path';
 import {
@@ -12,7 +14,7 @@ import {
   type Integration,
   type IntegrationInput,
 } from '../adapter.js';
-import { eventsUrl, TOKEN_ENV } from '../hook-command.js';
+import { eventsUrl, postPayloadScript, shCommand } from '../hook-command.js';
 import { COMMON_SCREEN_RULES } from './generic.js';
 
 /** Tools through which the model asks the human something rather than acting. */
@@ -33,13 +35,7 @@ const OTHER_EVENTS = [
 ];
 
 function hookSettings(url: string): string {
-  const handler = {
-    type: 'http',
-    url,
-    headers: { Authorization: `Bearer $${TOKEN_ENV}` },
-    allowedEnvVars: [TOKEN_ENV],
-    timeout: 1,
-  };
+  const handler = { type: 'command', command: shCommand(postPayloadScript(url, 'stdin')), timeout: 2 };
   const hooks: Record<string, unknown[]> = {};
   for (const event of TOOL_EVENTS) hooks[event] = [{ matcher: '*', hooks: [handler] }];
   for (const event of OTHER_EVENTS) hooks[event] = [{ hooks: [handler] }];
@@ -48,9 +44,14 @@ function hookSettings(url: string): string {
 
 function integrate(input: IntegrationInput): Integration {
   const args = ['--append-system-prompt-file', join(input.worktreePath, AGENTS_MD)];
-  if (input.brokerUrl !== undefined)
-    args.push('--settings', hookSettings(eventsUrl(input.brokerUrl, input.agentId)));
-  return { args, env: {}, files: [] };
+  if (input.brokerUrl === undefined) return { args, env: {}, files: [] };
+  // A file rather than inline JSON keeps the command typed into the pane short.
+  const settings = join(input.privateDir, 'claude-settings.json');
+  return {
+    args: [...args, '--settings', settings],
+    env: {},
+    files: [{ path: settings, content: `${hookSettings(eventsUrl(input.brokerUrl, input.agentId))}\n` }],
+  };
 }
 
 /** The first non-empty text among a failure payload's likely fields. */
