@@ -103,7 +103,7 @@ function brokerTable(b) {
 
 function eventsTable(e) {
   const cell = (figures) => `${msText(figures.p50_ms)} / ${msText(figures.p95_ms)}`;
-  return renderTable(
+  const table = renderTable(
     ['client', 'events', 'bare p50 / p95', 'broker p50 / p95', 'added p50 / p95'],
     [
       ['fresh connection per event', e.fresh_connection],
@@ -116,6 +116,8 @@ function eventsTable(e) {
       `${msText(row.added_p50_ms)} / ${msText(row.added_p95_ms)}`,
     ]),
   );
+  const command = e.command_hook;
+  return `${table}\n\ncommand hook (sh -c with curl, payload on stdin; spawn to exit), ${countText(command.events)} events: p50 ${msText(command.p50_ms)}, p95 ${msText(command.p95_ms)} (sh -c 'exit 0' alone: p50 ${msText(command.sh_floor.p50_ms)}, p95 ${msText(command.sh_floor.p95_ms)})`;
 }
 
 const started = Date.now();
