@@ -60,7 +60,7 @@ function inTerminalCommand(sandbox: Sandbox, shellCommand: string, cwd = sandbox
 describe.skipIf(skipWithoutTmux || !hasScript())('launch on a terminal', () => {
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
   });
   afterEach(() => sandbox.cleanup());
