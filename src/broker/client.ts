@@ -27,6 +27,12 @@ const statusAgentSchema = object({
   last_seen_seconds: nullish(number()),
   status: nullish(string()),
   summary: nullish(string()),
+  // Observed state (0.3.0 brokers send none). Kept as text: a newer broker's state is shown
+  // as not started rather than making the whole answer unreadable.
+  state: nullish(string()),
+  state_since: nullish(string()),
+  state_source: nullish(string()),
+  state_detail: nullish(string()),
 });
 
 /** A `/status` document: 0.3.0 brokers send only the first four members. */
