@@ -59,7 +59,7 @@ function launchTable(rows) {
       'git-paw',
       'git-paw / upstream',
       'git-paw --dry-run',
-      ...(broker ? ['git-paw + broker'] : []),
+      ...(broker ? ['git-paw + broker', 'broker adds'] : []),
       `tmux processes: upstream / git-paw${broker ? ' / + broker' : ''}`,
     ],
     rows.map((row) => [
@@ -69,7 +69,7 @@ function launchTable(rows) {
       msText(row.git_paw_ms),
       ratioText(row.git_paw_vs_upstream),
       msText(row.git_paw_dry_run_ms),
-      ...(broker ? [msText(row.git_paw_broker_ms)] : []),
+      ...(broker ? [msText(row.git_paw_broker_ms), msText(row.broker_added_ms)] : []),
       [
         row.tmux_processes_upstream,
         row.tmux_processes_git_paw,
