@@ -49,6 +49,7 @@ export function sessionPlanFor(
       label: paneLabel(entry.branch, entry.cli),
       command: commandOf(entry),
       env: agentPaneEnv(entry.branch),
+      agentId: agentIdOf(entry.branch),
       ...(settings.logging ? { logPath: paneLogPath(repoRoot, state.session_name, entry.branch) } : {}),
     };
     const integration = integrations[index];
