@@ -60,7 +60,7 @@ function launchTable(rows) {
       'git-paw',
       'git-paw / upstream',
       'git-paw --dry-run',
-      ...(broker ? ['git-paw + broker'] : []),
+      ...(broker ? ['git-paw + broker', 'broker adds'] : []),
       `tmux processes: upstream / git-paw${broker ? ' / + broker' : ''}`,
     ],
     rows.map((row) => [
@@ -70,7 +70,7 @@ function launchTable(rows) {
       msText(row.git_paw_ms),
       ratioText(row.git_paw_vs_upstream),
       msText(row.git_paw_dry_run_ms),
-      ...(broker ? [msText(row.git_paw_broker_ms)] : []),
+      ...(broker ? [msText(row.git_paw_broker_ms), msText(row.broker_added_ms)] : []),
       [
         row.tmux_processes_upstream,
         row.tmux_processes_git_paw,
@@ -104,7 +104,7 @@ function brokerTable(b) {
 
 function eventsTable(e) {
   const cell = (figures) => `${msText(figures.p50_ms)} / ${msText(figures.p95_ms)}`;
-  return renderTable(
+  const table = renderTable(
     ['client', 'events', 'bare p50 / p95', 'broker p50 / p95', 'added p50 / p95'],
     [
       ['fresh connection per event', e.fresh_connection],
@@ -117,6 +117,8 @@ function eventsTable(e) {
       `${msText(row.added_p50_ms)} / ${msText(row.added_p95_ms)}`,
     ]),
   );
+  const command = e.command_hook;
+  return `${table}\n\ncommand hook (sh -c with curl, payload on stdin; spawn to exit), ${countText(command.events)} events: p50 ${msText(command.p50_ms)}, p95 ${msText(command.p95_ms)} (sh -c 'exit 0' alone: p50 ${msText(command.sh_floor.p50_ms)}, p95 ${msText(command.sh_floor.p95_ms)})`;
 }
 
 const started = Date.now();
