@@ -88,7 +88,6 @@ export interface WatcherOptions {
   runner?: CommandRunner;
   intervalMs?: number;
   now?: () => number;
-  shellInFront?: (panePid: number, command: string) => boolean;
   /** Told once why the watcher stopped on its own (tmux failed, the session went away). */
   onStop?: (reason: string) => void;
 }
@@ -112,7 +111,6 @@ interface WatchedPane {
 export function startStateWatcher(options: WatcherOptions): StateWatcher {
   const runner = options.runner ?? systemRunner;
   const now = options.now ?? Date.now;
-  const inFront = options.shellInFront ?? shellInFront;
   const interval = options.intervalMs ?? WATCH_INTERVAL_MS;
   const marker = `paw-watch-${randomBytes(8).toString('hex')}`;
   const rules = new Map<string, readonly ScreenRule[]>(
@@ -212,7 +210,7 @@ export function startStateWatcher(options: WatcherOptions): StateWatcher {
       const screen = snapshot.screens.get(paneId);
       if (screen === undefined) continue;
       const snapshotOfPane = {
-        shellInFront: inFront(pane.panePid, pane.command),
+        shellInFront: shellInFront(pane.panePid, pane.command),
         screen: bottomOfScreen(screen),
       };
       emit(known, known.watch.read(snapshotOfPane, at), at);
