@@ -8,7 +8,7 @@ import type { BrokerSettings as EffectiveBrokerSettings } from '../config/effect
 import { agentIdOf } from '../git/names.js';
 import { brokerPortsOfOtherSessions } from '../session/store.js';
 import { sessionsDir } from '../util/dirs.js';
-import { BrokerError } from '../util/errors.js';
+import { BrokerError, CancelledError } from '../util/errors.js';
 import { gitPawArgv } from '../util/self.js';
 import { brokerUrl, canListen, describePortHolder, findFreePort, isSessionBroker, probeBroker } from './client.js';
 import {
@@ -162,11 +162,18 @@ function startupFailure(plan: BrokerPlan): string | undefined {
   }
 }
 
-/** Waits until `/status` at the plan's URL reports this launch's identity; BrokerError otherwise. */
-export async function waitForBroker(plan: BrokerPlan, options: { timeoutMs?: number } = {}): Promise<void> {
+/**
+ * Waits until `/status` at the plan's URL reports this launch's identity; BrokerError otherwise,
+ * CancelledError once `signal` aborts (the user interrupted the launch).
+ */
+export async function waitForBroker(
+  plan: BrokerPlan,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (options.signal?.aborted) throw new CancelledError();
     const failure = startupFailure(plan);
     if (failure) throw new BrokerError(failure);
     const probe = await probeBroker(plan.url, { timeoutMs: 500 });

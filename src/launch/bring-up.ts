@@ -153,7 +153,7 @@ export async function bringUpSession(
   // While tmux opens the panes: the broker verified and the state saved.
   const panes = openPanes(ctx.runner, frame.plan, await frame.placeholder);
   try {
-    if (broker) await (await import('./bring-up-broker.js')).waitForBroker(broker);
+    if (broker) await (await import('./bring-up-broker.js')).waitForBroker(broker, { signal: rollback.signal });
     rollback.checkpoint();
     saveState(state, ctx.env);
     rollback.add('the session state', () =>
