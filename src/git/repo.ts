@@ -1,6 +1,7 @@
 // Repository discovery: the main worktree's root, from any subdirectory or linked worktree, so
 // a session is always found under the same path and worktrees never nest.
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { BranchError, NotAGitRepoError, describeError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { canonicalPath } from '../util/fs.js';
@@ -43,4 +44,20 @@ export async function resolveRepo(runner: CommandRunner, cwd: string = process.c
   // (unusual layouts such as --separate-git-dir) fall back to the current worktree's top level.
   const root = basename(commonDir) === '.git' ? dirname(commonDir) : canonicalPath(toplevel);
   return { root, project: basename(root) || 'project', commonDir };
+}
+
+/**
+ * The branch the main checkout is on, read from its HEAD file (no git process: a launch records
+ * it as the session's base branch); undefined on a detached HEAD or when the file says nothing
+ * usable (e.g. the placeholder a reftable repository keeps there).
+ */
+export function mainCheckoutBranch(repo: RepoInfo): string | undefined {
+  let head: string;
+  try {
+    head = readFileSync(join(repo.commonDir, 'HEAD'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  const branch = /^ref: refs\/heads\/(.+)$/.exec(head)?.[1];
+  return branch === undefined || branch === '.invalid' ? undefined : branch;
 }
