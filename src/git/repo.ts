@@ -2,7 +2,7 @@
 // a session is always found under the same path and worktrees never nest.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { BranchError, NotAGitRepoError, describeError } from '../util/errors.js';
+import { BareRepoError, BranchError, NotAGitRepoError, describeError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { canonicalPath } from '../util/fs.js';
 
@@ -28,16 +28,21 @@ export async function git(runner: CommandRunner, cwd: string, args: readonly str
 
 /**
  * Resolves the repository that `cwd` belongs to. Inside a linked worktree this returns the
- * main worktree. Throws NotAGitRepoError outside a work tree (also inside `.git` or a bare repo).
+ * main worktree. Throws BareRepoError in a bare repository, NotAGitRepoError outside a work tree
+ * (also inside `.git`).
  */
 export async function resolveRepo(runner: CommandRunner, cwd: string = process.cwd()): Promise<RepoInfo> {
   const result = await git(runner, cwd, [
     'rev-parse',
+    '--is-bare-repository',
+    '--absolute-git-dir',
     '--is-inside-work-tree',
     '--show-toplevel',
     '--git-common-dir',
   ]);
-  const [inside, toplevel, common] = result.stdout.split('\n').map((line) => line.trim());
+  const [bare, gitDir, inside, toplevel, common] = result.stdout.split('\n').map((line) => line.trim());
+  // git prints the answers it has before failing on --show-toplevel outside a work tree.
+  if (bare === 'true' && gitDir) throw new BareRepoError(gitDir);
   if (result.code !== 0 || inside !== 'true' || !toplevel || !common) throw new NotAGitRepoError();
   const commonDir = canonicalPath(isAbsolute(common) ? common : resolve(cwd, common));
   // The main worktree is the parent of the common dir when that dir is named `.git`; otherwise

@@ -215,8 +215,10 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
   it('says which flags to pass when it cannot prompt (no terminal)', async () => {
     sandbox.fakeCli('claude');
     const result = await paw(sandbox, ['start', '--cli', 'claude']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/Interactive prompt failed: .*--branches/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: Interactive prompt failed: cannot prompt without a terminal\nhint: pass --branches (or --preset)\n',
+    );
     expectNothingCreated(sandbox);
   });
 
