@@ -20,6 +20,7 @@ import {
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { deleteState, saveState } from '../session/store.js';
 import { SessionError, describeError } from '../util/errors.js';
+import { removeAgentFiles } from './integration.js';
 import { say, warn } from '../util/output.js';
 import { shellQuote } from '../util/shell.js';
 import { removeBrokerFiles } from './broker.js';
@@ -225,6 +226,7 @@ export async function purgeSession(ctx: LaunchContext, state: SessionState): Pro
     // A broker that would not stop may still append: its log is kept (settle warned about it).
     if (broker !== 'still running') removeBrokerFiles(state);
     removeAgentsMdExclude(ctx.repo);
+    removeAgentFiles(state.session_name, ctx.env);
   } catch (error) {
     warn(describeError(error));
   }
