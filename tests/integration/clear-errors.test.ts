@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
 import { enableBroker } from './broker-session-helpers.js';
-import { expectNothingCreated, paw } from './lifecycle-helpers.js';
+import { expectNothingCreated, paw, pawOk } from './lifecycle-helpers.js';
 
 describe.skipIf(skipWithoutTmux)('clear errors', () => {
   let sandbox: Sandbox;
@@ -141,4 +141,21 @@ describe.skipIf(skipWithoutTmux)('clear errors', () => {
       }
     });
   }
+
+  it("start --dry-run on a running session prints that session's plan and says it is running", async () => {
+    await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b', '--no-attach']);
+    const result = await paw(sandbox, ['start', '--dry-run']);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout:
+        "Dry run — session 'paw-proj' is running; `git paw start` reattaches to it:\n\n" +
+        '  Session:  paw-proj\n  Mouse:    on\n\n' +
+        '  feat/a → claude (../proj-feat-a)\n  feat/b → claude (../proj-feat-b)\n',
+      stderr: '',
+    });
+    expect(await paw(sandbox, ['stop'])).toMatchObject({ code: 0 });
+    expect((await paw(sandbox, ['start', '--dry-run'])).stdout).toContain(
+      "Dry run — session 'paw-proj' is stopped; `git paw start` recovers it:",
+    );
+  });
 });
