@@ -133,6 +133,34 @@ export interface DetachedCommits {
 /** Where purge keeps a detached HEAD's commits: `refs/git-paw/kept/<branch>-<short hash>`. */
 export const KEPT_REFS = 'refs/git-paw/kept';
 
+/**
+ * The commits only `commit` reaches (no branch, tag, remote branch or kept ref holds them), asked
+ * in `dir`; undefined when there are none.
+ */
+export async function unheldCommits(
+  runner: CommandRunner,
+  dir: string,
+  commit: string,
+): Promise<DetachedCommits | undefined> {
+  const [short, count] = await Promise.all([
+    git(runner, dir, ['rev-parse', '--short', commit]),
+    git(runner, dir, [
+      'rev-list',
+      '--count',
+      commit,
+      '--not',
+      '--branches',
+      '--tags',
+      '--remotes',
+      `--glob=${KEPT_REFS}/*`,
+    ]),
+  ]);
+  if (count.code !== 0 || short.code !== 0)
+    throw new WorktreeError(`git rev-list failed in '${dir}': ${oneLine(count.stderr || short.stderr)}`);
+  const commits = Number.parseInt(count.stdout.trim(), 10);
+  return commits > 0 ? { head: commit, short: short.stdout.trim(), commits } : undefined;
+}
+
 /** The commits only a detached HEAD of `worktreePath` reaches; undefined when HEAD is on a branch or reaches nothing new. */
 export async function detachedCommits(
   runner: CommandRunner,
@@ -140,23 +168,9 @@ export async function detachedCommits(
 ): Promise<DetachedCommits | undefined> {
   const onBranch = await git(runner, worktreePath, ['symbolic-ref', '-q', 'HEAD']);
   if (onBranch.code === 0) return undefined;
-  const head = await git(runner, worktreePath, ['rev-parse', 'HEAD', '--short', 'HEAD']);
-  const [full, short] = head.stdout.trim().split('\n');
-  if (head.code !== 0 || !full || !short) return undefined;
-  const count = await git(runner, worktreePath, [
-    'rev-list',
-    '--count',
-    full,
-    '--not',
-    '--branches',
-    '--tags',
-    '--remotes',
-    `--glob=${KEPT_REFS}/*`,
-  ]);
-  if (count.code !== 0)
-    throw new WorktreeError(`git rev-list failed in '${worktreePath}': ${oneLine(count.stderr)}`);
-  const commits = Number.parseInt(count.stdout.trim(), 10);
-  return commits > 0 ? { head: full, short, commits } : undefined;
+  const head = await git(runner, worktreePath, ['rev-parse', '--verify', '-q', 'HEAD']);
+  if (head.code !== 0) return undefined;
+  return unheldCommits(runner, worktreePath, head.stdout.trim());
 }
 
 /** Points `ref` at `commit` (creating it; an existing ref is never moved). */

@@ -15,7 +15,9 @@ import {
   listWorktrees,
   pruneWorktrees,
   removeWorktree,
+  unheldCommits,
   type DetachedCommits,
+  type WorktreeListing,
 } from '../git/worktrees.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { deleteState, saveState } from '../session/store.js';
@@ -57,8 +59,31 @@ async function unmergedOf(
   return unmergedCount(ctx.runner, ctx.repo.root, branch, targets);
 }
 
+/** The repo's worktrees as git records them (empty when git cannot say). */
+async function worktreeRecords(ctx: LaunchContext): Promise<WorktreeListing[]> {
+  return listWorktrees(ctx.runner, ctx.repo.root).catch(() => []);
+}
+
+/**
+ * The commits only a session worktree's detached HEAD holds — read in the worktree, or, when its
+ * directory was deleted by hand, from git's record of it (which the purge's prune would drop).
+ */
+async function detachedOf(
+  ctx: LaunchContext,
+  entry: WorktreeEntry,
+  records: readonly WorktreeListing[],
+): Promise<DetachedCommits | undefined> {
+  if (pathExists(entry.worktree_path)) return detachedCommits(ctx.runner, entry.worktree_path);
+  const record = records.find((item) => item.path === entry.worktree_path);
+  if (record?.head === undefined || record.branch !== undefined || /^0+$/.test(record.head)) return undefined;
+  return unheldCommits(ctx.runner, ctx.repo.root, record.head);
+}
+
 export async function assessPurge(ctx: LaunchContext, state: SessionState): Promise<PurgeAssessment> {
-  const targets = await mergeTargets(ctx.runner, ctx.repo.root, state.base_branch);
+  const [targets, records] = await Promise.all([
+    mergeTargets(ctx.runner, ctx.repo.root, state.base_branch),
+    worktreeRecords(ctx),
+  ]);
   const findings = await Promise.all(
     state.worktrees.map(async (entry) => {
       const exists = pathExists(entry.worktree_path);
@@ -66,9 +91,7 @@ export async function assessPurge(ctx: LaunchContext, state: SessionState): Prom
         entry,
         changes: exists ? await countChanges(ctx.runner, entry.worktree_path).catch(() => 0) : 0,
         commits: (await unmergedOf(ctx, entry.branch, targets).catch(() => undefined)) ?? 0,
-        detached: exists
-          ? await detachedCommits(ctx.runner, entry.worktree_path).catch(() => undefined)
-          : undefined,
+        detached: await detachedOf(ctx, entry, records).catch(() => undefined),
       };
     }),
   );
@@ -119,9 +142,13 @@ export const PURGE_QUESTION =
  * Keeps the commits only a worktree's detached HEAD reaches under a ref (and says where); false
  * when they could not be kept, so the worktree must stay.
  */
-async function keepDetachedCommits(ctx: LaunchContext, entry: WorktreeEntry): Promise<boolean> {
+async function keepDetachedCommits(
+  ctx: LaunchContext,
+  entry: WorktreeEntry,
+  records: readonly WorktreeListing[],
+): Promise<boolean> {
   try {
-    const found = await detachedCommits(ctx.runner, entry.worktree_path);
+    const found = await detachedOf(ctx, entry, records);
     if (found === undefined) return true;
     const ref = keptRef(entry, found);
     await createRef(ctx.runner, ctx.repo.root, ref, found.head);
@@ -139,16 +166,16 @@ async function keepDetachedCommits(ctx: LaunchContext, entry: WorktreeEntry): Pr
 async function removeSessionWorktree(
   ctx: LaunchContext,
   entry: WorktreeEntry,
-  locked: boolean,
+  records: readonly WorktreeListing[],
 ): Promise<string | undefined> {
   const path = entry.worktree_path;
+  // A lock says "keep this"; purge never overrides it with a second --force.
+  if (pathExists(path) && records.some((record) => record.path === path && record.locked)) return 'locked';
+  if (!(await keepDetachedCommits(ctx, entry, records))) return 'its detached commits could not be kept';
   if (!pathExists(path)) {
     warn(`failed to remove worktree '${path}': the directory no longer exists (its record is pruned)`);
     return undefined;
   }
-  // A lock says "keep this"; purge never overrides it with a second --force.
-  if (locked) return 'locked';
-  if (!(await keepDetachedCommits(ctx, entry))) return 'its detached commits could not be kept';
   try {
     // The user confirmed (or forced) after being told about uncommitted changes.
     await removeWorktree(ctx.runner, ctx.repo.root, path, { force: true });
@@ -180,16 +207,6 @@ async function deleteCreatedBranch(
   }
 }
 
-/** Locked worktrees of the repo, by path. */
-async function lockedWorktrees(ctx: LaunchContext): Promise<Set<string>> {
-  try {
-    const listing = await listWorktrees(ctx.runner, ctx.repo.root);
-    return new Set(listing.filter((entry) => entry.locked).map((entry) => entry.path));
-  } catch {
-    return new Set();
-  }
-}
-
 /**
  * Removes the session; a step that fails becomes a warning and purge carries on. Worktrees that
  * stay (locked, or not removable) keep their entries in the state, so that a second purge can
@@ -197,10 +214,10 @@ async function lockedWorktrees(ctx: LaunchContext): Promise<Set<string>> {
  */
 export async function purgeSession(ctx: LaunchContext, state: SessionState): Promise<void> {
   const broker = await endSessionProcesses(ctx.runner, state);
-  const locked = await lockedWorktrees(ctx);
+  const records = await worktreeRecords(ctx);
   const left: { entry: WorktreeEntry; why: string }[] = [];
   for (const entry of state.worktrees) {
-    const why = await removeSessionWorktree(ctx, entry, locked.has(entry.worktree_path));
+    const why = await removeSessionWorktree(ctx, entry, records);
     if (why !== undefined) left.push({ entry, why });
   }
   await pruneWorktrees(ctx.runner, ctx.repo).catch((error: unknown) => warn(describeError(error)));

@@ -2,7 +2,7 @@
 // confirmation and kept under a ref; a branch counts as merged only into real branches; a locked
 // worktree stays, with its state entry, and purge says so and fails until a second purge can
 // finish. Sessions run with the broker on, through the built CLI, real git and real tmux.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveRepo } from '../../src/git/repo.js';
@@ -66,6 +66,22 @@ describe.skipIf(skipWithoutTmux)('purge keeps every commit', () => {
     });
     expect(sandbox.git(['rev-parse', ref])).toBe(head);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('keeps the commits of a detached HEAD whose worktree directory was deleted by hand', async () => {
+    await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a', '--no-attach']);
+    const dir = worktreeDir(sandbox, 'feat-a');
+    sandbox.git(['checkout', '-q', '--detach'], dir);
+    const head = commitIn(dir, 'detached.txt', 'work on a detached HEAD');
+    rmSync(dir, { recursive: true, force: true });
+    const ref = `refs/git-paw/kept/feat/a-${sandbox.git(['rev-parse', '--short', head])}`;
+
+    expect(await promptLines()).toContain(`  ${dir} (1 commit, kept as ${ref})`);
+    const result = await paw(sandbox, ['purge', '--force']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`kept 1 commit of the detached HEAD in '${dir}' as ${ref}`);
+    expect(sandbox.git(['rev-parse', ref])).toBe(head);
+    expect(worktreePaths(sandbox)).toEqual([sandbox.repo]);
   });
 
   it('counts a branch merged only into a detached HEAD of the main checkout as unmerged, and keeps it', async () => {
