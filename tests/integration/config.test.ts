@@ -111,7 +111,9 @@ describe('add-cli', () => {
     sandbox.writeGlobalConfig('# keep me\nmouse = false\n');
     const result = await paw(['add-cli', 'ghost', 'surely-not-on-path-xyz']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe("error: Config error: command 'surely-not-on-path-xyz' not found on PATH\n");
+    expect(result.stderr).toBe(
+      "error: Config error: command 'surely-not-on-path-xyz' not found on PATH\nhint: install it first, or give its absolute path\n",
+    );
     expect(readFileSync(globalPath, 'utf8')).toBe('# keep me\nmouse = false\n');
   });
 

@@ -119,7 +119,8 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     sandbox.fakeCli('claude');
     expect(await paw(sandbox, ['start', '--preset', 'nope'])).toMatchObject({
       code: 1,
-      stderr: "error: Config error: preset 'nope' not found\n",
+      stderr:
+        "error: Config error: preset 'nope' not found\nhint: define one as [presets.<name>] with branches and cli in .git-paw/config.toml\n",
     });
     sandbox.writeFile(
       'proj/.git-paw/config.toml',
