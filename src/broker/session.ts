@@ -8,7 +8,7 @@ import type { BrokerSettings as EffectiveBrokerSettings } from '../config/effect
 import { agentIdOf } from '../git/names.js';
 import { brokerPortsOfOtherSessions } from '../session/store.js';
 import { sessionsDir } from '../util/dirs.js';
-import { BrokerError, CancelledError } from '../util/errors.js';
+import { BrokerError } from '../util/errors.js';
 import { gitPawArgv } from '../util/self.js';
 import { brokerUrl, canListen, describePortHolder, findFreePort, isSessionBroker, probeBroker } from './client.js';
 import {
@@ -163,8 +163,14 @@ function startupFailure(plan: BrokerPlan): string | undefined {
 }
 
 /**
+ * How often a launch asks whether its broker answers yet. A refused connection costs well under a
+ * millisecond, and every interval's worth of delay is added to the launch.
+ */
+const BROKER_POLL_MS = 10;
+
+/**
  * Waits until `/status` at the plan's URL reports this launch's identity; BrokerError otherwise,
- * CancelledError once `signal` aborts (the user interrupted the launch).
+ * or as soon as `signal` aborts (the launch failed elsewhere and is being rolled back).
  */
 export async function waitForBroker(
   plan: BrokerPlan,
@@ -173,7 +179,7 @@ export async function waitForBroker(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (options.signal?.aborted) throw new CancelledError();
+    if (options.signal?.aborted) throw new BrokerError('the launch stopped before the broker answered');
     const failure = startupFailure(plan);
     if (failure) throw new BrokerError(failure);
     const probe = await probeBroker(plan.url, { timeoutMs: 500 });
@@ -187,7 +193,7 @@ export async function waitForBroker(
         },
       );
     }
-    await sleep(50);
+    await sleep(BROKER_POLL_MS);
   }
 }
 

@@ -25,8 +25,18 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
-/** A token-protected broker of session `session` with one roster agent `feat-a`, answering /status. */
-export async function startBrokerProcess(session: string): Promise<RunningBroker> {
+export interface BrokerProcessOptions {
+  /** The repo the broker says it belongs to (default: its temp dir). */
+  repoPath?: string;
+  /** Branches and CLIs of the session (default: `feat/a` on claude, agent `feat-a`). */
+  roster?: { branch: string; cli: string }[];
+}
+
+/** A token-protected broker of session `session` (one roster agent `feat-a` unless told), answering /status. */
+export async function startBrokerProcess(
+  session: string,
+  options: BrokerProcessOptions = {},
+): Promise<RunningBroker> {
   const dir = mkdtempSync(join(tmpdir(), `${session}-`));
   const plan = await planBroker({
     settings: {
@@ -36,13 +46,16 @@ export async function startBrokerProcess(session: string): Promise<RunningBroker
       auth: 'token',
     },
     session,
-    repoPath: dir,
-    roster: [{ branch: 'feat/a', cli: 'claude' }],
+    repoPath: options.repoPath ?? dir,
+    roster: options.roster ?? [{ branch: 'feat/a', cli: 'claude' }],
     saved: { logPath: join(dir, 'broker.jsonl') },
     cliPath: CLI_PATH,
   });
   const [program = process.execPath, ...args] = plan.command;
-  const proc = spawn(program, args, { env: { ...process.env, ...plan.env }, stdio: 'ignore' });
+  // Outside any tmux, as the tests mean it: a TMUX inherited from the developer's terminal would
+  // let the broker's state watcher read their own session of the same name.
+  const env = { ...process.env, TMUX: undefined, TMUX_PANE: undefined, ...plan.env };
+  const proc = spawn(program, args, { env, stdio: 'ignore' });
   const exited = new Promise((resolve) => proc.on('exit', resolve));
   await waitForBroker(plan);
   return {
