@@ -178,6 +178,8 @@ export async function bringUpSession(
   const plan = await fullSessionPlan(ctx.repo.root, bringUp, integrations);
   // The broker's check runs beside everything below; it stops polling once the bring-up ends.
   const brokerWait = new AbortController();
+  // An interrupted launch stops waiting for its broker at once, too.
+  rollback.signal.addEventListener('abort', () => brokerWait.abort(), { once: true });
   const verified = broker
     ? (await import('./bring-up-broker.js')).waitForBroker(broker, { signal: brokerWait.signal })
     : undefined;

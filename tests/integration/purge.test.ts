@@ -65,7 +65,7 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
     sandbox.git(['commit', '-q', '-m', 'agent commit'], worktreeDir(sandbox, 'feat-new'));
     const result = await paw(sandbox, ['purge', '--force']);
     expect(result.stdout).toBe(
-      "kept branch 'feat/new' (1 unmerged commits); delete it with: git branch -D feat/new\nPurged session 'paw-proj'.\n",
+      "kept branch 'feat/new' (1 unmerged commit); delete it with: git branch -D feat/new\nPurged session 'paw-proj'.\n",
     );
     expect(localBranches(sandbox)).toEqual(['feat/a', 'feat/new', 'main']);
     expect(sandbox.git(['log', '-1', '--format=%s', 'feat/new'])).toBe('agent commit');
