@@ -1,10 +1,10 @@
-// Per-repo lock around start/stop/purge, in the sessions dir and keyed by a hash of the repo
-// path. A second command fails at once (never waits, never launches twice); a lock left by a
+// Per-repo lock around start/stop/purge, in `<data dir>/git-paw/locks/` and keyed by a hash of
+// the repo path. A second command fails at once (never waits, never launches twice); a lock left by a
 // process that no longer runs is taken over.
 //
 // Taking over a stale lock must not race: two processes that both see it stale must not both
 // win, and neither may delete the other's fresh lock. So a lock is never deleted to be taken
-// over. Lock files are numbered generations (`.<key>.lock.<n>`, each created once by hard-linking
+// over. Lock files are numbered generations (`<key>.lock.<n>`, each created once by hard-linking
 // a file that already holds the creator's pid, so none is ever seen empty); the lock is the
 // highest generation. Taking over a stale or released generation n means creating n + 1, which
 // only one process can do. Release marks the generation free instead of removing it, so the
@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   linkSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -23,8 +24,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { sessionsDir } from '../util/dirs.js';
 import { SessionError, describeError } from '../util/errors.js';
-import { ensureSessionsDir } from './store.js';
 
 export interface RepoLock {
   /** The lock file this holder created. */
@@ -39,13 +40,15 @@ const FREE = 'free';
 /** Rounds of "read the highest generation, try the next" before giving up on a busy lock. */
 const MAX_ATTEMPTS = 8;
 
-/**
- * The lock's base path; generations are `<base>.<n>`. A file at the base path itself (left by an
- * older git-paw) counts as generation 0.
- */
-export function lockFilePath(sessionsDirPath: string, repoRoot: string): string {
+/** Where the locks live: next to the sessions dir, so a released lock never shows among the sessions. */
+export function locksDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dirname(sessionsDir(env)), 'locks');
+}
+
+/** The lock's base path; generations are `<base>.<n>`, and a file at the base path is generation 0. */
+export function lockFilePath(locksDirPath: string, repoRoot: string): string {
   const key = createHash('sha256').update(repoRoot).digest('hex').slice(0, 16);
-  return join(sessionsDirPath, `.${key}.lock`);
+  return join(locksDirPath, `${key}.lock`);
 }
 
 function generationPath(base: string, generation: number): string {
@@ -158,7 +161,13 @@ function busyError(path: string, holder?: { pid: number }): SessionError {
 
 /** Takes the lock of `repoRoot` or throws a Session error naming the holder. */
 export function acquireRepoLock(repoRoot: string, env: NodeJS.ProcessEnv = process.env): RepoLock {
-  const base = lockFilePath(ensureSessionsDir(env), repoRoot);
+  const dir = locksDir(env);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new SessionError(`cannot create lock directory '${dir}': ${describeError(error)}`);
+  }
+  const base = lockFilePath(dir, repoRoot);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const [top] = generations(base);
     if (top !== undefined) {

@@ -77,10 +77,10 @@ function lineReader(child: ChildProcess): { next(): Promise<string> } {
 }
 
 async function round(): Promise<string[]> {
-  const sessions = join(root, 'data', 'git-paw', 'sessions');
-  rmSync(sessions, { recursive: true, force: true });
-  mkdirSync(sessions, { recursive: true, mode: 0o700 });
-  writeFileSync(lockFilePath(sessions, '/repo/raced'), String(deadPid()));
+  const locks = join(root, 'data', 'git-paw', 'locks');
+  rmSync(locks, { recursive: true, force: true });
+  mkdirSync(locks, { recursive: true, mode: 0o700 });
+  writeFileSync(lockFilePath(locks, '/repo/raced'), String(deadPid()));
   const children = Array.from({ length: CONTENDERS }, () =>
     spawn(process.execPath, ['--input-type=module', '-e', CONTENDER, LOCK_MODULE], {
       env,

@@ -4,6 +4,7 @@
 // once on the repo lock or, arriving after the winner finished, found its session running.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockFilePath } from '../../src/session/lock.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
@@ -83,9 +84,9 @@ describe.skipIf(skipWithoutTmux)('concurrent starts released together', () => {
   });
 
   it('four starts at once against a lock left by a dead process: exactly one session', async () => {
-    const sessions = sessionsDirOf(sandbox);
-    mkdirSync(sessions, { recursive: true, mode: 0o700 });
-    const stale = lockFilePath(sessions, realpathSync(sandbox.repo));
+    const locks = join(dirname(sessionsDirOf(sandbox)), 'locks');
+    mkdirSync(locks, { recursive: true, mode: 0o700 });
+    const stale = lockFilePath(locks, realpathSync(sandbox.repo));
     writeFileSync(stale, String(deadPid()));
     const branches = ['feat/a', 'feat/b', 'feat/c', 'feat/d'];
     const results = await startAll(sandbox, branches);

@@ -16,12 +16,12 @@ import { acquireRepoLock, lockFilePath, withRepoLock } from '../../src/session/l
 
 let root: string;
 let env: NodeJS.ProcessEnv;
-let sessions: string;
+let locks: string;
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'paw-lock-'));
   env = { HOME: root, XDG_DATA_HOME: join(root, 'data') };
-  sessions = join(root, 'data', 'git-paw', 'sessions');
+  locks = join(root, 'data', 'git-paw', 'locks');
 });
 
 afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -51,12 +51,12 @@ describe('per-repo lock', () => {
     again.release();
     // The pid went in through a temp file that is gone again, and the winner cleared the older
     // generation: one file per repo.
-    expect(readdirSync(sessions).sort()).toEqual([basename(again.path), basename(other.path)].sort());
+    expect(readdirSync(locks).sort()).toEqual([basename(again.path), basename(other.path)].sort());
   });
 
   it('takes over a lock left by a process that no longer runs', () => {
-    mkdirSync(sessions, { recursive: true });
-    const path = lockFilePath(sessions, '/repo/a');
+    mkdirSync(locks, { recursive: true });
+    const path = lockFilePath(locks, '/repo/a');
     writeFileSync(path, String(deadPid()));
     const lock = acquireRepoLock('/repo/a', env);
     expect(readFileSync(lock.path, 'utf8')).toBe(String(process.pid));
@@ -66,8 +66,8 @@ describe('per-repo lock', () => {
   });
 
   it('treats a long-empty lock file as stale but a fresh empty one as held', () => {
-    mkdirSync(sessions, { recursive: true });
-    const path = lockFilePath(sessions, '/repo/a');
+    mkdirSync(locks, { recursive: true });
+    const path = lockFilePath(locks, '/repo/a');
     writeFileSync(path, '');
     expect(() => acquireRepoLock('/repo/a', env)).toThrow('another git-paw command is running for this repo');
     const old = new Date(Date.now() - 60_000);
