@@ -1,5 +1,6 @@
 // `git paw status` (upstream §12, `--json`): the session of this repo, its effective status, tmux
-// liveness, its broker (probed once: running with its agents, or not responding) and worktrees.
+// liveness, its broker (probed: running with its agents, or not responding — a broker of a running
+// session that does not answer is brought back first) and worktrees.
 // Works without tmux installed (`Tmux:    not running`). The report and broker modules are
 // loaded only when there is a session to show, so the common "no session" answer starts fast.
 import { resolveRepo } from '../git/repo.js';
@@ -22,14 +23,16 @@ async function brokerReportOf(state: SessionState): Promise<Pick<StatusReport, '
   return { broker: await readBrokerReport({ url: brokerUrl(target.bind, target.port), ...target }) };
 }
 
-async function reportOf(state: SessionState): Promise<StatusReport> {
+async function reportOf(state: SessionState, repoRoot: string): Promise<StatusReport> {
   const tmuxRunning = tmuxInstalled() && (await hasSession(systemRunner, state.session_name));
-  return {
-    state,
-    status: effectiveStatus(state, tmuxRunning),
-    tmuxRunning,
-    ...(await brokerReportOf(state)),
-  };
+  let broker = await brokerReportOf(state);
+  if (tmuxRunning && broker.broker?.state === 'not responding') {
+    // The session runs but its broker does not answer: bring it back, then report again.
+    const { reviveBrokerLocked } = await import('../launch/broker-revive.js');
+    const revival = await reviveBrokerLocked(systemRunner, repoRoot, state);
+    if (revival !== undefined && revival !== 'down') broker = await brokerReportOf(state);
+  }
+  return { state, status: effectiveStatus(state, tmuxRunning), tmuxRunning, ...broker };
 }
 
 export async function runStatus(flags: { json?: boolean }): Promise<void> {
@@ -39,7 +42,7 @@ export async function runStatus(flags: { json?: boolean }): Promise<void> {
   if (lookup.kind === 'none' && !flags.json) return say('No session for this repo.');
   const [{ formatStatus, statusJson }, report] = await Promise.all([
     import('../session/report.js'),
-    lookup.kind === 'found' ? reportOf(lookup.state) : undefined,
+    lookup.kind === 'found' ? reportOf(lookup.state, repo.root) : undefined,
   ]);
   if (flags.json) say(JSON.stringify(statusJson(report), null, 2));
   else if (report) formatStatus(report).forEach((line) => say(line));

@@ -12,8 +12,10 @@ import {
   buildFrameArgs,
   buildPanesArgs,
   buildStartArgs,
+  buildWindowArgs,
   sessionEnvScript,
   type SessionPlan,
+  type WindowPlan,
 } from './plan.js';
 
 export function tmuxInstalled(pathEnv = process.env.PATH ?? ''): boolean {
@@ -45,6 +47,19 @@ export async function hasSession(runner: CommandRunner, name: string): Promise<b
 
 export async function killSession(runner: CommandRunner, name: string): Promise<void> {
   const result = await tmux(runner, ['kill-session', '-t', `=${name}`]);
+  if (result.code !== 0) throw failure(result);
+}
+
+/** Names of the windows of session `name` (empty when it does not run). */
+export async function windowNames(runner: CommandRunner, name: string): Promise<string[]> {
+  const result = await tmux(runner, ['list-windows', '-t', `=${name}:`, '-F', '#{window_name}']);
+  if (result.code !== 0) return [];
+  return result.stdout.split('\n').filter((line) => line !== '');
+}
+
+/** Adds a hidden window (in the background) to the running session `name`. */
+export async function openWindow(runner: CommandRunner, name: string, window: WindowPlan): Promise<void> {
+  const result = await tmux(runner, buildWindowArgs(name, window));
   if (result.code !== 0) throw failure(result);
 }
 

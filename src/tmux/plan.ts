@@ -104,6 +104,25 @@ export function sessionEnvScript(plan: SessionPlan): string {
     .join('');
 }
 
+function newWindowCommand(session: string, window: WindowPlan): string[] {
+  return [
+    'new-window',
+    '-d',
+    '-n',
+    window.name,
+    '-t',
+    `=${session}:`,
+    ...envFlags(window.env),
+    '--',
+    ...window.argv,
+  ];
+}
+
+/** A hidden window added to a running session (e.g. a broker window brought back). */
+export function buildWindowArgs(session: string, window: WindowPlan): string[] {
+  return chain([newWindowCommand(session, window)]);
+}
+
 /**
  * Invocation 1, the frame: a detached, sized session whose only pane is a silent placeholder
  * (`cat` in `placeholderCwd`: no shell, so nothing runs before the panes exist), its variables
@@ -136,19 +155,7 @@ export function buildFrameArgs(plan: SessionPlan, placeholderCwd: string, envScr
     commands.push(['source-file', escapeGlob(envScriptPath)]);
   }
   // `-d` keeps the panes' window current, so the `=name:` targets resolve to it.
-  for (const window of plan.windows ?? []) {
-    commands.push([
-      'new-window',
-      '-d',
-      '-n',
-      window.name,
-      '-t',
-      windowTarget,
-      ...envFlags(window.env),
-      '--',
-      ...window.argv,
-    ]);
-  }
+  for (const window of plan.windows ?? []) commands.push(newWindowCommand(plan.name, window));
   // set-option resolves its target as a pane: `=name` alone fails on tmux 3.3, `=name:` works.
   if (plan.mouse) commands.push(['set-option', '-t', windowTarget, 'mouse', 'on']);
   commands.push(['set-option', '-w', '-t', windowTarget, 'pane-border-status', 'top']);
