@@ -3,7 +3,7 @@
 // session that does not answer is brought back first) and worktrees.
 // Works without tmux installed (`Tmux:    not running`). The report and broker modules are
 // loaded only when there is a session to show, so the common "no session" answer starts fast.
-import { resolveRepo } from '../git/repo.js';
+import { resolveRepo, type RepoInfo } from '../git/repo.js';
 import type { StatusReport } from '../session/report.js';
 import type { SessionState } from '../session/schema.js';
 import { effectiveStatus } from '../session/status.js';
@@ -35,11 +35,25 @@ async function reportOf(state: SessionState, repoRoot: string): Promise<StatusRe
   return { state, status: effectiveStatus(state, tmuxRunning), tmuxRunning, ...broker };
 }
 
+/** What an earlier session left behind, when git-paw lost track of it. */
+async function sayLeftovers(repo: RepoInfo): Promise<void> {
+  const leftovers = await import('../launch/leftovers.js');
+  const found = await leftovers.findLeftovers({ runner: systemRunner, repo });
+  if (!leftovers.hasLeftovers(found)) return;
+  say('');
+  say(leftovers.LEFTOVERS_HEADING);
+  leftovers.describeLeftovers(found).forEach((line) => say(line));
+  say('Run `git paw purge` to remove them.');
+}
+
 export async function runStatus(flags: { json?: boolean }): Promise<void> {
   const repo = await resolveRepo(systemRunner);
   const lookup = findSession(repo);
   if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
-  if (lookup.kind === 'none' && !flags.json) return say('No session for this repo.');
+  if (lookup.kind === 'none' && !flags.json) {
+    say('No session for this repo.');
+    return sayLeftovers(repo);
+  }
   const [{ formatStatus, statusJson }, report] = await Promise.all([
     import('../session/report.js'),
     lookup.kind === 'found' ? reportOf(lookup.state, repo.root) : undefined,

@@ -41,7 +41,7 @@ export function sessionPlanFor(repoRoot: string, state: SessionState, settings: 
     env: agentPaneEnv(entry.branch),
     ...(settings.logging ? { logPath: paneLogPath(repoRoot, state.session_name, entry.branch) } : {}),
   }));
-  return { name: state.session_name, mouse: settings.mouse, env: {}, panes };
+  return { name: state.session_name, mouse: settings.mouse, repo: repoRoot, env: {}, panes };
 }
 
 /**

@@ -93,7 +93,12 @@ export async function startSession(
     return undefined;
   }
   if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags);
+  const { findLeftovers, refuseLeftoverConflicts } = await import('./leftovers.js');
+  // Looked for while the config is read and the agents chosen; its failure surfaces when awaited.
+  const leftovers = findLeftovers(ctx);
+  leftovers.catch(() => undefined);
   const input = await freshLaunchInput(ctx, request, facts);
   if (!input) return undefined;
+  refuseLeftoverConflicts(await leftovers, input.agents);
   return (await launchSession(input)).session_name;
 }
