@@ -1,7 +1,11 @@
 // The broker server process (the supervisor's child): replays the log, listens, answers its
-// supervisor's pings (the health check), and stops gracefully on SIGTERM / SIGHUP / SIGINT or
-// when its supervisor goes away, so no orphan keeps the port. A start-up failure that a restart
-// cannot fix exits with FATAL_EXIT_CODE after telling the supervisor why over IPC.
+// supervisor's pings (the health check), and stops gracefully on SIGTERM / SIGHUP / SIGINT. When
+// its supervisor dies (killed; the window's loop starts a new one) it keeps serving for a while,
+// so that agents are answered during the two process starts a replacement takes: the new server
+// stops it, waits until it has let go of the log and the port, and only then replays and
+// listens. With no replacement in time it stops by itself, so no orphan keeps the port. A
+// start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after telling the
+// supervisor why over IPC.
 import { BrokerError, describeError } from '../util/errors.js';
 import {
   FATAL_EXIT_CODE,
@@ -11,6 +15,7 @@ import {
   SERVICE_STARTED_ENV,
   type BrokerProcessConfig,
 } from './config.js';
+import { brokerUrl, probeBroker } from './client.js';
 import { startBrokerServer, type RunningServer } from './server.js';
 import { openBroker, type OpenedBroker } from './service.js';
 
@@ -27,6 +32,35 @@ export type SupervisorMessage = { type: 'ping' };
  */
 const PORT_RELEASE_WAIT_MS = 5_000;
 const PORT_RETRY_MS = 25;
+/** How long a server whose supervisor died keeps serving, waiting to be replaced. */
+const ORPHAN_GRACE_MS = 10_000;
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stops the server of this very broker instance still serving on the port (left by a killed
+ * supervisor), and waits until it has exited — after it, nothing appends to the log any more.
+ * One that does not stop in time (e.g. stopped by SIGSTOP) is killed.
+ */
+async function replacePredecessor(config: BrokerProcessConfig): Promise<void> {
+  const probe = await probeBroker(brokerUrl(config.bind, config.port), { timeoutMs: 1_000 });
+  if (probe.kind !== 'git-paw' || probe.status.instance_id !== config.instance_id) return;
+  const pid = probe.status.pid;
+  if (typeof pid !== 'number' || pid === process.pid) return;
+  const deadline = Date.now() + PORT_RELEASE_WAIT_MS;
+  process.kill(pid, 'SIGTERM');
+  while (processRuns(pid)) {
+    if (Date.now() >= deadline) process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, PORT_RETRY_MS));
+  }
+}
 
 function report(message: ChildReport): Promise<void> {
   return new Promise((resolve) => {
@@ -80,6 +114,11 @@ export async function runServerChild(): Promise<void> {
   } catch (error) {
     return fail(error instanceof BrokerError ? error.detail : describeError(error));
   }
+  try {
+    await replacePredecessor(config);
+  } catch (error) {
+    return fail(`cannot stop the previous server of this broker: ${describeError(error)}`);
+  }
   let opened: OpenedBroker;
   try {
     opened = openBroker({
@@ -127,7 +166,7 @@ export async function runServerChild(): Promise<void> {
       .finally(() => process.exit(0));
   };
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, shutdown);
-  process.on('disconnect', shutdown);
+  process.on('disconnect', () => setTimeout(shutdown, ORPHAN_GRACE_MS).unref());
   process.on('message', (message: SupervisorMessage) => {
     if (message.type === 'ping') void report({ type: 'pong' });
   });
