@@ -1,7 +1,8 @@
 // The broker server process (the supervisor's child): replays the log, listens, answers its
-// supervisor's pings (the health check), and stops gracefully on SIGTERM / SIGHUP / SIGINT. When
-// its supervisor dies (killed; the window's loop starts a new one) it keeps serving for a while,
-// so that agents are answered during the two process starts a replacement takes: the new server
+// supervisor's pings (the health check), then watches the session's panes for agent state (when
+// it runs inside the session's tmux), and stops gracefully on SIGTERM / SIGHUP / SIGINT. When its
+// supervisor dies (killed; the window's loop starts a new one) it keeps serving for a while, so
+// that agents are answered during the two process starts a replacement takes: the new server
 // stops it, waits until it has let go of the log and the port, and only then replays and
 // listens. With no replacement in time it stops by itself, so no orphan keeps the port. A
 // start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after telling the
@@ -17,7 +18,8 @@ import {
 } from './config.js';
 import { brokerUrl, probeBroker } from './client.js';
 import { startBrokerServer, type RunningServer } from './server.js';
-import { openBroker, type OpenedBroker } from './service.js';
+import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
+import type { StateWatcher } from './watcher.js';
 
 /** Messages the child sends to its supervisor. */
 export type ChildReport =
@@ -157,9 +159,11 @@ export async function runServerChild(): Promise<void> {
   }
 
   let stopping = false;
+  let watcher: StateWatcher | undefined;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
+    watcher?.stop();
     void running
       .stop()
       .then(() => opened.log.close())
@@ -171,4 +175,33 @@ export async function runServerChild(): Promise<void> {
     if (message.type === 'ping') void report({ type: 'pong' });
   });
   await report({ type: 'ready', pid: process.pid, port: running.port });
+  // Loaded once the port answers, so watching never delays the launch; without it the broker
+  // still serves everything but observed state.
+  try {
+    const started = await startWatcher(config, opened.service);
+    if (stopping) started?.stop();
+    else watcher = started;
+  } catch (error) {
+    process.stderr.write(`broker: agent state watcher not started: ${describeError(error)}\n`);
+  }
+}
+
+/**
+ * The state watcher, on the tmux server this process runs under (the broker window inherits
+ * TMUX), for the session's own agents; none outside tmux or without agents.
+ */
+async function startWatcher(
+  config: BrokerProcessConfig,
+  service: BrokerService,
+): Promise<StateWatcher | undefined> {
+  const { startStateWatcher, tmuxLocationOf } = await import('./watcher.js');
+  const location = tmuxLocationOf(process.env);
+  if (location === undefined || config.roster.length === 0) return undefined;
+  return startStateWatcher({
+    session: config.session,
+    location,
+    roster: config.roster,
+    sink: service,
+    onStop: (reason) => process.stderr.write(`broker: agent state watcher stopped: ${reason}\n`),
+  });
 }
