@@ -55,7 +55,7 @@ export function sessionPlanFor(
     const integration = integrations[index];
     return integration ? integratedPane(pane, integration) : pane;
   });
-  return { name: state.session_name, mouse: settings.mouse, env: {}, panes };
+  return { name: state.session_name, mouse: settings.mouse, repo: repoRoot, env: {}, panes };
 }
 
 /** The whole session's plan: the agents' panes, with the broker's layout when it has a broker. */

@@ -51,6 +51,8 @@ async function resume(ctx: LaunchContext, state: SessionState, ignoredFlags: rea
   if (ignoredFlags.length > 0) warn(`session '${state.session_name}' already exists; ignoring ${ignoredFlags.join(', ')}`);
   ensureTmuxInstalled();
   if (await hasSession(ctx.runner, state.session_name)) {
+    // A broker that died with its window comes back before the user is handed the session.
+    if (state.broker_port !== undefined) await (await import('./broker-revive.js')).reviveBroker(ctx.runner, state);
     say(`Reattaching to session '${state.session_name}'...`);
     return state.session_name;
   }
@@ -101,7 +103,12 @@ export async function startSession(
     return undefined;
   }
   if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags);
+  const { findLeftovers, refuseLeftoverConflicts } = await import('./leftovers.js');
+  // Looked for while the config is read and the agents chosen; its failure surfaces when awaited.
+  const leftovers = findLeftovers(ctx);
+  leftovers.catch(() => undefined);
   const input = await freshLaunchInput(ctx, request, facts);
   if (!input) return undefined;
+  refuseLeftoverConflicts(await leftovers, input.agents);
   return (await launchSession(input)).session_name;
 }

@@ -108,6 +108,9 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
     expect(result.stdout).toBe("Purged session 'paw-proj'.\n");
     expect(result.stderr).toContain('were not removed');
     expect(sessionFiles(sandbox)).toEqual([]);
+    // What the damaged file named is found again as leftovers, and a second purge removes them.
+    expect((await paw(sandbox, ['status'])).stdout).toMatch(/^No session for this repo\.\n\nFound what an earlier git-paw session/);
+    expect((await paw(sandbox, ['purge', '--force'])).stdout).toContain("Removed what the earlier session 'paw-proj' left behind.\n");
     expect((await paw(sandbox, ['status'])).stdout).toBe('No session for this repo.\n');
   });
 });
