@@ -1,4 +1,4 @@
-// `git paw start` (upstream §9, TARGET §7): checks the flags, takes the repo lock (not for
+// `git paw start`: checks the flags, takes the repo lock (not for
 // --dry-run), reattaches, recovers or launches (src/launch/start), releases the lock and hands the
 // terminal to the session — or prints how to attach.
 import type { StartFlags } from '../cli.js';
@@ -10,7 +10,7 @@ import { attachModeFor, attachSession, currentAttachContext } from '../tmux/atta
 import { UsageError } from '../util/errors.js';
 import { systemRunner, systemTerminalRunner } from '../util/exec.js';
 
-/** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset` (W-15). */
+/** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset`: rejected, never ignored. */
 export function rejectConflictingFlags(flags: StartFlags): void {
   if (flags.preset !== undefined && (flags.cli !== undefined || flags.branches !== undefined)) {
     throw new UsageError('--preset cannot be combined with --cli or --branches', {

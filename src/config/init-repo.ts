@@ -1,4 +1,4 @@
-// `git paw init` (upstream §13): creates `.git-paw/`, `.git-paw/logs/`, the commented config
+// `git paw init`: creates `.git-paw/`, `.git-paw/logs/`, the commented config
 // template and a `.gitignore` rule for the logs, each only when missing. A second run changes
 // nothing.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';

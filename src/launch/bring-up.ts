@@ -1,5 +1,5 @@
 // Everything a session needs once its worktrees exist — shared by a fresh launch and recovery so
-// neither can forget a step (W-4, W-26, broker W3): each worktree's AGENTS.md (with the rendered
+// neither can forget a step: each worktree's AGENTS.md (with the rendered
 // skill when a broker runs), the log directory, the tmux session (a frame with env and hidden
 // broker window, which a launch opens while it creates the worktrees; then dashboard pane 0 and
 // the agents' panes), the broker verified, the state file saved — and only then labels, log pipes
@@ -155,7 +155,7 @@ export async function openSessionFrame(
 
 /**
  * Brings a session up: AGENTS.md files (unless already written), log dir, tmux frame (unless
- * already opened) and panes, broker verified (W2), state saved, then the panes' labels, log pipes
+ * already opened) and panes, broker verified, state saved, then the panes' labels, log pipes
  * and programs. The worktrees must exist. Everything created is registered with `rollback`.
  * Returns the saved state.
  */

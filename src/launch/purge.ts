@@ -1,6 +1,6 @@
-// Purging a session (TARGET §7, W-5): first find out what would be lost (dirty worktrees,
+// Purging a session: first find out what would be lost (dirty worktrees,
 // unmerged commits) so the confirmation can say it, then remove the tmux session, the worktrees,
-// the session's broker log (once the broker is down, W4; never another session's, W7) and the
+// the session's broker log (once the broker is down; never another session's) and the
 // state. A branch git-paw created is deleted only when it holds no unmerged commits;
 // pre-existing branches and pane logs are never touched.
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';

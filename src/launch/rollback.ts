@@ -1,6 +1,6 @@
 // Undo log for a launch: every step that creates something registers how to remove it; when the
 // launch fails (or is interrupted with Ctrl-C / SIGTERM) the steps run in reverse, so a failed
-// launch leaves no worktree, branch, tmux session, log dir or state behind (W-8).
+// launch leaves no worktree, branch, tmux session, log dir or state behind.
 import { CancelledError, describeError } from '../util/errors.js';
 import { warn } from '../util/output.js';
 
