@@ -10,7 +10,7 @@ import { attachModeFor, attachSession, currentAttachContext } from '../tmux/atta
 import { UsageError } from '../util/errors.js';
 import { systemRunner, systemTerminalRunner } from '../util/exec.js';
 
-/** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset`: rejected, never ignored. */
+/** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset`: rejected. */
 export function rejectConflictingFlags(flags: StartFlags): void {
   if (flags.preset !== undefined && (flags.cli !== undefined || flags.branches !== undefined)) {
     throw new UsageError('--preset cannot be combined with --cli or --branches', {
