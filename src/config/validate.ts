@@ -93,7 +93,7 @@ export function parseConfigText(text: string, path: string): { file: ConfigFile;
     raw = parse(text);
   } catch (error) {
     const detail = error instanceof TomlError ? tomlErrorDetail(error) : String(error);
-    throw new ConfigError(`${path}: ${detail}`);
+    throw new ConfigError(`${path}: ${detail}`, { hint: 'fix the TOML syntax there (strings need quotes, tables [brackets])' });
   }
   const result = safeParse(configFileSchema, raw);
   if (!result.success) {
@@ -104,7 +104,10 @@ export function parseConfigText(text: string, path: string): { file: ConfigFile;
     const [first] = located;
     const where = first?.line === undefined ? '' : `line ${first.line}: `;
     const more = located.length > 1 ? ` (and ${located.length - 1} more)` : '';
-    throw new ConfigError(`${path}: ${where}${first ? describeIssue(first.issue, raw) : 'invalid config'}${more}`);
+    const key = first ? formatKeyPath(first.issue.path.map(String)) : undefined;
+    throw new ConfigError(`${path}: ${where}${first ? describeIssue(first.issue, raw) : 'invalid config'}${more}`, {
+      hint: `${key ? `fix or remove '${key}'` : 'fix the file'}; the README's configuration section lists every key and its type`,
+    });
   }
   const warnings = unknownKeys(configFileSchema, raw).map((key) => `unknown key '${formatKeyPath(key)}' in ${path}`);
   return { file: result.data, warnings };
