@@ -1,4 +1,4 @@
-// What `add-cli` stores (upstream §3.5, W-20): an absolute path verbatim (with a warning when it
+// What `add-cli` stores: an absolute path verbatim (with a warning when it
 // does not exist or cannot be executed); a name found on PATH as its absolute path; any
 // arguments after the first word kept as written.
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
@@ -35,6 +35,9 @@ export function commandToStore(command: string, pathEnv: string = process.env.PA
     return { command: whole, warnings: problem ? [problem] : [] };
   }
   const path = which(word, pathEnv);
-  if (!path) throw new ConfigError(`command '${rest ? word : whole}' not found on PATH`);
+  if (!path)
+    throw new ConfigError(`command '${rest ? word : whole}' not found on PATH`, {
+      hint: 'install it first, or give its absolute path',
+    });
   return { command: rest ? `${shellQuote(path)} ${rest}` : path, warnings: [] };
 }

@@ -1,4 +1,4 @@
-// `git paw purge [--force]` (upstream §11, TARGET §7 W-5): confirm with the list of what will be
+// `git paw purge [--force]`: confirm with the list of what will be
 // lost (no terminal and no --force → Cancelled, nothing touched), then remove the session.
 // A damaged state file of this repo can be purged too, so it never blocks the repo.
 import { rmSync } from 'node:fs';
@@ -24,7 +24,8 @@ export async function runPurge(flags: { force?: boolean }): Promise<void> {
   await withRepoLock(ctx.repo.root, async () => {
     const lookup = findSession(ctx.repo);
     if (lookup.kind === 'none') {
-      say('No session to purge for this repo.');
+      const { purgeLeftovers } = await import('../launch/purge-leftovers.js');
+      if (!(await purgeLeftovers(ctx, flags.force ? undefined : confirm))) say('No session to purge for this repo.');
       return;
     }
     if (lookup.kind === 'corrupt') {

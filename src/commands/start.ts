@@ -1,4 +1,4 @@
-// `git paw start` (upstream §9, TARGET §7): checks the flags, takes the repo lock (not for
+// `git paw start`: checks the flags, takes the repo lock (not for
 // --dry-run), reattaches, recovers or launches (src/launch/start), releases the lock and hands the
 // terminal to the session — or prints how to attach.
 import type { StartFlags } from '../cli.js';
@@ -9,8 +9,9 @@ import { acquireRepoLock } from '../session/lock.js';
 import { attachModeFor, attachSession, currentAttachContext } from '../tmux/attach.js';
 import { UsageError } from '../util/errors.js';
 import { systemRunner, systemTerminalRunner } from '../util/exec.js';
+import { cancelledBySignal } from '../util/signals.js';
 
-/** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset` (W-15). */
+/** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset`: rejected. */
 export function rejectConflictingFlags(flags: StartFlags): void {
   if (flags.preset !== undefined && (flags.cli !== undefined || flags.branches !== undefined)) {
     throw new UsageError('--preset cannot be combined with --cli or --branches', {
@@ -49,10 +50,14 @@ export async function runStart(flags: StartFlags): Promise<void> {
   let sessionName: string | undefined;
   const lock = flags.dryRun ? undefined : acquireRepoLock(repo.root);
   try {
-    // Under the repo lock, when nothing will wait for the user: what the plan is checked against,
-    // gathered while the config is read and the CLIs are detected.
-    const facts = decidedByFlags(flags) ? gatherPlanFacts(ctx) : undefined;
-    sessionName = await startSession(ctx, flags, ignoredFlags(flags), facts);
+    // A signal before the launch has made anything (a prompt may be waiting) just ends the command;
+    // the launch's own rollback hears the signals while it has something to undo.
+    sessionName = await cancelledBySignal(() => {
+      // Under the repo lock, when nothing will wait for the user: what the plan is checked
+      // against, gathered while the config is read and the CLIs are detected.
+      const facts = decidedByFlags(flags) ? gatherPlanFacts(ctx) : undefined;
+      return startSession(ctx, flags, ignoredFlags(flags), facts);
+    });
   } finally {
     lock?.release();
   }

@@ -1,5 +1,5 @@
 // Everything a session needs once its worktrees exist — shared by a fresh launch and recovery so
-// neither can forget a step (W-4, W-26, broker W3): each worktree's AGENTS.md (with the rendered
+// neither can forget a step: each worktree's AGENTS.md (with the rendered
 // skill when a broker runs), the log directory, the tmux session (a frame with env and hidden
 // broker window, which a launch opens while it creates the worktrees; then dashboard pane 0 and
 // the agents' panes), the state file saved, labels, log pipes and the programs typed into the
@@ -55,7 +55,7 @@ export function sessionPlanFor(
     const integration = integrations[index];
     return integration ? integratedPane(pane, integration) : pane;
   });
-  return { name: state.session_name, mouse: settings.mouse, env: {}, panes };
+  return { name: state.session_name, mouse: settings.mouse, repo: repoRoot, env: {}, panes };
 }
 
 /** The whole session's plan: the agents' panes, with the broker's layout when it has a broker. */
@@ -159,7 +159,7 @@ export async function openSessionFrame(
 /**
  * Brings a session up: AGENTS.md files (unless already written), log dir, tmux frame (unless
  * already opened) and panes, state saved, the panes' labels, log pipes and programs, and the
- * broker verified (W2) before this returns. The worktrees must exist. Everything created is
+ * broker verified before this returns. The worktrees must exist. Everything created is
  * registered with `rollback`. Returns the saved state.
  */
 export async function bringUpSession(
@@ -178,6 +178,8 @@ export async function bringUpSession(
   const plan = await fullSessionPlan(ctx.repo.root, bringUp, integrations);
   // The broker's check runs beside everything below; it stops polling once the bring-up ends.
   const brokerWait = new AbortController();
+  // An interrupted launch stops waiting for its broker at once, too.
+  rollback.signal.addEventListener('abort', () => brokerWait.abort(), { once: true });
   const verified = broker
     ? (await import('./bring-up-broker.js')).waitForBroker(broker, { signal: brokerWait.signal })
     : undefined;

@@ -1,9 +1,9 @@
-// What to launch in a normal `start`: which branches, and which CLI in each (upstream §5 with
-// TARGET W-9/W-13). Asks only what the flags leave open, in upstream's order — branches, then
+// What to launch in a normal `start`: which branches, and which CLI in each.
+// Asks only what the flags leave open, in upstream's order — branches, then
 // assignment mode, then the CLI picker(s) — and never prompts without a terminal.
 import { resolveCliChoice } from '../clis/resolve.js';
 import type { CliInfo } from '../clis/known.js';
-import { BranchError, CancelledError, NoClisFoundError, SessionError } from '../util/errors.js';
+import { BranchError, CancelledError, NoClisFoundError, UsageError } from '../util/errors.js';
 import type { Choice, Prompter } from './prompter.js';
 
 /** A branch offered by the picker (structurally the BranchInfo of src/git/branches.ts). */
@@ -43,14 +43,17 @@ export function perBranchCliPrompt(branch: string): string {
   return `Select CLI for ${branch}`;
 }
 
-/** `<display> (<name>)` when the two differ, else just the name (upstream §5.1). */
+/** `<display> (<name>)` when the two differ, else just the name. */
 export function cliLabel(cli: Pick<CliInfo, 'name' | 'displayName'>): string {
   return cli.displayName === cli.name ? cli.name : `${cli.displayName} (${cli.name})`;
 }
 
-/** The error for a prompt that would be needed without a terminal, naming what to pass instead. */
-function noTerminalError(instead: string): SessionError {
-  return new SessionError(`Interactive prompt failed: cannot prompt without a terminal: pass ${instead}`);
+/**
+ * A prompt needed without a terminal: the command line lacks choices, so a usage error (exit 2)
+ * whose hint names what to pass instead.
+ */
+function noTerminalError(instead: string): UsageError {
+  return new UsageError('Interactive prompt failed: cannot prompt without a terminal', { hint: `pass ${instead}` });
 }
 
 async function pickBranches(branches: BranchChoice[], prompter: Prompter): Promise<string[]> {
@@ -77,7 +80,7 @@ function toPick(cli: CliInfo): CliPick {
   return { name: cli.name, command: cli.command };
 }
 
-/** The one CLI picker of `--from-specs` (upstream §5.3), `default_cli` pre-selected. */
+/** The one CLI picker of `--from-specs`, `default_cli` pre-selected. */
 export async function pickSpecCli(input: {
   clis: CliInfo[];
   defaultCli?: string;

@@ -1,4 +1,4 @@
-// YAML frontmatter of spec files (W-31): one splitter for both backends and a real YAML parser,
+// YAML frontmatter of spec files: one splitter for both backends and a real YAML parser,
 // so quoted values (`paw_status: "pending"`) mean what they say. Broken YAML is a Spec error
 // naming the file and line, never silently ignored.
 import { parseDocument } from 'yaml';
@@ -46,7 +46,15 @@ export function parseFields(split: SplitText, file: string): Fields {
       hint: "frontmatter is YAML between two '---' lines, e.g. paw_status: pending",
     });
   }
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // The parser refuses some documents only while building values (e.g. too many aliases).
+    throw new SpecError(`invalid frontmatter in ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+      hint: "frontmatter is YAML between two '---' lines, e.g. paw_status: pending",
+    });
+  }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new SpecError(`invalid frontmatter in ${file}: expected 'key: value' lines`);
