@@ -6,8 +6,8 @@
 //      can read it), its hidden windows and options — needing no worktree, so a launch runs it
 //      while the worktrees are still being created;
 //   2. every pane in its worktree (printing the pane ids), the placeholder removed, the layout;
-//   3. per pane (addressed by `%id`, never by index): label, log pipe, and the command typed —
-//      run last, once the launch has verified the broker and saved the state, so no program
+//   3. per pane (addressed by `%id`, never by index): label, agent id, log pipe, and the command
+//      typed — run last, once the launch has verified the broker and saved the state, so no program
 //      starts in a session that is about to be rolled back and the dashboard finds the saved
 //      session.
 // Addressing panes by id is what makes `base-index`/`pane-base-index` in the user's tmux.conf
@@ -23,6 +23,11 @@ export interface PanePlan {
   command: string;
   /** Variables only this pane gets (e.g. GIT_PAW_AGENT_ID). */
   env: Record<string, string>;
+  /**
+   * The broker agent id of the pane's program, kept in the pane option `@paw_agent` so the
+   * broker's state watcher can tell the panes apart (absent for the dashboard).
+   */
+  agentId?: string;
   /** Absolute log file; when set, output is piped there before the command is typed. */
   logPath?: string;
 }
@@ -40,6 +45,11 @@ export interface SessionPlan {
   name: string;
   mouse: boolean;
   /**
+   * The repository root, kept in the session option `@paw_repo` so that git-paw recognises its
+   * own session even when the state file that names it is gone.
+   */
+  repo?: string;
+  /**
    * Variables every pane and window of the session gets, including panes the user opens later.
    * They may be secrets: they reach tmux through a file the create invocation sources
    * (`sessionEnvScript`), never through a command line.
@@ -53,6 +63,9 @@ export interface SessionPlan {
 
 /** Size of a detached session, so headless launches tile properly before any client attaches. */
 export const DETACHED_SIZE = { width: 200, height: 50 } as const;
+
+/** Session option naming the repository a git-paw session belongs to. */
+export const REPO_OPTION = '@paw_repo';
 
 /** The `pane-border-format` that shows the label (one space each side, as upstream's title). */
 export const BORDER_FORMAT = ' #{@paw_label} ';
@@ -104,6 +117,25 @@ export function sessionEnvScript(plan: SessionPlan): string {
     .join('');
 }
 
+function newWindowCommand(session: string, window: WindowPlan): string[] {
+  return [
+    'new-window',
+    '-d',
+    '-n',
+    window.name,
+    '-t',
+    `=${session}:`,
+    ...envFlags(window.env),
+    '--',
+    ...window.argv,
+  ];
+}
+
+/** A hidden window added to a running session (e.g. a broker window brought back). */
+export function buildWindowArgs(session: string, window: WindowPlan): string[] {
+  return chain([newWindowCommand(session, window)]);
+}
+
 /**
  * Invocation 1, the frame: a detached, sized session whose only pane is a silent placeholder
  * (`cat` in `placeholderCwd`: no shell, so nothing runs before the panes exist), its variables
@@ -136,21 +168,10 @@ export function buildFrameArgs(plan: SessionPlan, placeholderCwd: string, envScr
     commands.push(['source-file', escapeGlob(envScriptPath)]);
   }
   // `-d` keeps the panes' window current, so the `=name:` targets resolve to it.
-  for (const window of plan.windows ?? []) {
-    commands.push([
-      'new-window',
-      '-d',
-      '-n',
-      window.name,
-      '-t',
-      windowTarget,
-      ...envFlags(window.env),
-      '--',
-      ...window.argv,
-    ]);
-  }
+  for (const window of plan.windows ?? []) commands.push(newWindowCommand(plan.name, window));
   // set-option resolves its target as a pane: `=name` alone fails on tmux 3.3, `=name:` works.
   if (plan.mouse) commands.push(['set-option', '-t', windowTarget, 'mouse', 'on']);
+  if (plan.repo !== undefined) commands.push(['set-option', '-t', windowTarget, REPO_OPTION, plan.repo]);
   commands.push(['set-option', '-w', '-t', windowTarget, 'pane-border-status', 'top']);
   commands.push(['set-option', '-w', '-t', windowTarget, 'pane-border-format', BORDER_FORMAT]);
   return chain(commands);
@@ -202,6 +223,9 @@ export function buildStartArgs(plan: SessionPlan, paneIds: readonly string[]): s
   plan.panes.forEach((pane, index) => {
     const id = paneIds[index] as string;
     setup.push(['set-option', '-p', '-t', id, '@paw_label', pane.label]);
+    // Set in the same invocation that types the command: a pane the watcher sees with an agent
+    // has had its program typed.
+    if (pane.agentId !== undefined) setup.push(['set-option', '-p', '-t', id, '@paw_agent', pane.agentId]);
     if (pane.logPath !== undefined)
       setup.push(['pipe-pane', '-t', id, escapeFormat(`cat >> ${shellQuote(pane.logPath)}`)]);
     typing.push(['send-keys', '-t', id, '-l', '--', pane.command], ['send-keys', '-t', id, 'Enter']);

@@ -124,6 +124,13 @@ describe('status with observed agent state', () => {
 
     const silent = await paw(sandbox, ['status', '--why', 'feat-c']);
     expect(silent.stdout).toBe('feat-c: not started (no signal yet)\n');
+
+    const json = JSON.parse((await paw(sandbox, ['status', '--why', 'feat-a', '--json'])).stdout) as {
+      state: string;
+      signals: { outcome: string }[];
+    };
+    expect(json.state).toBe('waiting');
+    expect(json.signals.map((entry) => entry.outcome)).toEqual(['decided', 'confirmed', 'decided']);
   });
 
   it('--why names the agents when asked about one that is not in the session', async () => {
@@ -133,6 +140,16 @@ describe('status with observed agent state', () => {
       stdout: '',
       stderr:
         "error: Session error: no agent 'feat-zz' in session paw-proj\nhint: this session's agents: feat-a, feat-b, feat-c\n",
+    });
+  });
+
+  it('--why says so in one line when the broker is not running', async () => {
+    await broker.stop();
+    const result = await paw(sandbox, ['status', '--why', 'feat-a']);
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `error: Broker error: the session's broker at ${broker.plan.url} is not running\nhint: run \`git paw start\` to bring the session back\n`,
     });
   });
 });
