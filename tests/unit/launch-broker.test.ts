@@ -65,13 +65,17 @@ const plan: BrokerPlan = {
 
 describe('launchSettingsOf', () => {
   it('has a broker part unless [broker] enabled = false', () => {
-    expect(launchSettingsOf(emptyConfig(), root, { HOME: root }).broker).toMatchObject({
-      bind: '127.0.0.1',
-      auth: 'token',
+    expect(launchSettingsOf(emptyConfig(), root, { HOME: root }).broker).toMatchObject({ bind: '127.0.0.1', auth: 'token' });
+    expect(launchSettingsOf({ ...emptyConfig(), broker: { enabled: false } }, root, { HOME: root })).toEqual({
+      mouse: true,
+      logging: false,
+      plainClis: [],
     });
-    expect(
-      launchSettingsOf({ ...emptyConfig(), broker: { enabled: false } }, root, { HOME: root }).broker,
-    ).toBeUndefined();
+  });
+
+  it('lists the CLIs configured with integrate = false', () => {
+    const config = { ...emptyConfig(), clis: { claude: { integrate: false }, codex: { integrate: true } } };
+    expect(launchSettingsOf(config, root, { HOME: root }).plainClis).toEqual(['claude']);
   });
 
   it('resolves the skill once: the repo override first, else the embedded default', () => {
