@@ -65,7 +65,10 @@ const plan: BrokerPlan = {
 
 describe('launchSettingsOf', () => {
   it('has a broker part unless [broker] enabled = false', () => {
-    expect(launchSettingsOf(emptyConfig(), root, { HOME: root }).broker).toMatchObject({ bind: '127.0.0.1', auth: 'token' });
+    expect(launchSettingsOf(emptyConfig(), root, { HOME: root }).broker).toMatchObject({
+      bind: '127.0.0.1',
+      auth: 'token',
+    });
     expect(launchSettingsOf({ ...emptyConfig(), broker: { enabled: false } }, root, { HOME: root })).toEqual({
       mouse: true,
       logging: false,
