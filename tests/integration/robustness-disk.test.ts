@@ -1,5 +1,5 @@
 // Robustness when the data dir cannot take the state (issue 7): a full disk (a 4 KiB tmpfs over
-// the sessions dir, in a private mount namespace), a file-size limit (`ulimit -f`, EFBIG), a
+// the sessions dir, filled up, in a private mount namespace), a file-size limit (`ulimit -f`, EFBIG), a
 // read-only data dir (read-only mount) and a data dir below a regular file (ENOTDIR). Tests run
 // as root, so permissions alone would not stop a write; these are real kernel refusals. Each
 // must give one clear error, roll the launch back and leave no partial state or temp file.
@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { shellJoin } from '../../src/util/shell.js';
 import { CLI_PATH, type CliResult } from '../helpers/run-cli.js';
@@ -95,10 +95,11 @@ describe.skipIf(skipWithoutTmux)('a data dir that cannot take the state', () => 
   it.skipIf(noMount)(
     'disk full while saving the state: clear error, launch rolled back, no temp file',
     async () => {
-      // The lock file takes the tmpfs's only page; the state's temp file then gets ENOSPC.
+      // A filler takes the tmpfs's only page (the repo lock lives in its own dir, not here); the
+      // state's temp file then gets ENOSPC. The filler goes before listing what start left.
       const result = await sh(
         sandbox,
-        `unshare -m sh -c 'mount -t tmpfs -o size=4k,mode=0700 tmpfs "$0" && { ${START}; echo "rc=$?"; ls -A "$0"; }' '${sessions}'`,
+        `unshare -m sh -c 'mount -t tmpfs -o size=4k,mode=0700 tmpfs "$0" && head -c 4096 /dev/zero > "$0/.filler" && { ${START}; echo "rc=$?"; rm "$0/.filler"; ls -A "$0"; }' '${sessions}'`,
       );
       expect(result.stdout).toBe('rc=1\n');
       expectSaveError(result.stderr, 'ENOSPC: no space left on device, write');
@@ -116,13 +117,15 @@ describe.skipIf(skipWithoutTmux)('a data dir that cannot take the state', () => 
   });
 
   it.skipIf(noMount)('a read-only data dir: start refuses before creating anything', async () => {
+    // The whole git-paw data dir (locks and sessions, as an earlier run left them) is read-only.
+    mkdirSync(join(dirname(sessions), 'locks'), { mode: 0o700 });
     const result = await sh(
       sandbox,
-      `unshare -m sh -c 'mount -t tmpfs -o ro tmpfs "$0" && ${START}' '${sessions}'`,
+      `unshare -m sh -c 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && ${START}' '${dirname(sessions)}'`,
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^error: Session error: cannot create lock file '.*\.lock': EROFS: read-only file system, open '.*\.lock\.\d+\.tmp'\n$/,
+      /^error: Session error: cannot create lock file '.*\.lock\.1': EROFS: read-only file system, open '.*\.lock\.1\.\d+\.tmp'\n$/,
     );
     expectNothingCreated(sandbox);
   });
@@ -135,7 +138,7 @@ describe.skipIf(skipWithoutTmux)('a data dir that cannot take the state', () => 
       const readOnly = (command: string) =>
         sh(
           sandbox,
-          `unshare -m sh -c 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && ${command}' '${sessions}'`,
+          `unshare -m sh -c 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && ${command}' '${dirname(sessions)}'`,
         );
 
       const status = await readOnly('eval "$PAW status"');
@@ -157,11 +160,13 @@ describe.skipIf(skipWithoutTmux)('a data dir that cannot take the state', () => 
     writeFileSync(file, 'x');
     const env = { XDG_DATA_HOME: join(file, 'data') };
     const dir = join(file, 'data', 'git-paw', 'sessions');
+    // The repo lock is taken first, so start and purge trip over its dir before the sessions dir.
+    const locks = join(file, 'data', 'git-paw', 'locks');
 
     const start = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a'], { env });
     expect(start).toMatchObject({ code: 1, stdout: '' });
     expect(start.stderr).toBe(
-      `error: Session error: cannot create session directory '${dir}': ENOTDIR: not a directory, mkdir '${dir}'\n`,
+      `error: Session error: cannot create lock directory '${locks}': ENOTDIR: not a directory, mkdir '${locks}'\n`,
     );
     const status = await paw(sandbox, ['status'], { env });
     expect(status.code).toBe(1);
@@ -170,7 +175,7 @@ describe.skipIf(skipWithoutTmux)('a data dir that cannot take the state', () => 
     );
     const purge = await paw(sandbox, ['purge', '--force'], { env });
     expect(purge.code).toBe(1);
-    expect(purge.stderr).toContain(`cannot create session directory '${dir}': ENOTDIR`);
+    expect(purge.stderr).toContain(`cannot create lock directory '${locks}': ENOTDIR`);
     expectNothingCreated(sandbox);
     expect(existsSync(join(file, 'data'))).toBe(false);
   });
