@@ -1,6 +1,7 @@
 // `git paw purge [--force]`: confirm with the list of what will be
 // lost (no terminal and no --force → Cancelled, nothing touched), then remove the session.
-// A damaged state file of this repo can be purged too, so it never blocks the repo.
+// A damaged state file of this repo can be purged too, with what its session left, so it never
+// blocks the repo.
 import { rmSync } from 'node:fs';
 import { resolveRepo } from '../git/repo.js';
 import { assessPurge, describePurgeLosses, purgeSession, PURGE_QUESTION } from '../launch/purge.js';
@@ -10,7 +11,7 @@ import { withRepoLock } from '../session/lock.js';
 import { findSession } from '../session/store.js';
 import { CancelledError } from '../util/errors.js';
 import { systemRunner } from '../util/exec.js';
-import { say, warn } from '../util/output.js';
+import { say } from '../util/output.js';
 
 async function confirm(details: string[], question: string): Promise<void> {
   if (!canPrompt()) throw new CancelledError('there is no terminal to confirm on; run `git paw purge --force` to purge without asking');
@@ -32,7 +33,10 @@ export async function runPurge(flags: { force?: boolean }): Promise<void> {
       const details = [`The session state file '${lookup.path}' is damaged (${lookup.reason}).`];
       if (!flags.force) await confirm(details, 'Delete the damaged state file?');
       rmSync(lookup.path, { force: true });
-      warn(`the tmux session and worktrees of '${lookup.sessionName}' (if any) were not removed; see \`tmux ls\` and \`git worktree list\``);
+      // With the state file gone, its tmux session, broker and worktrees are leftovers: found the
+      // same way `status` finds them, and removed with the same account of what would be lost.
+      const { purgeLeftovers } = await import('../launch/purge-leftovers.js');
+      await purgeLeftovers(ctx, flags.force ? undefined : confirm);
       say(`Purged session '${lookup.sessionName}'.`);
       return;
     }

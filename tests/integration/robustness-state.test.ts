@@ -82,8 +82,15 @@ describe.skipIf(skipWithoutTmux)('a damaged state file', () => {
 
       const purged = await paw(sandbox, ['purge', '--force']);
       expect(purged.code).toBe(0);
-      expect(purged.stdout).toBe("Purged session 'paw-proj'.\n");
+      // The session the damaged file described is removed too (its branches are kept).
+      expect(purged.stdout).toBe(
+        "Removed what the earlier session 'paw-proj' left behind.\n" +
+          'Kept its branches: feat/a, feat/b\n' +
+          "Purged session 'paw-proj'.\n",
+      );
       expect(sessionFiles(sandbox)).toEqual([]);
+      expect(liveSessions(sandbox)).toEqual([]);
+      expect(worktreePaths(sandbox)).toEqual([sandbox.repo]);
       expect(await paw(sandbox, ['status'])).toMatchObject({
         code: 0,
         stdout: 'No session for this repo.\n',
