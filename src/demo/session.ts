@@ -2,7 +2,7 @@
 // path with the broker on, dashboard pane 0 and the built-in demo agent in every agent pane.
 // A marker file under the data dir (`git-paw/demo.json`) remembers the demo, so a second
 // `git paw demo` reattaches to a running one (or replaces a finished one), and `--clean` removes
-// the session, its broker and log, the state file, the temp dir and the marker.
+// the session, its broker and log, the state file, the repo's lock, the temp dir and the marker.
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -15,7 +15,7 @@ import { launchSession } from '../launch/launch.js';
 import { launchSettingsOf, loadRepoConfig } from '../launch/settings.js';
 import { endSessionProcesses } from '../launch/stop.js';
 import type { AgentRequest } from '../launch/types.js';
-import { withRepoLock } from '../session/lock.js';
+import { forgetRepoLock, withRepoLock } from '../session/lock.js';
 import type { SessionState } from '../session/schema.js';
 import { deleteState, findSession } from '../session/store.js';
 import { hasSession, tmuxInstalled } from '../tmux/client.js';
@@ -97,6 +97,8 @@ export async function removeDemo(
     },
     env,
   );
+  // The throwaway repo never comes back, so its (released) repo lock goes with it.
+  forgetRepoLock(record.repo, env);
   if (isDemoDir(record.dir)) rmSync(record.dir, { recursive: true, force: true });
   else warn(`left '${record.dir}' alone: it is not a directory made by \`git paw demo\``);
   rmSync(demoMarkerPath(env), { force: true });

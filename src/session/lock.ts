@@ -195,6 +195,23 @@ export function acquireRepoLock(repoRoot: string, env: NodeJS.ProcessEnv = proce
   throw busyError(base);
 }
 
+/**
+ * Deletes the lock files of a repo that is gone for good (the demo's throwaway repo), so nothing
+ * of it stays behind; a generation some live process still holds is left alone.
+ */
+export function forgetRepoLock(repoRoot: string, env: NodeJS.ProcessEnv = process.env): void {
+  const base = lockFilePath(locksDir(env), repoRoot);
+  let found: number[];
+  try {
+    found = generations(base);
+  } catch {
+    return; // no lock dir: nothing to forget
+  }
+  const [top] = found;
+  if (top !== undefined && 'pid' in readHolder(generationPath(base, top))) return;
+  for (const generation of found) rmSync(generationPath(base, generation), { force: true });
+}
+
 /** Runs `work` while holding the repo lock. */
 export async function withRepoLock<T>(
   repoRoot: string,

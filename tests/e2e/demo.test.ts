@@ -78,7 +78,12 @@ describe.skipIf(skipWithoutTmux)('git paw demo', () => {
     expect(sessionFiles(sandbox)).toEqual([]);
     expect(existsSync(markerPath())).toBe(false);
     expect(await canListen('127.0.0.1', port)).toBe(true);
-    expect(readdirSync(join(sessionsDirOf(sandbox), '..'))).toEqual(['sessions']);
+    // Only the demo command's own lock stays (released); the demo repo's lock went with the repo.
+    const dataDir = join(sessionsDirOf(sandbox), '..');
+    expect(readdirSync(dataDir).sort()).toEqual(['locks', 'sessions']);
+    const locks = readdirSync(join(dataDir, 'locks'));
+    expect(locks).toHaveLength(1);
+    expect(readFileSync(join(dataDir, 'locks', locks[0] ?? ''), 'utf8')).toBe('free');
 
     expect((await pawOk(sandbox, ['demo', '--clean'], { cwd: sandbox.root, env })).stdout).toBe(
       'No demo to clean up.\n',

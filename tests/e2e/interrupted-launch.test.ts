@@ -156,8 +156,13 @@ describe.skipIf(skipWithoutTmux)('an interrupted launch', () => {
     );
     const running = start();
     await reach('the launch listing the worktrees');
-    expect(readdirSync(sessionsDirOf(sandbox)).filter((name) => name.endsWith('.lock'))).toHaveLength(1);
+    // The repo lock lives in its own dir next to the sessions; released, it stays marked free.
+    const locks = join(sessionsDirOf(sandbox), '..', 'locks');
+    const held = readdirSync(locks).filter((name) => /\.lock(\.\d+)?$/.test(name));
+    expect(held).toHaveLength(1);
+    expect(readFileSync(join(locks, held[0] ?? ''), 'utf8')).not.toBe('free');
     await interruptAndCheck(running, 'SIGHUP');
+    expect(readFileSync(join(locks, held[0] ?? ''), 'utf8')).toBe('free');
   });
 
   it('SIGHUP after the tmux session and its broker exist removes them with the rest', async () => {
