@@ -21,12 +21,23 @@ import {
 } from './broker-session-helpers.js';
 import { pawOk, sessionsDirOf } from './lifecycle-helpers.js';
 
-/** Publishes its status the way the skill does (token on curl's stdin), shows the answer, waits. */
+/**
+ * Publishes its status the way the skill does (token on curl's stdin), shows the answer, waits.
+ * A pane's program may start before the broker answers, so it retries (as agents do) until the
+ * broker gives any HTTP reply, for up to 20 s.
+ */
 const PUBLISHING_CLI = `#!/bin/sh
-code=$(printf 'Authorization: Bearer %s\\n' "$GIT_PAW_BROKER_TOKEN" |
-  curl -sS -o /dev/null -w '%{http_code}' -H @- -H 'Content-Type: application/json' \\
-    -d "{\\"type\\":\\"agent.status\\",\\"agent_id\\":\\"$GIT_PAW_AGENT_ID\\",\\"payload\\":{\\"status\\":\\"from-pane\\",\\"modified_files\\":[]}}" \\
-    "$GIT_PAW_BROKER_URL/publish")
+tries=0
+while :; do
+  code=$(printf 'Authorization: Bearer %s\\n' "$GIT_PAW_BROKER_TOKEN" |
+    curl -sS -o /dev/null -w '%{http_code}' -H @- -H 'Content-Type: application/json' \\
+      -d "{\\"type\\":\\"agent.status\\",\\"agent_id\\":\\"$GIT_PAW_AGENT_ID\\",\\"payload\\":{\\"status\\":\\"from-pane\\",\\"modified_files\\":[]}}" \\
+      "$GIT_PAW_BROKER_URL/publish" 2>/dev/null)
+  [ "$code" != 000 ] && break
+  tries=$((tries + 1))
+  [ "$tries" -ge 200 ] && break
+  sleep 0.1
+done
 echo "FAKE-CLI $GIT_PAW_AGENT_ID token=\${GIT_PAW_BROKER_TOKEN:+set} publish=$code"
 exec sleep 3600
 `;
