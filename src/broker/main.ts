@@ -8,7 +8,7 @@
 // `waitForBroker`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { BrokerError } from '../util/errors.js';
+import { BrokerError, describeError } from '../util/errors.js';
 import { packageFile } from '../util/self.js';
 import type { ChildReport, SupervisorMessage } from './child.js';
 import { FATAL_EXIT_CODE, readBrokerConfig, SERVICE_STARTED_ENV, startupErrorPath } from './config.js';
@@ -77,7 +77,14 @@ function markServiceStart(): void {
 
 export async function runBrokerProcess(): Promise<void> {
   process.stderr.on('error', () => undefined);
-  const config = readBrokerConfig();
+  let config: ReturnType<typeof readBrokerConfig>;
+  try {
+    config = readBrokerConfig();
+  } catch (error) {
+    // A missing or broken configuration stays so on a restart: the window's loop must not retry.
+    process.stderr.write(`error: ${describeError(error)}\n`);
+    process.exit(FATAL_EXIT_CODE);
+  }
   const errorFile = startupErrorPath(config.log_path);
   markServiceStart();
 

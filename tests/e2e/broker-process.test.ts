@@ -1,7 +1,8 @@
 // The broker as the launch runs it: `git-paw __broker` (built dist) supervising its server
 // child. Crash recovery (kill -9 of the child → back within 2 s with every acknowledged message
-// and a continuing seq), graceful stop on SIGHUP, restart of the whole process, no orphan after
-// the supervisor dies, fatal start-up errors, and the real tmux window wiring.
+// and a continuing seq), graceful stop on SIGHUP, restart of the whole process, no orphan once
+// a killed supervisor's grace has passed, fatal start-up errors (a distinct exit code the
+// window's restart loop does not retry), and the real tmux window wiring.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canListen, fetchStatus, probeBroker } from '../../src/broker/client.js';
+import { FATAL_EXIT_CODE } from '../../src/broker/config.js';
 import { planBroker, stopBrokerAndWait, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
 import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
@@ -182,13 +184,38 @@ describe('broker supervisor process', () => {
     expect((await fetchStatus(again.url)).agents.map((agent) => agent.agent_id)).toEqual(['watcher', 'pub']);
   });
 
-  it('takes the server down with it when the supervisor is killed (no orphan on the port)', async () => {
+  it('a server whose supervisor was killed keeps serving for a replacement, then stops by itself (no orphan on the port)', async () => {
     const brokerPlan = await plan();
-    const supervisor = startSupervisor(brokerPlan);
+    const window = startSupervisor(brokerPlan);
     await waitForBroker(brokerPlan);
-    supervisor.proc.kill('SIGKILL');
-    await supervisor.exited;
-    expect(await stopBrokerAndWait('127.0.0.1', brokerPlan.port, { timeoutMs: 5_000 })).toBe(true);
+    const serverPid = Number((await fetchStatus(brokerPlan.url)).pid);
+    // The window's whole command dies hard: its restart loop first (so nothing replaces the
+    // supervisor), then the supervisor itself, the loop's only child.
+    const keeperPid = window.proc.pid ?? 0;
+    const supervisorPid = Number(
+      readFileSync(`/proc/${keeperPid}/task/${keeperPid}/children`, 'utf8').trim().split(' ')[0],
+    );
+    expect(supervisorPid).toBeGreaterThan(0);
+    expect(serverPid).toBeGreaterThan(0);
+    window.proc.kill('SIGKILL');
+    await window.exited;
+    process.kill(supervisorPid, 'SIGKILL');
+    // Agents are still answered while the window's loop would be starting a new supervisor.
+    expect((await probeBroker(brokerPlan.url, { timeoutMs: 1_000 })).kind).toBe('git-paw');
+    // No replacement comes here: within its grace (10 s) the server lets go of the port and ends.
+    expect(await stopBrokerAndWait('127.0.0.1', brokerPlan.port, { timeoutMs: 20_000 })).toBe(true);
+    await pollUntil(
+      () => {
+        try {
+          process.kill(serverPid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      (alive) => !alive,
+      { timeoutMs: 5_000, what: `the orphaned server (pid ${serverPid}) to exit` },
+    );
   });
 
   it('ends with the reason when the port is taken, and waitForBroker reports it', async () => {
@@ -200,7 +227,7 @@ describe('broker supervisor process', () => {
     await expect(waitForBroker(brokerPlan, { timeoutMs: 10_000 })).rejects.toThrow(
       `Broker error: port ${brokerPlan.port} is already in use by another process — change [broker] port in .git-paw/config.toml`,
     );
-    expect((await supervisor.exited).code).toBe(1);
+    expect((await supervisor.exited).code).toBe(FATAL_EXIT_CODE);
     expect(supervisor.stderr()).toContain(`error: Broker error: port ${brokerPlan.port} is already in use`);
   });
 
@@ -214,7 +241,7 @@ describe('broker supervisor process', () => {
       await expect(waitForBroker(brokerPlan, { timeoutMs: 10_000 })).rejects.toThrow(
         'Broker error: GIT_PAW_BROKER_TOKEN is not set, and [broker] auth requires a token',
       );
-      expect((await supervisor.exited).code).toBe(1);
+      expect((await supervisor.exited).code).toBe(FATAL_EXIT_CODE);
       expect(await canListen('127.0.0.1', brokerPlan.port)).toBe(true);
     }
     // The configuration (passed on a command line by tmux) never holds the token.
@@ -238,7 +265,7 @@ describe('broker supervisor process', () => {
     let stderr = '';
     proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const code = await new Promise((resolve) => proc.on('exit', resolve));
-    expect(code).toBe(1);
+    expect(code).toBe(FATAL_EXIT_CODE);
     expect(stderr).toContain('error: Broker error: GIT_PAW_BROKER_CONFIG is not set');
   });
 });
