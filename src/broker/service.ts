@@ -153,6 +153,11 @@ export class BrokerService {
     return this.state.rosterCli(agentId);
   }
 
+  /** The session's own agents, in roster order. */
+  rosterIds(): string[] {
+    return this.state.rosterIds();
+  }
+
   /** The agent's state and last signals; undefined when it is not on the roster. */
   signalsOf(agentId: string): AgentSignals | undefined {
     const current = this.state.observed.current(agentId);
