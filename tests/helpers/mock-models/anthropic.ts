@@ -14,18 +14,29 @@ import {
   type VendorReply,
 } from './server.js';
 
-/** The last user message's prompt text (system reminders skipped) and whether it is a tool result. */
+/** Text blocks of one user message that a person typed (system reminders skipped). */
+function typedTexts(message: Record<string, unknown>): string[] {
+  if (typeof message.content === 'string') return [message.content];
+  return asArray(message.content)
+    .filter(isRecord)
+    .map((b) => (b.type === 'text' && typeof b.text === 'string' ? b.text : ''))
+    .filter((text) => text !== '' && !text.trimStart().startsWith('<system-reminder>'));
+}
+
+/**
+ * The turn's prompt: the last typed text of the user messages (a prompt whose turn failed is
+ * merged with the next one into one message, so only its last block counts), and whether the last
+ * user message carries a tool's result.
+ */
 function lastUserPrompt(body: unknown): { prompt: string; toolResult: boolean } {
-  const messages = isRecord(body) ? asArray(body.messages) : [];
-  const last = messages.filter((m) => isRecord(m) && m.role === 'user').at(-1);
-  if (!isRecord(last)) return { prompt: '', toolResult: false };
-  if (typeof last.content === 'string') return { prompt: last.content, toolResult: false };
-  const blocks = asArray(last.content).filter(isRecord);
-  const texts = blocks.map((b) => (b.type === 'text' && typeof b.text === 'string' ? b.text : ''));
-  return {
-    prompt: texts.filter((text) => !text.trimStart().startsWith('<system-reminder>')).join('\n'),
-    toolResult: blocks.some((b) => b.type === 'tool_result'),
-  };
+  const users = (isRecord(body) ? asArray(body.messages) : [])
+    .filter(isRecord)
+    .filter((m) => m.role === 'user');
+  const last = users.at(-1);
+  const toolResult =
+    last !== undefined && asArray(last.content).some((b) => isRecord(b) && b.type === 'tool_result');
+  const prompt = users.flatMap(typedTexts).at(-1) ?? '';
+  return { prompt, toolResult };
 }
 
 function content(turn: Turn): Array<Record<string, unknown>> {
@@ -108,6 +119,7 @@ function handle(method: string, url: string, body: unknown): VendorReply {
   if (method !== 'POST' || !url.startsWith('/v1/messages')) {
     return {
       prompt: '',
+      toolResult: false,
       answered: 'other',
       write: (res) => writeJson(res, method === 'HEAD' ? 200 : 404, {}),
     };
@@ -129,6 +141,7 @@ function handle(method: string, url: string, body: unknown): VendorReply {
         : turn.kind;
   return {
     prompt,
+    toolResult,
     answered,
     write(res) {
       if (turn.kind === 'error') return writeError(res, turn.status);

@@ -14,15 +14,16 @@ import {
   type VendorReply,
 } from './server.js';
 
-/** The last user entry's text, and whether it carries a tool's result. */
+/** The last text the user typed, and whether the last user entry carries a tool's result. */
 function lastUserPrompt(body: unknown): { prompt: string; toolResult: boolean } {
-  const contents = isRecord(body) ? asArray(body.contents) : [];
-  const last = contents.filter((c) => isRecord(c) && c.role === 'user').at(-1);
-  if (!isRecord(last)) return { prompt: '', toolResult: false };
-  const parts = asArray(last.parts).filter(isRecord);
+  const users = (isRecord(body) ? asArray(body.contents) : [])
+    .filter(isRecord)
+    .filter((c) => c.role === 'user');
+  const parts = (entry: Record<string, unknown> | undefined) => asArray(entry?.parts).filter(isRecord);
+  const texts = users.flatMap((entry) => parts(entry).map((p) => (typeof p.text === 'string' ? p.text : '')));
   return {
-    prompt: parts.map((p) => (typeof p.text === 'string' ? p.text : '')).join('\n'),
-    toolResult: parts.some((p) => 'functionResponse' in p),
+    prompt: texts.filter(Boolean).at(-1) ?? '',
+    toolResult: parts(users.at(-1)).some((p) => 'functionResponse' in p),
   };
 }
 
@@ -73,13 +74,19 @@ function handle(method: string, url: string, body: unknown): VendorReply {
   if (method !== 'POST' || action === undefined) {
     return {
       prompt: '',
+      toolResult: false,
       answered: 'other',
       write: (res) =>
         writeJson(res, 404, { error: { code: 404, message: 'not mocked', status: 'NOT_FOUND' } }),
     };
   }
   if (action === 'countTokens') {
-    return { prompt: '', answered: 'other', write: (res) => writeJson(res, 200, { totalTokens: 10 }) };
+    return {
+      prompt: '',
+      toolResult: false,
+      answered: 'other',
+      write: (res) => writeJson(res, 200, { totalTokens: 10 }),
+    };
   }
   const { prompt, toolResult } = lastUserPrompt(body);
   const side = action === 'generateContent';
@@ -95,6 +102,7 @@ function handle(method: string, url: string, body: unknown): VendorReply {
         : turn.kind;
   return {
     prompt,
+    toolResult,
     answered,
     write(res) {
       if (turn.kind === 'error') return writeError(res, turn.status);

@@ -14,18 +14,18 @@ import {
   type VendorReply,
 } from './server.js';
 
-/** The last user message's text, and whether the input ends with a tool's output. */
+/** The last user message's last text, and whether the input ends with a tool's output. */
 function lastUserPrompt(body: unknown): { prompt: string; toolResult: boolean } {
-  const input = isRecord(body) ? asArray(body.input) : [];
-  const lastItem = input.at(-1);
-  const toolResult = isRecord(lastItem) && lastItem.type === 'function_call_output';
-  const last = input.filter((item) => isRecord(item) && item.role === 'user').at(-1);
-  if (!isRecord(last)) return { prompt: '', toolResult };
+  const input = (isRecord(body) ? asArray(body.input) : []).filter(isRecord);
+  const toolResult = input.at(-1)?.type === 'function_call_output';
+  const last = input.filter((item) => item.role === 'user').at(-1);
   const parts =
-    typeof last.content === 'string'
-      ? [last.content]
-      : asArray(last.content).map((c) => (isRecord(c) && typeof c.text === 'string' ? c.text : ''));
-  return { prompt: parts.join('\n'), toolResult };
+    last === undefined
+      ? []
+      : typeof last.content === 'string'
+        ? [last.content]
+        : asArray(last.content).map((c) => (isRecord(c) && typeof c.text === 'string' ? c.text : ''));
+  return { prompt: parts.filter(Boolean).at(-1) ?? '', toolResult };
 }
 
 /** The shell tool the request offers: `exec_command` (with `cmd`) or the older `shell` (argv). */
@@ -118,6 +118,7 @@ function handle(method: string, url: string, body: unknown): VendorReply {
   if (method === 'GET' && url.startsWith('/v1/models')) {
     return {
       prompt: '',
+      toolResult: false,
       answered: 'other',
       write: (res) => writeJson(res, 200, { object: 'list', data: [] }),
     };
@@ -125,6 +126,7 @@ function handle(method: string, url: string, body: unknown): VendorReply {
   if (method !== 'POST' || !url.startsWith('/v1/responses')) {
     return {
       prompt: '',
+      toolResult: false,
       answered: 'other',
       write: (res) => writeJson(res, 404, { error: { message: 'not mocked' } }),
     };
@@ -144,6 +146,7 @@ function handle(method: string, url: string, body: unknown): VendorReply {
         : turn.kind;
   return {
     prompt,
+    toolResult,
     answered,
     write(res) {
       if (turn.kind === 'error') return writeError(res, turn.status);

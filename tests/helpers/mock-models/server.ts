@@ -25,7 +25,9 @@ export const MARKERS = {
   /** Answer HTTP 500 to every request of the turn. */
   error500: 'PAW_ERROR_500',
   /** Hold the answer until the test calls `release()`, so it can watch the turn while it runs. */
-  hold: 'PAW_HOLD',
+  hold: 'PAW_HOLD_TURN',
+  /** Hold only the answer to the tool's result (the turn after an approved tool call). */
+  holdAfterTool: 'PAW_HOLD_AFTER_TOOL',
 } as const;
 
 /** The command of a scripted tool call: it writes a file, so every CLI asks before running it. */
@@ -97,6 +99,8 @@ export function writeJson(
 export interface VendorReply {
   /** The last user prompt's text (empty for requests that carry none). */
   prompt: string;
+  /** The request carries a tool's result. */
+  toolResult: boolean;
   /** Label for the record. */
   answered: string;
   /** Writes the answer. */
@@ -114,9 +118,15 @@ export interface MockModelServer {
   requests: RecordedRequest[];
   /** Requests held by the hold marker and not yet answered. */
   heldCount(): number;
-  /** Answers every held request; their prompts are not held again (retries pass through). */
+  /** Answers every held request; the same requests are not held again (retries pass through). */
   release(): void;
   close(): Promise<void>;
+}
+
+/** Whether a main request waits for `release()`; side requests never do. */
+function heldBy(reply: VendorReply): boolean {
+  if (reply.answered === 'side') return false;
+  return reply.prompt.includes(reply.toolResult ? MARKERS.holdAfterTool : MARKERS.hold);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -140,7 +150,7 @@ function parseBody(text: string): unknown {
 /** Starts a vendor's mock on a free loopback port. */
 export async function startMockServer(handle: VendorHandler): Promise<MockModelServer> {
   const requests: RecordedRequest[] = [];
-  let held: Array<{ prompt: string; resolve: () => void }> = [];
+  let held: Array<{ key: string; resolve: () => void }> = [];
   const releasedPrompts = new Set<string>();
   const server = createServer((req, res) => {
     void (async () => {
@@ -149,9 +159,9 @@ export async function startMockServer(handle: VendorHandler): Promise<MockModelS
       const url = req.url ?? '/';
       const reply = handle(method, url, body);
       requests.push({ method, url, headers: req.headers, body, answered: reply.answered });
-      const { prompt } = reply;
-      if (prompt.includes(MARKERS.hold) && !releasedPrompts.has(prompt) && reply.answered !== 'side') {
-        await new Promise<void>((resolve) => held.push({ prompt, resolve }));
+      const key = `${reply.toolResult}:${reply.prompt}`;
+      if (heldBy(reply) && !releasedPrompts.has(key)) {
+        await new Promise<void>((resolve) => held.push({ key, resolve }));
       }
       reply.write(res);
     })().catch((error: unknown) => {
@@ -164,8 +174,8 @@ export async function startMockServer(handle: VendorHandler): Promise<MockModelS
   const release = (): void => {
     const waiting = held;
     held = [];
-    for (const { prompt, resolve } of waiting) {
-      releasedPrompts.add(prompt);
+    for (const { key, resolve } of waiting) {
+      releasedPrompts.add(key);
       resolve();
     }
   };
