@@ -6,6 +6,7 @@ import {
   asArray,
   isRecord,
   scriptTurn,
+  SIDE_TURN,
   startMockServer,
   writeJson,
   writeSse,
@@ -127,11 +128,9 @@ function handle(method: string, url: string, body: unknown): VendorReply {
   const { prompt, toolResult } = lastUserPrompt(body);
   const request = isRecord(body) ? body : {};
   const model = typeof request.model === 'string' ? request.model : 'claude-mock';
-  // Side requests (titles, topic checks) come without tools: they always get plain text.
+  // Side requests (titles, topic checks) come without tools: plain text, never a scripted error.
   const side = asArray(request.tools).length === 0;
-  const turn = side
-    ? scriptTurn(prompt.replace(/PAW_TOOL_CALL/g, ''), false)
-    : scriptTurn(prompt, toolResult);
+  const turn = side ? SIDE_TURN : scriptTurn(prompt, toolResult);
   const answered = side
     ? 'side'
     : turn.kind === 'error'

@@ -6,6 +6,7 @@ import {
   asArray,
   isRecord,
   scriptTurn,
+  SIDE_TURN,
   startMockServer,
   writeJson,
   writeSse,
@@ -90,9 +91,7 @@ function handle(method: string, url: string, body: unknown): VendorReply {
   }
   const { prompt, toolResult } = lastUserPrompt(body);
   const side = action === 'generateContent';
-  const turn = side
-    ? scriptTurn(prompt.replace(/PAW_TOOL_CALL/g, ''), false)
-    : scriptTurn(prompt, toolResult);
+  const turn = side ? SIDE_TURN : scriptTurn(prompt, toolResult);
   const answered = side
     ? 'side'
     : turn.kind === 'error'

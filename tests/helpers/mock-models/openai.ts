@@ -6,6 +6,7 @@ import {
   asArray,
   isRecord,
   scriptTurn,
+  SIDE_TURN,
   startMockServer,
   writeJson,
   writeSse,
@@ -132,11 +133,9 @@ function handle(method: string, url: string, body: unknown): VendorReply {
     };
   }
   const { prompt, toolResult } = lastUserPrompt(body);
-  // Side turns (the thread title) come without tools: they always get plain text.
+  // Side turns (the thread title) come without tools: plain text, never a scripted error.
   const side = asArray(isRecord(body) ? body.tools : undefined).length === 0;
-  const turn = side
-    ? scriptTurn(prompt.replace(/PAW_TOOL_CALL/g, ''), false)
-    : scriptTurn(prompt, toolResult);
+  const turn = side ? SIDE_TURN : scriptTurn(prompt, toolResult);
   const answered = side
     ? 'side'
     : turn.kind === 'error'

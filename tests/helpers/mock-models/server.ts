@@ -41,6 +41,12 @@ export type Turn =
   { kind: 'text'; text: string } | { kind: 'tool'; command: string } | { kind: 'error'; status: 429 | 500 };
 
 /**
+ * The answer to a CLI's side request (title, routing, topic check): always plain text, since the
+ * CLIs retry a failed side request on their own slow schedule and the test is about the main turn.
+ */
+export const SIDE_TURN: Turn = { kind: 'text', text: REPLY_TEXT };
+
+/**
  * The turn scripted by the prompt. `toolResult` is true when the last user entry carries a tool's
  * result: the model then answers in text, whatever the earlier prompt said.
  */
