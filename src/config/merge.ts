@@ -1,6 +1,7 @@
 // Merging the global and the repo config file. Every table merges per key ("was the key
 // written?"), so a repo `[broker] enabled = false` turns off a globally enabled broker (W-17).
-// `[clis.*]` and `[presets.*]` entries of the same name are replaced whole, as upstream.
+// `[clis.*]` and `[presets.*]` entries of the same name are replaced whole, as upstream, except a
+// repo `[clis.*]` entry without a command: it only sets options (such as `integrate`) of that CLI.
 import type { ConfigFile, PawConfig } from './schema.js';
 
 const SCALAR_KEYS = ['default_cli', 'default_spec_cli', 'branch_prefix', 'mouse'] as const;
@@ -18,12 +19,20 @@ function pickScalars(file: ConfigFile): Pick<ConfigFile, (typeof SCALAR_KEYS)[nu
   return Object.fromEntries(SCALAR_KEYS.filter((key) => file[key] !== undefined).map((key) => [key, file[key]]));
 }
 
+function mergeCliEntries(global: ConfigFile['clis'], repo: ConfigFile['clis']): NonNullable<ConfigFile['clis']> {
+  const merged = { ...global };
+  for (const [name, entry] of Object.entries(repo ?? {})) {
+    merged[name] = entry.command === undefined ? overlay(merged[name], entry) : entry;
+  }
+  return merged;
+}
+
 /** The merged configuration: `global` first, `repo` overlaid per key. */
 export function mergeConfigFiles(global: ConfigFile, repo: ConfigFile): PawConfig {
   const scalars = overlay(pickScalars(global), pickScalars(repo));
   return {
     ...scalars,
-    clis: { ...global.clis, ...repo.clis },
+    clis: mergeCliEntries(global.clis, repo.clis),
     presets: { ...global.presets, ...repo.presets },
     ...(global.specs || repo.specs ? { specs: overlay(global.specs, repo.specs) } : {}),
     logging: overlay(global.logging, repo.logging),

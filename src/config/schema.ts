@@ -5,8 +5,11 @@
 import { array, boolean, literals, number, object, optional, record, string, type Infer } from '../util/schema.js';
 
 export const cliEntrySchema = object({
-  command: string(),
+  /** A custom CLI's command; an entry without one only sets options of the CLI of that name. */
+  command: optional(string()),
   display_name: optional(string()),
+  /** `false`: no flags, hooks or settings layers for this CLI; AGENTS.md, screen and process only. */
+  integrate: optional(boolean()),
 });
 
 export const presetEntrySchema = object({

@@ -105,7 +105,7 @@ export async function removeDemo(
 /** One agent per demo branch, all running the demo agent the repo config registers. */
 export function demoAgents(config: PawConfig, pathEnv: string = process.env.PATH ?? ''): AgentRequest[] {
   const entry = config.clis[DEMO_CLI];
-  const resolved = entry && resolveCommandLine(entry.command, pathEnv);
+  const resolved = entry?.command !== undefined ? resolveCommandLine(entry.command, pathEnv) : undefined;
   if (!resolved)
     throw new PawError(`the demo agent '${entry?.command ?? DEMO_CLI}' cannot be run`, {
       hint: 'run `git paw demo --clean`, then try again',

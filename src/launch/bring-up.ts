@@ -14,6 +14,8 @@ import { commandOf, type SessionState } from '../session/schema.js';
 import { deleteState, saveState } from '../session/store.js';
 import { createSessionFrame, hasSession, killSession, openPanes, startPanes } from '../tmux/client.js';
 import type { SessionPlan } from '../tmux/plan.js';
+import type { Integration } from '../agents/adapter.js';
+import { agentIntegrations, integratedPane, writeIntegrationFiles } from './integration.js';
 import { sessionsDir } from '../util/dirs.js';
 import { SessionError, describeError } from '../util/errors.js';
 import type { Rollback } from './rollback.js';
@@ -33,15 +35,36 @@ function agentPaneEnv(branch: string): { GIT_PAW_AGENT_ID: string } {
  * The tmux plan of a session's agents: one pane per worktree entry, in saved order. A broker
  * session adds its dashboard, window and environment (bring-up-broker's withBrokerLayout).
  */
-export function sessionPlanFor(repoRoot: string, state: SessionState, settings: LaunchSettings): SessionPlan {
-  const panes = state.worktrees.map((entry) => ({
-    cwd: entry.worktree_path,
-    label: paneLabel(entry.branch, entry.cli),
-    command: commandOf(entry),
-    env: agentPaneEnv(entry.branch),
-    ...(settings.logging ? { logPath: paneLogPath(repoRoot, state.session_name, entry.branch) } : {}),
-  }));
+export function sessionPlanFor(
+  repoRoot: string,
+  state: SessionState,
+  settings: LaunchSettings,
+  integrations: readonly Integration[] = [],
+): SessionPlan {
+  const panes = state.worktrees.map((entry, index) => {
+    const pane = {
+      cwd: entry.worktree_path,
+      label: paneLabel(entry.branch, entry.cli),
+      command: commandOf(entry),
+      env: agentPaneEnv(entry.branch),
+      ...(settings.logging ? { logPath: paneLogPath(repoRoot, state.session_name, entry.branch) } : {}),
+    };
+    const integration = integrations[index];
+    return integration ? integratedPane(pane, integration) : pane;
+  });
   return { name: state.session_name, mouse: settings.mouse, env: {}, panes };
+}
+
+/** The whole session's plan: the agents' panes, with the broker's layout when it has a broker. */
+async function fullSessionPlan(
+  repoRoot: string,
+  bringUp: Pick<BringUp, 'state' | 'settings' | 'broker'>,
+  integrations?: readonly Integration[],
+): Promise<SessionPlan> {
+  const { state, settings, broker } = bringUp;
+  const agentsPlan = sessionPlanFor(repoRoot, state, settings, integrations);
+  if (!broker) return agentsPlan;
+  return (await import('./bring-up-broker.js')).withBrokerLayout(agentsPlan, repoRoot, broker);
 }
 
 /**
@@ -86,9 +109,8 @@ function createLogDir(ctx: LaunchContext, sessionName: string, rollback: Rollbac
   }
 }
 
-/** The session's tmux frame being created (openSessionFrame), and the plan it was made for. */
+/** The session's tmux frame being created (openSessionFrame). */
 export interface SessionFrame {
-  plan: SessionPlan;
   /** The placeholder pane's id, once the frame exists. */
   placeholder: Promise<string>;
 }
@@ -118,19 +140,17 @@ export async function openSessionFrame(
   bringUp: Pick<BringUp, 'state' | 'settings' | 'broker'>,
   rollback: Rollback,
 ): Promise<SessionFrame> {
-  const { state, settings, broker } = bringUp;
-  const brokerSteps = broker ? await import('./bring-up-broker.js') : undefined;
-  if (brokerSteps && broker) brokerSteps.registerBrokerRollback(rollback, broker);
+  const { state, broker } = bringUp;
+  if (broker) (await import('./bring-up-broker.js')).registerBrokerRollback(rollback, broker);
   rollback.add(`tmux session '${state.session_name}'`, async () => {
     if (await hasSession(ctx.runner, state.session_name)) await killSession(ctx.runner, state.session_name);
   });
-  const agentsPlan = sessionPlanFor(ctx.repo.root, state, settings);
-  const plan =
-    brokerSteps && broker ? brokerSteps.withBrokerLayout(agentsPlan, ctx.repo.root, broker) : agentsPlan;
+  // The frame needs no pane's command: the agents' integrations are added once the worktrees exist.
+  const plan = await fullSessionPlan(ctx.repo.root, bringUp);
   // The session environment (the broker token) reaches tmux through a private file there.
   const placeholder = createSessionFrame(ctx.runner, plan, ctx.repo.root, sessionsDir(ctx.env));
   placeholder.catch(() => undefined);
-  return { plan, placeholder };
+  return { placeholder };
 }
 
 /**
@@ -150,8 +170,11 @@ export async function bringUpSession(
   rollback.checkpoint();
   if (settings.logging) createLogDir(ctx, state.session_name, rollback);
   const frame = bringUp.frame ?? (await openSessionFrame(ctx, bringUp, rollback));
+  const integrations = agentIntegrations(state, settings, broker?.url, ctx.env);
+  writeIntegrationFiles(state.session_name, integrations, rollback, ctx.env);
+  const plan = await fullSessionPlan(ctx.repo.root, bringUp, integrations);
   // While tmux opens the panes: the broker verified and the state saved.
-  const panes = openPanes(ctx.runner, frame.plan, await frame.placeholder);
+  const panes = openPanes(ctx.runner, plan, await frame.placeholder);
   try {
     if (broker) await (await import('./bring-up-broker.js')).waitForBroker(broker);
     rollback.checkpoint();
@@ -165,6 +188,6 @@ export async function bringUpSession(
   }
   const paneIds = await panes;
   rollback.checkpoint();
-  await startPanes(ctx.runner, frame.plan, paneIds);
+  await startPanes(ctx.runner, plan, paneIds);
   return state;
 }

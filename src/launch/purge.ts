@@ -8,6 +8,7 @@ import { deleteBranch, localBranchExists, unmergedCount } from '../git/branches.
 import { countChanges, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
 import { deleteState } from '../session/store.js';
+import { removeAgentFiles } from './integration.js';
 import { describeError } from '../util/errors.js';
 import { say, warn } from '../util/output.js';
 import { shellQuote } from '../util/shell.js';
@@ -95,6 +96,7 @@ export async function purgeSession(ctx: LaunchContext, state: SessionState): Pro
     // A broker that would not stop may still append: its log is kept (settle warned about it).
     if (broker !== 'still running') removeBrokerFiles(state);
     removeAgentsMdExclude(ctx.repo);
+    removeAgentFiles(state.session_name, ctx.env);
   } catch (error) {
     warn(describeError(error));
   }

@@ -13,6 +13,9 @@ export function launchSettingsOf(config: PawConfig, repoRoot: string, env: NodeJ
   return {
     mouse: mouseEnabled(config),
     logging: loggingEnabled(config),
+    plainClis: Object.entries(config.clis)
+      .filter(([, entry]) => entry.integrate === false)
+      .map(([name]) => name),
     ...(enabled ? { broker: { ...broker, skill: resolveSkill(repoRoot, env) } } : {}),
   };
 }

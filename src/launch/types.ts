@@ -32,6 +32,8 @@ export interface LaunchSettings {
   logging: boolean;
   /** Present when the session runs a broker: dashboard pane 0, env, skill in AGENTS.md. */
   broker?: LaunchBrokerSettings;
+  /** CLIs configured with `integrate = false`: launched with no flags, hooks or settings layers. */
+  plainClis?: readonly string[];
 }
 
 export interface LaunchContext {

@@ -1,0 +1,74 @@
+// Codex CLI. It reads AGENTS.md by itself. State comes from its `notify` program, given for this
+// session only with `-c` (no trust needed): it runs after every turn with the turn's JSON as its
+// last argument, which a tiny shell command posts to the broker. Waiting and working come from
+// the screen: Codex's own hooks stay unused, because they do not fire until the user has
+// reviewed them in a dialog, which git-paw must not answer for the user.
+import {
+  stringField,
+  type AgentAdapter,
+  type HookSignal,
+  type Integration,
+  type IntegrationInput,
+} from '../adapter.js';
+import { eventsUrl, postPayloadScript } from '../hook-command.js';
+import { COMMON_SCREEN_RULES } from './generic.js';
+
+/** A TOML array of strings (JSON string syntax is valid TOML basic-string syntax). */
+function tomlStringArray(words: readonly string[]): string {
+  return `[${words.map((word) => JSON.stringify(word)).join(',')}]`;
+}
+
+function integrate(input: IntegrationInput): Integration {
+  if (input.brokerUrl === undefined) return { args: [], env: {}, files: [] };
+  const script = postPayloadScript(eventsUrl(input.brokerUrl, input.agentId), 'arg');
+  return {
+    args: ['-c', `notify=${tomlStringArray(['sh', '-c', script, 'git-paw-notify'])}`],
+    env: {},
+    files: [],
+  };
+}
+
+/**
+ * The interactive UI also reports a side turn in which it asks the model for a title of the
+ * conversation; that turn says nothing about the agent's work.
+ */
+function isTitleTurn(payload: unknown): boolean {
+  const inputs =
+    typeof payload === 'object' && payload !== null
+      ? (payload as Record<string, unknown>)['input-messages']
+      : undefined;
+  if (!Array.isArray(inputs)) return false;
+  return inputs.some(
+    (text) =>
+      typeof text === 'string' && /\btitle\b/i.test(text) && /conversation|thread|session/i.test(text),
+  );
+}
+
+function hookSignal(payload: unknown): HookSignal | 'ignored' | undefined {
+  if (stringField(payload, 'type') !== 'agent-turn-complete') return undefined;
+  if (isTitleTurn(payload)) return 'ignored';
+  return { state: 'idle', detail: 'turn finished' };
+}
+
+export const codexAdapter: AgentAdapter = {
+  cli: 'codex',
+  instructions: 'reads AGENTS.md itself',
+  integrate,
+  hookSignal,
+  screenRules: [
+    {
+      pattern: /Would you like to run the following command\?/,
+      state: 'waiting',
+      detail: 'approval: command',
+    },
+    { pattern: /Would you like to make the following edits\?/, state: 'waiting', detail: 'approval: edits' },
+    {
+      pattern: /Trust this folder\?|Do you trust the contents of this directory\?/,
+      state: 'waiting',
+      detail: 'trust screen',
+    },
+    { pattern: /Hooks need review/, state: 'waiting', detail: 'hooks review' },
+    { pattern: /Sign in with ChatGPT|Provide your own API key/, state: 'waiting', detail: 'sign-in screen' },
+    ...COMMON_SCREEN_RULES,
+  ],
+};
