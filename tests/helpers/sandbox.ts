@@ -49,10 +49,15 @@ export interface SandboxOptions {
   noRepo?: boolean;
   /** Extra directories prepended to PATH after the sandbox bin dir. */
   pathDirs?: string[];
+  /**
+   * Where the sandbox dir is made (default: the OS temp dir). Gemini CLI refuses a settings file
+   * under a group- or world-writable directory such as /tmp, so its tests pass a private one.
+   */
+  parentDir?: string;
 }
 
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'paw-test-')));
+  const root = realpathSync(mkdtempSync(join(options.parentDir ?? tmpdir(), 'paw-test-')));
   const home = join(root, 'home');
   const bin = join(root, 'bin');
   const tmuxDir = join(root, 'tmux');

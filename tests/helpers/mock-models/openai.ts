@@ -36,7 +36,13 @@ function shellCall(body: unknown, command: string): { name: string; arguments: s
   if (!names.includes('exec_command') && names.includes('shell')) {
     return { name: 'shell', arguments: JSON.stringify({ command: ['bash', '-lc', command] }) };
   }
-  return { name: 'exec_command', arguments: JSON.stringify({ cmd: command }) };
+  // Asking to leave the sandbox makes Codex ask the user first, whatever its sandbox mode.
+  const args = {
+    cmd: command,
+    sandbox_permissions: 'require_escalated',
+    justification: 'Create a marker file',
+  };
+  return { name: 'exec_command', arguments: JSON.stringify(args) };
 }
 
 function streamEvents(turn: Turn, body: unknown): Array<{ event: string; data: unknown }> {

@@ -12,6 +12,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** The parsed JSON body, or the raw text when it is not JSON (undefined when empty). */
   body: unknown;
+  /** The last prompt the user typed, as the mock read it (empty for other requests). */
+  prompt: string;
   /** What the mock made of it, e.g. `text`, `tool`, `tool-result`, `error 429`, `side`. */
   answered: string;
 }
@@ -164,7 +166,7 @@ export async function startMockServer(handle: VendorHandler): Promise<MockModelS
       const method = req.method ?? 'GET';
       const url = req.url ?? '/';
       const reply = handle(method, url, body);
-      requests.push({ method, url, headers: req.headers, body, answered: reply.answered });
+      requests.push({ method, url, headers: req.headers, body, prompt: reply.prompt, answered: reply.answered });
       const key = `${reply.toolResult}:${reply.prompt}`;
       if (heldBy(reply) && !releasedPrompts.has(key)) {
         await new Promise<void>((resolve) => held.push({ key, resolve }));

@@ -1,0 +1,10 @@
+// Gemini CLI 0.61.0 in a git-paw pane against the mock Gemini API.
+import { MARKERS } from '../helpers/mock-models/server.js';
+import { describeRealCli } from './scenarios.js';
+
+describeRealCli('gemini', {
+  ownFiles: ['GEMINI.md', 'AGENTS.md'],
+  permissionDetail: /shell/i,
+  errorMarker: MARKERS.error500,
+  quit: '/quit',
+});
