@@ -24,7 +24,8 @@ const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/sess
 const ROSTER = ['feat-a', 'feat-b', 'feat-c', 'feat-d'];
 const POLLED_AGENT = 'feat-b';
 
-const BARE_SERVER = `
+/** A node:http server that only parses the JSON body and answers 202 (the floor of any JSON route). */
+export const BARE_SERVER = `
 const http = require('node:http');
 let seq = 0;
 http.createServer((req, res) => {
@@ -55,7 +56,7 @@ function publishBytes(port, token, agent, n) {
  * A minimal keep-alive HTTP/1.1 client on a raw socket (so the client is not the bottleneck):
  * `send(bytes)` resolves with { status, body, ms } of the reply; one request in flight at a time.
  */
-function openConnection(port) {
+export function openConnection(port) {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     socket.setNoDelay(true);

@@ -1,16 +1,19 @@
-// `npm run bench` entry point (after the build): runs the four benchmarks one after the other on
+// `npm run bench` entry point (after the build): runs the benchmarks one after the other on
 // this machine, prints a results table on stdout (progress on stderr) and writes the same figures
 // as JSON to bench/results/latest.json. BENCHMARKS.md explains each figure.
 //
 // Options (env): BENCH_STARTUP_RUNS (default 30), BENCH_LAUNCH_RUNS (default 7),
 // BENCH_BROKER_SECONDS (per round, default 2), BENCH_BROKER_ROUNDS (default 3),
-// BENCH_DASHBOARD_SECONDS (default 30), BENCH_ONLY (comma list of startup,launch,broker,dashboard).
+// BENCH_EVENTS (per round, default 1000), BENCH_EVENT_ROUNDS (default 3),
+// BENCH_DASHBOARD_SECONDS (default 30),
+// BENCH_ONLY (comma list of startup,launch,broker,events,dashboard).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchBroker } from './broker.mjs';
 import { benchDashboard } from './dashboard.mjs';
+import { benchEvents } from './events.mjs';
 import { benchLaunch } from './launch.mjs';
 import { ROOT } from './sandbox.mjs';
 import { benchStartup } from './startup.mjs';
@@ -98,6 +101,23 @@ function brokerTable(b) {
   ].join('\n');
 }
 
+function eventsTable(e) {
+  const cell = (figures) => `${msText(figures.p50_ms)} / ${msText(figures.p95_ms)}`;
+  return renderTable(
+    ['client', 'events', 'bare p50 / p95', 'broker p50 / p95', 'added p50 / p95'],
+    [
+      ['fresh connection per event', e.fresh_connection],
+      ['one kept-alive connection', e.keep_alive],
+    ].map(([label, row]) => [
+      label,
+      countText(row.events),
+      cell(row.bare),
+      cell(row.broker),
+      `${msText(row.added_p50_ms)} / ${msText(row.added_p95_ms)}`,
+    ]),
+  );
+}
+
 const started = Date.now();
 const results = { date: new Date().toISOString(), machine: machine() };
 const sections = [];
@@ -132,6 +152,17 @@ if (wanted('broker')) {
   sections.push(
     `3. Broker publish, keep-alive connections (${results.broker.rounds} alternating rounds of ` +
       `${results.broker.seconds_per_round} s; req/s = median round)\n${brokerTable(results.broker)}`,
+  );
+}
+if (wanted('events')) {
+  progress('3b hook events');
+  results.events = await benchEvents({
+    events: setting('BENCH_EVENTS', 1_000),
+    rounds: setting('BENCH_EVENT_ROUNDS', 3),
+  });
+  sections.push(
+    `3b. Hook events posted to POST /events/<agent> (a Claude Code turn replayed; bare and broker ` +
+      `alternating, one event in flight)\n${eventsTable(results.events)}`,
   );
 }
 if (wanted('dashboard')) {

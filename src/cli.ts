@@ -148,7 +148,8 @@ function buildProgram(): Command {
     .command('status')
     .description('Show the session of this repo, its worktrees and its agents')
     .option('--json', 'print the status as JSON')
-    .action((flags: { json?: boolean }) => runStatusCommand(flags));
+    .option('--why <agent>', 'show the last state signals of one agent and which one decided its state')
+    .action((flags: { json?: boolean; why?: string }) => runStatusCommand(flags));
 
   program
     .command('list-clis')
@@ -224,7 +225,7 @@ function printError(error: PawError): void {
   if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
 }
 
-async function runStatusCommand(flags: { json?: boolean }): Promise<void> {
+async function runStatusCommand(flags: { json?: boolean; why?: string }): Promise<void> {
   await (await import('./commands/status.js')).runStatus(flags);
 }
 

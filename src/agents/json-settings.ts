@@ -23,9 +23,11 @@ export function stripJsonComments(text: string): string {
     } else if (char === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
       i = end === -1 ? text.length : end + 1;
+    } else if (char === ',' && /^\s*[}\]]/.test(text.slice(i + 1))) {
+      // A trailing comma: dropped.
     } else out += char;
   }
-  return out.replace(/,(\s*[}\]])/g, '$1');
+  return out;
 }
 
 export type JsonObject = Record<string, unknown>;

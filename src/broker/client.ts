@@ -12,6 +12,12 @@ const statusAgentSchema = z.object({
   last_seen_seconds: z.number().nullish(),
   status: z.string().nullish(),
   summary: z.string().nullish(),
+  // Observed state (0.3.0 brokers send none). Kept as text: a newer broker's state is shown
+  // as not started rather than making the whole answer unreadable.
+  state: z.string().nullish(),
+  state_since: z.string().nullish(),
+  state_source: z.string().nullish(),
+  state_detail: z.string().nullish(),
 });
 
 /** A `/status` document: 0.3.0 brokers send only the first four members. */

@@ -1,8 +1,11 @@
-// The HTTP routes (upstream-broker §7 with TARGET §9's changes): Host/Origin check, 404 / 405
-// with Allow, bearer token on /publish and /messages/*, then upstream's processing order for
-// publish (body limit → UTF-8 → Content-Type 415 → empty → parse → validate). Every response
-// body is compact JSON; HEAD gets the headers of GET without a body.
+// The HTTP routes: Host/Origin check, 404 / 405 with Allow, bearer token on every route but
+// /status, then upstream's processing order for publish (body limit → UTF-8 → Content-Type 415 →
+// empty → parse → validate), which hook events (`POST /events/<agent_id>`, a CLI's raw hook JSON
+// turned into a state signal by the agent's adapter) follow too. `GET /agents/<agent_id>/signals`
+// shows an agent's recent signals. Every response body is compact JSON; HEAD gets the headers of
+// GET without a body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { adapterFor } from '../agents/adapters/index.js';
 import { closeAfterReply } from './connections.js';
 import { bearerProblem, hostProblem, isJsonContentType, parseSince } from './http-parse.js';
 import { isValidAgentId, MAX_ID_CHARS, parseMessage } from './messages.js';
@@ -12,7 +15,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface RouteOptions {
   service: BrokerService;
-  /** Bearer token required on /publish and /messages/*; null when `[broker] auth = "none"`. */
+  /** Bearer token required on every route but /status; null when `[broker] auth = "none"`. */
   token: string | null;
   /** Authorities the Host (and a present Origin) header may name. */
   allowedHosts: Set<string>;
@@ -77,19 +80,52 @@ function rejectTooLarge(req: IncomingMessage, res: ServerResponse): void {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-async function publish(req: IncomingMessage, res: ServerResponse, service: BrokerService): Promise<void> {
+/**
+ * The body of a JSON POST as text (body limit → UTF-8 → Content-Type → empty), or undefined when
+ * the request was answered (or abandoned by the client).
+ */
+async function jsonBody(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
   const body = await readBody(req, MAX_BODY_BYTES);
-  if (body.kind === 'aborted') return;
-  if (body.kind === 'too-large') return rejectTooLarge(req, res);
+  if (body.kind === 'aborted') return undefined;
+  if (body.kind === 'too-large') {
+    rejectTooLarge(req, res);
+    return undefined;
+  }
   let text: string;
   try {
     text = utf8.decode(body.bytes);
   } catch {
-    return sendError(res, 400, 'request body is not valid UTF-8');
+    sendError(res, 400, 'request body is not valid UTF-8');
+    return undefined;
   }
-  if (!isJsonContentType(req.headers['content-type']))
-    return sendError(res, 415, 'Content-Type must be application/json');
-  if (body.bytes.length === 0) return sendError(res, 400, 'request body must not be empty');
+  if (!isJsonContentType(req.headers['content-type'])) {
+    sendError(res, 415, 'Content-Type must be application/json');
+    return undefined;
+  }
+  if (body.bytes.length === 0) {
+    sendError(res, 400, 'request body must not be empty');
+    return undefined;
+  }
+  return text;
+}
+
+/** The agent id of a path segment, or the reason it is not one. */
+function agentIdOf(rawId: string): { ok: true; agentId: string } | { ok: false; error: string } {
+  let agentId: string;
+  try {
+    agentId = decodeURIComponent(rawId);
+  } catch {
+    return { ok: false, error: 'invalid percent-encoding in path' };
+  }
+  if (!/^[a-z0-9_-]+$/.test(agentId)) return { ok: false, error: 'agent_id must match [a-z0-9-_]+' };
+  if (!isValidAgentId(agentId))
+    return { ok: false, error: `agent_id must be at most ${MAX_ID_CHARS} characters` };
+  return { ok: true, agentId };
+}
+
+async function publish(req: IncomingMessage, res: ServerResponse, service: BrokerService): Promise<void> {
+  const text = await jsonBody(req, res);
+  if (text === undefined) return;
   const parsed = parseMessage(text);
   if (!parsed.ok) return sendError(res, 400, parsed.error);
   service.publish(parsed.message, (outcome) => {
@@ -98,16 +134,45 @@ async function publish(req: IncomingMessage, res: ServerResponse, service: Broke
   });
 }
 
-function messages(res: ServerResponse, rawId: string, query: string | null, service: BrokerService): void {
-  let agentId: string;
+/** A CLI's hook event for one of the session's agents: its adapter says which state it means. */
+async function hookEvent(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawId: string,
+  service: BrokerService,
+): Promise<void> {
+  const text = await jsonBody(req, res);
+  if (text === undefined) return;
+  const id = agentIdOf(rawId);
+  if (!id.ok) return sendError(res, 400, id.error);
+  const cli = service.rosterCli(id.agentId);
+  if (cli === undefined) return sendError(res, 404, `agent '${id.agentId}' is not in this session`);
+  let payload: unknown;
   try {
-    agentId = decodeURIComponent(rawId);
-  } catch {
-    return sendError(res, 400, 'invalid percent-encoding in path');
+    payload = JSON.parse(text);
+  } catch (error) {
+    return sendError(res, 400, `invalid hook JSON: ${(error as Error).message}`);
   }
-  if (!/^[a-z0-9_-]+$/.test(agentId)) return sendError(res, 400, 'agent_id must match [a-z0-9-_]+');
-  if (!isValidAgentId(agentId))
-    return sendError(res, 400, `agent_id must be at most ${MAX_ID_CHARS} characters`);
+  const signal = adapterFor(cli).hookSignal(payload);
+  if (signal === undefined) return sendError(res, 400, `not a hook event git-paw knows for ${cli}`);
+  if (signal === 'ignored') return sendJson(res, 202, '{"outcome":"ignored"}');
+  const outcome = service.observe(id.agentId, { ...signal, source: 'hook', at: Date.now() });
+  if (outcome.ok) sendJson(res, 202, JSON.stringify({ outcome: outcome.outcome }));
+  else sendError(res, outcome.status, outcome.error);
+}
+
+function signals(res: ServerResponse, rawId: string, service: BrokerService): void {
+  const id = agentIdOf(rawId);
+  if (!id.ok) return sendError(res, 400, id.error);
+  const found = service.signalsOf(id.agentId);
+  if (!found) return sendError(res, 404, `agent '${id.agentId}' is not in this session`);
+  sendJson(res, 200, JSON.stringify(found));
+}
+
+function messages(res: ServerResponse, rawId: string, query: string | null, service: BrokerService): void {
+  const id = agentIdOf(rawId);
+  if (!id.ok) return sendError(res, 400, id.error);
+  const { agentId } = id;
   const since = parseSince(query);
   if (!since.ok) return sendError(res, 400, since.error);
   const result = service.poll(agentId, since.since);
@@ -119,14 +184,28 @@ function messages(res: ServerResponse, rawId: string, query: string | null, serv
 }
 
 type Route =
-  { kind: 'publish' } | { kind: 'status' } | { kind: 'messages'; rawId: string } | { kind: 'none' };
+  | { kind: 'publish' }
+  | { kind: 'status' }
+  | { kind: 'messages' | 'events' | 'signals'; rawId: string }
+  | { kind: 'none' };
+
+/** The path segment after `prefix` (and before `suffix`), when it is one non-empty segment. */
+function segment(path: string, prefix: string, suffix = ''): string | undefined {
+  if (!path.startsWith(prefix) || !path.endsWith(suffix)) return undefined;
+  const rawId = path.slice(prefix.length, path.length - suffix.length);
+  return rawId !== '' && !rawId.includes('/') ? rawId : undefined;
+}
 
 function routeOf(path: string): Route {
   if (path === '/publish') return { kind: 'publish' };
   if (path === '/status') return { kind: 'status' };
-  if (path.startsWith('/messages/')) {
-    const rawId = path.slice('/messages/'.length);
-    if (rawId !== '' && !rawId.includes('/')) return { kind: 'messages', rawId };
+  for (const [kind, prefix, suffix] of [
+    ['messages', '/messages/', ''],
+    ['events', '/events/', ''],
+    ['signals', '/agents/', '/signals'],
+  ] as const) {
+    const rawId = segment(path, prefix, suffix);
+    if (rawId !== undefined) return { kind, rawId };
   }
   return { kind: 'none' };
 }
@@ -135,6 +214,8 @@ const ALLOW: Record<Exclude<Route['kind'], 'none'>, string> = {
   publish: 'POST',
   status: 'GET,HEAD',
   messages: 'GET,HEAD',
+  events: 'POST',
+  signals: 'GET,HEAD',
 };
 
 /** The request handler of the broker's HTTP server. */
@@ -160,8 +241,16 @@ export function createRequestHandler(
       const problem = bearerProblem(req.headers.authorization, token);
       if (problem) return sendError(res, 401, problem, { 'www-authenticate': 'Bearer' });
     }
-    if (route.kind === 'publish') return publish(req, res, service);
-    return messages(res, route.rawId, query, service);
+    switch (route.kind) {
+      case 'publish':
+        return publish(req, res, service);
+      case 'events':
+        return hookEvent(req, res, route.rawId, service);
+      case 'signals':
+        return signals(res, route.rawId, service);
+      case 'messages':
+        return messages(res, route.rawId, query, service);
+    }
   };
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {

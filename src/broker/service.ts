@@ -1,10 +1,15 @@
 // The broker's operations as the HTTP routes see them: publish (admit → log → apply → reply),
-// poll (opening the inbox of a new valid id, logged), and the `/status` document. Ties the pure
-// state to the log so that every change is written before it becomes visible or acknowledged.
-// Publishes that arrive in the same event-loop turn are written with one write (a batch): each
-// gets its seq at once, and is applied and answered only after the batch is in the log.
+// poll (opening the inbox of a new valid id, logged), observe (an agent-state signal: judged, and
+// logged before it is applied when it decides), the `/status` document and an agent's recent
+// signals. Ties the pure state to the log so that every change is written before it becomes
+// visible or acknowledged. Publishes that arrive in the same event-loop turn are written with one
+// write (a batch): each gets its seq at once, and is applied and answered only after the batch is
+// in the log.
+import type { Outcome } from '../agents/precedence.js';
+import type { StateSignal } from '../agents/state.js';
 import { describeError } from '../util/errors.js';
 import type { Message } from './messages.js';
+import { agentSignalOf, cleanSignal, signalProblem, type SignalEntry } from './observed.js';
 import {
   BrokerState,
   DEFAULT_LIMITS,
@@ -37,6 +42,20 @@ interface PendingPublish {
 }
 
 export type PublishOutcome = { ok: true; seq: number } | { ok: false; status: number; error: string };
+
+/** What became of an observed signal, or why it was refused (an HTTP status and a reason). */
+export type ObserveOutcome = { ok: true; outcome: Outcome } | { ok: false; status: number; error: string };
+
+/** An agent's current observed state and its last signals, for `status --why`. */
+export interface AgentSignals {
+  agent_id: string;
+  state: string;
+  state_since: string | null;
+  state_source: string | null;
+  state_detail: string;
+  /** Oldest first; `at` as an ISO time. */
+  signals: (Omit<SignalEntry, 'at'> & { at: string })[];
+}
 
 export class BrokerService {
   private pending: PendingPublish[] = [];
@@ -88,8 +107,58 @@ export class BrokerService {
     }
     for (const entry of batch) {
       this.state.apply(entry.record);
+      const { message, ts } = entry.record;
+      const signal = agentSignalOf(message, Date.parse(ts));
+      if (signal) this.observe(message.agent_id, signal);
       entry.reply({ ok: true, seq: entry.record.seq });
     }
+  }
+
+  /**
+   * Takes one observation of a roster agent's state (from its hooks, its screen, its process or
+   * its own messages). A signal that decides a new state is written to the log before it is
+   * applied; one that only confirms or is overruled is remembered for `status --why` alone.
+   */
+  observe(agentId: string, signal: StateSignal): ObserveOutcome {
+    const problem = signalProblem(signal);
+    if (problem) return { ok: false, status: 400, error: problem };
+    const clean = cleanSignal(signal);
+    const verdict = this.state.observed.judge(agentId, clean);
+    if (!verdict) return { ok: false, status: 404, error: `agent '${agentId}' is not in this session` };
+    if (verdict.outcome !== 'decided') {
+      this.state.observed.note(agentId, clean, verdict);
+      return { ok: true, outcome: verdict.outcome };
+    }
+    const record: LogRecord = {
+      kind: 'state',
+      ts: new Date(this.now()).toISOString(),
+      agentId,
+      signal: clean,
+    };
+    const failure = this.write([record]);
+    if (failure) return { ok: false, status: 500, error: failure };
+    this.state.apply(record);
+    return { ok: true, outcome: 'decided' };
+  }
+
+  /** The CLI of one of the session's own agents (the roster); undefined for any other id. */
+  rosterCli(agentId: string): string | undefined {
+    return this.state.rosterCli(agentId);
+  }
+
+  /** The agent's state and last signals; undefined when it is not on the roster. */
+  signalsOf(agentId: string): AgentSignals | undefined {
+    const current = this.state.observed.current(agentId);
+    const signals = this.state.observed.signals(agentId);
+    if (!current || !signals) return undefined;
+    return {
+      agent_id: agentId,
+      state: current.state,
+      state_since: current.since === null ? null : new Date(current.since).toISOString(),
+      state_source: current.source,
+      state_detail: current.detail,
+      signals: signals.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() })),
+    };
   }
 
   /** Reads an inbox; a valid id without one gets an inbox now (within the agent cap). */

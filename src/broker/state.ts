@@ -1,10 +1,12 @@
 // The broker's state: agent registry (roster first, then unknown publishers), inboxes, the global
-// sequence counter and routing (upstream-broker §5–§6 as amended by TARGET §9). Pure and
-// synchronous: `apply` is the only mutation of messages and is used identically for live
-// publishes and for log replay, so a replayed log rebuilds exactly the state that acknowledged
-// those messages. Memory is bounded by the caps in `BrokerLimits`.
+// sequence counter, routing, and each roster agent's observed state. Pure and synchronous:
+// `apply` is the only mutation of messages and of decided states, and is used identically for
+// live publishes and signals and for log replay, so a replayed log rebuilds exactly the state
+// that acknowledged them. Memory is bounded by the caps in `BrokerLimits`.
+import type { AgentState, SignalSource, StateSignal } from '../agents/state.js';
 import { Inbox, type StoredMessage } from './inbox.js';
 import { canonicalJson, deliveredJson, statusLabel, type Message } from './messages.js';
+import { ObservedStates } from './observed.js';
 
 export interface RosterAgent {
   agent_id: string;
@@ -35,20 +37,32 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   pageChars: 1024 * 1024,
 };
 
-/** One line of the message log: an accepted message, or an inbox opened by a poll. */
+/**
+ * One line of the message log: an accepted message, an inbox opened by a poll, or a signal that
+ * decided an agent's observed state.
+ */
 export type LogRecord =
   | { kind: 'message'; seq: number; ts: string; message: Message }
-  | { kind: 'inbox'; ts: string; agentId: string };
+  | { kind: 'inbox'; ts: string; agentId: string }
+  | { kind: 'state'; ts: string; agentId: string; signal: StateSignal };
 
-/** One `/status` agent entry (members in upstream's alphabetical order). */
+/**
+ * One `/status` agent entry: 0.3.0's members in its alphabetical order, then the observed state
+ * (added at the end so 0.3.0 clients see their members where they were).
+ */
 export interface AgentStatus {
   agent_id: string;
   cli: string;
   /** Whole seconds since the last accepted publish; null for a roster agent that never published. */
   last_seen_seconds: number | null;
-  /** Status label (§4.4); null for a roster agent that never published. */
+  /** The label the agent last reported about itself; null for a roster agent that never published. */
   status: string | null;
   summary: string;
+  state: AgentState;
+  /** ISO time the state began; null while `not_started`. */
+  state_since: string | null;
+  state_source: SignalSource | null;
+  state_detail: string;
 }
 
 export interface PollResult {
@@ -101,6 +115,8 @@ export class BrokerState {
   private retainedRefs = 0;
   private last = 0;
   private accepted = 0;
+  /** Observed state of the roster agents (agents outside the roster have none). */
+  readonly observed: ObservedStates;
 
   constructor(
     roster: readonly RosterAgent[],
@@ -112,6 +128,7 @@ export class BrokerState {
       this.inboxes.set(agent.agent_id, new Inbox());
     }
     this.rosterSize = this.inboxes.size;
+    this.observed = new ObservedStates(this.inboxes.keys());
   }
 
   /** Highest seq handed out so far (0 before the first message). */
@@ -122,6 +139,11 @@ export class BrokerState {
   /** Messages accepted over the broker's whole life (replayed ones included). */
   get messageCount(): number {
     return this.accepted;
+  }
+
+  /** The CLI of a roster agent; undefined for any other id. */
+  rosterCli(agentId: string): string | undefined {
+    return this.observed.current(agentId) === undefined ? undefined : this.agentsById.get(agentId)?.cli;
   }
 
   hasInbox(agentId: string): boolean {
@@ -148,10 +170,17 @@ export class BrokerState {
     return `too many agents in this session (at most ${this.limits.extraAgents} besides the session's own)`;
   }
 
-  /** Applies one log record: registers, routes and delivers a message, or opens an inbox. */
+  /**
+   * Applies one log record: registers, routes and delivers a message, opens an inbox, or sets the
+   * state a signal decided.
+   */
   apply(record: LogRecord): void {
     if (record.kind === 'inbox') {
       this.inboxOf(record.agentId);
+      return;
+    }
+    if (record.kind === 'state') {
+      this.observed.decide(record.agentId, record.signal);
       return;
     }
     const { message, seq, ts } = record;
@@ -213,14 +242,22 @@ export class BrokerState {
 
   /** Registry in roster order, then unknown publishers in order of their first publish. */
   agents(nowMs: number): AgentStatus[] {
-    return [...this.agentsById].map(([agentId, entry]) => ({
-      agent_id: agentId,
-      cli: entry.cli,
-      last_seen_seconds:
-        entry.lastSeenMs === null ? null : Math.max(0, Math.floor((nowMs - entry.lastSeenMs) / 1000)),
-      status: entry.status,
-      summary: entry.summary,
-    }));
+    return [...this.agentsById].map(([agentId, entry]) => {
+      const observed = this.observed.current(agentId);
+      const since = observed?.since ?? null;
+      return {
+        agent_id: agentId,
+        cli: entry.cli,
+        last_seen_seconds:
+          entry.lastSeenMs === null ? null : Math.max(0, Math.floor((nowMs - entry.lastSeenMs) / 1000)),
+        status: entry.status,
+        summary: entry.summary,
+        state: observed?.state ?? 'not_started',
+        state_since: since === null ? null : new Date(since).toISOString(),
+        state_source: observed?.source ?? null,
+        state_detail: observed?.detail ?? '',
+      };
+    });
   }
 
   private inboxOf(agentId: string): Inbox {

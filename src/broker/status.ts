@@ -1,7 +1,15 @@
 // The broker part of `git paw status`: upstream's `Broker:  <url> (running|not responding)` line,
-// then (when it runs) the agent count and one line per agent; and the same as JSON for
-// `status --json`. A broker of another session on the port is reported as not ours (W25, W26).
-import { formatAge, statusKind } from '../dashboard/rows.js';
+// then (when it runs) the agent count by observed state and one line per agent; and the same as
+// JSON for `status --json`. A broker of another session on the port is reported as not ours.
+import {
+  formatAge,
+  observedState,
+  reportedCounts,
+  stateCounts,
+  stateLabel,
+  statusKind,
+} from '../dashboard/rows.js';
+import type { AgentState } from '../agents/state.js';
 import { describePortHolder, isSessionBroker, probeBroker, type BrokerStatusDocument } from './client.js';
 
 export type BrokerReport =
@@ -31,14 +39,19 @@ export async function readBrokerReport(input: BrokerReportInput): Promise<Broker
   };
 }
 
-/** Agents per bucket, by the dashboard's rule (`verified` counts as done). */
-function counts(status: BrokerStatusDocument): { working: number; done: number; blocked: number } {
-  const kinds = status.agents.map((agent) => statusKind(agent.status));
-  return {
-    working: kinds.filter((kind) => kind === 'working').length,
-    done: kinds.filter((kind) => kind === 'done').length,
-    blocked: kinds.filter((kind) => kind === 'blocked').length,
-  };
+/** `2 (1 working, 1 not started; reported 1 done, 0 blocked)`: every observed state, as on the dashboard. */
+function counts(status: BrokerStatusDocument): string {
+  const states = stateCounts(status.agents.map(observedState));
+  const reported = reportedCounts(status.agents.map((agent) => statusKind(agent.status)));
+  const parts = [states, reported === '' ? '' : `reported ${reported}`].filter((part) => part !== '');
+  return `${status.agents.length}${parts.length === 0 ? '' : ` (${parts.join('; ')})`}`;
+}
+
+/** `waiting (permission: Bash)`, `not started`. */
+function stateText(agent: BrokerStatusDocument['agents'][number]): string {
+  const label = stateLabel(observedState(agent));
+  const detail = oneLine(agent.state_detail ?? '').trim();
+  return detail === '' ? label : `${label} (${detail})`;
 }
 
 function oneLine(text: string): string {
@@ -54,21 +67,23 @@ export function brokerStatusLines(report: BrokerReport): string[] {
     return lines;
   }
   const { status } = report;
-  const { working, done, blocked } = counts(status);
-  lines.push(`Agents:  ${status.agents.length} (${working} working, ${done} done, ${blocked} blocked)`);
+  lines.push(`Agents:  ${counts(status)}`);
   const rows = status.agents.map((agent) => [
     oneLine(agent.agent_id),
     oneLine(agent.cli ?? ''),
-    oneLine(agent.status ?? 'not started'),
+    stateText(agent),
+    oneLine(agent.status ?? '-'),
     // As on the dashboard: `-` for an agent that never reported.
     agent.last_seen_seconds === null || agent.last_seen_seconds === undefined
       ? '-'
       : formatAge(agent.last_seen_seconds),
     oneLine(agent.summary ?? ''),
   ]);
-  const widths = [0, 1, 2, 3].map((column) => Math.max(0, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = [0, 1, 2, 3, 4].map((column) =>
+    Math.max(0, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   for (const row of rows) {
-    const cells = row.map((cell, column) => (column < 4 ? cell.padEnd(widths[column] ?? 0) : cell));
+    const cells = row.map((cell, column) => (column < 5 ? cell.padEnd(widths[column] ?? 0) : cell));
     lines.push(`  ${cells.join('  ')}`.trimEnd());
   }
   return lines;
@@ -85,6 +100,10 @@ export interface BrokerStatusJson {
     status: string | null;
     last_seen_seconds: number | null;
     summary: string;
+    state: AgentState;
+    state_since: string | null;
+    state_source: string | null;
+    state_detail: string;
   }[];
 }
 
@@ -105,6 +124,10 @@ export function brokerStatusJson(report: BrokerReport): BrokerStatusJson {
       status: agent.status ?? null,
       last_seen_seconds: agent.last_seen_seconds ?? null,
       summary: agent.summary ?? '',
+      state: observedState(agent),
+      state_since: agent.state_since ?? null,
+      state_source: agent.state_source ?? null,
+      state_detail: agent.state_detail ?? '',
     })),
   };
 }

@@ -1,5 +1,6 @@
 // The per-session message log: JSON Lines, one record per line — `{"seq","ts","msg"}` for an
-// accepted message, `{"ts","inbox"}` for an inbox opened by a poll. Each record is written with
+// accepted message, `{"ts","inbox"}` for an inbox opened by a poll, `{"ts","agent","signal"}` for
+// a signal that decided an agent's observed state (logs written before it existed still load). Each record is written with
 // a synchronous write on an O_APPEND descriptor before the broker answers, so the data is in the
 // kernel before the 202 and a crash of the process (kill -9 included) never loses an
 // acknowledged message. fdatasync runs in the background, batched (at most one per
@@ -18,12 +19,18 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { canonicalJson, messageFromJson } from './messages.js';
+import type { StateSignal } from '../agents/state.js';
+import { canonicalJson, isValidAgentId, messageFromJson } from './messages.js';
+import { signalProblem } from './observed.js';
 import type { LogRecord } from './state.js';
 
 /** Serialises one record as its log line (newline included). */
 export function recordLine(record: LogRecord): string {
   if (record.kind === 'inbox') return `${JSON.stringify({ ts: record.ts, inbox: record.agentId })}\n`;
+  if (record.kind === 'state') {
+    const { state, source, detail, at } = record.signal;
+    return `${JSON.stringify({ ts: record.ts, agent: record.agentId, signal: { state, source, detail, at } })}\n`;
+  }
   return `{"seq":${record.seq},"ts":${JSON.stringify(record.ts)},"msg":${canonicalJson(record.message)}}\n`;
 }
 
@@ -36,12 +43,21 @@ export function parseRecordLine(line: string): LogRecord | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { seq, ts, msg, inbox } = value as Record<string, unknown>;
+  const { seq, ts, msg, inbox, agent, signal } = value as Record<string, unknown>;
   if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) return undefined;
   if (typeof inbox === 'string') return { kind: 'inbox', ts, agentId: inbox };
+  if (typeof agent === 'string') return stateRecord(ts, agent, signal);
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return undefined;
   const parsed = messageFromJson(msg);
   return parsed.ok ? { kind: 'message', seq, ts, message: parsed.message } : undefined;
+}
+
+function stateRecord(ts: string, agentId: string, raw: unknown): LogRecord | undefined {
+  if (!isValidAgentId(agentId) || typeof raw !== 'object' || raw === null) return undefined;
+  const signal = raw as StateSignal;
+  if (signalProblem(signal) !== undefined) return undefined;
+  const { state, source, detail, at } = signal;
+  return { kind: 'state', ts, agentId, signal: { state, source, detail, at } };
 }
 
 export interface ReplayReport {

@@ -1,13 +1,16 @@
-// `git paw status` (upstream §12, `--json`): the session of this repo, its effective status, tmux
-// liveness, its broker (probed once: running with its agents, or not responding) and worktrees.
-// Works without tmux installed (`Tmux:    not running`). The report and broker modules are
-// loaded only when there is a session to show, so the common "no session" answer starts fast.
+// `git paw status` (`--json`): the session of this repo, its effective status, tmux liveness, its
+// broker (probed once: running with its agents, or not responding) and worktrees. Works without
+// tmux installed (`Tmux:    not running`). `--why <agent>` shows the signals behind one agent's
+// observed state instead. The report and broker modules are loaded only when there is a session
+// to show, so the common "no session" answer starts fast.
+import { agentIdOf } from '../git/names.js';
 import { resolveRepo } from '../git/repo.js';
 import type { StatusReport } from '../session/report.js';
 import type { SessionState } from '../session/schema.js';
 import { effectiveStatus } from '../session/status.js';
 import { corruptStateError, findSession } from '../session/store.js';
 import { hasSession, tmuxInstalled } from '../tmux/client.js';
+import { BrokerError, SessionError } from '../util/errors.js';
 import { systemRunner } from '../util/exec.js';
 import { say } from '../util/output.js';
 
@@ -32,10 +35,39 @@ async function reportOf(state: SessionState): Promise<StatusReport> {
   };
 }
 
-export async function runStatus(flags: { json?: boolean }): Promise<void> {
+/** `--why <agent>`: the agent's last signals, read from the session's broker with its token. */
+async function runWhy(state: SessionState, agentId: string, json: boolean): Promise<void> {
+  const { brokerTargetOf } = await import('../launch/broker.js');
+  const target = brokerTargetOf(state);
+  if (target === undefined) {
+    throw new BrokerError('this session runs without a broker, so no agent state is observed', {
+      hint: 'remove `enabled = false` from [broker] in .git-paw/config.toml, then start the session again',
+    });
+  }
+  const [{ brokerUrl }, { fetchSignals, whyLines }] = await Promise.all([
+    import('../broker/client.js'),
+    import('../broker/why.js'),
+  ]);
+  const answer = await fetchSignals(brokerUrl(target.bind, target.port), agentId, state.broker_token);
+  if (answer.kind === 'unknown') {
+    const agents = state.worktrees.map((entry) => agentIdOf(entry.branch));
+    throw new SessionError(`no agent '${agentId}' in session ${state.session_name}`, {
+      hint: `this session's agents: ${agents.join(', ') || '(none)'}`,
+    });
+  }
+  if (json) say(JSON.stringify(answer.doc, null, 2));
+  else whyLines(answer.doc).forEach((line) => say(line));
+}
+
+export async function runStatus(flags: { json?: boolean; why?: string }): Promise<void> {
   const repo = await resolveRepo(systemRunner);
   const lookup = findSession(repo);
   if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
+  if (flags.why !== undefined) {
+    if (lookup.kind === 'none')
+      throw new SessionError('no session for this repo', { hint: 'start one with `git paw start`' });
+    return runWhy(lookup.state, flags.why, flags.json === true);
+  }
   if (lookup.kind === 'none' && !flags.json) return say('No session for this repo.');
   const [{ formatStatus, statusJson }, report] = await Promise.all([
     import('../session/report.js'),

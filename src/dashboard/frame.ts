@@ -31,6 +31,7 @@ const GAP = '  ';
 const HEADINGS = {
   agent: 'Agent',
   cli: 'CLI',
+  state: 'State',
   status: 'Status',
   lastUpdate: 'Last Update',
   summary: 'Summary',
@@ -41,6 +42,7 @@ const FIXED_LINES = 7;
 interface ColumnWidths {
   agent: number;
   cli: number;
+  state: number;
   status: number;
   lastUpdate: number;
   summary: number;
@@ -54,7 +56,7 @@ function widest(rows: readonly AgentRow[], pick: (row: AgentRow) => string, head
   return Math.max(displayWidth(heading), ...rows.map((row) => displayWidth(pick(row))));
 }
 
-/** Column widths for `columns`: fixed-ish Agent/CLI/Status/Last Update, Summary takes the rest. */
+/** Column widths for `columns`: fixed-ish Agent/CLI/State/Status/Last Update, Summary takes the rest. */
 export function columnWidths(rows: readonly AgentRow[], columns: number): ColumnWidths {
   const widths = {
     agent: clamp(
@@ -67,6 +69,12 @@ export function columnWidths(rows: readonly AgentRow[], columns: number): Column
       6,
       10,
     ),
+    // Wide enough for `⏳ waiting` and a short reason; a longer reason is cut with an ellipsis.
+    state: clamp(
+      widest(rows, (row) => row.state, HEADINGS.state),
+      10,
+      20,
+    ),
     status: clamp(
       widest(rows, (row) => row.status, HEADINGS.status),
       10,
@@ -75,17 +83,28 @@ export function columnWidths(rows: readonly AgentRow[], columns: number): Column
     lastUpdate: displayWidth(HEADINGS.lastUpdate),
     summary: 0,
   };
-  const fixed = () => widths.agent + widths.cli + widths.status + widths.lastUpdate + 4 * GAP.length;
-  // Narrow terminals give up Agent width first (down to 8), keeping Summary at least 12 wide.
-  const shortfall = 12 - (columns - fixed());
-  if (shortfall > 0) widths.agent = Math.max(8, widths.agent - shortfall);
+  const fixed = () =>
+    widths.agent +
+    widths.cli +
+    widths.state +
+    widths.status +
+    widths.lastUpdate +
+    (widths.status === 0 ? 4 : 5) * GAP.length;
+  // Narrow terminals keep Summary at least 12 wide: they give up Agent width first (down to 8),
+  // then the self-reported Status column (the observed State matters more while watching), then
+  // State width (down to 10).
+  const shortfall = () => 12 - (columns - fixed());
+  if (shortfall() > 0) widths.agent = Math.max(8, widths.agent - shortfall());
+  if (shortfall() > 0) widths.status = 0;
+  if (shortfall() > 0) widths.state = Math.max(10, widths.state - shortfall());
   widths.summary = Math.max(0, columns - fixed());
   return widths;
 }
 
 function tableLine(cells: Record<keyof ColumnWidths, string>, widths: ColumnWidths): string {
-  const order: (keyof ColumnWidths)[] = ['agent', 'cli', 'status', 'lastUpdate', 'summary'];
+  const order: (keyof ColumnWidths)[] = ['agent', 'cli', 'state', 'status', 'lastUpdate', 'summary'];
   return order
+    .filter((key) => key === 'summary' || widths[key] > 0)
     .map((key) => fitToWidth(cells[key], widths[key]))
     .join(GAP)
     .trimEnd();

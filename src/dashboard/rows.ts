@@ -1,5 +1,8 @@
 // Pure formatting of the dashboard's content: one row per agent in roster order (agents that
-// never reported included), status symbols and labels as upstream, ages, and the counts line.
+// never reported included), the observed state with an icon per state, the self-reported status
+// with upstream's symbols and labels, ages, and the counts line (every observed state, then the
+// reported done / blocked).
+import { AGENT_STATES, isAgentState, type AgentState } from '../agents/state.js';
 import type { StatusAgent } from './broker-status.js';
 import { sanitizeCell } from './text-width.js';
 
@@ -14,7 +17,10 @@ export type StatusKind = 'working' | 'done' | 'blocked' | 'other' | 'not-started
 export interface AgentRow {
   agent: string;
   cli: string;
-  /** `<symbol> <label>`, e.g. `🔵 working`, `⚪ not started`. */
+  /** `<icon> <state>`, with the state's reason when there is one, e.g. `⏳ waiting · permission: Bash`. */
+  state: string;
+  agentState: AgentState;
+  /** `<symbol> <label>`, e.g. `🔵 working`; `-` for an agent that never reported. */
   status: string;
   /** `12s ago`, `3m ago`, `1h 15m ago`; `-` for an agent that never reported. */
   lastUpdate: string;
@@ -46,6 +52,50 @@ export function statusCell(label: string | null | undefined): string {
   const kind = statusKind(label);
   const text = kind === 'not-started' ? NOT_STARTED : sanitizeCell(label ?? '');
   return `${SYMBOLS[kind]} ${text}`;
+}
+
+/**
+ * One icon per observed state. The text-width code measures each as the terminal draws it
+ * (`⚙`, `✖` and `⏹` take one column, the others two), so the columns stay aligned.
+ */
+const STATE_ICONS: Record<AgentState, string> = {
+  working: '⚙',
+  waiting: '⏳',
+  idle: '💤',
+  error: '✖',
+  exited: '⏹',
+  not_started: '⚪',
+};
+
+/** How a state is written for people: `not started` rather than `not_started`. */
+export function stateLabel(state: AgentState): string {
+  return state === 'not_started' ? NOT_STARTED : state;
+}
+
+/** The observed state a `/status` entry carries (a 0.3.0 broker sends none: not started). */
+export function observedState(agent: Pick<StatusAgent, 'state'>): AgentState {
+  return isAgentState(agent.state) ? agent.state : 'not_started';
+}
+
+/** `⚙ working`, `⏳ waiting · permission: Bash`, `⚪ not started`. */
+export function stateCell(state: AgentState, detail: string | null | undefined): string {
+  const reason = sanitizeCell(detail ?? '');
+  return `${STATE_ICONS[state]} ${stateLabel(state)}${reason === '' ? '' : ` · ${reason}`}`;
+}
+
+/** `1 working, 1 waiting, 2 not started`: every observed state that some agent is in, in a fixed order. */
+export function stateCounts(states: readonly AgentState[]): string {
+  return AGENT_STATES.map((state) => [state, states.filter((each) => each === state).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([state, count]) => `${count} ${stateLabel(state)}`)
+    .join(', ');
+}
+
+/** `1 done, 1 blocked` from the labels the agents reported (`verified` counts as done); '' when none. */
+export function reportedCounts(kinds: readonly StatusKind[]): string {
+  const done = kinds.filter((kind) => kind === 'done').length;
+  const blocked = kinds.filter((kind) => kind === 'blocked').length;
+  return done + blocked === 0 ? '' : `${done} done, ${blocked} blocked`;
 }
 
 /** A duration the way upstream prints ages: `45s`, `3m`, `1h 0m`, `1h 15m`. */
@@ -86,10 +136,15 @@ export function buildRows(
   return ordered.map((agent) => {
     const silent = neverReported(agent);
     const label = silent ? undefined : agent.status;
+    const agentState = observedState(agent);
     return {
       agent: sanitizeCell(agent.agent_id),
       cli: sanitizeCell(agent.cli || rosterCli.get(agent.agent_id) || ''),
-      status: statusCell(label),
+      state: stateCell(agentState, agent.state_detail),
+      agentState,
+      // The State column says `not started`; a Status of its own would contradict a working CLI
+      // whose agent has not published yet.
+      status: silent ? '-' : statusCell(label),
       lastUpdate: silent ? '-' : formatAge((agent.last_seen_seconds ?? 0) + elapsedSeconds),
       summary: sanitizeCell(agent.summary ?? ''),
       kind: statusKind(label),
@@ -97,8 +152,9 @@ export function buildRows(
   });
 }
 
-/** `4 agents: 2 working, 1 done, 1 blocked` (other labels and not-started count toward the total only). */
-export function countsLine(rows: readonly Pick<AgentRow, 'kind'>[]): string {
-  const count = (kind: StatusKind) => rows.filter((row) => row.kind === kind).length;
-  return `${rows.length} agents: ${count('working')} working, ${count('done')} done, ${count('blocked')} blocked`;
+/** `4 agents: 2 working, 1 waiting, 1 not started · reported 1 done, 0 blocked`. */
+export function countsLine(rows: readonly Pick<AgentRow, 'kind' | 'agentState'>[]): string {
+  const states = stateCounts(rows.map((row) => row.agentState));
+  const reported = reportedCounts(rows.map((row) => row.kind));
+  return `${rows.length} agents${states === '' ? '' : `: ${states}`}${reported === '' ? '' : ` · reported ${reported}`}`;
 }

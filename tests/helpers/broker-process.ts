@@ -25,8 +25,18 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
-/** A token-protected broker of session `session` with one roster agent `feat-a`, answering /status. */
-export async function startBrokerProcess(session: string): Promise<RunningBroker> {
+export interface BrokerProcessOptions {
+  /** The repo the broker says it belongs to (default: its temp dir). */
+  repoPath?: string;
+  /** Branches and CLIs of the session (default: `feat/a` on claude, agent `feat-a`). */
+  roster?: { branch: string; cli: string }[];
+}
+
+/** A token-protected broker of session `session` (one roster agent `feat-a` unless told), answering /status. */
+export async function startBrokerProcess(
+  session: string,
+  options: BrokerProcessOptions = {},
+): Promise<RunningBroker> {
   const dir = mkdtempSync(join(tmpdir(), `${session}-`));
   const plan = await planBroker({
     settings: {
@@ -36,8 +46,8 @@ export async function startBrokerProcess(session: string): Promise<RunningBroker
       auth: 'token',
     },
     session,
-    repoPath: dir,
-    roster: [{ branch: 'feat/a', cli: 'claude' }],
+    repoPath: options.repoPath ?? dir,
+    roster: options.roster ?? [{ branch: 'feat/a', cli: 'claude' }],
     saved: { logPath: join(dir, 'broker.jsonl') },
     cliPath: CLI_PATH,
   });

@@ -23,6 +23,8 @@ afterEach(async () => {
 const JSON_TYPE = { 'content-type': 'application/json' };
 const post = (body: string, headers: Record<string, string> = JSON_TYPE) =>
   broker.request({ method: 'POST', path: '/publish', headers, body });
+/** The observed-state members of an agent with no signal (or outside the roster). */
+const UNOBSERVED = { state: 'not_started', state_since: null, state_source: null, state_detail: '' };
 const errorOf = (body: string) => (JSON.parse(body) as { error: string }).error;
 const pollBody = async (id: string, query = '') =>
   JSON.parse((await broker.poll(id, query)).body) as { messages: unknown[]; last_seq: number };
@@ -301,8 +303,16 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
         last_seen_seconds: 0,
         status: 'done',
         summary: 'exports: PawError, NotAGitRepo',
+        ...UNOBSERVED,
       },
-      { agent_id: 'beta', cli: '', last_seen_seconds: 0, status: 'idle', summary: 'waiting for review' },
+      {
+        agent_id: 'beta',
+        cli: '',
+        last_seen_seconds: 0,
+        status: 'idle',
+        summary: 'waiting for review',
+        ...UNOBSERVED,
+      },
     ]);
     expect(Object.keys(status)).toEqual([
       'agents',
@@ -335,6 +345,7 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
         last_seen_seconds: 0,
         status: 'blocked',
         summary: 'needs PawError type from x',
+        ...UNOBSERVED,
       },
     ]);
   });
@@ -360,9 +371,27 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
     await broker.publish(statusMsg('zz-outsider'));
     await broker.publish(statusMsg('feat-a', 'working', { message: 'on it' }));
     expect((await broker.status()).agents).toEqual([
-      { agent_id: 'feat-b', cli: 'codex', last_seen_seconds: null, status: null, summary: '' },
-      { agent_id: 'feat-a', cli: 'claude', last_seen_seconds: 0, status: 'working', summary: 'on it' },
-      { agent_id: 'zz-outsider', cli: '', last_seen_seconds: 0, status: 'working', summary: '' },
+      { agent_id: 'feat-b', cli: 'codex', last_seen_seconds: null, status: null, summary: '', ...UNOBSERVED },
+      {
+        agent_id: 'feat-a',
+        cli: 'claude',
+        last_seen_seconds: 0,
+        status: 'working',
+        summary: 'on it',
+        // Publishing `working` is itself an observation: the agent is running a command.
+        state: 'working',
+        state_since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+        state_source: 'agent',
+        state_detail: '',
+      },
+      {
+        agent_id: 'zz-outsider',
+        cli: '',
+        last_seen_seconds: 0,
+        status: 'working',
+        summary: '',
+        ...UNOBSERVED,
+      },
     ]);
   });
 

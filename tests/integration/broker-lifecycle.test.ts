@@ -62,10 +62,10 @@ describe.skipIf(skipWithoutTmux)('broker lifecycle', () => {
     await publishTo(broker, statusMsg('feat-a', 'working', { message: 'wiring the API' }));
     const text = (await pawOk(sandbox, ['status'])).stdout;
     expect(text).toContain(
-      `Tmux:    running\n\nBroker:  http://127.0.0.1:${port} (running)\nAgents:  2 (1 working, 0 done, 0 blocked)\n`,
+      `Tmux:    running\n\nBroker:  http://127.0.0.1:${port} (running)\nAgents:  2 (1 working, 1 not started)\n`,
     );
-    expect(text).toMatch(/^ {2}feat-a {2}claude {2}working {6}\d+s ago {2}wiring the API$/m);
-    expect(text).toMatch(/^ {2}feat-b {2}claude {2}not started {2}- *$/m);
+    expect(text).toMatch(/^ {2}feat-a {2}claude {2}working {6}working {2}\d+s ago {2}wiring the API$/m);
+    expect(text).toMatch(/^ {2}feat-b {2}claude {2}not started {2}- {8}- *$/m);
     expect(text).toContain(`\n\n  feat/a → claude (${worktreeDir(sandbox, 'feat-a')})`);
 
     const json = JSON.parse((await pawOk(sandbox, ['status', '--json'])).stdout) as {

@@ -146,7 +146,7 @@ describe.skipIf(skipWithoutTmux)('git paw dashboard in tmux with a real broker',
       box.repo,
       `${DASHBOARD}; echo "exit=$?"; exec sleep 600`,
     ]);
-    let screen = await waitForPaneText(box, '=view:0', '2 agents: 0 working, 0 done, 0 blocked');
+    let screen = await waitForPaneText(box, '=view:0', '2 agents: 2 not started');
     expect(screen).toContain(`git-paw dashboard · ${session}`);
     expect(screen).toContain(`broker ${plan.url}`);
     expect(screen).toMatch(/feat-api\s+claude\s+⚪ not started\s+-/);
@@ -167,20 +167,21 @@ describe.skipIf(skipWithoutTmux)('git paw dashboard in tmux with a real broker',
         payload: { needs: 'UserApi types', from: 'feat-api' },
       }),
     ).toBe(202);
-    screen = await waitForPaneText(box, '=view:0', '2 agents: 1 working, 0 done, 1 blocked');
-    expect(screen).toMatch(/feat-api\s+claude\s+🔵 working\s+\ds ago\s+adding routes/);
-    expect(screen).toMatch(/feat-ui\s+codex\s+🟡 blocked\s+\ds ago\s+\S/);
+    const counts = '2 agents: 1 working, 1 not started · reported 0 done, 1 blocked';
+    screen = await waitForPaneText(box, '=view:0', counts);
+    expect(screen).toMatch(/feat-api\s+claude\s+⚙ working\s+🔵 working\s+\ds ago\s+adding routes/);
+    expect(screen).toMatch(/feat-ui\s+codex\s+⚪ not started\s+🟡 blocked\s+\ds ago\s+\S/);
 
     // A second dashboard in another window of any terminal shows the same rows.
     box.tmux(['new-window', '-d', '-t', '=view:', '-n', 'second', '-c', box.repo, DASHBOARD]);
-    const second = await waitForPaneText(box, '=view:second', '2 agents: 1 working, 0 done, 1 blocked');
-    expect(second).toMatch(/feat-api\s+claude\s+🔵 working/);
+    const second = await waitForPaneText(box, '=view:second', counts);
+    expect(second).toMatch(/feat-api\s+claude\s+⚙ working\s+🔵 working/);
 
     // Broker down: a visible warning, last rows kept; back up: the warning clears.
     broker.kill('SIGTERM');
     await new Promise((resolve) => broker.once('exit', resolve));
     await waitForPaneText(box, '=view:second', '⚠ broker unreachable');
-    expect(capturePane(box, '=view:second')).toMatch(/feat-api\s+claude\s+🔵 working/);
+    expect(capturePane(box, '=view:second')).toMatch(/feat-api\s+claude\s+⚙ working\s+🔵 working/);
     broker = await startBroker(box, plan);
     await pollUntil(
       () => capturePane(box, '=view:second'),

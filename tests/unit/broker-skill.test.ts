@@ -3,11 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderSkill, resolveSkill } from '../../src/broker/skill.js';
-import {
-  brokerStatusLines,
-  brokerStatusJson,
-  type BrokerReport,
-} from '../../src/broker/status.js';
+import { brokerStatusLines, brokerStatusJson, type BrokerReport } from '../../src/broker/status.js';
 import { rosterAgents } from '../../src/broker/session.js';
 
 let root: string;
@@ -88,7 +84,9 @@ describe('renderSkill', () => {
       '"${GIT_PAW_BROKER_URL:-http://127.0.0.1:9119}/messages/feat-http-broker?since=${SINCE}"',
     );
     // The token goes to curl on stdin: never in an argv other local users can read.
-    expect(text.match(/printf 'Authorization: Bearer %s\\n' "\$\{GIT_PAW_BROKER_TOKEN:-\}" \|\n {2}curl -sS /g)).toHaveLength(4);
+    expect(
+      text.match(/printf 'Authorization: Bearer %s\\n' "\$\{GIT_PAW_BROKER_TOKEN:-\}" \|\n {2}curl -sS /g),
+    ).toHaveLength(4);
     expect(text.match(/ -H @- /g)).toHaveLength(4);
     expect(text).not.toMatch(/-H "Authorization/);
     expect(text).toContain('/status');
@@ -128,10 +126,10 @@ describe('broker status lines', () => {
   it('prints upstream broker line, the counts and one aligned line per agent', () => {
     expect(brokerStatusLines(running)).toEqual([
       'Broker:  http://127.0.0.1:9119 (running)',
-      'Agents:  3 (0 working, 1 done, 1 blocked)',
-      '  feat-errors  claude  done         4s ago      exports: PawError',
-      '  feat-config  codex   blocked      1h 15m ago  needs PawError from feat-errors',
-      '  feat-x       gemini  not started  -',
+      'Agents:  3 (3 not started; reported 1 done, 1 blocked)',
+      '  feat-errors  claude  not started  done     4s ago      exports: PawError',
+      '  feat-config  codex   not started  blocked  1h 15m ago  needs PawError from feat-errors',
+      '  feat-x       gemini  not started  -        -',
     ]);
     expect(brokerStatusJson(running)).toMatchObject({
       state: 'running',

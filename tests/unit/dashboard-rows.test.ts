@@ -5,7 +5,7 @@ import {
   type BrokerStatus,
 } from '../../src/dashboard/broker-status.js';
 import { columnWidths, frameKey, KEY_HINT, layoutFrame, type FrameInput } from '../../src/dashboard/frame.js';
-import { buildRows, countsLine, formatAge, statusCell } from '../../src/dashboard/rows.js';
+import { buildRows, countsLine, formatAge, stateCell, statusCell } from '../../src/dashboard/rows.js';
 import { displayWidth, fitToWidth, sanitizeCell, truncateToWidth } from '../../src/dashboard/text-width.js';
 
 describe('display width', () => {
@@ -83,9 +83,9 @@ describe('rows', () => {
       ],
     );
     expect(rows.map((row) => [row.agent, row.cli, row.status, row.lastUpdate, row.summary])).toEqual([
-      ['feat-c', 'claude', '⚪ not started', '-', ''],
+      ['feat-c', 'claude', '-', '-', ''],
       ['feat-a', 'codex', '🔵 working', '12s ago', 'parsing config'],
-      ['feat-b', 'gemini', '⚪ not started', '-', ''],
+      ['feat-b', 'gemini', '-', '-', ''],
       ['stray', '', '🟢 done', '3m ago', 'exports: X'],
     ]);
   });
@@ -99,18 +99,43 @@ describe('rows', () => {
       ],
       15,
     );
-    expect(silent?.status).toBe('⚪ not started');
+    expect([silent?.state, silent?.status]).toEqual(['⚪ not started', '-']);
     expect(aged?.lastUpdate).toBe('1m ago');
   });
 
-  it('counts working, done (incl. verified) and blocked; others count toward the total only', () => {
-    const kinds = ['working', 'working', 'done', 'verified', 'blocked', 'idle', ''].map((status, index) => ({
-      agent_id: `a${index}`,
-      status,
-      last_seen_seconds: 1,
-    }));
-    expect(countsLine(buildRows([], kinds))).toBe('7 agents: 2 working, 2 done, 1 blocked');
-    expect(countsLine([])).toBe('0 agents: 0 working, 0 done, 0 blocked');
+  it('counts every observed state, then the reported done (incl. verified) and blocked', () => {
+    const agents = [
+      ['working', 'working'],
+      ['working', 'done'],
+      ['waiting', 'verified'],
+      ['idle', 'blocked'],
+      ['error', 'idle'],
+      ['exited', ''],
+      [undefined, ''],
+    ].map(([state, status], index) => ({ agent_id: `a${index}`, state, status, last_seen_seconds: 1 }));
+    expect(countsLine(buildRows([], agents))).toBe(
+      '7 agents: 2 working, 1 waiting, 1 idle, 1 error, 1 exited, 1 not started · reported 2 done, 1 blocked',
+    );
+    expect(countsLine(buildRows([], agents.slice(0, 1)))).toBe('1 agents: 1 working');
+    expect(countsLine([])).toBe('0 agents');
+  });
+
+  it('shows the observed state with one icon per state and its reason', () => {
+    expect(stateCell('working', '')).toBe('⚙ working');
+    expect(stateCell('waiting', 'permission: Bash')).toBe('⏳ waiting · permission: Bash');
+    expect(stateCell('idle', null)).toBe('💤 idle');
+    expect(stateCell('error', 'rate_limit\n')).toBe('✖ error · rate_limit');
+    expect(stateCell('exited', '')).toBe('⏹ exited');
+    expect(stateCell('not_started', undefined)).toBe('⚪ not started');
+    // One column for the text-presentation icons, two for the emoji ones, as terminals draw them.
+    expect(['⚙ working', '⏳ waiting', '💤 idle', '✖ error', '⏹ exited'].map(displayWidth)).toEqual([
+      9, 10, 7, 7, 8,
+    ]);
+    const [row] = buildRows(
+      [],
+      [{ agent_id: 'a', state: 'sleeping', status: 'working', last_seen_seconds: 1 }],
+    );
+    expect(row?.state).toBe('⚪ not started');
   });
 });
 
@@ -144,15 +169,19 @@ describe('frame layout', () => {
             status: 'working',
             last_seen_seconds: 3,
             summary: 'writing handlers',
+            state: 'waiting',
+            state_detail: 'permission: Bash',
           },
         ]),
       },
     });
     expect(lines[0]).toBe('git-paw dashboard · paw-proj');
     expect(lines[1]).toBe('broker http://127.0.0.1:9119 · up 1m');
-    expect(lines[2]).toBe('1 agents: 1 working, 0 done, 0 blocked');
-    expect(lines).toContain('Agent            CLI     Status      Last Update  Summary');
-    expect(lines).toContain('feat-api         claude  🔵 working  3s ago       writing handlers');
+    expect(lines[2]).toBe('1 agents: 1 waiting');
+    expect(lines).toContain('Agent        CLI     State                 Status      Last Update  Summary');
+    expect(lines).toContain(
+      'feat-api     claude  ⏳ waiting · permis…  🔵 working  3s ago       writing han…',
+    );
     expect(lines.at(-1)).toBe(KEY_HINT);
   });
 
@@ -197,6 +226,14 @@ describe('frame layout', () => {
     const narrow = columnWidths(rows, 60);
     expect(narrow.summary).toBeGreaterThanOrEqual(12);
     expect(narrow.agent).toBeLessThan(24);
+    expect(narrow.state).toBeGreaterThanOrEqual(10);
+    // The narrowest panes drop the self-reported Status; the observed State stays.
+    const tiny = columnWidths(rows, 60);
+    expect([tiny.agent, tiny.status, tiny.state]).toEqual([8, 0, 14]);
+    expect(columnWidths(rows, 50).state).toBe(10);
+    const lines = frame({ columns: 60, latest: { ageSeconds: 0, status: status([{ agent_id: 'a' }]) } });
+    expect(lines).toContain('Agent     CLI     State           Last Update  Summary');
+    expect(lines).toContain('a                 ⚪ not started  -');
   });
 
   it('gives the same key for the same screen and a different one when anything changes', () => {

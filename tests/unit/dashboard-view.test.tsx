@@ -94,6 +94,8 @@ describe('dashboard view', () => {
           status: 'working',
           last_seen_seconds: 4,
           summary: 'adding routes',
+          state: 'working',
+          state_detail: '',
         },
         { agent_id: 'feat-ui', cli: 'codex', status: '', last_seen_seconds: null, summary: '' },
       ],
@@ -102,9 +104,9 @@ describe('dashboard view', () => {
     const frame = await screen('rows', (text) => text.includes('🔵 working'));
     expect(frame).toContain('git-paw dashboard · paw-proj');
     expect(frame).toContain('broker http://127.0.0.1:9119 · up 1m');
-    expect(frame).toContain('2 agents: 1 working, 0 done, 0 blocked');
-    expect(frame).toMatch(/feat-api\s+claude\s+🔵 working\s+4s ago\s+adding routes/);
-    expect(frame).toMatch(/feat-ui\s+codex\s+⚪ not started\s+-/);
+    expect(frame).toContain('2 agents: 1 working, 1 not started');
+    expect(frame).toMatch(/feat-api\s+claude\s+⚙ working\s+🔵 working\s+4s ago\s+adding rout/);
+    expect(frame).toMatch(/feat-ui\s+codex\s+⚪ not started\s+-\s+-/);
     expect(frame).toContain('q close view');
   });
 

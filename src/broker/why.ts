@@ -1,0 +1,115 @@
+// `git paw status --why <agent>`: reads an agent's recent state signals from the session's broker
+// (`GET /agents/<id>/signals`, with the session token) and prints them oldest first, marking the
+// one that decided the current state, so a user can check why git-paw shows what it shows.
+import { z } from 'zod';
+import { AGENT_STATES, SIGNAL_SOURCES } from '../agents/state.js';
+import { BrokerError, describeError } from '../util/errors.js';
+
+const signalSchema = z.object({
+  state: z.enum(AGENT_STATES),
+  source: z.enum(SIGNAL_SOURCES),
+  detail: z.string(),
+  at: z.string(),
+  outcome: z.enum(['decided', 'confirmed', 'overruled']),
+  reason: z.string().optional(),
+});
+
+export const agentSignalsSchema = z.object({
+  agent_id: z.string(),
+  state: z.enum(AGENT_STATES),
+  state_since: z.string().nullable(),
+  state_source: z.enum(SIGNAL_SOURCES).nullable(),
+  state_detail: z.string(),
+  signals: z.array(signalSchema),
+});
+
+export type AgentSignalsDocument = z.infer<typeof agentSignalsSchema>;
+
+/** The broker's answer: the agent's signals, or the agent is not in the session. */
+export type SignalsAnswer = { kind: 'found'; doc: AgentSignalsDocument } | { kind: 'unknown' };
+
+/** One authenticated `GET /agents/<id>/signals`; BrokerError when the broker cannot be read. */
+export async function fetchSignals(
+  url: string,
+  agentId: string,
+  token: string | undefined,
+  timeoutMs = 2_000,
+): Promise<SignalsAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(`${url}/agents/${encodeURIComponent(agentId)}/signals`, {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw new BrokerError(
+      cause === 'ECONNREFUSED'
+        ? `the session's broker at ${url} is not running`
+        : `cannot read the session's broker at ${url}: ${describeError(error)}`,
+      { hint: 'run `git paw start` to bring the session back' },
+    );
+  }
+  if (response.status === 404) return { kind: 'unknown' };
+  const body: unknown = await response.json().catch(() => undefined);
+  const parsed = agentSignalsSchema.safeParse(body);
+  if (response.status !== 200 || !parsed.success) {
+    const error = (body as { error?: unknown } | undefined)?.error;
+    throw new BrokerError(
+      `the broker at ${url} answered HTTP ${response.status}${typeof error === 'string' ? `: ${error}` : ''}`,
+    );
+  }
+  return { kind: 'found', doc: parsed.data };
+}
+
+/** `14:02:07` in local time: signals are seconds apart, the day is today. */
+export function clockTime(iso: string): string {
+  const date = new Date(iso);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+function label(state: string): string {
+  return state === 'not_started' ? 'not started' : state;
+}
+
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- terminal control characters must not reach the screen
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
+/**
+ * The `--why` lines: the current state, then the last signals oldest first, `→` before the one
+ * that decided the current state. When that one has left the ring (many confirmations since), it
+ * is named on its own line first.
+ */
+export function whyLines(doc: AgentSignalsDocument, time: (iso: string) => string = clockTime): string[] {
+  const detail = oneLine(doc.state_detail);
+  if (doc.state_since === null || doc.state_source === null) {
+    return [`${doc.agent_id}: not started (no signal yet)`];
+  }
+  const lines = [
+    `${doc.agent_id}: ${label(doc.state)} since ${time(doc.state_since)}, decided by ${doc.state_source}${detail === '' ? '' : ` (${detail})`}`,
+  ];
+  const decider = doc.signals.findLastIndex(
+    (entry) =>
+      entry.outcome === 'decided' &&
+      entry.at === doc.state_since &&
+      entry.source === doc.state_source &&
+      entry.state === doc.state,
+  );
+  if (decider === -1) lines.push('  (the deciding signal is older than the ones below)');
+  const rows = doc.signals.map((entry) => [
+    time(entry.at),
+    entry.source,
+    label(entry.state),
+    oneLine(entry.detail) || '-',
+    entry.outcome === 'overruled' ? `overruled: ${entry.reason ?? ''}`.trim() : entry.outcome,
+  ]);
+  const widths = [0, 1, 2, 3].map((column) => Math.max(0, ...rows.map((row) => (row[column] ?? '').length)));
+  rows.forEach((row, index) => {
+    const cells = row.map((cell, column) => (column < 4 ? cell.padEnd(widths[column] ?? 0) : cell));
+    lines.push(`${index === decider ? '→ ' : '  '}${cells.join('  ')}`.trimEnd());
+  });
+  return lines;
+}

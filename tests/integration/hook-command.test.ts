@@ -1,0 +1,96 @@
+// The hook command a CLI runs for each event, run for real by sh and curl: it delivers the payload
+// with the pane's token, and when the broker is gone it stays silent and exits 0 at once, so a
+// dead broker never shows in (or slows down) the agent's pane.
+import { execFile } from 'node:child_process';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventsUrl, postPayloadScript } from '../../src/agents/hook-command.js';
+
+interface Received {
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+function runScript(
+  script: string,
+  options: { stdin?: string; arg?: string; token: string },
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      'sh',
+      ['-c', script, 'hook', ...(options.arg === undefined ? [] : [options.arg])],
+      { env: { PATH: process.env.PATH, GIT_PAW_BROKER_TOKEN: options.token } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
+    );
+    child.stdin?.end(options.stdin ?? '');
+  });
+}
+
+describe('hook command', () => {
+  let server: Server | undefined;
+  afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  async function listen(): Promise<{ url: string; received: Received[] }> {
+    const received: Received[] = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        received.push({ url: req.url ?? '', headers: req.headers, body });
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+  }
+
+  it('posts a payload read from stdin to the agent route with the bearer token, printing nothing', async () => {
+    const { url, received } = await listen();
+    const payload = '{"hook_event_name":"Stop","msg":"it\'s \\"quoted\\" $HOME"}';
+    const result = await runScript(postPayloadScript(eventsUrl(url, 'feat-a'), 'stdin'), {
+      stdin: payload,
+      token: 'tok-1',
+    });
+    expect(result).toEqual({ code: 0, output: '' });
+    expect(received).toHaveLength(1);
+    expect(received[0]?.url).toBe('/events/feat-a');
+    expect(received[0]?.headers.authorization).toBe('Bearer tok-1');
+    expect(received[0]?.headers['content-type']).toBe('application/json');
+    expect(received[0]?.body).toBe(payload);
+  });
+
+  it('posts a payload given as the first argument (Codex notify) byte for byte', async () => {
+    const { url, received } = await listen();
+    const payload = '{"type":"agent-turn-complete","last-assistant-message":"a `b` $(c)"}';
+    const result = await runScript(postPayloadScript(eventsUrl(url, 'feat-b'), 'arg'), {
+      arg: payload,
+      token: 't',
+    });
+    expect(result).toEqual({ code: 0, output: '' });
+    expect(received[0]?.body).toBe(payload);
+  });
+
+  it('exits 0 silently when nothing listens on the broker port', async () => {
+    const { url } = await listen();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    server = undefined;
+    const result = await runScript(postPayloadScript(eventsUrl(url, 'feat-a'), 'stdin'), {
+      stdin: '{}',
+      token: 't',
+    });
+    expect(result).toEqual({ code: 0, output: '' });
+  });
+
+  it('exits 0 silently without curl on PATH', async () => {
+    const script = postPayloadScript('http://127.0.0.1:9/events/x', 'stdin');
+    const result = await new Promise<{ code: number; output: string }>((resolve) => {
+      execFile('/bin/sh', ['-c', script], { env: { PATH: '/nonexistent' } }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
+      );
+    });
+    expect(result).toEqual({ code: 0, output: '' });
+  });
+});
