@@ -63,6 +63,8 @@ export interface RealCliSession {
   submit(prompt: string): Promise<void>;
   /** Types a slash command (e.g. `/exit`) and presses Enter until it has left the input. */
   command(text: string): Promise<void>;
+  /** Waits until the mock holds the turn's answer, then lets it go. */
+  releaseHeldTurn(): Promise<void>;
   agent(): Promise<AgentStatus>;
   waitForState(state: string, options?: { detail?: RegExp; timeoutMs?: number }): Promise<AgentStatus>;
   close(): Promise<void>;
@@ -307,6 +309,17 @@ export async function startRealCliSession(cli: RealCli): Promise<RealCliSession>
         const received = (): boolean =>
           mock.requests.slice(before).some((r) => r.answered !== 'side' && r.prompt.includes(prompt));
         await typeAndEnter(prompt, received, JSON.stringify(prompt));
+      },
+      async releaseHeldTurn() {
+        // The state can change before the CLI's request reaches the mock (a hook fires first).
+        await withScreen(
+          pollUntil(
+            () => mock.heldCount(),
+            (n) => n > 0,
+            { timeoutMs: 30_000, what: 'a held request at the mock' },
+          ),
+        );
+        mock.release();
       },
       async command(text) {
         // Done once the typed command has left the input line (the last lines of the screen).

@@ -4,8 +4,8 @@
 // an API error, an idle spell, the CLI quitting.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { allStrings, MARKERS } from '../helpers/mock-models/server.js';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { allStrings, MARKERS, REPLY_TEXT } from '../helpers/mock-models/server.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
 import {
   BRANCH,
@@ -46,13 +46,18 @@ export function describeRealCli(cli: RealCli, expected: CliExpectations): void {
       s = await startRealCliSession(cli);
     }, 180_000);
 
+    // A step that failed while the mock held a turn must not leave the CLI busy for the next one.
+    afterEach(() => {
+      s?.mock.release();
+    });
+
     afterAll(async () => {
       await s?.close();
     }, 60_000);
 
     it('the model receives the assignment, the coordination instructions and the branch’s own instructions', async () => {
       await s.submit('Say hello to the team.');
-      await s.waitForState('idle');
+      await s.waitForScreen(new RegExp(REPLY_TEXT));
       const main = s.mock.requests.filter((r) => r.answered === 'text' && r.prompt.includes('Say hello'));
       expect(main.length).toBeGreaterThan(0);
       const told = allStrings(main[0]?.body);
@@ -68,19 +73,21 @@ export function describeRealCli(cli: RealCli, expected: CliExpectations): void {
     });
 
     it('a turn shows working on /status, then idle', async () => {
+      s.mock.armHold();
       await s.submit(`Think about it. ${MARKERS.hold}`);
       await s.waitForState('working');
-      s.mock.release();
+      await s.releaseHeldTurn();
       await s.waitForState('idle');
     });
 
     it('a shell command waiting for permission shows waiting with the tool; approving it goes back to working, then idle', async () => {
+      s.mock.armHold();
       await s.submit(`Create the file. ${MARKERS.tool} ${MARKERS.holdAfterTool}`);
       const waiting = await s.waitForState('waiting', { detail: expected.permissionDetail });
       expect(waiting.state_detail).toMatch(expected.permissionDetail);
       s.keys('Enter');
       await s.waitForState('working');
-      s.mock.release();
+      await s.releaseHeldTurn();
       await s.waitForState('idle');
       expect(existsSync(join(s.worktree, 'paw-tool-ran.txt'))).toBe(true);
     });

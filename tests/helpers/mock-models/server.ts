@@ -26,7 +26,10 @@ export const MARKERS = {
   error429: 'PAW_ERROR_429',
   /** Answer HTTP 500 to every request of the turn. */
   error500: 'PAW_ERROR_500',
-  /** Hold the answer until the test calls `release()`, so it can watch the turn while it runs. */
+  /**
+   * Hold the answer (while holding is armed) until the test calls `release()`, so it can watch
+   * the turn while it runs.
+   */
   hold: 'PAW_HOLD_TURN',
   /** Hold only the answer to the tool's result (the turn after an approved tool call). */
   holdAfterTool: 'PAW_HOLD_AFTER_TOOL',
@@ -126,7 +129,9 @@ export interface MockModelServer {
   requests: RecordedRequest[];
   /** Requests held by the hold marker and not yet answered. */
   heldCount(): number;
-  /** Answers every held request; the same requests are not held again (retries pass through). */
+  /** Lets the hold markers take effect, until the next `release()`. */
+  armHold(): void;
+  /** Answers every held request and disarms holding, so a late or repeated request passes. */
   release(): void;
   close(): Promise<void>;
 }
@@ -158,19 +163,23 @@ function parseBody(text: string): unknown {
 /** Starts a vendor's mock on a free loopback port. */
 export async function startMockServer(handle: VendorHandler): Promise<MockModelServer> {
   const requests: RecordedRequest[] = [];
-  let held: Array<{ key: string; resolve: () => void }> = [];
-  const releasedPrompts = new Set<string>();
+  let held: Array<() => void> = [];
+  let armed = false;
   const server = createServer((req, res) => {
     void (async () => {
       const body = parseBody(await readBody(req));
       const method = req.method ?? 'GET';
       const url = req.url ?? '/';
       const reply = handle(method, url, body);
-      requests.push({ method, url, headers: req.headers, body, prompt: reply.prompt, answered: reply.answered });
-      const key = `${reply.toolResult}:${reply.prompt}`;
-      if (heldBy(reply) && !releasedPrompts.has(key)) {
-        await new Promise<void>((resolve) => held.push({ key, resolve }));
-      }
+      requests.push({
+        method,
+        url,
+        headers: req.headers,
+        body,
+        prompt: reply.prompt,
+        answered: reply.answered,
+      });
+      if (armed && heldBy(reply)) await new Promise<void>((resolve) => held.push(resolve));
       reply.write(res);
     })().catch((error: unknown) => {
       if (!res.headersSent) writeJson(res, 500, { error: { message: String(error) } });
@@ -180,18 +189,19 @@ export async function startMockServer(handle: VendorHandler): Promise<MockModelS
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const release = (): void => {
+    armed = false;
     const waiting = held;
     held = [];
-    for (const { key, resolve } of waiting) {
-      releasedPrompts.add(key);
-      resolve();
-    }
+    waiting.forEach((resolve) => resolve());
   };
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
     heldCount: () => held.length,
+    armHold: () => {
+      armed = true;
+    },
     release,
     async close() {
       release();
