@@ -5,12 +5,14 @@
 // Claude Code session's cycle of events is replayed (prompt, tool calls, a permission request,
 // stop), so some events decide a new state and most only confirm one. Two client shapes: a fresh
 // connection per event (a hook that connects each time: the worst case) and one kept-alive
-// connection, one event in flight at a time, rounds alternating between the two servers.
+// connection, one event in flight at a time, rounds alternating between the two servers. Then
+// the command hook the CLIs without an http hook run: `sh -c` with git-paw's curl script, the
+// payload on stdin, timed from spawn to exit (the whole cost the CLI waits for).
 //
 // Run alone with `node bench/events.mjs` (after `npm run build`); `npm run bench` calls
 // benchEvents(). Options (env, standalone only): BENCH_EVENTS (per round), BENCH_EVENT_ROUNDS.
 import { Buffer } from 'node:buffer';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +23,7 @@ import { percentile, progress, round } from './stats.mjs';
 
 const { findFreePort, fetchStatus } = await import(join(ROOT, 'build/broker/client.js'));
 const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/session.js'));
+const { eventsUrl, postPayloadScript } = await import(join(ROOT, 'build/agents/hook-command.js'));
 
 const AGENT = 'feat-a';
 
@@ -35,13 +38,17 @@ const CYCLE = [
   { hook_event_name: 'Stop', last_assistant_message: 'The login form is in place; 12 tests pass.' },
 ];
 
-function eventBytes(port, token, n) {
-  const body = JSON.stringify({
+function eventBody(n) {
+  return JSON.stringify({
     session_id: '5b0e3c8e-8f43-4a57-9d0c-3c1f3f4f2a10',
     transcript_path: '/home/user/.claude/projects/repo/5b0e3c8e.jsonl',
     cwd: '/repo',
     ...CYCLE[n % CYCLE.length],
   });
+}
+
+function eventBytes(port, token, n) {
+  const body = eventBody(n);
   const auth = token ? `Authorization: Bearer ${token}\r\n` : '';
   return Buffer.from(
     `POST /events/${AGENT} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n${auth}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
@@ -89,6 +96,28 @@ async function keptAlive(port, token, events, into) {
   connection.close();
 }
 
+/**
+ * Runs the command hook once per event, as a CLI does, alternating with `sh -c 'exit 0'` (the
+ * floor of any command hook spawned from Node); spawn-to-exit times of both.
+ */
+function commandHooks(plan, events) {
+  const script = postPayloadScript(eventsUrl(plan.url, AGENT), 'stdin');
+  const env = { ...process.env, GIT_PAW_BROKER_TOKEN: plan.token };
+  const hook = [];
+  const floor = [];
+  const timed = (into, command, input) => {
+    const started = performance.now();
+    const run = spawnSync('sh', ['-c', command], { input, env, stdio: ['pipe', 'ignore', 'ignore'] });
+    into.push(performance.now() - started);
+    if (run.status !== 0) throw new Error(`'${command}' exited with ${run.status}`);
+  };
+  for (let n = 0; n < events; n += 1) {
+    timed(hook, script, eventBody(n));
+    timed(floor, 'exit 0', '');
+  }
+  return { hook, floor };
+}
+
 async function startServers(dir) {
   const barePort = await findFreePort('127.0.0.1', 30_000);
   const bare = spawn(process.execPath, ['-e', BARE_SERVER, String(barePort)], {
@@ -132,7 +161,7 @@ const summary = (samples) => ({
 });
 
 /** Runs the hook-event benchmark; returns p50/p95/p99 per client shape and server. */
-export async function benchEvents({ events = 1_000, rounds = 3 } = {}) {
+export async function benchEvents({ events = 1_000, rounds = 3, commands = 300 } = {}) {
   const sandbox = createSandbox();
   const servers = await startServers(sandbox.root);
   try {
@@ -162,8 +191,15 @@ export async function benchEvents({ events = 1_000, rounds = 3 } = {}) {
         added_p95_ms: round(b.p95_ms - floor.p95_ms, 3),
       };
     }
-    const status = await fetchStatus(plan.url);
-    return { ...results, final_state: status.agents[0]?.state ?? null };
+    const before = (await fetchStatus(plan.url)).agents[0];
+    commandHooks(plan, 20);
+    const { hook, floor } = commandHooks(plan, commands);
+    results.command_hook = { events: commands, ...summary(hook), sh_floor: summary(floor) };
+    progress('events: command hook measured');
+    const after = (await fetchStatus(plan.url)).agents[0];
+    // The command hook must have reached the broker, or its timings say nothing.
+    if (after?.state_since === before?.state_since) throw new Error('the command hooks changed no state');
+    return { ...results, final_state: after?.state ?? null };
   } finally {
     await servers.stop();
     sandbox.cleanup();

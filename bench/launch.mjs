@@ -3,6 +3,8 @@
 // run gets a fresh sandbox (repo, HOME/XDG, private tmux server); creating it, checking the
 // result and `tmux kill-server` + removal happen outside the timed part. Variants alternate
 // within each round. Separate, untimed runs count tmux processes with a wrapper first on PATH.
+// The plain git-paw variants run with `[broker] enabled = false` (comparable with upstream's
+// script, which starts no broker); the broker-on variant shows what the default launch adds.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,37 +26,44 @@ const VARIANTS = {
     argv: ['sh', UPSTREAM_SCRIPT, 'full', sandbox.repo, SESSION, 'claude', ...branches],
     panes: branches.length,
   }),
-  gitPaw: (sandbox, branches) => ({
-    argv: [
-      process.execPath,
-      CLI_PATH,
-      'start',
-      '--no-attach',
-      '--cli',
-      'claude',
-      '--branches',
-      branches.join(','),
-    ],
-    panes: branches.length,
-  }),
+  gitPaw: (sandbox, branches) => {
+    sandbox.disableBroker();
+    return {
+      argv: [
+        process.execPath,
+        CLI_PATH,
+        'start',
+        '--no-attach',
+        '--cli',
+        'claude',
+        '--branches',
+        branches.join(','),
+      ],
+      panes: branches.length,
+    };
+  },
   // The same command with --dry-run: node start-up, module loading and plan validation only.
-  gitPawDryRun: (sandbox, branches) => ({
-    argv: [
-      process.execPath,
-      CLI_PATH,
-      'start',
-      '--dry-run',
-      '--cli',
-      'claude',
-      '--branches',
-      branches.join(','),
-    ],
-    panes: 0,
-  }),
-  // With the broker on, pane 0 is the dashboard and the broker runs in a hidden window.
+  gitPawDryRun: (sandbox, branches) => {
+    sandbox.disableBroker();
+    return {
+      argv: [
+        process.execPath,
+        CLI_PATH,
+        'start',
+        '--dry-run',
+        '--cli',
+        'claude',
+        '--branches',
+        branches.join(','),
+      ],
+      panes: 0,
+    };
+  },
+  // The default launch: pane 0 is the dashboard and the broker runs in a hidden window.
   gitPawBroker: (sandbox, branches) => {
+    const plain = VARIANTS.gitPaw(sandbox, branches);
     sandbox.enableBroker();
-    return { ...VARIANTS.gitPaw(sandbox, branches), panes: branches.length + 1 };
+    return { ...plain, panes: branches.length + 1 };
   },
 };
 
@@ -102,7 +111,8 @@ function launchOnce(variant, n, { countTmux = false, files = 0 } = {}) {
 export async function benchLaunch({ sizes, runs, files = 0, broker = true }) {
   const variants = ['floor', 'upstream', 'gitPaw', 'gitPawDryRun'];
   if (broker && launchOnce('gitPawBroker', sizes[0]).brokerWired) variants.push('gitPawBroker');
-  else if (broker) progress('launch: the launch path does not start a broker yet; skipping the broker-on variant');
+  else if (broker)
+    progress('launch: the launch path does not start a broker yet; skipping the broker-on variant');
 
   const samples = Object.fromEntries(sizes.map((n) => [n, Object.fromEntries(variants.map((v) => [v, []]))]));
   for (let round = 1; round <= runs; round += 1) {
@@ -128,6 +138,7 @@ export async function benchLaunch({ sizes, runs, files = 0, broker = true }) {
     };
     if (medians.gitPawBroker !== undefined) {
       entry.git_paw_broker_ms = round(medians.gitPawBroker);
+      entry.broker_added_ms = round(medians.gitPawBroker - medians.gitPaw);
       entry.tmux_processes_git_paw_broker = launchOnce('gitPawBroker', n, { countTmux: true }).tmuxProcesses;
     }
     entry.samples_ms = Object.fromEntries(variants.map((v) => [v, samples[n][v].map((ms) => round(ms, 1))]));

@@ -5,8 +5,8 @@
 // Options (env): BENCH_STARTUP_RUNS (default 30), BENCH_LAUNCH_RUNS (default 7),
 // BENCH_BROKER_SECONDS (per round, default 2), BENCH_BROKER_ROUNDS (default 3),
 // BENCH_EVENTS (per round, default 1000), BENCH_EVENT_ROUNDS (default 3),
-// BENCH_DASHBOARD_SECONDS (default 30),
-// BENCH_ONLY (comma list of startup,launch,broker,events,dashboard).
+// BENCH_DASHBOARD_SECONDS (default 30), BENCH_WATCHER_SECONDS (default 20),
+// BENCH_ONLY (comma list of startup,launch,broker,events,dashboard,watcher).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release, totalmem } from 'node:os';
@@ -17,6 +17,7 @@ import { benchEvents } from './events.mjs';
 import { benchLaunch } from './launch.mjs';
 import { ROOT } from './sandbox.mjs';
 import { benchStartup } from './startup.mjs';
+import { benchWatcher } from './watcher.mjs';
 import { countText, msText, progress, ratioText, renderTable } from './stats.mjs';
 
 const setting = (name, fallback) => Number(process.env[name] ?? fallback);
@@ -59,7 +60,7 @@ function launchTable(rows) {
       'git-paw',
       'git-paw / upstream',
       'git-paw --dry-run',
-      ...(broker ? ['git-paw + broker'] : []),
+      ...(broker ? ['git-paw + broker', 'broker adds'] : []),
       `tmux processes: upstream / git-paw${broker ? ' / + broker' : ''}`,
     ],
     rows.map((row) => [
@@ -69,7 +70,7 @@ function launchTable(rows) {
       msText(row.git_paw_ms),
       ratioText(row.git_paw_vs_upstream),
       msText(row.git_paw_dry_run_ms),
-      ...(broker ? [msText(row.git_paw_broker_ms)] : []),
+      ...(broker ? [msText(row.git_paw_broker_ms), msText(row.broker_added_ms)] : []),
       [
         row.tmux_processes_upstream,
         row.tmux_processes_git_paw,
@@ -103,7 +104,7 @@ function brokerTable(b) {
 
 function eventsTable(e) {
   const cell = (figures) => `${msText(figures.p50_ms)} / ${msText(figures.p95_ms)}`;
-  return renderTable(
+  const table = renderTable(
     ['client', 'events', 'bare p50 / p95', 'broker p50 / p95', 'added p50 / p95'],
     [
       ['fresh connection per event', e.fresh_connection],
@@ -116,6 +117,8 @@ function eventsTable(e) {
       `${msText(row.added_p50_ms)} / ${msText(row.added_p95_ms)}`,
     ]),
   );
+  const command = e.command_hook;
+  return `${table}\n\ncommand hook (sh -c with curl, payload on stdin; spawn to exit), ${countText(command.events)} events: p50 ${msText(command.p50_ms)}, p95 ${msText(command.p95_ms)} (sh -c 'exit 0' alone: p50 ${msText(command.sh_floor.p50_ms)}, p95 ${msText(command.sh_floor.p95_ms)})`;
 }
 
 const started = Date.now();
@@ -123,14 +126,14 @@ const results = { date: new Date().toISOString(), machine: machine() };
 const sections = [];
 
 if (wanted('startup')) {
-  progress('1/4 CLI start-up');
+  progress('1/5 CLI start-up');
   results.startup = await benchStartup({ runs: setting('BENCH_STARTUP_RUNS', 30) });
   sections.push(
     `1. CLI start-up (median of ${results.startup.runs} alternating runs each)\n${startupTable(results.startup)}`,
   );
 }
 if (wanted('launch')) {
-  progress('2/4 launch');
+  progress('2/5 launch');
   results.launch = await benchLaunch({ sizes: [2, 8, 16], runs: setting('BENCH_LAUNCH_RUNS', 7) });
   sections.push(
     `2. Launch, start --no-attach vs upstream's sequence as a shell script ` +
@@ -144,7 +147,7 @@ if (wanted('launch')) {
   );
 }
 if (wanted('broker')) {
-  progress('3/4 broker');
+  progress('3/5 broker');
   results.broker = await benchBroker({
     seconds: setting('BENCH_BROKER_SECONDS', 2),
     rounds: setting('BENCH_BROKER_ROUNDS', 3),
@@ -166,7 +169,7 @@ if (wanted('events')) {
   );
 }
 if (wanted('dashboard')) {
-  progress('4/4 dashboard');
+  progress('4/5 dashboard');
   results.dashboard = await benchDashboard({ seconds: setting('BENCH_DASHBOARD_SECONDS', 30) });
   const d = results.dashboard;
   sections.push(
@@ -178,6 +181,24 @@ if (wanted('dashboard')) {
           [`git paw dashboard in an ${d.views[1].pane} terminal`, `${d.views[1].cpu_percent} %`],
           ['the broker meanwhile', `${d.broker_cpu_percent} %`],
         ],
+      ),
+  );
+}
+
+if (wanted('watcher')) {
+  progress('5/5 state watcher');
+  results.watcher = await benchWatcher({ seconds: setting('BENCH_WATCHER_SECONDS', 20) });
+  sections.push(
+    `5. State watcher with idle agents, one pane each at 200x50 (CPU over ${results.watcher[0].seconds} s, % of one core)\n` +
+      renderTable(
+        ['agents', 'watcher', 'watcher + its tmux clients', 'tmux server', 'tmux processes per tick'],
+        results.watcher.map((row) => [
+          row.agents,
+          `${row.watcher_cpu_percent} %`,
+          `${row.watcher_with_tmux_clients_cpu_percent} %`,
+          `${row.tmux_server_cpu_percent} %`,
+          row.tmux_processes_per_tick,
+        ]),
       ),
   );
 }

@@ -89,10 +89,15 @@ export function createSandbox(options = {}) {
     home,
     repo,
     env,
-    /** Turns the broker on in the repo's config. */
+    /** Turns the broker on in the repo's config (it is on by default; this says so). */
     enableBroker() {
       mkdirSync(join(repo, '.git-paw'), { recursive: true });
       writeFileSync(join(repo, '.git-paw', 'config.toml'), '[broker]\nenabled = true\n');
+    },
+    /** Turns the broker off in the repo's config. */
+    disableBroker() {
+      mkdirSync(join(repo, '.git-paw'), { recursive: true });
+      writeFileSync(join(repo, '.git-paw', 'config.toml'), '[broker]\nenabled = false\n');
     },
     /** The session state git-paw saved, or undefined. */
     savedState(session) {

@@ -17,6 +17,11 @@ const ENTRIES = {
 const START_PATH = /\/build\/(commands\/start|launch\/start|launch\/launch)\.js$/;
 /** What dist/cli.js itself imports statically: a chunk of its own, so `--version` loads only that. */
 const CLI_IMPORTS = /\/build\/util\/errors\.js$/;
+/**
+ * What the broker's two processes (supervisor and server, started by every launch with a broker)
+ * share with the CLI paths: a chunk of their own, so neither loads the start or status chunk.
+ */
+const BROKER_SHARED = /\/build\/util\/(self|schema)\.js$/;
 /** What `git paw status` loads (its static imports); start loads them too. */
 const STATUS_PATH = /\/build\/commands\/status\.js$/;
 
@@ -35,6 +40,7 @@ await build({
     codeSplitting: {
       groups: [
         { name: 'errors', test: CLI_IMPORTS, priority: 2 },
+        { name: 'shared', test: BROKER_SHARED, priority: 2 },
         { name: 'status', test: STATUS_PATH, priority: 1 },
         { name: 'start', test: START_PATH },
       ],

@@ -230,11 +230,6 @@ async function runStatusCommand(flags: { json?: boolean; why?: string }): Promis
 }
 
 /**
- * Exact command lines answered without loading commander (start-up speed, TARGET §1): a lone
- * `--version`/`-V`, and `status` with or without `--json`. Every other line, `status --help`
- * included, goes through the full program below.
- */
-/**
  * The flags of a well-formed `start` command line, read without commander; undefined for anything
  * else (help, `--flag=value`, a value that looks like a flag, a repeated single-valued flag, an
  * unknown argument), which commander then parses and reports exactly as always.
@@ -259,6 +254,11 @@ function plainStartFlags(args: readonly string[]): StartFlags | undefined {
   return flags;
 }
 
+/**
+ * Exact command lines answered without loading commander (start-up speed): a plainly spelled
+ * `start`, a lone `--version`/`-V`, `status` with or without `--json`, and the broker's own
+ * `__broker`. Every other line, `status --help` included, goes through the full program below.
+ */
 function fastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
   if (argv[0] === 'start') {
     const flags = plainStartFlags(argv.slice(1));
@@ -273,6 +273,10 @@ function fastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
   }
   if (first === 'status' && (second === undefined || second === '--json')) {
     return () => runStatusCommand(second === undefined ? {} : { json: true });
+  }
+  // The broker window's command: every launch with a broker waits for this process to start.
+  if (first === '__broker' && second === undefined) {
+    return async () => (await import('./broker/main.js')).runBrokerProcess();
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
-// The broker server process (the supervisor's child): replays the log, listens, and stops
-// gracefully on SIGTERM / SIGHUP / SIGINT or when its supervisor goes away, so no orphan keeps
-// the port. A start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after
-// telling the supervisor why over IPC.
+// The broker server process (the supervisor's child): replays the log, listens, then watches the
+// session's panes for agent state (when it runs inside the session's tmux), and stops gracefully
+// on SIGTERM / SIGHUP / SIGINT or when its supervisor goes away, so no orphan keeps the port. A
+// start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after telling the
+// supervisor why over IPC.
 import { BrokerError, describeError } from '../util/errors.js';
 import {
   FATAL_EXIT_CODE,
@@ -11,7 +12,8 @@ import {
   type BrokerProcessConfig,
 } from './config.js';
 import { startBrokerServer, type RunningServer } from './server.js';
-import { openBroker, type OpenedBroker } from './service.js';
+import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
+import type { StateWatcher } from './watcher.js';
 
 /** Messages the child sends to its supervisor. */
 export type ChildReport = { type: 'ready'; pid: number; port: number } | { type: 'fatal'; reason: string };
@@ -86,9 +88,11 @@ export async function runServerChild(): Promise<void> {
   }
 
   let stopping = false;
+  let watcher: StateWatcher | undefined;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
+    watcher?.stop();
     void running
       .stop()
       .then(() => opened.log.close())
@@ -97,4 +101,33 @@ export async function runServerChild(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, shutdown);
   process.on('disconnect', shutdown);
   await report({ type: 'ready', pid: process.pid, port: running.port });
+  // Loaded once the port answers, so watching never delays the launch; without it the broker
+  // still serves everything but observed state.
+  try {
+    const started = await startWatcher(config, opened.service);
+    if (stopping) started?.stop();
+    else watcher = started;
+  } catch (error) {
+    process.stderr.write(`broker: agent state watcher not started: ${describeError(error)}\n`);
+  }
+}
+
+/**
+ * The state watcher, on the tmux server this process runs under (the broker window inherits
+ * TMUX), for the session's own agents; none outside tmux or without agents.
+ */
+async function startWatcher(
+  config: BrokerProcessConfig,
+  service: BrokerService,
+): Promise<StateWatcher | undefined> {
+  const { startStateWatcher, tmuxLocationOf } = await import('./watcher.js');
+  const location = tmuxLocationOf(process.env);
+  if (location === undefined || config.roster.length === 0) return undefined;
+  return startStateWatcher({
+    session: config.session,
+    location,
+    roster: config.roster,
+    sink: service,
+    onStop: (reason) => process.stderr.write(`broker: agent state watcher stopped: ${reason}\n`),
+  });
 }

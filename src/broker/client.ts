@@ -1,42 +1,57 @@
 // Talking to a broker from outside: the start-up / status probe (W26: HTTP status and JSON
 // parsed, 200 and `git_paw === true` required, timeouts reported as such), free-port search,
-// and a sentence naming whoever holds a port.
+// and a sentence naming whoever holds a port. The `/status` schema uses the small schema module,
+// not zod: a launch probes its broker on the way to typing the agents' commands.
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { z } from 'zod';
 import { BrokerError, describeError } from '../util/errors.js';
+import {
+  array,
+  literal,
+  nullable,
+  number,
+  object,
+  optional,
+  safeParse,
+  string,
+  type Infer,
+  type Schema,
+} from '../util/schema.js';
 
-const statusAgentSchema = z.object({
-  agent_id: z.string(),
-  cli: z.string().nullish(),
-  last_seen_seconds: z.number().nullish(),
-  status: z.string().nullish(),
-  summary: z.string().nullish(),
+/** A member that other broker versions may leave out or send as null. */
+const nullish = <T>(inner: Schema<T>) => optional(nullable(inner));
+
+const statusAgentSchema = object({
+  agent_id: string(),
+  cli: nullish(string()),
+  last_seen_seconds: nullish(number()),
+  status: nullish(string()),
+  summary: nullish(string()),
   // Observed state (0.3.0 brokers send none). Kept as text: a newer broker's state is shown
   // as not started rather than making the whole answer unreadable.
-  state: z.string().nullish(),
-  state_since: z.string().nullish(),
-  state_source: z.string().nullish(),
-  state_detail: z.string().nullish(),
+  state: nullish(string()),
+  state_since: nullish(string()),
+  state_source: nullish(string()),
+  state_detail: nullish(string()),
 });
 
 /** A `/status` document: 0.3.0 brokers send only the first four members. */
-export const brokerStatusSchema = z.object({
-  git_paw: z.literal(true),
-  agents: z.array(statusAgentSchema),
-  uptime_seconds: z.number().nullish(),
-  version: z.string().nullish(),
-  session: z.string().nullish(),
-  repo_path: z.string().nullish(),
-  instance_id: z.string().nullish(),
-  pid: z.number().nullish(),
-  started_at: z.string().nullish(),
-  message_count: z.number().nullish(),
-  next_seq: z.number().nullish(),
+export const brokerStatusSchema = object({
+  git_paw: literal(true),
+  agents: array(statusAgentSchema),
+  uptime_seconds: nullish(number()),
+  version: nullish(string()),
+  session: nullish(string()),
+  repo_path: nullish(string()),
+  instance_id: nullish(string()),
+  pid: nullish(number()),
+  started_at: nullish(string()),
+  message_count: nullish(number()),
+  next_seq: nullish(number()),
 });
 
-export type BrokerStatusDocument = z.infer<typeof brokerStatusSchema>;
-export type BrokerStatusAgent = z.infer<typeof statusAgentSchema>;
+export type BrokerStatusDocument = Infer<typeof brokerStatusSchema>;
+export type BrokerStatusAgent = Infer<typeof statusAgentSchema>;
 
 export type ProbeResult =
   | { kind: 'free' }
@@ -106,7 +121,7 @@ export function probeBroker(url: string, options: { timeoutMs?: number } = {}): 
           } catch {
             body = undefined;
           }
-          const parsed = brokerStatusSchema.safeParse(body);
+          const parsed = safeParse(brokerStatusSchema, body);
           if (status === 200 && parsed.success) settle({ kind: 'git-paw', status: parsed.data });
           else
             settle({

@@ -2,10 +2,11 @@
 // GIT_PAW_BROKER_CONFIG, written by `planBroker` and read by the supervisor and its server child.
 // It holds no secret, because tmux passes it on a command line (`new-window -e`); the bearer
 // token comes from GIT_PAW_BROKER_TOKEN, which the broker window inherits from the session
-// environment (set from a private file, never from argv).
+// environment (set from a private file, never from argv). Checked with the small schema module,
+// not zod: the supervisor and its server child each read it on the way to answering the launch.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { BrokerError } from '../util/errors.js';
+import { array, boolean, literals, number, object, safeParse, string, type Infer } from '../util/schema.js';
 import { packageFile } from '../util/self.js';
 import { isLoopbackBind } from './http-parse.js';
 
@@ -15,28 +16,34 @@ export const BROKER_TOKEN_ENV = 'GIT_PAW_BROKER_TOKEN';
 /** Exit code of the server child for a start-up failure that a restart cannot fix. */
 export const FATAL_EXIT_CODE = 78;
 
-export const brokerRosterEntrySchema = z.object({
-  agent_id: z.string().regex(/^[a-z0-9_-]{1,128}$/, 'agent ids are [a-z0-9_-]{1,128}'),
-  branch: z.string(),
-  cli: z.string(),
+const AGENT_ID = /^[a-z0-9_-]{1,128}$/;
+
+const brokerRosterEntrySchema = object({
+  agent_id: string({
+    refine: { test: (id) => AGENT_ID.test(id), message: 'agent ids are [a-z0-9_-]{1,128}' },
+  }),
+  branch: string(),
+  cli: string(),
 });
 
-export const brokerProcessConfigSchema = z.object({
-  session: z.string().min(1),
-  repo_path: z.string().min(1),
-  bind: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
+const nonEmpty = () => string({ minLength: 1 });
+
+const brokerProcessConfigSchema = object({
+  session: nonEmpty(),
+  repo_path: nonEmpty(),
+  bind: nonEmpty(),
+  port: number({ int: true, min: 1, max: 65535 }),
   /** `[broker] auth`: with "token" the bearer token is read from GIT_PAW_BROKER_TOKEN. */
-  auth: z.enum(['token', 'none']),
-  allow_remote: z.boolean(),
-  log_path: z.string().min(1),
+  auth: literals(['token', 'none']),
+  allow_remote: boolean(),
+  log_path: nonEmpty(),
   /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
-  instance_id: z.string().min(1),
-  roster: z.array(brokerRosterEntrySchema),
+  instance_id: nonEmpty(),
+  roster: array(brokerRosterEntrySchema),
 });
 
-export type BrokerRosterEntry = z.infer<typeof brokerRosterEntrySchema>;
-export type BrokerProcessConfig = z.infer<typeof brokerProcessConfigSchema>;
+export type BrokerRosterEntry = Infer<typeof brokerRosterEntrySchema>;
+export type BrokerProcessConfig = Infer<typeof brokerProcessConfigSchema>;
 
 /** Reads and checks the configuration from the environment; BrokerError when unusable. */
 export function readBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerProcessConfig {
@@ -52,9 +59,9 @@ export function readBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerPr
   } catch {
     throw new BrokerError(`${BROKER_CONFIG_ENV} is not valid JSON`);
   }
-  const parsed = brokerProcessConfigSchema.safeParse(value);
+  const parsed = safeParse(brokerProcessConfigSchema, value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = parsed.issues[0];
     throw new BrokerError(
       `${BROKER_CONFIG_ENV} is invalid: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
     );

@@ -1,7 +1,9 @@
 // The observed state of the session's roster agents, as the broker holds it: each agent's current
 // state (decided by the precedence rules) and a ring of its last signals, each marked with what
-// became of it, for `status --why`. Only roster agents have an entry and the ring has a fixed
-// size, so memory stays bounded whatever the hooks and the screen send. Pure and synchronous;
+// became of it, for `status --why`. Repeats of the same non-deciding signal share one entry (a
+// screen watcher confirms the state every tick and would otherwise push everything else out).
+// Only roster agents have an entry and the ring has a fixed size, so memory stays bounded
+// whatever the hooks and the screen send. Pure and synchronous;
 // the service logs every deciding signal before `decide` applies it.
 import { decidedBy, judge, NOT_STARTED, type ObservedState, type Verdict } from '../agents/precedence.js';
 import { SIGNAL_SOURCES, isAgentState, type StateSignal } from '../agents/state.js';
@@ -12,11 +14,14 @@ export const SIGNAL_RING = 10;
 /** A state's reason is a short label; longer text from a hook or a screen is cut. */
 export const MAX_DETAIL_CHARS = 200;
 
-/** One remembered signal and what became of it. */
+/** One remembered signal (or a run of identical ones) and what became of it. */
 export interface SignalEntry extends StateSignal {
   outcome: Verdict['outcome'];
   /** Why an overruled signal did not count. */
   reason?: string;
+  /** How many identical signals in a row this entry stands for (from `at` to `lastAt`). */
+  count: number;
+  lastAt: number;
 }
 
 interface Observation {
@@ -69,7 +74,7 @@ export class ObservedStates {
     const entry = this.byAgent.get(agentId);
     if (!entry) return;
     entry.current = decidedBy(signal);
-    this.remember(entry, { ...signal, outcome: 'decided' });
+    this.remember(entry, { ...signal, outcome: 'decided', count: 1, lastAt: signal.at });
   }
 
   /** Remembers a signal that did not decide; a confirming one renews what it confirms. */
@@ -77,14 +82,34 @@ export class ObservedStates {
     const entry = this.byAgent.get(agentId);
     if (!entry) return;
     if (verdict.outcome === 'overruled') {
-      this.remember(entry, { ...signal, outcome: 'overruled', reason: verdict.reason });
+      this.remember(entry, {
+        ...signal,
+        outcome: 'overruled',
+        reason: verdict.reason,
+        count: 1,
+        lastAt: signal.at,
+      });
       return;
     }
     entry.current = verdict.next;
-    this.remember(entry, { ...signal, outcome: verdict.outcome });
+    this.remember(entry, { ...signal, outcome: verdict.outcome, count: 1, lastAt: signal.at });
   }
 
   private remember(entry: Observation, signal: SignalEntry): void {
+    const last = entry.ring.at(-1);
+    if (
+      last !== undefined &&
+      signal.outcome !== 'decided' &&
+      last.outcome === signal.outcome &&
+      last.source === signal.source &&
+      last.state === signal.state &&
+      last.detail === signal.detail &&
+      last.reason === signal.reason
+    ) {
+      last.count += 1;
+      last.lastAt = signal.at;
+      return;
+    }
     entry.ring.push(signal);
     if (entry.ring.length > SIGNAL_RING) entry.ring.shift();
   }

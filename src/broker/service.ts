@@ -53,8 +53,8 @@ export interface AgentSignals {
   state_since: string | null;
   state_source: string | null;
   state_detail: string;
-  /** Oldest first; `at` as an ISO time. */
-  signals: (Omit<SignalEntry, 'at'> & { at: string })[];
+  /** Oldest first; times as ISO; `count` identical signals in a row from `at` to `last_at`. */
+  signals: (Omit<SignalEntry, 'at' | 'lastAt'> & { at: string; last_at: string })[];
 }
 
 export class BrokerService {
@@ -157,7 +157,11 @@ export class BrokerService {
       state_since: current.since === null ? null : new Date(current.since).toISOString(),
       state_source: current.source,
       state_detail: current.detail,
-      signals: signals.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() })),
+      signals: signals.map(({ lastAt, ...entry }) => ({
+        ...entry,
+        at: new Date(entry.at).toISOString(),
+        last_at: new Date(lastAt).toISOString(),
+      })),
     };
   }
 

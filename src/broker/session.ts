@@ -162,11 +162,24 @@ function startupFailure(plan: BrokerPlan): string | undefined {
   }
 }
 
-/** Waits until `/status` at the plan's URL reports this launch's identity; BrokerError otherwise. */
-export async function waitForBroker(plan: BrokerPlan, options: { timeoutMs?: number } = {}): Promise<void> {
+/**
+ * How often a launch asks whether its broker answers yet. A refused connection costs well under a
+ * millisecond, and every interval's worth of delay is added to the launch.
+ */
+const BROKER_POLL_MS = 10;
+
+/**
+ * Waits until `/status` at the plan's URL reports this launch's identity; BrokerError otherwise,
+ * or as soon as `signal` aborts (the launch failed elsewhere and is being rolled back).
+ */
+export async function waitForBroker(
+  plan: BrokerPlan,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (options.signal?.aborted) throw new BrokerError('the launch stopped before the broker answered');
     const failure = startupFailure(plan);
     if (failure) throw new BrokerError(failure);
     const probe = await probeBroker(plan.url, { timeoutMs: 500 });
@@ -180,7 +193,7 @@ export async function waitForBroker(plan: BrokerPlan, options: { timeoutMs?: num
         },
       );
     }
-    await sleep(50);
+    await sleep(BROKER_POLL_MS);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   statusKind,
 } from '../dashboard/rows.js';
 import type { AgentState } from '../agents/state.js';
+import { integrationFailureLines } from './status-hints.js';
 import { describePortHolder, isSessionBroker, probeBroker, type BrokerStatusDocument } from './client.js';
 
 export type BrokerReport =
@@ -86,6 +87,7 @@ export function brokerStatusLines(report: BrokerReport): string[] {
     const cells = row.map((cell, column) => (column < 5 ? cell.padEnd(widths[column] ?? 0) : cell));
     lines.push(`  ${cells.join('  ')}`.trimEnd());
   }
+  lines.push(...integrationFailureLines(status.agents));
   return lines;
 }
 

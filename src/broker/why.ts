@@ -12,6 +12,8 @@ const signalSchema = z.object({
   at: z.string(),
   outcome: z.enum(['decided', 'confirmed', 'overruled']),
   reason: z.string().optional(),
+  count: z.number(),
+  last_at: z.string(),
 });
 
 export const agentSignalsSchema = z.object({
@@ -104,7 +106,8 @@ export function whyLines(doc: AgentSignalsDocument, time: (iso: string) => strin
     entry.source,
     label(entry.state),
     oneLine(entry.detail) || '-',
-    entry.outcome === 'overruled' ? `overruled: ${entry.reason ?? ''}`.trim() : entry.outcome,
+    (entry.outcome === 'overruled' ? `overruled: ${entry.reason ?? ''}`.trim() : entry.outcome) +
+      (entry.count > 1 ? ` ×${entry.count} until ${time(entry.last_at)}` : ''),
   ]);
   const widths = [0, 1, 2, 3].map((column) => Math.max(0, ...rows.map((row) => (row[column] ?? '').length)));
   rows.forEach((row, index) => {

@@ -17,14 +17,14 @@ export async function runDashboard(): Promise<void> {
   if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
   if (lookup.kind === 'none') {
     throw new DashboardError('no git-paw session for this repo', {
-      hint: 'start one with `git paw start` (the dashboard needs `[broker] enabled = true` in .git-paw/config.toml)',
+      hint: 'start one with `git paw start`',
     });
   }
   const { state } = lookup;
   const target = brokerTargetOf(state);
   if (target === undefined) {
     throw new DashboardError(`session '${state.session_name}' runs without a broker`, {
-      hint: 'set `[broker] enabled = true` in .git-paw/config.toml, then `git paw stop` and `git paw start`',
+      hint: 'the broker is on unless `[broker] enabled = false` in the repository or global config; remove that line, then `git paw stop` and `git paw start`',
     });
   }
   if (!isInteractive()) {

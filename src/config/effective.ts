@@ -41,9 +41,12 @@ export function isLoopbackAddress(address: string): boolean {
   return false;
 }
 
-/** `[broker]` with defaults; Config error for a bad port or an unapproved non-loopback bind. */
+/**
+ * `[broker]` with defaults — on unless `enabled = false`, since the agents' state is what the
+ * dashboard shows. Config error for a bad port or an unapproved non-loopback bind.
+ */
 export function brokerSettings(config: PawConfig): BrokerSettings {
-  const { enabled = false, port, bind = '127.0.0.1', allow_remote: allowRemote = false, auth = 'token' } = config.broker;
+  const { enabled = true, port, bind = '127.0.0.1', allow_remote: allowRemote = false, auth = 'token' } = config.broker;
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
     throw new ConfigError(`[broker] port = ${port} is not a port number between 1 and 65535`);
   }

@@ -38,9 +38,11 @@ export const REPO_CONFIG_TEMPLATE = `# git-paw settings for this repository.
 # enabled = false
 
 # The local message broker through which agents report status and coordinate, and the
-# dashboard in the first pane. Setting enabled = true is all it takes; there is no flag.
+# dashboard in the first pane that shows what each agent is doing. It is on by default
+# (unlike git-paw 0.3.0); to launch sessions without it (no broker process, no dashboard
+# pane, no coordination instructions), uncomment [broker] and set enabled = false.
 # [broker]
-# enabled = false
+# enabled = true
 # port = 9119             # leave unset to take the first free port from 9119 upward
 # bind = "127.0.0.1"      # loopback only, unless allow_remote is set
 # allow_remote = false    # true permits a non-loopback bind (exposes the broker to the network)

@@ -2,6 +2,7 @@
 // with the broker's client), over a kept-alive socket with a timeout, and a readable reason when
 // it fails. The dashboard never talks to the broker any other way.
 import { Agent, get } from 'node:http';
+import { safeParse } from '../util/schema.js';
 import {
   brokerStatusSchema,
   MAX_STATUS_BYTES,
@@ -36,7 +37,7 @@ function networkReason(error: unknown): string {
  * serves) this session's — a broker of another session on the port is never shown as ours.
  */
 export function parseBrokerStatus(body: unknown, expectedSession: string): BrokerStatus {
-  const parsed = brokerStatusSchema.safeParse(body);
+  const parsed = safeParse(brokerStatusSchema, body);
   if (!parsed.success) throw new StatusUnavailable('the port answers, but not as a git-paw broker');
   const { session } = parsed.data;
   if (session && session !== expectedSession) {

@@ -2,9 +2,11 @@
 // neither can forget a step (W-4, W-26, broker W3): each worktree's AGENTS.md (with the rendered
 // skill when a broker runs), the log directory, the tmux session (a frame with env and hidden
 // broker window, which a launch opens while it creates the worktrees; then dashboard pane 0 and
-// the agents' panes), the broker verified, the state file saved — and only then labels, log pipes
-// and the programs typed into the panes. The broker's steps live in bring-up-broker, loaded only
-// when the session has a broker.
+// the agents' panes), the state file saved, labels, log pipes and the programs typed into the
+// panes — and the broker verified meanwhile: the panes need only its URL and token, which the
+// plan fixed, so they do not wait for it to answer, but the bring-up succeeds only once it has
+// (otherwise the whole launch is rolled back). The broker's steps live in bring-up-broker,
+// loaded only when the session has a broker.
 import { mkdirSync, rmSync } from 'node:fs';
 import { writeWorktreesAgentsMd, type AgentsMdTarget } from '../agents-md/write.js';
 import type { BrokerPlan } from '../broker/session.js';
@@ -47,6 +49,7 @@ export function sessionPlanFor(
       label: paneLabel(entry.branch, entry.cli),
       command: commandOf(entry),
       env: agentPaneEnv(entry.branch),
+      agentId: agentIdOf(entry.branch),
       ...(settings.logging ? { logPath: paneLogPath(repoRoot, state.session_name, entry.branch) } : {}),
     };
     const integration = integrations[index];
@@ -155,9 +158,9 @@ export async function openSessionFrame(
 
 /**
  * Brings a session up: AGENTS.md files (unless already written), log dir, tmux frame (unless
- * already opened) and panes, broker verified (W2), state saved, then the panes' labels, log pipes
- * and programs. The worktrees must exist. Everything created is registered with `rollback`.
- * Returns the saved state.
+ * already opened) and panes, state saved, the panes' labels, log pipes and programs, and the
+ * broker verified (W2) before this returns. The worktrees must exist. Everything created is
+ * registered with `rollback`. Returns the saved state.
  */
 export async function bringUpSession(
   ctx: LaunchContext,
@@ -173,21 +176,32 @@ export async function bringUpSession(
   const integrations = agentIntegrations(state, settings, broker?.url, ctx.env);
   writeIntegrationFiles(state.session_name, integrations, rollback, ctx.env);
   const plan = await fullSessionPlan(ctx.repo.root, bringUp, integrations);
-  // While tmux opens the panes: the broker verified and the state saved.
-  const panes = openPanes(ctx.runner, plan, await frame.placeholder);
+  // The broker's check runs beside everything below; it stops polling once the bring-up ends.
+  const brokerWait = new AbortController();
+  const verified = broker
+    ? (await import('./bring-up-broker.js')).waitForBroker(broker, { signal: brokerWait.signal })
+    : undefined;
+  verified?.catch(() => undefined);
   try {
-    if (broker) await (await import('./bring-up-broker.js')).waitForBroker(broker);
+    const panes = openPanes(ctx.runner, plan, await frame.placeholder);
+    try {
+      // While tmux opens the panes: the state saved, before the dashboard in pane 0 looks for it.
+      rollback.checkpoint();
+      saveState(state, ctx.env);
+      rollback.add('the session state', () =>
+        previous ? saveState(previous, ctx.env) : deleteState(state.session_name, ctx.env),
+      );
+    } finally {
+      // Whatever happened meanwhile, rollback runs only once tmux is done.
+      await panes.catch(() => undefined);
+    }
+    const paneIds = await panes;
     rollback.checkpoint();
-    saveState(state, ctx.env);
-    rollback.add('the session state', () =>
-      previous ? saveState(previous, ctx.env) : deleteState(state.session_name, ctx.env),
-    );
+    await startPanes(ctx.runner, plan, paneIds);
+    await verified;
+    rollback.checkpoint();
   } finally {
-    // Whatever happened meanwhile, rollback runs only once tmux is done.
-    await panes.catch(() => undefined);
+    brokerWait.abort();
   }
-  const paneIds = await panes;
-  rollback.checkpoint();
-  await startPanes(ctx.runner, plan, paneIds);
   return state;
 }

@@ -6,8 +6,8 @@
 //      can read it), its hidden windows and options — needing no worktree, so a launch runs it
 //      while the worktrees are still being created;
 //   2. every pane in its worktree (printing the pane ids), the placeholder removed, the layout;
-//   3. per pane (addressed by `%id`, never by index): label, log pipe, and the command typed —
-//      run last, once the launch has verified the broker and saved the state, so no program
+//   3. per pane (addressed by `%id`, never by index): label, agent id, log pipe, and the command
+//      typed — run last, once the launch has verified the broker and saved the state, so no program
 //      starts in a session that is about to be rolled back and the dashboard finds the saved
 //      session.
 // Addressing panes by id is what makes `base-index`/`pane-base-index` in the user's tmux.conf
@@ -23,6 +23,11 @@ export interface PanePlan {
   command: string;
   /** Variables only this pane gets (e.g. GIT_PAW_AGENT_ID). */
   env: Record<string, string>;
+  /**
+   * The broker agent id of the pane's program, kept in the pane option `@paw_agent` so the
+   * broker's state watcher can tell the panes apart (absent for the dashboard).
+   */
+  agentId?: string;
   /** Absolute log file; when set, output is piped there before the command is typed. */
   logPath?: string;
 }
@@ -202,6 +207,9 @@ export function buildStartArgs(plan: SessionPlan, paneIds: readonly string[]): s
   plan.panes.forEach((pane, index) => {
     const id = paneIds[index] as string;
     setup.push(['set-option', '-p', '-t', id, '@paw_label', pane.label]);
+    // Set in the same invocation that types the command: a pane the watcher sees with an agent
+    // has had its program typed.
+    if (pane.agentId !== undefined) setup.push(['set-option', '-p', '-t', id, '@paw_agent', pane.agentId]);
     if (pane.logPath !== undefined)
       setup.push(['pipe-pane', '-t', id, escapeFormat(`cat >> ${shellQuote(pane.logPath)}`)]);
     typing.push(['send-keys', '-t', id, '-l', '--', pane.command], ['send-keys', '-t', id, 'Enter']);

@@ -1,7 +1,9 @@
-// A small runtime schema checker for the two files git-paw reads on every start: the config
-// files and the session state. It replaces zod there because importing zod costs 50–85 ms on a
-// 2-core machine — more than the rest of `git paw status` — while these schemas need only a
-// handful of building blocks. Types are derived from the schemas (`Infer`), as with zod, and
+// A small runtime schema checker for what git-paw reads on every start — the config files, the
+// session state — and on every launch with a broker: the broker's configuration and its
+// `/status` answer. It replaces zod there because importing zod costs 50–85 ms on a 2-core
+// machine — more than the rest of `git paw status`, and paid by the launching process, the
+// broker's supervisor and its server alike — while these schemas need only a handful of
+// building blocks. Types are derived from the schemas (`Infer`), as with zod, and
 // issues have zod's shape and wording (code, path, expected/values, message), so error texts
 // built from them read the same. Unknown object keys are dropped from the output; callers that
 // warn about them walk the schema (`kind`, `shape`, `values`, `inner`).
@@ -132,6 +134,21 @@ export function number(options: NumberOptions = {}): Schema<number> {
   };
 }
 
+/** Exactly `value` (zod's `literal`), e.g. a marker member such as `git_paw: true`. */
+export function literal<const T extends boolean | number | string>(value: T): Schema<T> {
+  return {
+    kind: 'literal',
+    check(input, path, issues) {
+      if (input !== value) {
+        const expected = JSON.stringify(value);
+        const message = `Invalid input: expected ${expected}`;
+        issues.push({ code: 'invalid_value', path, values: [expected], message });
+      }
+      return value;
+    },
+  };
+}
+
 export function literals<const T extends string>(values: readonly T[]): Schema<T> {
   return {
     kind: 'enum',
@@ -203,6 +220,14 @@ export function optional<T>(inner: Schema<T>): OptionalSchema<T> {
     kind: 'optional',
     inner,
     check: (input, path, issues) => (input === undefined ? undefined : inner.check(input, path, issues)),
+  };
+}
+
+/** `null` or `inner` (zod's `.nullable()`); with `optional` around it, zod's `.nullish()`. */
+export function nullable<T>(inner: Schema<T>): Schema<T | null> {
+  return {
+    kind: 'nullable',
+    check: (input, path, issues) => (input === null ? null : inner.check(input, path, issues)),
   };
 }
 

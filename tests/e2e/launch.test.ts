@@ -8,8 +8,16 @@ import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
+import { canListen } from '../../src/broker/client.js';
 import { shellJoin } from '../../src/util/shell.js';
-import { localBranches, paw, pawOk, readState, sessionAlive, sessionFiles } from '../integration/lifecycle-helpers.js';
+import {
+  localBranches,
+  paw,
+  pawOk,
+  readState,
+  sessionAlive,
+  sessionFiles,
+} from '../integration/lifecycle-helpers.js';
 
 function hasScript(): boolean {
   try {
@@ -60,24 +68,32 @@ function inTerminalCommand(sandbox: Sandbox, shellCommand: string, cwd = sandbox
 describe.skipIf(skipWithoutTmux || !hasScript())('launch on a terminal', () => {
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
   });
   afterEach(() => sandbox.cleanup());
 
   it('attaches, and returns 0 when the client detaches; a second start reattaches', async () => {
     const term = inTerminal(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
-    await pollUntil(() => sandbox.tmux(['list-clients', '-F', '#{client_session}']), (clients) => clients === 'paw-proj', {
-      what: 'a client attached to paw-proj',
-    });
+    await pollUntil(
+      () => sandbox.tmux(['list-clients', '-F', '#{client_session}']),
+      (clients) => clients === 'paw-proj',
+      {
+        what: 'a client attached to paw-proj',
+      },
+    );
     sandbox.tmux(['detach-client', '-s', '=paw-proj']);
     expect(await term.exit).toBe(0);
     expect(readState(sandbox).status).toBe('active');
 
     const again = inTerminal(sandbox, ['start']);
-    await pollUntil(() => sandbox.tmux(['list-clients', '-F', '#{client_session}']), (clients) => clients === 'paw-proj', {
-      what: 'the reattached client',
-    });
+    await pollUntil(
+      () => sandbox.tmux(['list-clients', '-F', '#{client_session}']),
+      (clients) => clients === 'paw-proj',
+      {
+        what: 'the reattached client',
+      },
+    );
     expect(again.output()).toContain("Reattaching to session 'paw-proj'...");
     sandbox.tmux(['detach-client', '-s', '=paw-proj']);
     expect(await again.exit).toBe(0);
@@ -90,7 +106,9 @@ describe.skipIf(skipWithoutTmux || !hasScript())('launch on a terminal', () => {
     const command = `cd ${shellJoin([sandbox.repo])} && PATH=${shellJoin([sandbox.env.PATH ?? ''])} ${shellJoin([process.execPath, CLI_PATH])} start --cli claude --branches feat/a`;
     sandbox.tmux(['send-keys', '-t', '=work:', '-l', command]);
     sandbox.tmux(['send-keys', '-t', '=work:', 'Enter']);
-    await pollUntil(attachedTo, (session) => session === 'paw-proj', { what: 'the client to switch to paw-proj' });
+    await pollUntil(attachedTo, (session) => session === 'paw-proj', {
+      what: 'the client to switch to paw-proj',
+    });
     expect(sessionAlive(sandbox, 'work')).toBe(true);
     sandbox.tmux(['detach-client', '-s', '=paw-proj']);
     expect(await client.exit).toBe(0);
@@ -112,7 +130,9 @@ describe.skipIf(skipWithoutTmux || !hasScript())('launch on a terminal', () => {
       await pollUntil(declined.output, (text) => text.includes('Continue?'), { what: 'the purge question' });
       declined.type(answer);
       expect(await declined.exit).toBe(2);
-      expect(declined.output()).toContain('Uncommitted or untracked changes in these worktrees will be lost:');
+      expect(declined.output()).toContain(
+        'Uncommitted or untracked changes in these worktrees will be lost:',
+      );
       expect(declined.output()).toContain(`${join(sandbox.root, 'proj-feat-new')} (1 changed file)`);
       expect(sessionAlive(sandbox)).toBe(true);
     }
@@ -135,18 +155,24 @@ describe.skipIf(skipWithoutTmux)('a repo path with a dot and a space', () => {
   });
   afterEach(() => sandbox.cleanup());
 
-  it('launches under a tmux-safe name, runs each CLI in its worktree, and stops and purges', async () => {
+  it('launches under a tmux-safe name with the default broker and dashboard, runs each CLI in its worktree, and stops and purges', async () => {
     const result = await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,b']);
-    expect(result.stdout).toBe("Session 'paw-my-proj x' is running. Attach with: tmux attach -t 'paw-my-proj x'\n");
+    expect(result.stdout).toBe(
+      "Session 'paw-my-proj x' is running. Attach with: tmux attach -t 'paw-my-proj x'\n",
+    );
     const panes = listPanes(sandbox, 'paw-my-proj x');
     const wtA = join(sandbox.root, 'my.proj x-feat-a');
     const wtB = join(sandbox.root, 'my.proj x-b');
-    expect(panes.map((p) => p.path)).toEqual([wtA, wtB]);
-    await waitForPaneText(sandbox, panes[0]?.id ?? '', `FAKE-CLI claude cwd=${wtA}`);
-    await waitForPaneText(sandbox, panes[1]?.id ?? '', `FAKE-CLI claude cwd=${wtB}`);
+    expect(panes.map((p) => p.path)).toEqual([sandbox.repo, wtA, wtB]);
+    await waitForPaneText(sandbox, panes[0]?.id ?? '', 'git-paw dashboard · paw-my-proj x');
+    await waitForPaneText(sandbox, panes[1]?.id ?? '', `FAKE-CLI claude cwd=${wtA}`);
+    await waitForPaneText(sandbox, panes[2]?.id ?? '', `FAKE-CLI claude cwd=${wtB}`);
+    const port = readState(sandbox, 'paw-my-proj x').broker_port as number;
+    expect(await canListen('127.0.0.1', port)).toBe(false);
 
     await pawOk(sandbox, ['stop']);
     expect(sessionAlive(sandbox, 'paw-my-proj x')).toBe(false);
+    expect(await canListen('127.0.0.1', port)).toBe(true);
     await pawOk(sandbox, ['start']);
     expect(sessionAlive(sandbox, 'paw-my-proj x')).toBe(true);
     expect((await paw(sandbox, ['purge', '--force'])).stdout).toBe("Purged session 'paw-my-proj x'.\n");

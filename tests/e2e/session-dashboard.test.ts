@@ -40,15 +40,16 @@ describe.skipIf(skipWithoutTmux)('dashboard pane of a broker session', () => {
     const broker = brokerOf(sandbox);
     const [dashboard] = listPanes(sandbox, 'paw-proj');
     const pane0 = dashboard?.id ?? '';
-    await waitForPaneText(sandbox, pane0, '2 agents: 2 not started');
+    // The broker's watcher sees each fake CLI (a line, then waiting) idle on its screen.
+    await waitForPaneText(sandbox, pane0, '2 agents: 2 idle');
 
     expect(
       (await publishTo(broker, statusMsg('feat-a', 'working', { message: 'hello from feat-a' }))).status,
     ).toBe(202);
     const screen = await waitForPaneText(sandbox, pane0, 'hello from feat-a');
     expect(screen).toMatch(/feat-a +claude +⚙ working +🔵 working +\d+s ago +hello from feat-a/);
-    expect(screen).toMatch(/feat-b +claude +⚪ not started +- +-/);
-    expect(screen).toContain('2 agents: 1 working, 1 not started');
+    expect(screen).toMatch(/feat-b +claude +💤 idle +- +-/);
+    expect(screen).toContain('2 agents: 1 working, 1 idle');
 
     const second = sandbox.tmux([
       'new-window',
@@ -67,7 +68,7 @@ describe.skipIf(skipWithoutTmux)('dashboard pane of a broker session', () => {
     ]);
     const secondScreen = await waitForPaneText(sandbox, second, 'hello from feat-a');
     expect(secondScreen).toMatch(/feat-a +claude +⚙ working +🔵 working +\d+s ago +hello from feat-a/);
-    expect(secondScreen).toMatch(/feat-b +claude +⚪ not started +- +-/);
+    expect(secondScreen).toMatch(/feat-b +claude +💤 idle +- +-/);
 
     sandbox.tmux(['send-keys', '-t', pane0, 'q']);
     await waitForPaneText(sandbox, pane0, CLOSED_MESSAGE);

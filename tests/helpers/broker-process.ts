@@ -52,7 +52,10 @@ export async function startBrokerProcess(
     cliPath: CLI_PATH,
   });
   const [program = process.execPath, ...args] = plan.command;
-  const proc = spawn(program, args, { env: { ...process.env, ...plan.env }, stdio: 'ignore' });
+  // Outside any tmux, as the tests mean it: a TMUX inherited from the developer's terminal would
+  // let the broker's state watcher read their own session of the same name.
+  const env = { ...process.env, TMUX: undefined, TMUX_PANE: undefined, ...plan.env };
+  const proc = spawn(program, args, { env, stdio: 'ignore' });
   const exited = new Promise((resolve) => proc.on('exit', resolve));
   await waitForBroker(plan);
   return {

@@ -1,7 +1,16 @@
 // A per-test sandbox: temp dir with an isolated HOME/XDG, a private tmux server (TMUX_TMPDIR),
-// a bin dir for fake AI CLIs, and a git repo `proj` with one commit on `main`.
+// a bin dir for fake AI CLIs, and a git repo `proj` with one commit on `main`. Sessions run a
+// broker by default; a test about sessions without one says so with `broker: false`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { writeExecutable } from './executable.js';
 import { join, relative } from 'node:path';
@@ -28,7 +37,10 @@ export interface Sandbox {
   writeFile(relativeToRoot: string, content: string): string;
   /** Writes the global config (`$XDG_CONFIG_HOME/git-paw/config.toml`). */
   writeGlobalConfig(content: string): string;
-  /** Writes the repo config (`<repo>/.git-paw/config.toml`). */
+  /**
+   * Writes the repo config (`<repo>/.git-paw/config.toml`); in a `broker: false` sandbox the
+   * broker stays off unless `content` has a `[broker]` table of its own.
+   */
   writeRepoConfig(content: string): string;
   /** A PATH of the bin dir plus a dir holding only git, so AI CLIs installed on the host are invisible. */
   isolatedPath(): string;
@@ -54,6 +66,21 @@ export interface SandboxOptions {
    * under a group- or world-writable directory such as /tmp, so its tests pass a private one.
    */
   parentDir?: string;
+  /**
+   * false: the repo config says `[broker] enabled = false` from the start, for tests about
+   * sessions without a broker (no dashboard pane, no broker window, no broker state fields).
+   */
+  broker?: false;
+}
+
+/** The repo config table that turns the broker off. */
+export const NO_BROKER_TABLE = '[broker]\nenabled = false\n';
+
+/** `content` followed by the table that turns the broker off, unless it has a `[broker]` table. */
+function withoutBroker(content: string): string {
+  if (/^\s*\[broker\]/m.test(content)) return content;
+  const separator = content === '' || content.endsWith('\n') ? '' : '\n';
+  return `${content}${separator}${NO_BROKER_TABLE}`;
 }
 
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
@@ -93,7 +120,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     repo,
     env,
     runner: {
-      run: (program, args, options = {}) => systemRunner.run(program, args, { ...options, env: { ...env, TMUX: undefined, ...options.env } }),
+      run: (program, args, options = {}) =>
+        systemRunner.run(program, args, { ...options, env: { ...env, TMUX: undefined, ...options.env } }),
     },
     git(args, cwd = repo) {
       return execFileSync('git', args, { cwd, env: { ...env, LC_ALL: 'C' }, encoding: 'utf8' }).trim();
@@ -122,7 +150,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       return sandbox.writeFile('home/.config/git-paw/config.toml', content);
     },
     writeRepoConfig(content) {
-      return sandbox.writeFile(join(relative(root, repo), '.git-paw', 'config.toml'), content);
+      const text = options.broker === false ? withoutBroker(content) : content;
+      return sandbox.writeFile(join(relative(root, repo), '.git-paw', 'config.toml'), text);
     },
     isolatedPath() {
       const system = join(root, 'system-bin');
@@ -149,6 +178,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     writeFileSync(join(repo, 'README.md'), '# proj\n');
     sandbox.git(['add', '.']);
     sandbox.git(['commit', '-q', '-m', 'initial']);
+    if (options.broker === false) sandbox.writeRepoConfig('');
   }
   return sandbox;
 }

@@ -18,6 +18,7 @@ import {
   loggedSeqs,
   pollInbox,
   publishTo,
+  waitUntilAllIdle,
   writeRepoConfig,
 } from './broker-session-helpers.js';
 import { paw, pawOk, readState, sessionsDirOf, statePath, worktreeDir } from './lifecycle-helpers.js';
@@ -59,13 +60,15 @@ describe.skipIf(skipWithoutTmux)('broker lifecycle', () => {
   it('status shows the broker line, the agent count and one line per agent; --json the same (scenario 55, W25)', async () => {
     const port = await startWithBroker();
     const broker = brokerOf(sandbox);
+    await waitUntilAllIdle(port);
     await publishTo(broker, statusMsg('feat-a', 'working', { message: 'wiring the API' }));
     const text = (await pawOk(sandbox, ['status'])).stdout;
     expect(text).toContain(
-      `Tmux:    running\n\nBroker:  http://127.0.0.1:${port} (running)\nAgents:  2 (1 working, 1 not started)\n`,
+      `Tmux:    running\n\nBroker:  http://127.0.0.1:${port} (running)\nAgents:  2 (1 working, 1 idle)\n`,
     );
-    expect(text).toMatch(/^ {2}feat-a {2}claude {2}working {6}working {2}\d+s ago {2}wiring the API$/m);
-    expect(text).toMatch(/^ {2}feat-b {2}claude {2}not started {2}- {8}- *$/m);
+    expect(text).toMatch(/^ {2}feat-a {2}claude {2}working {2}working {2}\d+s ago {2}wiring the API$/m);
+    // feat-b's fake CLI prints a line and waits: the broker sees it idle on screen.
+    expect(text).toMatch(/^ {2}feat-b {2}claude {2}idle {5}- {8}- *$/m);
     expect(text).toContain(`\n\n  feat/a → claude (${worktreeDir(sandbox, 'feat-a')})`);
 
     const json = JSON.parse((await pawOk(sandbox, ['status', '--json'])).stdout) as {

@@ -71,6 +71,19 @@ export async function brokerStatus(port: number): Promise<{ session: string; age
   return JSON.parse(reply.body) as { session: string; agents: StatusAgent[] };
 }
 
+/**
+ * Waits until the broker's state watcher has seen every agent's fake CLI idle on screen (it does
+ * so about a second after the panes start): only then does a test's publish decide a state the
+ * watcher's first reading cannot overtake.
+ */
+export function waitUntilAllIdle(port: number): Promise<unknown> {
+  return pollUntil(
+    async () => (await brokerStatus(port)).agents.map((agent) => (agent as { state?: string }).state),
+    (states) => states.length > 0 && states.every((state) => state === 'idle'),
+    { what: 'every agent to be seen idle' },
+  );
+}
+
 /** Seqs of the messages in a JSON Lines broker log (inbox records carry none). */
 export function loggedSeqs(logPath: string): number[] {
   if (!existsSync(logPath)) return [];

@@ -51,7 +51,8 @@ function sessionEnv(): string {
 }
 
 describe.skipIf(skipWithoutTmux)('start with the broker', () => {
-  it('without [broker]: agent panes only, no variables, no skill, no broker keys (scenario 1, 57)', async () => {
+  it('a repo `enabled = false`: agent panes only, no broker process, no variables, no skill, no broker keys', async () => {
+    writeRepoConfig(sandbox, 'enabled = false');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
     expect(listPanes(sandbox, 'paw-proj').map((pane) => pane.label)).toEqual([
       'feat/a → claude',
@@ -59,6 +60,9 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
     ]);
     expect(sandbox.tmuxStatus(['show-environment', '-t', '=paw-proj', 'GIT_PAW_BROKER_URL'])).not.toBe(0);
     expect(sandbox.tmux(['list-windows', '-t', '=paw-proj', '-F', '#{window_name}'])).not.toContain('broker');
+    expect(
+      sandbox.tmux(['list-panes', '-s', '-t', '=paw-proj', '-F', '#{pane_start_command}']),
+    ).not.toContain('__broker');
     expect(agentsMd('feat-a')).not.toContain('Coordination Skills');
     expect(Object.keys(readState(sandbox)).filter((key) => key.startsWith('broker_'))).toEqual([]);
     expect((await paw(sandbox, ['status'])).stdout).not.toMatch(/^Broker:/m);
@@ -111,21 +115,36 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
     expect(state.worktrees.map((entry) => entry.branch)).toEqual(['feat/a', 'feat/b', 'feat/c']);
   });
 
-  it('enabled without a port: the first free port from 9119 is used and recorded', async () => {
-    writeRepoConfig(sandbox, 'enabled = true');
+  it('without any config: the broker runs by default, on the first free port from 9119, with the dashboard in pane 0', async () => {
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     const { port } = brokerOf(sandbox);
     expect(port).toBeGreaterThanOrEqual(9119);
     expect(sessionEnv()).toContain(`GIT_PAW_BROKER_URL=http://127.0.0.1:${port}\n`);
     expect((await brokerStatus(port)).session).toBe('paw-proj');
+    expect(listPanes(sandbox, 'paw-proj').map((pane) => pane.label)).toEqual([
+      'dashboard → git paw dashboard',
+      'feat/a → claude',
+    ]);
+    expect(sandbox.tmux(['list-windows', '-t', '=paw-proj', '-F', '#{window_name}']).split('\n')).toContain(
+      'broker',
+    );
+    expect(agentsMd('feat-a')).toContain('Coordination Skills');
   });
 
-  it('a repo `enabled = false` turns off a globally enabled broker (scenario 4 as TARGET §2 amends it)', async () => {
+  it('a repo `enabled = false` turns off a globally enabled broker', async () => {
     sandbox.writeFile('home/.config/git-paw/config.toml', '[broker]\nenabled = true\n');
     writeRepoConfig(sandbox, 'enabled = false');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     expect(listPanes(sandbox, 'paw-proj').map((pane) => pane.label)).toEqual(['feat/a → claude']);
     expect(Object.keys(readState(sandbox)).filter((key) => key.startsWith('broker_'))).toEqual([]);
+  });
+
+  it('a repo `enabled = true` turns on a broker that the global config turns off', async () => {
+    sandbox.writeGlobalConfig('[broker]\nenabled = false\n');
+    const port = await enableBroker(sandbox);
+    await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
+    expect((await brokerStatus(port)).session).toBe('paw-proj');
+    expect(brokerOf(sandbox).port).toBe(port);
   });
 
   it('a foreign server on the configured port: refused naming the holder, nothing created', async () => {

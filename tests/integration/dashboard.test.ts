@@ -218,7 +218,7 @@ describe('git paw dashboard refusals', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'error: Dashboard error: no git-paw session for this repo\n' +
-        'hint: start one with `git paw start` (the dashboard needs `[broker] enabled = true` in .git-paw/config.toml)\n',
+        'hint: start one with `git paw start`\n',
     );
   });
 
@@ -228,7 +228,7 @@ describe('git paw dashboard refusals', () => {
     const result = await runCli(['dashboard'], { cwd: box.repo, env: box.env });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("error: Dashboard error: session 'paw-proj' runs without a broker\n");
-    expect(result.stderr).toContain('hint: set `[broker] enabled = true` in .git-paw/config.toml');
+    expect(result.stderr).toContain('hint: the broker is on unless `[broker] enabled = false`');
   });
 
   it('needs a terminal', async () => {

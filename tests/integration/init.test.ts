@@ -102,7 +102,7 @@ describe('init', () => {
     expect(mouseEnabled(config)).toBe(true);
     expect(branchPrefix(config)).toBe('spec/');
     expect(loggingEnabled(config)).toBe(false);
-    expect(brokerSettings(config)).toMatchObject({ enabled: false, port: undefined, bind: '127.0.0.1', auth: 'token' });
+    expect(brokerSettings(config)).toMatchObject({ enabled: true, port: undefined, bind: '127.0.0.1', auth: 'token' });
     for (const key of ['default_cli', 'mouse', 'default_spec_cli', 'branch_prefix', '[specs]', '[logging]', '[broker]', 'allow_remote', 'auth', '[clis.my-agent]', '[presets.my-preset]']) {
       expect(text, key).toContain(`# ${key}`);
     }
@@ -118,7 +118,7 @@ describe('init', () => {
     expect(warnings).toEqual([]);
     expect(config.specs).toEqual({ dir: 'specs', type: 'openspec' });
     expect(config.presets['my-preset']).toEqual({ branches: ['feat/api', 'feat/ui'], cli: 'claude' });
-    expect(brokerSettings(config)).toEqual({ enabled: false, port: 9119, bind: '127.0.0.1', allowRemote: false, auth: 'token' });
+    expect(brokerSettings(config)).toEqual({ enabled: true, port: 9119, bind: '127.0.0.1', allowRemote: false, auth: 'token' });
   });
 
   it('initialises the main worktree when run inside a linked worktree', async () => {

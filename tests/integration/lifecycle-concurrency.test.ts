@@ -13,7 +13,7 @@ import { expectNothingCreated, liveSessions, paw, sessionFiles, worktreeDir, wor
 describe.skipIf(skipWithoutTmux)('concurrent commands', () => {
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
   });
   afterEach(() => sandbox.cleanup());

@@ -10,7 +10,7 @@ import { localBranches, paw, pawOk, readState, sessionAlive, sessionFiles, state
 describe.skipIf(skipWithoutTmux)('purge', () => {
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
   });
   afterEach(() => sandbox.cleanup());
@@ -26,7 +26,7 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
   });
 
   it('--force removes session, worktrees, created branch and state; keeps pre-existing branches and logs (§11-2)', async () => {
-    sandbox.writeFile('proj/.git-paw/config.toml', '[logging]\nenabled = true\n');
+    sandbox.writeRepoConfig('[logging]\nenabled = true\n');
     await launch();
     sandbox.tmux(['new-session', '-d', '-s', 'paw-projx']);
     const exclude = join(sandbox.repo, '.git', 'info', 'exclude');

@@ -11,7 +11,7 @@ import { paw, pawOk, readState, sessionAlive, statePath, worktreeDir, worktreePa
 describe.skipIf(skipWithoutTmux)('recovery', () => {
   let sandbox: Sandbox;
   beforeEach(async () => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
     sandbox.git(['branch', 'feat/a']);
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
@@ -105,7 +105,7 @@ describe.skipIf(skipWithoutTmux)('recovery', () => {
 
   it('re-attaches logging pipes and rewrites AGENTS.md (W-4, W-26)', async () => {
     await paw(sandbox, ['stop']);
-    sandbox.writeFile('proj/.git-paw/config.toml', '[logging]\nenabled = true\n');
+    sandbox.writeRepoConfig('[logging]\nenabled = true\n');
     const agentsMd = join(worktreeDir(sandbox, 'feat-a'), 'AGENTS.md');
     writeFileSync(agentsMd, 'stale\n');
     await pawOk(sandbox, ['start']);

@@ -77,7 +77,7 @@ describe.skipIf(skipWithoutTmux)('a data dir that cannot take the state', () => 
   let sandbox: Sandbox;
   let sessions: string;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
     sessions = sessionsDirOf(sandbox);
     mkdirSync(sessions, { recursive: true, mode: 0o700 });

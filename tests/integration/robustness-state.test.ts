@@ -40,7 +40,7 @@ const HINT = 'hint: run `git paw purge` to clean up (or delete the file by hand)
 describe.skipIf(skipWithoutTmux)('a damaged state file', () => {
   let sandbox: Sandbox;
   beforeEach(async () => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
   });

@@ -10,7 +10,7 @@ import { expectNothingCreated, paw, pawOk, readState, worktreeDir } from './life
 let sandbox: Sandbox;
 
 beforeEach(() => {
-  sandbox = createSandbox();
+  sandbox = createSandbox({ broker: false });
   sandbox.fakeCli('claude');
   sandbox.fakeCli('gemini');
 });

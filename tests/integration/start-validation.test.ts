@@ -26,7 +26,7 @@ function pathWithoutTmux(sandbox: Sandbox): string {
 describe.skipIf(skipWithoutTmux)('start refuses a bad plan before creating anything', () => {
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
   });
   afterEach(() => sandbox.cleanup());
@@ -94,7 +94,7 @@ describe.skipIf(skipWithoutTmux)('start refuses a bad plan before creating anyth
 describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
   });
   afterEach(() => sandbox.cleanup());
 
@@ -121,10 +121,7 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
       code: 1,
       stderr: "error: Config error: preset 'nope' not found\n",
     });
-    sandbox.writeFile(
-      'proj/.git-paw/config.toml',
-      '[presets.be]\nbranches = ["feat/x", "feat/y"]\ncli = "claude"\n',
-    );
+    sandbox.writeRepoConfig('[presets.be]\nbranches = ["feat/x", "feat/y"]\ncli = "claude"\n');
     const result = await paw(sandbox, ['start', '--dry-run', '--preset', 'be']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
@@ -143,7 +140,7 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
   });
 
   it('accepts repeated --branches and a custom CLI (§2.3-10)', async () => {
-    sandbox.writeFile('proj/.git-paw/config.toml', '[clis.echo]\ncommand = "/bin/echo"\n');
+    sandbox.writeRepoConfig('[clis.echo]\ncommand = "/bin/echo"\n');
     const result = await paw(sandbox, [
       'start',
       '--dry-run',

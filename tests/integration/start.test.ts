@@ -12,7 +12,7 @@ const HINT = "Session 'paw-proj' is running. Attach with: tmux attach -t paw-pro
 describe.skipIf(skipWithoutTmux)('start: fresh launch', () => {
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
   });
   afterEach(() => sandbox.cleanup());
@@ -82,13 +82,13 @@ describe.skipIf(skipWithoutTmux)('start: fresh launch', () => {
   });
 
   it('sets no session mouse option with mouse = false (§7.5-4)', async () => {
-    sandbox.writeFile('proj/.git-paw/config.toml', 'mouse = false\n');
+    sandbox.writeRepoConfig('mouse = false\n');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'a']);
     expect(sandbox.tmux(['show-options', '-t', '=paw-proj:', 'mouse'])).toBe('');
   });
 
   it('pipes every pane into its log before the CLI starts when logging is enabled (W-26)', async () => {
-    sandbox.writeFile('proj/.git-paw/config.toml', '[logging]\nenabled = true\n');
+    sandbox.writeRepoConfig('[logging]\nenabled = true\n');
     sandbox.fakeCli('claude', '#!/bin/sh\nprintf "HELLO\\033[31mRED\\033[0m\\n"\nexec sleep 3600\n');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     const log = join(sandbox.repo, '.git-paw', 'logs', 'paw-proj', 'feat--a.log');
@@ -101,7 +101,7 @@ describe.skipIf(skipWithoutTmux)('start: fresh launch', () => {
 describe.skipIf(skipWithoutTmux)('start: existing session', () => {
   let sandbox: Sandbox;
   beforeEach(async () => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
   });
@@ -131,7 +131,7 @@ describe.skipIf(skipWithoutTmux)('start: existing session', () => {
 describe.skipIf(skipWithoutTmux)('start: names and dry-run', () => {
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
   });
   afterEach(() => sandbox.cleanup());

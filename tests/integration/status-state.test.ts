@@ -124,6 +124,13 @@ describe('status with observed agent state', () => {
 
     const silent = await paw(sandbox, ['status', '--why', 'feat-c']);
     expect(silent.stdout).toBe('feat-c: not started (no signal yet)\n');
+
+    const json = JSON.parse((await paw(sandbox, ['status', '--why', 'feat-a', '--json'])).stdout) as {
+      state: string;
+      signals: { outcome: string }[];
+    };
+    expect(json.state).toBe('waiting');
+    expect(json.signals.map((entry) => entry.outcome)).toEqual(['decided', 'confirmed', 'decided']);
   });
 
   it('--why names the agents when asked about one that is not in the session', async () => {

@@ -9,7 +9,7 @@ import { paw, pawOk, readState, sessionsDirOf, statePath, worktreeDir } from './
 describe.skipIf(skipWithoutTmux)('status', () => {
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
   });
   afterEach(() => sandbox.cleanup());

@@ -10,7 +10,7 @@ const STOPPED = 'Session stopped. Worktrees and state preserved.\nRun `git paw s
 describe.skipIf(skipWithoutTmux)('stop', () => {
   let sandbox: Sandbox;
   beforeEach(() => {
-    sandbox = createSandbox();
+    sandbox = createSandbox({ broker: false });
     sandbox.fakeCli('claude');
   });
   afterEach(() => sandbox.cleanup());

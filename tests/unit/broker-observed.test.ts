@@ -125,25 +125,36 @@ describe('observed agent state in the broker', () => {
     expect(statusOf(service)[0]).toMatchObject({ state: 'not_started' });
   });
 
-  it('keeps the last signals in a fixed ring, each marked with what became of it', () => {
+  it('keeps the last signals in a fixed ring, each marked with what became of it; repeats share an entry', () => {
     const { service } = memoryService();
     service.observe('feat-a', hook('waiting', T0, 'permission: Bash'));
     service.observe('feat-a', { state: 'working', source: 'screen', detail: 'busy', at: T0 + 1_000 });
+    service.observe('feat-a', { state: 'working', source: 'screen', detail: 'busy', at: T0 + 2_000 });
+    const iso = (ms: number) => new Date(ms).toISOString();
     expect(service.signalsOf('feat-a')?.signals).toEqual([
-      { ...hook('waiting', T0, 'permission: Bash'), at: new Date(T0).toISOString(), outcome: 'decided' },
+      {
+        ...hook('waiting', T0, 'permission: Bash'),
+        at: iso(T0),
+        outcome: 'decided',
+        count: 1,
+        last_at: iso(T0),
+      },
       {
         state: 'working',
         source: 'screen',
         detail: 'busy',
-        at: new Date(T0 + 1_000).toISOString(),
+        at: iso(T0 + 1_000),
         outcome: 'overruled',
         reason: 'a hook reported the state less than 5 s before',
+        count: 2,
+        last_at: iso(T0 + 2_000),
       },
     ]);
-    for (let i = 0; i < SIGNAL_RING * 3; i += 1) service.observe('feat-a', hook('waiting', T0 + 2_000 + i));
+    for (let i = 0; i < SIGNAL_RING * 3; i += 1)
+      service.observe('feat-a', hook('waiting', T0 + 3_000 + i, i % 2 === 0 ? 'permission' : 'question'));
     const signals = service.signalsOf('feat-a')?.signals ?? [];
     expect(signals).toHaveLength(SIGNAL_RING);
-    expect(signals.every((entry) => entry.outcome === 'confirmed')).toBe(true);
+    expect(signals.every((entry) => entry.outcome === 'confirmed' && entry.count === 1)).toBe(true);
     expect(service.signalsOf('feat-a')).toMatchObject({ state: 'waiting', state_detail: 'permission: Bash' });
   });
 

@@ -8,12 +8,17 @@ function withBroker(broker: PawConfig['broker']): PawConfig {
 }
 
 describe('effective settings', () => {
-  it('applies upstream defaults', () => {
+  it('applies the defaults: upstream\'s, except that the broker is on', () => {
     const config = emptyConfig();
     expect(mouseEnabled(config)).toBe(true);
     expect(branchPrefix(config)).toBe('spec/');
     expect(loggingEnabled(config)).toBe(false);
-    expect(brokerSettings(config)).toEqual({ enabled: false, port: undefined, bind: '127.0.0.1', allowRemote: false, auth: 'token' });
+    expect(brokerSettings(config)).toEqual({ enabled: true, port: undefined, bind: '127.0.0.1', allowRemote: false, auth: 'token' });
+  });
+
+  it('turns the broker off only when enabled = false is written', () => {
+    expect(brokerSettings(withBroker({ enabled: false })).enabled).toBe(false);
+    expect(brokerSettings(withBroker({ port: 9200 })).enabled).toBe(true);
   });
 
   it('passes configured broker values through', () => {

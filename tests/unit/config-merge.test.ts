@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeConfigFiles } from '../../src/config/merge.js';
 import { emptyConfig } from '../../src/config/schema.js';
-import { branchPrefix, loggingEnabled, mouseEnabled } from '../../src/config/effective.js';
+import { branchPrefix, brokerSettings, loggingEnabled, mouseEnabled } from '../../src/config/effective.js';
 import { parseConfigText } from '../../src/config/validate.js';
 
 function file(text: string) {
@@ -61,5 +61,14 @@ describe('mergeConfigFiles', () => {
     const global = file('[broker]\nenabled = true\nport = 9300\nauth = "none"');
     expect(mergeConfigFiles(global, file('[broker]\nenabled = false')).broker).toEqual({ enabled: false, port: 9300, auth: 'none' });
     expect(mergeConfigFiles(global, file('[broker]\nport = 9200')).broker).toEqual({ enabled: true, port: 9200, auth: 'none' });
+  });
+
+  it('decides [broker] enabled by the repo when it says so, else by the global file, else on', () => {
+    const enabled = (global: string, repo: string) => brokerSettings(mergeConfigFiles(file(global), file(repo))).enabled;
+    expect(enabled('[broker]\nenabled = true', '[broker]\nenabled = false')).toBe(false);
+    expect(enabled('[broker]\nenabled = false', '[broker]\nenabled = true')).toBe(true);
+    expect(enabled('[broker]\nenabled = false', '[broker]\nport = 9200')).toBe(false);
+    expect(enabled('', '[broker]\nenabled = false')).toBe(false);
+    expect(enabled('', '')).toBe(true);
   });
 });

@@ -64,8 +64,12 @@ const plan: BrokerPlan = {
 };
 
 describe('launchSettingsOf', () => {
-  it('has no broker part unless [broker] enabled', () => {
-    expect(launchSettingsOf(emptyConfig(), root, { HOME: root })).toEqual({ mouse: true, logging: false });
+  it('has a broker part unless [broker] enabled = false', () => {
+    expect(launchSettingsOf(emptyConfig(), root, { HOME: root }).broker).toMatchObject({ bind: '127.0.0.1', auth: 'token' });
+    expect(launchSettingsOf({ ...emptyConfig(), broker: { enabled: false } }, root, { HOME: root })).toEqual({
+      mouse: true,
+      logging: false,
+    });
   });
 
   it('resolves the skill once: the repo override first, else the embedded default', () => {

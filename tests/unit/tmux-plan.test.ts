@@ -18,7 +18,7 @@ const plan: SessionPlan = {
   mouse: true,
   env: {},
   panes: [
-    { cwd: '/w/my app-feat-a', label: 'feat/a → claude', command: "'/bin/my claude'", env: { GIT_PAW_AGENT_ID: 'feat-a' } },
+    { cwd: '/w/my app-feat-a', label: 'feat/a → claude', command: "'/bin/my claude'", env: { GIT_PAW_AGENT_ID: 'feat-a' }, agentId: 'feat-a' },
     { cwd: '/w/#S;', label: 'feat/b → codex', command: 'codex --x;', env: { GIT_PAW_AGENT_ID: 'feat-b' }, logPath: "/w/logs/it's #1.log" },
   ],
 };
@@ -98,9 +98,10 @@ describe('buildPanesArgs', () => {
 });
 
 describe('buildStartArgs', () => {
-  it('labels and pipes (quoted) each pane by id, selects the first, then types each command literally', () => {
+  it('labels, tags with its agent and pipes (quoted) each pane by id, selects the first, then types each command literally', () => {
     expect(commands(buildStartArgs(plan, ['%3', '%7']))).toEqual([
       ['set-option', '-p', '-t', '%3', '@paw_label', 'feat/a → claude'],
+      ['set-option', '-p', '-t', '%3', '@paw_agent', 'feat-a'],
       ['set-option', '-p', '-t', '%7', '@paw_label', 'feat/b → codex'],
       ['pipe-pane', '-t', '%7', "cat >> '/w/logs/it'\\''s ##1.log'"],
       ['select-pane', '-t', '%3'],

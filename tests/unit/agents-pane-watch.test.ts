@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { COMMON_SCREEN_RULES } from '../../src/agents/adapters/generic.js';
+import { PaneWatch, QUICK_EXIT_MS, START_GRACE_MS, type PaneSnapshot } from '../../src/agents/pane-watch.js';
+import type { StateSignal } from '../../src/agents/state.js';
+
+const DIALOG = 'Do you want to proceed?';
+const BUSY = 'Thinking (esc to interrupt)';
+const program = (screen: string): PaneSnapshot => ({ shellInFront: false, screen });
+const shell = (screen = '$ '): PaneSnapshot => ({ shellInFront: true, screen });
+
+/** Feeds one snapshot per second from t = 1 s and returns what each tick emitted. */
+function run(snapshots: PaneSnapshot[], start = 0): (StateSignal | undefined)[] {
+  const watch = new PaneWatch(COMMON_SCREEN_RULES, start);
+  return snapshots.map((snapshot, index) => watch.read(snapshot, start + (index + 1) * 1000));
+}
+
+const states = (signals: (StateSignal | undefined)[]) =>
+  signals.map((signal) =>
+    signal ? `${signal.state}/${signal.source}${signal.detail ? `:${signal.detail}` : ''}` : '-',
+  );
+
+describe('PaneWatch', () => {
+  it('emits a signal only when its reading changes, not every tick', () => {
+    expect(
+      states(run([program(''), program(''), program(DIALOG), program(DIALOG), program(DIALOG)])),
+    ).toEqual(['idle/screen', '-', 'waiting/screen:permission dialog', '-', '-']);
+  });
+
+  it('goes to working at the first busy reading', () => {
+    expect(states(run([program(''), program(BUSY)]))).toEqual(['idle/screen', 'working/screen:busy']);
+  });
+
+  it('leaves working only after two consistent readings, dated from the first of them', () => {
+    const signals = run([program(BUSY), program(''), program('')]);
+    expect(states(signals)).toEqual(['working/screen:busy', '-', 'idle/screen']);
+    expect(signals[2]?.at).toBe(2000);
+  });
+
+  it('ignores a single reading that misses the busy marker (a redraw)', () => {
+    expect(states(run([program(BUSY), program(''), program(BUSY), program(''), program(BUSY)]))).toEqual([
+      'working/screen:busy',
+      '-',
+      '-',
+      '-',
+      '-',
+    ]);
+  });
+
+  it('needs the two readings to agree: idle then waiting is not yet a change', () => {
+    expect(states(run([program(BUSY), program(''), program(DIALOG), program(DIALOG)]))).toEqual([
+      'working/screen:busy',
+      '-',
+      '-',
+      'waiting/screen:permission dialog',
+    ]);
+  });
+
+  it('reports exited by process as soon as the shell is back in front after the CLI ran', () => {
+    expect(states(run([program(BUSY), shell()]))).toEqual([
+      'working/screen:busy',
+      'exited/process:back at the shell',
+    ]);
+  });
+
+  it('holds exited while the shell stays in front, and across a prompt helper seen once', () => {
+    expect(states(run([program(''), shell(), shell(), program('$ '), shell(), shell()]))).toEqual([
+      'idle/screen',
+      'exited/process:back at the shell',
+      '-',
+      '-',
+      '-',
+      '-',
+    ]);
+  });
+
+  it('sees the CLI start again after exited once a program is in front twice, as news of the process', () => {
+    expect(states(run([program(''), shell(), program(''), program(''), program(''), program(BUSY)]))).toEqual(
+      ['idle/screen', 'exited/process:back at the shell', '-', 'idle/process', '-', 'working/screen:busy'],
+    );
+  });
+
+  it('says nothing while a pane that never ran a program is within its start-up grace', () => {
+    const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
+    expect(watch.read(shell(), 1000)).toBeUndefined();
+    expect(watch.read(shell(), START_GRACE_MS - 1)).toBeUndefined();
+    expect(watch.read(shell(), START_GRACE_MS)).toMatchObject({
+      state: 'exited',
+      detail: 'back at the shell',
+    });
+  });
+
+  it('reports integration failed when a first run ends at once on a refused flag', () => {
+    const screen = "$ claude --settings x\nerror: unknown option '--settings'\n$ ";
+    const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
+    expect(watch.read(shell(screen), 1000)).toEqual({
+      state: 'exited',
+      source: 'process',
+      detail: "integration failed: error: unknown option '--settings'",
+      at: 1000,
+    });
+  });
+
+  it('reports integration failed for a first run seen running briefly', () => {
+    const screen = "error: unexpected argument '--x' found\n$ ";
+    expect(states(run([program(''), shell(screen)]))).toEqual([
+      'idle/screen',
+      "exited/process:integration failed: error: unexpected argument '--x' found",
+    ]);
+  });
+
+  it('does not blame the integration for a refused flag after a long run or in a later run', () => {
+    const screen = "error: unknown option '--x'\n$ ";
+    const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
+    watch.read(program(''), 1000);
+    expect(watch.read(shell(screen), 1000 + QUICK_EXIT_MS + 1)?.detail).toBe('back at the shell');
+    watch.read(program(''), 20_000);
+    watch.read(program(''), 21_000);
+    expect(watch.read(shell(screen), 22_000)?.detail).toBe('back at the shell');
+  });
+
+  it('reports a closed pane as exited, once', () => {
+    const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
+    watch.read(program(BUSY), 1000);
+    expect(watch.closed(2000)).toMatchObject({ state: 'exited', source: 'process', detail: 'pane closed' });
+    const exited = new PaneWatch(COMMON_SCREEN_RULES, 0);
+    exited.read(program(''), 1000);
+    exited.read(shell(), 2000);
+    expect(exited.closed(3000)).toBeUndefined();
+  });
+});
