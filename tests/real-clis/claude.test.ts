@@ -5,6 +5,7 @@ import { describeRealCli } from './scenarios.js';
 describeRealCli('claude', {
   ownFiles: ['CLAUDE.md'],
   permissionDetail: /Bash/,
+  dialog: /Do you want to proceed\?/,
   errorMarker: MARKERS.error429,
   quit: '/exit',
 });

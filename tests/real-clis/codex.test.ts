@@ -5,6 +5,7 @@ import { describeRealCli } from './scenarios.js';
 describeRealCli('codex', {
   ownFiles: ['AGENTS.md'],
   permissionDetail: /command|exec|Bash|shell/i,
+  dialog: /Would you like to run the following command\?/,
   errorMarker: MARKERS.error429,
   quit: '/quit',
 });

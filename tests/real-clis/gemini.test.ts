@@ -5,6 +5,7 @@ import { describeRealCli } from './scenarios.js';
 describeRealCli('gemini', {
   ownFiles: ['GEMINI.md', 'AGENTS.md'],
   permissionDetail: /shell/i,
-  errorMarker: MARKERS.error500,
+  dialog: /Allow execution of/,
+  errorMarker: MARKERS.error429,
   quit: '/quit',
 });

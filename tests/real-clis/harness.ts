@@ -63,6 +63,8 @@ export interface RealCliSession {
   submit(prompt: string): Promise<void>;
   /** Types a slash command (e.g. `/exit`) and presses Enter until it has left the input. */
   command(text: string): Promise<void>;
+  /** Presses Enter on the dialog matching `dialog` until the tool's result reaches the model. */
+  approve(dialog: RegExp): Promise<void>;
   /** Waits until the mock holds the turn's answer, then lets it go. */
   releaseHeldTurn(): Promise<void>;
   agent(): Promise<AgentStatus>;
@@ -309,6 +311,22 @@ export async function startRealCliSession(cli: RealCli): Promise<RealCliSession>
         const received = (): boolean =>
           mock.requests.slice(before).some((r) => r.answered !== 'side' && r.prompt.includes(prompt));
         await typeAndEnter(prompt, received, JSON.stringify(prompt));
+      },
+      async approve(dialog) {
+        // Done when the tool's result reaches the model: the dialog's text can vanish for a
+        // moment while the CLI redraws, and Gemini CLI ignores keys just after it draws a dialog.
+        const before = mock.requests.length;
+        const approved = (): boolean => mock.requests.slice(before).some((r) => r.answered === 'tool-result');
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+          if (dialog.test(screen())) keys('Enter');
+          const ok = await pollUntil(approved, (a) => a, { timeoutMs: 2_000, intervalMs: 100 }).then(
+            () => true,
+            () => false,
+          );
+          if (ok) return;
+        }
+        throw new Error(`dialog ${dialog} not approved by Enter\n--- pane ---\n${screen()}`);
       },
       async releaseHeldTurn() {
         // The state can change before the CLI's request reaches the mock (a hook fires first).

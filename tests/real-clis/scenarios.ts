@@ -27,6 +27,8 @@ export interface CliExpectations {
   ownFiles: string[];
   /** What `state_detail` says while the CLI asks permission to run a shell command. */
   permissionDetail: RegExp;
+  /** The permission dialog's text. */
+  dialog: RegExp;
   /** The scripted API error of this CLI's test. */
   errorMarker: string;
   /** The command that quits the CLI. */
@@ -85,7 +87,7 @@ export function describeRealCli(cli: RealCli, expected: CliExpectations): void {
       await s.submit(`Create the file. ${MARKERS.tool} ${MARKERS.holdAfterTool}`);
       const waiting = await s.waitForState('waiting', { detail: expected.permissionDetail });
       expect(waiting.state_detail).toMatch(expected.permissionDetail);
-      s.keys('Enter');
+      await s.approve(expected.dialog);
       await s.waitForState('working');
       await s.releaseHeldTurn();
       await s.waitForState('idle');

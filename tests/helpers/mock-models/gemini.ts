@@ -57,10 +57,29 @@ function candidate(turn: Turn): Record<string, unknown> {
   };
 }
 
+/**
+ * 429 is Google's answer to an exhausted daily quota (a QuotaFailure per day), which Gemini CLI
+ * reports at once; a per-minute one it would retry without end in interactive mode.
+ */
 function writeError(res: ServerResponse, status: 429 | 500): void {
   const error =
     status === 429
-      ? { code: 429, message: 'Mock quota exceeded', status: 'RESOURCE_EXHAUSTED' }
+      ? {
+          code: 429,
+          message: 'Mock quota exceeded for metric: generate_content_requests_per_day, limit: 0',
+          status: 'RESOURCE_EXHAUSTED',
+          details: [
+            {
+              '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+              violations: [
+                {
+                  quotaMetric: 'generate_content_requests',
+                  quotaId: 'GenerateRequestsPerDayPerProjectPerModel',
+                },
+              ],
+            },
+          ],
+        }
       : { code: 500, message: 'Mock internal error', status: 'INTERNAL' };
   writeJson(res, status, { error });
 }
