@@ -7,5 +7,7 @@ describeRealCli('gemini', {
   permissionDetail: /shell/i,
   dialog: /Allow execution of/,
   errorMarker: MARKERS.error429,
+  // The quota error asks "1. Keep trying / 2. Stop" (Escape does not close it).
+  dismissError: ['Down', 'Enter'],
   quit: '/quit',
 });

@@ -31,6 +31,8 @@ export interface CliExpectations {
   dialog: RegExp;
   /** The scripted API error of this CLI's test. */
   errorMarker: string;
+  /** Keys that close what the CLI shows after the API error, if it asks something. */
+  dismissError?: string[];
   /** The command that quits the CLI. */
   quit: string;
 }
@@ -110,6 +112,7 @@ export function describeRealCli(cli: RealCli, expected: CliExpectations): void {
     it('an API error from the model shows error', async () => {
       await s.submit(`Try again. ${expected.errorMarker}`);
       await s.waitForState('error');
+      if (expected.dismissError) s.keys(...expected.dismissError);
     });
 
     it('quitting the CLI shows exited', async () => {
