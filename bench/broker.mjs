@@ -3,7 +3,8 @@
 // supervisor + server child, token auth, JSONL log) against a bare node:http server that only
 // parses the same JSON and answers 202 — same load generator, same run, rounds alternating.
 // Also: the broker's RSS once it has accepted 100,000 publishes, and the latency of a poll with
-// 10,000 messages in the inbox and `since` near the end.
+// 10,000 messages in the inbox and `since` near the end. Last, overload: bursts of 500 publishers
+// at once, each on its own connection — every one must get 202 or 503, none a closed connection.
 //
 // Run alone with `node bench/broker.mjs` (after `npm run build`); `npm run bench` calls
 // benchBroker(). Options (env, standalone only): BENCH_SECONDS, BENCH_ROUNDS, BENCH_TOTAL.
@@ -108,6 +109,52 @@ async function publishLoad(port, token, { connections, seconds, budget = { left:
     }),
   );
   return { perSecond: latencies.length / ((performance.now() - started) / 1000), latencies };
+}
+
+/**
+ * One publish on a fresh connection (`Connection: close`): the reply's status, or 'closed' when
+ * the connection ended (or was reset) without a complete reply.
+ */
+function publishOnFreshConnection(port, bytes) {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? -1);
+      const complete =
+        end !== -1 && length >= 0 && Buffer.byteLength(text.slice(end + 4), 'latin1') >= length;
+      resolve(complete ? Number(text.slice(9, 12)) : 'closed');
+    });
+    socket.write(bytes);
+  });
+}
+
+/** `bursts` times, `publishers` publishes at once, each on its own connection; counts the answers. */
+async function overloadBursts(port, token, { publishers, bursts }) {
+  const counts = { accepted: 0, busy: 0, other: 0, closed_without_reply: 0 };
+  for (let b = 0; b < bursts; b += 1) {
+    const replies = await Promise.all(
+      Array.from({ length: publishers }, (_, n) => {
+        const bytes = publishBytes(port, token, ROSTER[n % ROSTER.length], n);
+        const closing = Buffer.from(
+          bytes.toString('latin1').replace('\r\n', '\r\nConnection: close\r\n'),
+          'latin1',
+        );
+        return publishOnFreshConnection(port, closing);
+      }),
+    );
+    for (const reply of replies) {
+      if (reply === 202) counts.accepted += 1;
+      else if (reply === 503) counts.busy += 1;
+      else if (reply === 'closed') counts.closed_without_reply += 1;
+      else counts.other += 1;
+    }
+  }
+  return { publishers, bursts, ...counts };
 }
 
 function rssMiB(pid) {
@@ -228,6 +275,8 @@ export async function benchBroker({
         broker_p99_ms: round(percentile(broker.latencies, 99), 3),
       });
     }
+    progress('broker: bursts of 500 publishers at once');
+    const overload = await overloadBursts(plan.port, plan.token, { publishers: 500, bursts: 5 });
     const end = await fetchStatus(plan.url);
     return {
       seconds_per_round: seconds,
@@ -247,6 +296,7 @@ export async function benchBroker({
         publishes_at_end: end.message_count,
         log_mib: round(statSync(plan.logPath).size / 1024 / 1024, 1),
       },
+      overload,
     };
   } finally {
     await servers.stop();

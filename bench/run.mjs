@@ -99,6 +99,9 @@ function brokerTable(b) {
       `(${b.poll.polls} polls): p50 ${msText(b.poll.p50_ms)}, p99 ${msText(b.poll.p99_ms)}`,
     `server RSS after ${countText(b.rss.accepted_publishes)} publishes: ${b.rss.server_rss_mib} MiB ` +
       `(${b.rss.server_rss_end_mib} MiB after ${countText(b.rss.publishes_at_end)}; log ${b.rss.log_mib} MiB)`,
+    `overload, ${b.overload.bursts} bursts of ${b.overload.publishers} publishers at once: ` +
+      `${countText(b.overload.accepted)} × 202, ${countText(b.overload.busy)} × 503, ` +
+      `${countText(b.overload.other)} other, ${countText(b.overload.closed_without_reply)} closed without a reply`,
   ].join('\n');
 }
 

@@ -1,7 +1,11 @@
-// The shell command a CLI runs as a hook (Gemini CLI hooks, Codex's notify): it posts the hook's
-// JSON to the agent's `/events` route of the broker and nothing else. It must never slow down or
-// break the agent: curl is bounded to one second, every byte of output is discarded, a missing
-// curl or an unreachable broker is silent, and the command always exits 0.
+// The shell command a CLI runs as a hook (Claude Code and Gemini CLI hooks, Codex's notify): it
+// posts the hook's JSON to the agent's `/events` route of the broker and nothing else. It must
+// never slow down or break the agent: every byte of output is discarded, an unreachable broker is
+// silent, and the command always exits 0. It writes the request itself through bash's /dev/tcp
+// without waiting for the answer (a few milliseconds; the broker's reply says nothing the CLI
+// needs), and falls back to curl, bounded to one second, where there is no bash. bash runs with
+// --norc: CLIs written in Node give their hooks a socket as standard input, and bash then reads
+// ~/.bashrc as if started by sshd, which is slow and may print.
 import { shellQuote } from '../util/shell.js';
 
 /** The pane variable holding the broker token (empty under `auth = "none"`). */
@@ -12,13 +16,30 @@ export function eventsUrl(brokerUrl: string, agentId: string): string {
   return `${brokerUrl.replace(/\/+$/, '')}/events/${encodeURIComponent(agentId)}`;
 }
 
+/** bash: one HTTP request written straight to the broker's socket, its answer never read. */
+function bashRequest(url: URL, payloadFrom: 'stdin' | 'arg'): string {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const head =
+    `POST ${url.pathname} HTTP/1.1\\r\\nHost: ${url.host}\\r\\nAuthorization: Bearer %s\\r\\n` +
+    'Content-Type: application/json\\r\\nContent-Length: %d\\r\\nConnection: close\\r\\n\\r\\n%s';
+  return [
+    `{ exec 3<>/dev/tcp/${host}/${url.port}; } 2>/dev/null || exit 0`,
+    payloadFrom === 'stdin' ? "IFS= read -r -d '' p" : 'p=$1',
+    // Content-Length counts bytes, so the length is taken in the C locale.
+    'LC_ALL=C',
+    `printf ${shellQuote(head)} "$${TOKEN_ENV}" "\${#p}" "$p" >&3 2>/dev/null`,
+    'exit 0',
+  ].join('; ');
+}
+
 /**
- * Shell text that posts a hook payload to `url`: read from standard input (`stdin`) or from the
- * first positional argument (`arg`, for CLIs that pass the JSON as an argument).
+ * Shell text (for `sh -c`) that posts a hook payload to `url`: read from standard input
+ * (`stdin`) or from the first positional argument (`arg`, for CLIs that pass the JSON as one).
  */
 export function postPayloadScript(url: string, payloadFrom: 'stdin' | 'arg'): string {
   const data = payloadFrom === 'stdin' ? '@-' : '"$1"';
   return [
+    `if command -v bash >/dev/null 2>&1; then BASH_ENV= exec bash --norc --noprofile -c ${shellQuote(bashRequest(new URL(url), payloadFrom))} hook "$@"; fi`,
     'command -v curl >/dev/null 2>&1 || exit 0',
     `curl -s -m 1 -o /dev/null -X POST -H 'content-type: application/json' -H "authorization: Bearer $${TOKEN_ENV}" --data-binary ${data} ${shellQuote(url)} >/dev/null 2>&1`,
     'exit 0',

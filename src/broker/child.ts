@@ -1,6 +1,10 @@
-// The broker server process (the supervisor's child): replays the log, listens, then watches the
-// session's panes for agent state (when it runs inside the session's tmux), and stops gracefully
-// on SIGTERM / SIGHUP / SIGINT or when its supervisor goes away, so no orphan keeps the port. A
+// The broker server process (the supervisor's child): replays the log, listens, answers its
+// supervisor's pings (the health check), then watches the session's panes for agent state (when
+// it runs inside the session's tmux), and stops gracefully on SIGTERM / SIGHUP / SIGINT. When its
+// supervisor dies (killed; the window's loop starts a new one) it keeps serving for a while, so
+// that agents are answered during the two process starts a replacement takes: the new server
+// stops it, waits until it has let go of the log and the port, and only then replays and
+// listens. With no replacement in time it stops by itself, so no orphan keeps the port. A
 // start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after telling the
 // supervisor why over IPC.
 import { BrokerError, describeError } from '../util/errors.js';
@@ -9,14 +13,56 @@ import {
   packageVersion,
   readBrokerConfig,
   readBrokerToken,
+  SERVICE_STARTED_ENV,
   type BrokerProcessConfig,
 } from './config.js';
+import { brokerUrl, probeBroker } from './client.js';
 import { startBrokerServer, type RunningServer } from './server.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
 import type { StateWatcher } from './watcher.js';
 
 /** Messages the child sends to its supervisor. */
-export type ChildReport = { type: 'ready'; pid: number; port: number } | { type: 'fatal'; reason: string };
+export type ChildReport =
+  { type: 'ready'; pid: number; port: number } | { type: 'fatal'; reason: string } | { type: 'pong' };
+
+/** Messages the supervisor sends to the child. */
+export type SupervisorMessage = { type: 'ping' };
+
+/**
+ * The previous server of this broker (its supervisor was killed) may still be closing on the
+ * port; a new one waits this long for it before calling the port taken.
+ */
+const PORT_RELEASE_WAIT_MS = 5_000;
+const PORT_RETRY_MS = 25;
+/** How long a server whose supervisor died keeps serving, waiting to be replaced. */
+const ORPHAN_GRACE_MS = 10_000;
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stops the server of this very broker instance still serving on the port (left by a killed
+ * supervisor), and waits until it has exited — after it, nothing appends to the log any more.
+ * One that does not stop in time (e.g. stopped by SIGSTOP) is killed.
+ */
+async function replacePredecessor(config: BrokerProcessConfig): Promise<void> {
+  const probe = await probeBroker(brokerUrl(config.bind, config.port), { timeoutMs: 1_000 });
+  if (probe.kind !== 'git-paw' || probe.status.instance_id !== config.instance_id) return;
+  const pid = probe.status.pid;
+  if (typeof pid !== 'number' || pid === process.pid) return;
+  const deadline = Date.now() + PORT_RELEASE_WAIT_MS;
+  process.kill(pid, 'SIGTERM');
+  while (processRuns(pid)) {
+    if (Date.now() >= deadline) process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, PORT_RETRY_MS));
+  }
+}
 
 function report(message: ChildReport): Promise<void> {
   return new Promise((resolve) => {
@@ -29,6 +75,24 @@ async function fail(reason: string): Promise<never> {
   process.stderr.write(`error: Broker error: ${reason}\n`);
   await report({ type: 'fatal', reason });
   process.exit(FATAL_EXIT_CODE);
+}
+
+function serviceStart(): Date {
+  const ms = Number(process.env[SERVICE_STARTED_ENV]);
+  return Number.isSafeInteger(ms) && ms > 0 ? new Date(ms) : new Date();
+}
+
+/** Starts the server, retrying a port that is still held (bounded), e.g. by the previous server. */
+async function listenWhenFree(start: () => Promise<RunningServer>): Promise<RunningServer> {
+  const deadline = Date.now() + PORT_RELEASE_WAIT_MS;
+  for (;;) {
+    try {
+      return await start();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, PORT_RETRY_MS));
+    }
+  }
 }
 
 function listenFailure(error: unknown, config: BrokerProcessConfig): string {
@@ -52,6 +116,11 @@ export async function runServerChild(): Promise<void> {
   } catch (error) {
     return fail(error instanceof BrokerError ? error.detail : describeError(error));
   }
+  try {
+    await replacePredecessor(config);
+  } catch (error) {
+    return fail(`cannot stop the previous server of this broker: ${describeError(error)}`);
+  }
   let opened: OpenedBroker;
   try {
     opened = openBroker({
@@ -63,7 +132,7 @@ export async function runServerChild(): Promise<void> {
         instanceId: config.instance_id,
         version: packageVersion(),
         pid: process.pid,
-        startedAt: new Date(),
+        startedAt: serviceStart(),
       },
     });
   } catch (error) {
@@ -77,12 +146,14 @@ export async function runServerChild(): Promise<void> {
 
   let running: RunningServer;
   try {
-    running = await startBrokerServer({
-      service: opened.service,
-      bind: config.bind,
-      port: config.port,
-      token,
-    });
+    running = await listenWhenFree(() =>
+      startBrokerServer({
+        service: opened.service,
+        bind: config.bind,
+        port: config.port,
+        token,
+      }),
+    );
   } catch (error) {
     return fail(listenFailure(error, config));
   }
@@ -99,7 +170,10 @@ export async function runServerChild(): Promise<void> {
       .finally(() => process.exit(0));
   };
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, shutdown);
-  process.on('disconnect', shutdown);
+  process.on('disconnect', () => setTimeout(shutdown, ORPHAN_GRACE_MS).unref());
+  process.on('message', (message: SupervisorMessage) => {
+    if (message.type === 'ping') void report({ type: 'pong' });
+  });
   await report({ type: 'ready', pid: process.pid, port: running.port });
   // Loaded once the port answers, so watching never delays the launch; without it the broker
   // still serves everything but observed state.

@@ -12,6 +12,11 @@ import { isLoopbackBind } from './http-parse.js';
 
 export const BROKER_CONFIG_ENV = 'GIT_PAW_BROKER_CONFIG';
 export const BROKER_TOKEN_ENV = 'GIT_PAW_BROKER_TOKEN';
+/**
+ * When the broker service started (epoch ms): set once by the broker window's restart loop and
+ * passed down, so `started_at` and `uptime_seconds` describe the service, not the last process.
+ */
+export const SERVICE_STARTED_ENV = 'GIT_PAW_BROKER_STARTED_MS';
 
 /** Exit code of the server child for a start-up failure that a restart cannot fix. */
 export const FATAL_EXIT_CODE = 78;

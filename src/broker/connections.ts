@@ -1,5 +1,7 @@
 // The broker's connection handling beyond node:http's defaults:
-// - a cap on concurrent connections that makes room by closing idle ones first;
+// - a cap on concurrent connections that makes room by pushing out idle ones first, and answers
+//   a connection it cannot take with 503 and `Retry-After` instead of closing it unanswered
+//   (a client must never be left wondering whether its message was stored);
 // - JSON replies to requests the HTTP parser rejects (malformed, oversized headers, timeouts),
 //   written only after every reply still owed on that connection: a valid request pipelined
 //   before garbage is answered first, so a client never has a message stored without seeing
@@ -15,6 +17,13 @@ import { Socket } from 'node:net';
 const LINGER_MS = 2_000;
 /** How long a parser rejection's reply waits for the replies owed before it. */
 const OWED_REPLIES_WAIT_MS = 5_000;
+/** Seconds a client turned away at the cap is told to wait before it tries again. */
+export const RETRY_AFTER_SECONDS = 1;
+/**
+ * Connections being turned away (each drains for at most LINGER_MS) beyond which a flood is cut
+ * without a reply, so refusing stays bounded too.
+ */
+const MAX_REFUSING = 1_024;
 
 interface Exchange {
   req: IncomingMessage;
@@ -26,6 +35,8 @@ interface Connection {
   inFlight: Set<Exchange>;
   /** Set once the connection is refused: the close is under way and no further request is served. */
   closing: boolean;
+  /** Whether a request was ever handed to the routes on it (an idle keep-alive, once done). */
+  served: boolean;
 }
 
 const connections = new WeakMap<Socket, Connection>();
@@ -129,27 +140,53 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   );
 }
 
+const BUSY_BODY = JSON.stringify({
+  error: `the broker is at capacity; retry after ${RETRY_AFTER_SECONDS} s`,
+});
+const BUSY_REPLY =
+  `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n` +
+  `Content-Length: ${Buffer.byteLength(BUSY_BODY)}\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\n` +
+  `Connection: close\r\n\r\n${BUSY_BODY}`;
+
 /**
- * Caps concurrent connections without letting slow clients lock everyone out: when a new
- * connection would pass the cap, the oldest connection with no request in flight (a client
- * that never finished its headers, an idle keep-alive, a refused one draining) is closed to
- * make room; only when every connection is busy is the newcomer refused.
+ * Caps concurrent connections without letting slow clients lock everyone out, and without
+ * leaving anyone unanswered. When a new connection would pass the cap, the oldest connection
+ * with no request in flight makes room: an idle keep-alive is closed gently (nothing is owed on
+ * it), one that never completed a request (a slow client, or one whose request is not read yet)
+ * is answered 503. Only when every connection has a request in flight is the newcomer answered
+ * 503. A 503 tells the client to retry; what it sent is discarded unserved.
  */
 function limitConnections(server: Server, cap: number): void {
   const open = new Set<Socket>();
+  let refusing = 0;
+  const turnAway = (socket: Socket) => {
+    open.delete(socket);
+    if (refusing >= MAX_REFUSING || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    refusing += 1;
+    socket.once('close', () => (refusing -= 1));
+    socket.write(BUSY_REPLY);
+    lingeringClose(socket);
+  };
   server.on('connection', (socket: Socket) => {
-    connections.set(socket, { inFlight: new Set(), closing: false });
+    connections.set(socket, { inFlight: new Set(), closing: false, served: false });
     open.add(socket);
     socket.once('close', () => open.delete(socket));
     if (open.size <= cap) return;
     for (const candidate of open) {
-      if (candidate !== socket && connections.get(candidate)?.inFlight.size === 0) {
-        candidate.destroy();
+      const connection = connections.get(candidate);
+      if (candidate === socket || connection === undefined || connection.inFlight.size > 0) continue;
+      if (connection.served) {
         open.delete(candidate);
-        return;
+        lingeringClose(candidate);
+      } else {
+        turnAway(candidate);
       }
+      return;
     }
-    socket.destroy();
+    turnAway(socket);
   });
 }
 
@@ -167,6 +204,7 @@ export function admitRequest(req: IncomingMessage, res: ServerResponse): boolean
   const connection = connections.get(req.socket);
   if (connection === undefined) return true;
   const exchange = { req, res };
+  connection.served = true;
   connection.inFlight.add(exchange);
   res.once('close', () => connection.inFlight.delete(exchange));
   if (!connection.closing) return true;

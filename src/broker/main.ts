@@ -1,21 +1,31 @@
-// `git-paw __broker`: the supervisor that runs as the command of the session's hidden `broker`
-// tmux window. It spawns the server as a child process and restarts it within 2 s whenever it
-// dies unexpectedly (the child replays its log, so nothing acknowledged is lost). SIGHUP (tmux
-// kill-session), SIGTERM and SIGINT stop the child gracefully, then the supervisor exits. A
-// fatal start-up failure of the child (port taken, log unusable) ends the supervisor with the
-// reason, also left in a file for `waitForBroker`.
+// `git-paw __broker`: the supervisor, run by the restart loop that is the command of the
+// session's hidden `broker` tmux window (keeper.ts). It spawns the server as a child process and
+// restarts it within 2 s whenever it dies unexpectedly (the child replays its log, so nothing
+// acknowledged is lost), or when it stops answering the supervisor's pings (stopped, or stuck in
+// a loop) — exits are not the only way a server fails. SIGHUP (tmux kill-session), SIGTERM and
+// SIGINT stop the child gracefully, then the supervisor exits. A fatal start-up failure of the
+// child (port taken, log unusable) ends the supervisor with the reason, also left in a file for
+// `waitForBroker`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { BrokerError } from '../util/errors.js';
 import { packageFile } from '../util/self.js';
-import type { ChildReport } from './child.js';
-import { FATAL_EXIT_CODE, readBrokerConfig, startupErrorPath } from './config.js';
+import type { ChildReport, SupervisorMessage } from './child.js';
+import { FATAL_EXIT_CODE, readBrokerConfig, SERVICE_STARTED_ENV, startupErrorPath } from './config.js';
 
 const SERVE_SCRIPT = 'dist/broker/serve.js';
 const STOP_TIMEOUT_MS = 5_000;
 /** A child that ran this long before dying counts as healthy: the next restart is immediate. */
 const HEALTHY_RUN_MS = 10_000;
 const MAX_RESTART_DELAY_MS = 1_500;
+/** How often a ready child is pinged. */
+const PING_INTERVAL_MS = 250;
+/**
+ * A ready child that has not answered a ping for this long is hung and is killed (then restarted
+ * like any crash). Long enough for a GC pause or a large synchronous write, short enough that a
+ * stopped server is back within a few seconds.
+ */
+const HUNG_AFTER_MS = 2_000;
 /**
  * The broker's own caps keep its live heap well under 100 MB; this ceiling turns a memory bug
  * into a restart instead of a machine that swaps.
@@ -31,26 +41,64 @@ function restartDelay(consecutiveCrashes: number): number {
   return Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** Math.max(0, consecutiveCrashes - 1));
 }
 
+/**
+ * Pings the ready child; kills it when it stops answering. Returns the stop function of the
+ * watch (called when the child exits).
+ */
+function watchHealth(child: ChildProcess): () => void {
+  let answeredAt = Date.now();
+  const onMessage = (message: ChildReport) => {
+    if (message.type === 'pong') answeredAt = Date.now();
+  };
+  child.on('message', onMessage);
+  const timer = setInterval(() => {
+    if (Date.now() - answeredAt > HUNG_AFTER_MS) {
+      log(`server (pid ${child.pid}) has not answered for ${HUNG_AFTER_MS} ms; restarting it`);
+      child.kill('SIGKILL');
+      return;
+    }
+    if (child.connected) child.send({ type: 'ping' } satisfies SupervisorMessage, () => undefined);
+  }, PING_INTERVAL_MS);
+  return () => {
+    clearInterval(timer);
+    child.off('message', onMessage);
+  };
+}
+
+/**
+ * Makes sure SERVICE_STARTED_ENV is set for every server child: the window's restart loop sets it
+ * once, so a restarted supervisor keeps the service's start; a supervisor run on its own starts
+ * the service now.
+ */
+function markServiceStart(): void {
+  if (!/^\d+$/.test(process.env[SERVICE_STARTED_ENV] ?? ''))
+    process.env[SERVICE_STARTED_ENV] = String(Date.now());
+}
+
 export async function runBrokerProcess(): Promise<void> {
   process.stderr.on('error', () => undefined);
   const config = readBrokerConfig();
   const errorFile = startupErrorPath(config.log_path);
+  markServiceStart();
 
-  await new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve) => {
     let child: ChildProcess | undefined;
     let fatalReason: string | undefined;
     let stopping = false;
     let restartTimer: NodeJS.Timeout | undefined;
     let crashes = 0;
     let everReady = false;
+    let unwatch: (() => void) | undefined;
 
     let finished = false;
     const finish = (error?: BrokerError) => {
       if (finished) return;
       finished = true;
       for (const signal of SIGNALS) process.off(signal, stop);
-      if (error) reject(error);
-      else resolve();
+      if (!error) return resolve();
+      // The window's restart loop must not retry what a restart cannot fix: a distinct exit code.
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exit(FATAL_EXIT_CODE);
     };
 
     const start = () => {
@@ -66,6 +114,8 @@ export async function runBrokerProcess(): Promise<void> {
         if (message.type === 'fatal') fatalReason = message.reason;
         if (message.type === 'ready') {
           everReady = true;
+          unwatch?.();
+          unwatch = watchHealth(current);
           rmSync(errorFile, { force: true });
           log(`listening on ${config.bind}:${message.port} (pid ${message.pid})`);
         }
@@ -75,7 +125,11 @@ export async function runBrokerProcess(): Promise<void> {
         if (!stopping) finish(new BrokerError(`cannot start the broker server: ${error.message}`));
       });
       current.on('exit', (code, signal) => {
-        if (child === current) child = undefined;
+        if (child === current) {
+          child = undefined;
+          unwatch?.();
+          unwatch = undefined;
+        }
         if (stopping) return finish();
         if (code === FATAL_EXIT_CODE) {
           const reason = fatalReason ?? 'the broker server could not start';
@@ -97,6 +151,7 @@ export async function runBrokerProcess(): Promise<void> {
       if (stopping) return;
       stopping = true;
       if (restartTimer) clearTimeout(restartTimer);
+      unwatch?.();
       const running = child;
       if (!running) return finish();
       running.kill('SIGTERM');

@@ -20,6 +20,7 @@ import {
   type BrokerRosterEntry,
 } from './config.js';
 import { isLoopbackBind } from './http-parse.js';
+import { keptCommand } from './keeper.js';
 import { MAX_ID_CHARS } from './messages.js';
 
 export const DEFAULT_BROKER_PORT = 9119;
@@ -60,7 +61,7 @@ export interface BrokerPlan {
    * configuration only. The broker window gets the token from the session environment.
    */
   windowEnv: Record<string, string>;
-  /** argv of the broker window's command. */
+  /** argv of the broker window's command (the supervisor inside its restart loop). */
   command: string[];
   /**
    * Session-wide environment of the agent panes and the broker window (the token is empty under
@@ -145,7 +146,7 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     agents,
     env: token === null ? windowEnv : { ...windowEnv, [BROKER_TOKEN_ENV]: token },
     windowEnv,
-    command: gitPawArgv(['__broker'], input.cliPath),
+    command: keptCommand(gitPawArgv(['__broker'], input.cliPath)),
     sessionEnv: { GIT_PAW_BROKER_URL: url, [BROKER_TOKEN_ENV]: token ?? '' },
   };
 }

@@ -1,9 +1,11 @@
 // `git paw status --why <agent>`: reads an agent's recent state signals from the session's broker
 // (`GET /agents/<id>/signals`, with the session token) and prints them oldest first, marking the
 // one that decided the current state, so a user can check why git-paw shows what it shows.
+import { request } from 'node:http';
 import { z } from 'zod';
 import { AGENT_STATES, SIGNAL_SOURCES } from '../agents/state.js';
 import { BrokerError, describeError } from '../util/errors.js';
+import { MAX_STATUS_BYTES } from './client.js';
 
 const signalSchema = z.object({
   state: z.enum(AGENT_STATES),
@@ -30,6 +32,43 @@ export type AgentSignalsDocument = z.infer<typeof agentSignalsSchema>;
 /** The broker's answer: the agent's signals, or the agent is not in the session. */
 export type SignalsAnswer = { kind: 'found'; doc: AgentSignalsDocument } | { kind: 'unknown' };
 
+/** One authenticated `GET` on `url`: the HTTP status and the body (at most MAX_STATUS_BYTES). */
+function getJson(
+  url: string,
+  token: string | undefined,
+  timeoutMs: number,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        agent: false,
+        timeout: timeoutMs,
+        headers: {
+          connection: 'close',
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_STATUS_BYTES) req.destroy(new Error('the answer is too large'));
+          else chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** One authenticated `GET /agents/<id>/signals`; BrokerError when the broker cannot be read. */
 export async function fetchSignals(
   url: string,
@@ -37,28 +76,29 @@ export async function fetchSignals(
   token: string | undefined,
   timeoutMs = 2_000,
 ): Promise<SignalsAnswer> {
-  let response: Response;
+  let reply: { status: number; body: string };
   try {
-    response = await fetch(`${url}/agents/${encodeURIComponent(agentId)}/signals`, {
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    reply = await getJson(`${url}/agents/${encodeURIComponent(agentId)}/signals`, token, timeoutMs);
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
     throw new BrokerError(
-      cause === 'ECONNREFUSED'
+      (error as NodeJS.ErrnoException).code === 'ECONNREFUSED'
         ? `the session's broker at ${url} is not running`
         : `cannot read the session's broker at ${url}: ${describeError(error)}`,
       { hint: 'run `git paw start` to bring the session back' },
     );
   }
-  if (response.status === 404) return { kind: 'unknown' };
-  const body: unknown = await response.json().catch(() => undefined);
+  if (reply.status === 404) return { kind: 'unknown' };
+  let body: unknown;
+  try {
+    body = JSON.parse(reply.body);
+  } catch {
+    body = undefined;
+  }
   const parsed = agentSignalsSchema.safeParse(body);
-  if (response.status !== 200 || !parsed.success) {
+  if (reply.status !== 200 || !parsed.success) {
     const error = (body as { error?: unknown } | undefined)?.error;
     throw new BrokerError(
-      `the broker at ${url} answered HTTP ${response.status}${typeof error === 'string' ? `: ${error}` : ''}`,
+      `the broker at ${url} answered HTTP ${reply.status}${typeof error === 'string' ? `: ${error}` : ''}`,
     );
   }
   return { kind: 'found', doc: parsed.data };

@@ -4,7 +4,7 @@ import type { PawConfig } from '../config/schema.js';
 import { shellQuote } from '../util/shell.js';
 import { which } from '../util/which.js';
 import { resolveCommandLine } from './command.js';
-import { defaultDisplayName, isKnownCli, KNOWN_CLIS, type CliInfo } from './known.js';
+import { defaultDisplayName, KNOWN_CLIS, type CliInfo } from './known.js';
 
 function byDisplayName(a: CliInfo, b: CliInfo): number {
   const left = a.displayName.toLowerCase();
@@ -25,11 +25,8 @@ export function detectClis(config: PawConfig, pathEnv: string = process.env.PATH
     if (path) found.set(name, { name, displayName: defaultDisplayName(name), path, source: 'detected', command: shellQuote(path) });
   }
   for (const [name, entry] of Object.entries(config.clis)) {
-    if (entry.command === undefined) {
-      // An entry without a command sets options of a known CLI; for any other name it is a mistake.
-      if (!isKnownCli(name)) warnings.push(`[clis.${name}] has no command; add one with \`git paw add-cli ${name} <command>\``);
-      continue;
-    }
+    // An entry without a command only sets options of a built-in CLI (validation allows no other).
+    if (entry.command === undefined) continue;
     const resolved = resolveCommandLine(entry.command, pathEnv);
     if (!resolved) {
       warnings.push(`custom CLI '${name}' not found at '${entry.command}', skipping`);

@@ -35,6 +35,9 @@ export function commandToStore(command: string, pathEnv: string = process.env.PA
     return { command: whole, warnings: problem ? [problem] : [] };
   }
   const path = which(word, pathEnv);
-  if (!path) throw new ConfigError(`command '${rest ? word : whole}' not found on PATH`);
+  if (!path)
+    throw new ConfigError(`command '${rest ? word : whole}' not found on PATH`, {
+      hint: 'install it first, or give its absolute path',
+    });
   return { command: rest ? `${shellQuote(path)} ${rest}` : path, warnings: [] };
 }

@@ -24,7 +24,8 @@ export async function runPurge(flags: { force?: boolean }): Promise<void> {
   await withRepoLock(ctx.repo.root, async () => {
     const lookup = findSession(ctx.repo);
     if (lookup.kind === 'none') {
-      say('No session to purge for this repo.');
+      const { purgeLeftovers } = await import('../launch/purge-leftovers.js');
+      if (!(await purgeLeftovers(ctx, flags.force ? undefined : confirm))) say('No session to purge for this repo.');
       return;
     }
     if (lookup.kind === 'corrupt') {

@@ -9,6 +9,7 @@ import { acquireRepoLock } from '../session/lock.js';
 import { attachModeFor, attachSession, currentAttachContext } from '../tmux/attach.js';
 import { UsageError } from '../util/errors.js';
 import { systemRunner, systemTerminalRunner } from '../util/exec.js';
+import { cancelledBySignal } from '../util/signals.js';
 
 /** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset` (W-15). */
 export function rejectConflictingFlags(flags: StartFlags): void {
@@ -49,10 +50,14 @@ export async function runStart(flags: StartFlags): Promise<void> {
   let sessionName: string | undefined;
   const lock = flags.dryRun ? undefined : acquireRepoLock(repo.root);
   try {
-    // Under the repo lock, when nothing will wait for the user: what the plan is checked against,
-    // gathered while the config is read and the CLIs are detected.
-    const facts = decidedByFlags(flags) ? gatherPlanFacts(ctx) : undefined;
-    sessionName = await startSession(ctx, flags, ignoredFlags(flags), facts);
+    // A signal before the launch has made anything (a prompt may be waiting) just ends the command;
+    // the launch's own rollback hears the signals while it has something to undo.
+    sessionName = await cancelledBySignal(() => {
+      // Under the repo lock, when nothing will wait for the user: what the plan is checked
+      // against, gathered while the config is read and the CLIs are detected.
+      const facts = decidedByFlags(flags) ? gatherPlanFacts(ctx) : undefined;
+      return startSession(ctx, flags, ignoredFlags(flags), facts);
+    });
   } finally {
     lock?.release();
   }

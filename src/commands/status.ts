@@ -1,10 +1,11 @@
 // `git paw status` (`--json`): the session of this repo, its effective status, tmux liveness, its
-// broker (probed once: running with its agents, or not responding) and worktrees. Works without
-// tmux installed (`Tmux:    not running`). `--why <agent>` shows the signals behind one agent's
-// observed state instead. The report and broker modules are loaded only when there is a session
-// to show, so the common "no session" answer starts fast.
+// broker (probed: running with its agents, or not responding — a broker of a running session that
+// does not answer is brought back first) and worktrees; without a session, what an earlier one
+// left behind. Works without tmux installed (`Tmux:    not running`). `--why <agent>` shows the
+// signals behind one agent's observed state instead. The report and broker modules are loaded
+// only when there is a session to show, so the common "no session" answer starts fast.
 import { agentIdOf } from '../git/names.js';
-import { resolveRepo } from '../git/repo.js';
+import { resolveRepo, type RepoInfo } from '../git/repo.js';
 import type { StatusReport } from '../session/report.js';
 import type { SessionState } from '../session/schema.js';
 import { effectiveStatus } from '../session/status.js';
@@ -25,14 +26,27 @@ async function brokerReportOf(state: SessionState): Promise<Pick<StatusReport, '
   return { broker: await readBrokerReport({ url: brokerUrl(target.bind, target.port), ...target }) };
 }
 
-async function reportOf(state: SessionState): Promise<StatusReport> {
+async function reportOf(state: SessionState, repoRoot: string): Promise<StatusReport> {
   const tmuxRunning = tmuxInstalled() && (await hasSession(systemRunner, state.session_name));
-  return {
-    state,
-    status: effectiveStatus(state, tmuxRunning),
-    tmuxRunning,
-    ...(await brokerReportOf(state)),
-  };
+  let broker = await brokerReportOf(state);
+  if (tmuxRunning && broker.broker?.state === 'not responding') {
+    // The session runs but its broker does not answer: bring it back, then report again.
+    const { reviveBrokerLocked } = await import('../launch/broker-revive.js');
+    const revival = await reviveBrokerLocked(systemRunner, repoRoot, state);
+    if (revival !== undefined && revival !== 'down') broker = await brokerReportOf(state);
+  }
+  return { state, status: effectiveStatus(state, tmuxRunning), tmuxRunning, ...broker };
+}
+
+/** What an earlier session left behind, when git-paw lost track of it. */
+async function sayLeftovers(repo: RepoInfo): Promise<void> {
+  const leftovers = await import('../launch/leftovers.js');
+  const found = await leftovers.findLeftovers({ runner: systemRunner, repo });
+  if (!leftovers.hasLeftovers(found)) return;
+  say('');
+  say(leftovers.LEFTOVERS_HEADING);
+  leftovers.describeLeftovers(found).forEach((line) => say(line));
+  say('Run `git paw purge` to remove them.');
 }
 
 /** `--why <agent>`: the agent's last signals, read from the session's broker with its token. */
@@ -68,10 +82,13 @@ export async function runStatus(flags: { json?: boolean; why?: string }): Promis
       throw new SessionError('no session for this repo', { hint: 'start one with `git paw start`' });
     return runWhy(lookup.state, flags.why, flags.json === true);
   }
-  if (lookup.kind === 'none' && !flags.json) return say('No session for this repo.');
+  if (lookup.kind === 'none' && !flags.json) {
+    say('No session for this repo.');
+    return sayLeftovers(repo);
+  }
   const [{ formatStatus, statusJson }, report] = await Promise.all([
     import('../session/report.js'),
-    lookup.kind === 'found' ? reportOf(lookup.state) : undefined,
+    lookup.kind === 'found' ? reportOf(lookup.state, repo.root) : undefined,
   ]);
   if (flags.json) say(JSON.stringify(statusJson(report), null, 2));
   else if (report) formatStatus(report).forEach((line) => say(line));

@@ -182,6 +182,8 @@ function writeConfigFile(path: string, content: string): void {
     const mode = existsSync(path) ? statSync(path).mode & 0o777 : 0o644;
     writeFileAtomic(path, content, { mode });
   } catch (error) {
-    throw new ConfigError(`${path}: cannot write: ${(error as Error).message}`);
+    throw new ConfigError(`${path}: cannot write: ${(error as Error).message}`, {
+      hint: 'make sure the file and its directory are writable',
+    });
   }
 }

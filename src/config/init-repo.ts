@@ -1,7 +1,7 @@
-// `git paw init` (upstream §13): creates `.git-paw/`, `.git-paw/logs/`, the commented config
-// template and a `.gitignore` rule for the logs, each only when missing. A second run changes
-// nothing.
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+// `git paw init`: creates `.git-paw/`, `.git-paw/logs/`, the commented config template and a
+// `.gitignore` rule for the logs, each only when missing. A second run changes nothing; a run
+// that cannot finish removes what it created, so it is all or nothing.
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, InitError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -18,9 +18,11 @@ function attempt<T>(what: string, action: () => T): T {
   }
 }
 
-function ensureDir(path: string): boolean {
+/** Creates `path` when missing; registers its removal in `created`. Returns true when it did. */
+function ensureDir(path: string, created: string[]): boolean {
   if (existsSync(path)) return false;
   attempt(`failed to create ${path}`, () => mkdirSync(path));
+  created.push(path);
   return true;
 }
 
@@ -34,20 +36,31 @@ export function withLogsRule(gitignore: string | undefined): string | undefined 
 /** Sets up `.git-paw/` in the repository at `root`; returns what was done, in order. */
 export function initRepo(root: string): string[] {
   const done: string[] = [];
-  if (ensureDir(join(root, '.git-paw'))) done.push('Created .git-paw/');
-  if (ensureDir(join(root, '.git-paw', 'logs'))) done.push('Created .git-paw/logs/');
-  const configPath = repoConfigPath(root);
-  if (!existsSync(configPath)) {
-    attempt(`failed to write ${configPath}`, () => writeFileAtomic(configPath, REPO_CONFIG_TEMPLATE));
-    done.push('Created .git-paw/config.toml');
-  }
-  const gitignorePath = join(root, '.gitignore');
-  const current = existsSync(gitignorePath) ? attempt(`failed to read ${gitignorePath}`, () => readFileSync(gitignorePath, 'utf8')) : undefined;
-  const updated = withLogsRule(current);
-  if (updated !== undefined) {
-    const mode = current === undefined ? 0o644 : statSync(gitignorePath).mode & 0o777;
-    attempt(`failed to write ${gitignorePath}`, () => writeFileAtomic(gitignorePath, updated, { mode }));
-    done.push('Updated .gitignore');
+  // What this run created, newest last: removed again when a later step fails.
+  const created: string[] = [];
+  try {
+    if (ensureDir(join(root, '.git-paw'), created)) done.push('Created .git-paw/');
+    if (ensureDir(join(root, '.git-paw', 'logs'), created)) done.push('Created .git-paw/logs/');
+    const configPath = repoConfigPath(root);
+    if (!existsSync(configPath)) {
+      attempt(`failed to write ${configPath}`, () => writeFileAtomic(configPath, REPO_CONFIG_TEMPLATE));
+      created.push(configPath);
+      done.push('Created .git-paw/config.toml');
+    }
+    const gitignorePath = join(root, '.gitignore');
+    const current = existsSync(gitignorePath)
+      ? attempt(`failed to read ${gitignorePath}`, () => readFileSync(gitignorePath, 'utf8'))
+      : undefined;
+    const updated = withLogsRule(current);
+    if (updated !== undefined) {
+      const mode = current === undefined ? 0o644 : statSync(gitignorePath).mode & 0o777;
+      // The last step: once it succeeds nothing can fail any more.
+      attempt(`failed to write ${gitignorePath}`, () => writeFileAtomic(gitignorePath, updated, { mode }));
+      done.push('Updated .gitignore');
+    }
+  } catch (error) {
+    for (const path of created.reverse()) rmSync(path, { recursive: true, force: true });
+    throw error;
   }
   return done;
 }

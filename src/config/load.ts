@@ -1,7 +1,7 @@
 // Loading configuration: the global file `<config dir>/git-paw/config.toml`, then the repo file
 // `<repo root>/.git-paw/config.toml`, each validated, merged per key. Missing files are defaults.
 // The TOML parser and validator are loaded only when a file exists (start-up speed, TARGET §1).
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveRepo } from '../git/repo.js';
 import { gitPawConfigDir } from '../util/dirs.js';
@@ -26,15 +26,74 @@ const READ_FAILURES: Record<string, string> = {
   EISDIR: 'is a directory, not a file',
 };
 
-/** The text of `path`, or undefined when the file does not exist. */
-export async function readConfigText(path: string): Promise<string | undefined> {
+/** A config file is a few hundred bytes; anything past this is a mistake, not a config. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Reads at most MAX_CONFIG_BYTES + 1 bytes, so a huge file costs neither time nor memory. */
+async function readCapped(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
   try {
-    return await readFile(path, 'utf8');
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+      if (filled === buffer.length) break;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** 1-based line of the first byte sequence that is not UTF-8, or undefined when all of it is. */
+function firstInvalidUtf8Line(bytes: Buffer): number | undefined {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  while (start <= bytes.length) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end === -1 ? bytes.length : end;
+    try {
+      decoder.decode(bytes.subarray(start, stop));
+    } catch {
+      return line;
+    }
+    if (end === -1) return undefined;
+    start = end + 1;
+    line += 1;
+  }
+  return undefined;
+}
+
+/**
+ * The text of `path`, or undefined when the file does not exist. Config error for a file larger
+ * than MAX_CONFIG_BYTES or one that is not UTF-8 (naming the line).
+ */
+export async function readConfigText(path: string): Promise<string | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readCapped(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new ConfigError(`${path}: cannot read: ${READ_FAILURES[code] ?? describeError(error)}`);
+    throw new ConfigError(`${path}: cannot read: ${READ_FAILURES[code] ?? describeError(error)}`, {
+      hint: 'make the file readable, or remove it to use the defaults',
+    });
   }
+  if (bytes.length > MAX_CONFIG_BYTES) {
+    throw new ConfigError(`${path}: the file is larger than 1 MiB, the limit for a config file`, {
+      hint: 'a config file holds a few settings; check that this is the file you meant',
+    });
+  }
+  const invalidLine = firstInvalidUtf8Line(bytes);
+  if (invalidLine !== undefined) {
+    throw new ConfigError(`${path}: line ${invalidLine}: not valid UTF-8`, {
+      hint: 'save the file as UTF-8',
+    });
+  }
+  return bytes.toString('utf8');
 }
 
 /** One validated config file; an absent file is empty. */

@@ -1,6 +1,7 @@
 // Parsing and validating the text of one config file: TOML syntax and schema errors become a
 // one-line Config error naming the file, line and key; unknown keys become warnings.
 import { parse, TomlError } from 'smol-toml';
+import { isKnownCli } from '../clis/known.js';
 import { ConfigError } from '../util/errors.js';
 import { isObjectSchema, isOptionalSchema, isRecordSchema, safeParse, type Issue, type Schema } from '../util/schema.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
@@ -83,6 +84,16 @@ function tomlErrorDetail(error: TomlError): string {
   return `line ${error.line}: ${firstLine.replace(/^Invalid TOML document: /, '')}`;
 }
 
+/** A `[clis.<name>]` entry may leave out `command` only to set options of a built-in CLI. */
+function requireCustomCommands(file: ConfigFile, text: string, path: string): void {
+  const name = Object.entries(file.clis ?? {}).find(([cli, entry]) => entry.command === undefined && !isKnownCli(cli))?.[0];
+  if (name === undefined) return;
+  const line = lineOfKey(scanTomlLines(text), ['clis', name]);
+  throw new ConfigError(`${path}: ${line === undefined ? '' : `line ${line}: `}clis.${name}: missing required key 'command'`, {
+    hint: `add command = "<program>" to [clis.${name}] (only built-in CLIs such as claude may have a table without one)`,
+  });
+}
+
 /**
  * Parses and validates the text of the config file at `path`. Throws a ConfigError such as
  * `Config error: <path>: line 3: mouse: expected a boolean, got a string`.
@@ -93,7 +104,7 @@ export function parseConfigText(text: string, path: string): { file: ConfigFile;
     raw = parse(text);
   } catch (error) {
     const detail = error instanceof TomlError ? tomlErrorDetail(error) : String(error);
-    throw new ConfigError(`${path}: ${detail}`);
+    throw new ConfigError(`${path}: ${detail}`, { hint: 'fix the TOML syntax there (strings need quotes, tables [brackets])' });
   }
   const result = safeParse(configFileSchema, raw);
   if (!result.success) {
@@ -104,8 +115,12 @@ export function parseConfigText(text: string, path: string): { file: ConfigFile;
     const [first] = located;
     const where = first?.line === undefined ? '' : `line ${first.line}: `;
     const more = located.length > 1 ? ` (and ${located.length - 1} more)` : '';
-    throw new ConfigError(`${path}: ${where}${first ? describeIssue(first.issue, raw) : 'invalid config'}${more}`);
+    const key = first ? formatKeyPath(first.issue.path.map(String)) : undefined;
+    throw new ConfigError(`${path}: ${where}${first ? describeIssue(first.issue, raw) : 'invalid config'}${more}`, {
+      hint: `${key ? `fix or remove '${key}'` : 'fix the file'}; the README's configuration section lists every key and its type`,
+    });
   }
+  requireCustomCommands(result.data, text, path);
   const warnings = unknownKeys(configFileSchema, raw).map((key) => `unknown key '${formatKeyPath(key)}' in ${path}`);
   return { file: result.data, warnings };
 }

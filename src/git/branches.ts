@@ -113,16 +113,65 @@ export async function localBranchExists(
   return result.code === 0;
 }
 
-/** Commits on `branch` that the repo's current branch (the main worktree's HEAD) lacks. */
+/**
+ * The branches a session branch counts as merged into — real branches only, never a detached
+ * HEAD: the branch the session was launched from, the main checkout's current branch, and the
+ * default branch (the one `origin/HEAD` names, else `init.defaultBranch`, else main or master).
+ * Returned as full refs, only those that exist.
+ */
+export async function mergeTargets(
+  runner: CommandRunner,
+  repoRoot: string,
+  baseBranch: string | undefined,
+): Promise<string[]> {
+  const output = async (args: string[]) => {
+    const result = await git(runner, repoRoot, args);
+    return result.code === 0 ? result.stdout.trim() : '';
+  };
+  const [current, originHead, configured] = await Promise.all([
+    output(['symbolic-ref', '-q', '--short', 'HEAD']),
+    output(['symbolic-ref', '-q', 'refs/remotes/origin/HEAD']),
+    output(['config', '--get', 'init.defaultBranch']),
+  ]);
+  const fromOrigin = originHead.startsWith('refs/remotes/origin/')
+    ? originHead.slice('refs/remotes/origin/'.length)
+    : '';
+  const named = [baseBranch ?? '', current].filter((name) => name !== '');
+  const defaults = [fromOrigin, configured, 'main', 'master'].filter((name) => name !== '');
+  const names = [...new Set([...named, ...defaults])];
+  const exists = new Map(
+    await Promise.all(
+      names.map(async (name) => [name, await localBranchExists(runner, repoRoot, name)] as const),
+    ),
+  );
+  const defaultBranch = defaults.find((name) => exists.get(name));
+  const targets = [...named.filter((name) => exists.get(name)), ...(defaultBranch ? [defaultBranch] : [])];
+  return [...new Set(targets)].map((name) => `refs/heads/${name}`);
+}
+
+/**
+ * Commits on `branch` missing from every one of `targets` (full refs): the fewest any target
+ * lacks, so a branch merged into one of them counts 0. Without targets, every commit of the branch.
+ */
 export async function unmergedCount(
   runner: CommandRunner,
   repoRoot: string,
   branch: string,
+  targets: readonly string[],
 ): Promise<number> {
-  const result = await git(runner, repoRoot, ['rev-list', '--count', `HEAD..refs/heads/${branch}`]);
-  if (result.code !== 0)
-    throw new BranchError(`git rev-list failed for '${branch}': ${oneLine(result.stderr)}`);
-  return Number.parseInt(result.stdout.trim(), 10);
+  const ranges =
+    targets.length === 0
+      ? [`refs/heads/${branch}`]
+      : targets.map((target) => `${target}..refs/heads/${branch}`);
+  const counts = await Promise.all(
+    ranges.map(async (range) => {
+      const result = await git(runner, repoRoot, ['rev-list', '--count', range]);
+      if (result.code !== 0)
+        throw new BranchError(`git rev-list failed for '${branch}': ${oneLine(result.stderr)}`);
+      return Number.parseInt(result.stdout.trim(), 10);
+    }),
+  );
+  return Math.min(...counts);
 }
 
 /**

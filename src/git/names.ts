@@ -8,8 +8,12 @@ import { WorktreeError } from '../util/errors.js';
  * number, `-`, `_` or `.` removed. No lower-casing, no dash collapsing (upstream-compatible).
  */
 export function worktreeDirName(project: string, branch: string): string {
-  const slug = branch.replaceAll('/', '-').replace(/[^\p{Alphabetic}\p{N}_.-]/gu, '');
-  return `${project}-${slug}`;
+  return `${project}-${worktreeSlug(branch)}`;
+}
+
+/** The branch's part of its worktree directory name; empty when no character of it can be used. */
+export function worktreeSlug(branch: string): string {
+  return branch.replaceAll('/', '-').replace(/[^\p{Alphabetic}\p{N}_.-]/gu, '');
 }
 
 /** Absolute worktree path of `branch`: a sibling of the repo root. */

@@ -1,7 +1,8 @@
 // Repository discovery: the main worktree's root, from any subdirectory or linked worktree, so
 // a session is always found under the same path and worktrees never nest.
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { BranchError, NotAGitRepoError, describeError } from '../util/errors.js';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { BareRepoError, BranchError, NotAGitRepoError, describeError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { canonicalPath } from '../util/fs.js';
 
@@ -27,20 +28,41 @@ export async function git(runner: CommandRunner, cwd: string, args: readonly str
 
 /**
  * Resolves the repository that `cwd` belongs to. Inside a linked worktree this returns the
- * main worktree. Throws NotAGitRepoError outside a work tree (also inside `.git` or a bare repo).
+ * main worktree. Throws BareRepoError in a bare repository, NotAGitRepoError outside a work tree
+ * (also inside `.git`).
  */
 export async function resolveRepo(runner: CommandRunner, cwd: string = process.cwd()): Promise<RepoInfo> {
   const result = await git(runner, cwd, [
     'rev-parse',
+    '--is-bare-repository',
+    '--absolute-git-dir',
     '--is-inside-work-tree',
     '--show-toplevel',
     '--git-common-dir',
   ]);
-  const [inside, toplevel, common] = result.stdout.split('\n').map((line) => line.trim());
+  const [bare, gitDir, inside, toplevel, common] = result.stdout.split('\n').map((line) => line.trim());
+  // git prints the answers it has before failing on --show-toplevel outside a work tree.
+  if (bare === 'true' && gitDir) throw new BareRepoError(gitDir);
   if (result.code !== 0 || inside !== 'true' || !toplevel || !common) throw new NotAGitRepoError();
   const commonDir = canonicalPath(isAbsolute(common) ? common : resolve(cwd, common));
   // The main worktree is the parent of the common dir when that dir is named `.git`; otherwise
   // (unusual layouts such as --separate-git-dir) fall back to the current worktree's top level.
   const root = basename(commonDir) === '.git' ? dirname(commonDir) : canonicalPath(toplevel);
   return { root, project: basename(root) || 'project', commonDir };
+}
+
+/**
+ * The branch the main checkout is on, read from its HEAD file (no git process: a launch records
+ * it as the session's base branch); undefined on a detached HEAD or when the file says nothing
+ * usable (e.g. the placeholder a reftable repository keeps there).
+ */
+export function mainCheckoutBranch(repo: RepoInfo): string | undefined {
+  let head: string;
+  try {
+    head = readFileSync(join(repo.commonDir, 'HEAD'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  const branch = /^ref: refs\/heads\/(.+)$/.exec(head)?.[1];
+  return branch === undefined || branch === '.invalid' ? undefined : branch;
 }

@@ -15,6 +15,8 @@ export interface WorktreeListing {
   branch?: string;
   /** The directory is gone; `git worktree prune` will drop the entry. */
   prunable: boolean;
+  /** `git worktree lock`ed: removal refuses it (purge never forces twice). */
+  locked?: boolean;
 }
 
 /** Parses `git worktree list --porcelain` (blocks of `key value` lines, blank-line separated). */
@@ -31,6 +33,8 @@ export function parseWorktreeList(porcelain: string): WorktreeListing[] {
       current.branch = line.slice('branch refs/heads/'.length);
     } else if (current && (line === 'prunable' || line.startsWith('prunable '))) {
       current.prunable = true;
+    } else if (current && (line === 'locked' || line.startsWith('locked '))) {
+      current.locked = true;
     }
   }
   return entries;
@@ -115,6 +119,69 @@ export async function countChanges(runner: CommandRunner, worktreePath: string):
   if (result.code !== 0)
     throw new WorktreeError(`git status failed in '${worktreePath}': ${oneLine(result.stderr)}`);
   return result.stdout.split('\n').filter((line) => line.trim() !== '').length;
+}
+
+/** Commits on a worktree's detached HEAD that no branch, tag, remote branch or kept ref holds. */
+export interface DetachedCommits {
+  /** Full and short hash of the detached HEAD. */
+  head: string;
+  short: string;
+  /** How many commits only that HEAD reaches. */
+  commits: number;
+}
+
+/** Where purge keeps a detached HEAD's commits: `refs/git-paw/kept/<branch>-<short hash>`. */
+export const KEPT_REFS = 'refs/git-paw/kept';
+
+/**
+ * The commits only `commit` reaches (no branch, tag, remote branch or kept ref holds them), asked
+ * in `dir`; undefined when there are none.
+ */
+export async function unheldCommits(
+  runner: CommandRunner,
+  dir: string,
+  commit: string,
+): Promise<DetachedCommits | undefined> {
+  const [short, count] = await Promise.all([
+    git(runner, dir, ['rev-parse', '--short', commit]),
+    git(runner, dir, [
+      'rev-list',
+      '--count',
+      commit,
+      '--not',
+      '--branches',
+      '--tags',
+      '--remotes',
+      `--glob=${KEPT_REFS}/*`,
+    ]),
+  ]);
+  if (count.code !== 0 || short.code !== 0)
+    throw new WorktreeError(`git rev-list failed in '${dir}': ${oneLine(count.stderr || short.stderr)}`);
+  const commits = Number.parseInt(count.stdout.trim(), 10);
+  return commits > 0 ? { head: commit, short: short.stdout.trim(), commits } : undefined;
+}
+
+/** The commits only a detached HEAD of `worktreePath` reaches; undefined when HEAD is on a branch or reaches nothing new. */
+export async function detachedCommits(
+  runner: CommandRunner,
+  worktreePath: string,
+): Promise<DetachedCommits | undefined> {
+  const onBranch = await git(runner, worktreePath, ['symbolic-ref', '-q', 'HEAD']);
+  if (onBranch.code === 0) return undefined;
+  const head = await git(runner, worktreePath, ['rev-parse', '--verify', '-q', 'HEAD']);
+  if (head.code !== 0) return undefined;
+  return unheldCommits(runner, worktreePath, head.stdout.trim());
+}
+
+/** Points `ref` at `commit` (creating it; an existing ref is never moved). */
+export async function createRef(
+  runner: CommandRunner,
+  repoRoot: string,
+  ref: string,
+  commit: string,
+): Promise<void> {
+  const result = await git(runner, repoRoot, ['update-ref', ref, commit, '']);
+  if (result.code !== 0) throw new WorktreeError(`git update-ref ${ref} failed: ${oneLine(result.stderr)}`);
 }
 
 /** git's multi-line stderr as one line (the error model prints one line). */

@@ -55,7 +55,7 @@ export function sessionPlanFor(
     const integration = integrations[index];
     return integration ? integratedPane(pane, integration) : pane;
   });
-  return { name: state.session_name, mouse: settings.mouse, env: {}, panes };
+  return { name: state.session_name, mouse: settings.mouse, repo: repoRoot, env: {}, panes };
 }
 
 /** The whole session's plan: the agents' panes, with the broker's layout when it has a broker. */
@@ -178,6 +178,8 @@ export async function bringUpSession(
   const plan = await fullSessionPlan(ctx.repo.root, bringUp, integrations);
   // The broker's check runs beside everything below; it stops polling once the bring-up ends.
   const brokerWait = new AbortController();
+  // An interrupted launch stops waiting for its broker at once, too.
+  rollback.signal.addEventListener('abort', () => brokerWait.abort(), { once: true });
   const verified = broker
     ? (await import('./bring-up-broker.js')).waitForBroker(broker, { signal: brokerWait.signal })
     : undefined;

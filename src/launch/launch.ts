@@ -6,6 +6,7 @@
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';
 import { agentsMdPipeline, type AgentsMdTarget } from '../agents-md/write.js';
 import type { BrokerPlan } from '../broker/session.js';
+import { mainCheckoutBranch } from '../git/repo.js';
 import { pruneWorktrees } from '../git/worktrees.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { formatCreatedAt } from '../session/store.js';
@@ -84,6 +85,7 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
   const { runner, repo } = ctx;
   // Before anything exists: a taken port or colliding agent ids stop the launch here.
   const broker = await planBrokerOf(ctx, plan);
+  const base = mainCheckoutBranch(repo);
   return withRollback(async (rollback) => {
     await pruneWorktrees(runner, repo);
     registerPruneOnRollback(ctx, rollback);
@@ -97,6 +99,7 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       status: 'active',
       worktrees: plan.agents.map(entryOf),
       mouse: plan.settings.mouse,
+      ...(base === undefined ? {} : { base_branch: base }),
     };
     const state = broker ? broker.stateOf(fresh) : fresh;
     const bringUp = {

@@ -2,6 +2,7 @@
 // for `--dry-run` (upstream §9.3, byte for byte).
 import { relativeWorktreeLabel } from '../git/names.js';
 import { branchesAtOnce, checkoutsMayOverlap } from '../git/worktrees.js';
+import type { SessionState } from '../session/schema.js';
 import { namesUsedByOtherRepos } from '../session/store.js';
 import { baseSessionName, pickSessionName } from '../tmux/naming.js';
 import { warn } from '../util/output.js';
@@ -62,19 +63,57 @@ export async function planLaunch(
 
 export type DryRunVariant = 'normal' | 'from-specs';
 
+function planText(
+  header: string,
+  session: string,
+  mouse: boolean,
+  agents: readonly { branch: string; cli: string; worktreePath: string }[],
+): string {
+  const lines = [
+    header,
+    '',
+    `  Session:  ${session}`,
+    `  Mouse:    ${mouse ? 'on' : 'off'}`,
+    '',
+    ...agents.map(
+      (agent) => `  ${agent.branch} → ${agent.cli} (${relativeWorktreeLabel(agent.worktreePath)})`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 /** The `--dry-run` text (with a final newline). */
 export function formatDryRun(plan: LaunchPlan, variant: DryRunVariant = 'normal'): string {
   const header =
     variant === 'from-specs' ? 'Dry run — session plan (from specs):' : 'Dry run — session plan:';
-  const lines = [
+  return planText(
     header,
-    '',
-    `  Session:  ${plan.sessionName}`,
-    `  Mouse:    ${plan.settings.mouse ? 'on' : 'off'}`,
-    '',
-    ...plan.agents.map(
-      (agent) => `  ${agent.branch} → ${agent.cli.name} (${relativeWorktreeLabel(agent.worktreePath)})`,
-    ),
-  ];
-  return `${lines.join('\n')}\n`;
+    plan.sessionName,
+    plan.settings.mouse,
+    plan.agents.map((agent) => ({
+      branch: agent.branch,
+      cli: agent.cli.name,
+      worktreePath: agent.worktreePath,
+    })),
+  );
+}
+
+/**
+ * The `--dry-run` text when the repo already has a session: its saved plan, and what `start`
+ * would do with it (reattach while it runs, recover it otherwise) instead of launching.
+ */
+export function formatExistingSessionDryRun(state: SessionState, running: boolean, mouse: boolean): string {
+  const header = running
+    ? `Dry run — session '${state.session_name}' is running; \`git paw start\` reattaches to it:`
+    : `Dry run — session '${state.session_name}' is stopped; \`git paw start\` recovers it:`;
+  return planText(
+    header,
+    state.session_name,
+    state.mouse ?? mouse,
+    state.worktrees.map((entry) => ({
+      branch: entry.branch,
+      cli: entry.cli,
+      worktreePath: entry.worktree_path,
+    })),
+  );
 }

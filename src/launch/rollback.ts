@@ -1,8 +1,10 @@
 // Undo log for a launch: every step that creates something registers how to remove it; when the
-// launch fails (or is interrupted with Ctrl-C / SIGTERM) the steps run in reverse, so a failed
-// launch leaves no worktree, branch, tmux session, log dir or state behind (W-8).
+// launch fails (or is interrupted: the terminal closing, Ctrl-C, kill, Ctrl-\) the steps run in
+// reverse, so a failed launch leaves no worktree, branch, tmux session, broker, log dir, state or
+// session-environment file behind.
 import { CancelledError, describeError } from '../util/errors.js';
 import { warn } from '../util/output.js';
+import { catchingSignals } from '../util/signals.js';
 
 interface UndoStep {
   what: string;
@@ -11,7 +13,7 @@ interface UndoStep {
 
 export class Rollback {
   private readonly steps: UndoStep[] = [];
-  private interrupted = false;
+  private readonly interruption = new AbortController();
 
   /** Registers how to remove `what` (described for the warning if removal fails). */
   add(what: string, undo: () => Promise<void> | void): void {
@@ -20,15 +22,20 @@ export class Rollback {
 
   /** Throws CancelledError once the user interrupted, so the launch stops between steps. */
   checkpoint(): void {
-    if (this.interrupted) throw new CancelledError();
+    if (this.wasInterrupted) throw new CancelledError();
   }
 
   markInterrupted(): void {
-    this.interrupted = true;
+    this.interruption.abort();
   }
 
   get wasInterrupted(): boolean {
-    return this.interrupted;
+    return this.interruption.signal.aborted;
+  }
+
+  /** Aborted once the user interrupted: long waits (the broker's start) give up on it. */
+  get signal(): AbortSignal {
+    return this.interruption.signal;
   }
 
   /** Runs every undo step, newest first; returns descriptions of what could not be removed. */
@@ -48,21 +55,20 @@ export class Rollback {
 
 /**
  * Runs `work`; on failure undoes everything it registered and rethrows the failure (as
- * CancelledError when the user interrupted). Signals are caught for the duration so Ctrl-C
- * cannot skip the cleanup.
+ * CancelledError when the user interrupted). Signals are caught for the duration, the undo
+ * included, so no signal can skip or cut short the cleanup.
  */
 export async function withRollback<T>(work: (rollback: Rollback) => Promise<T>): Promise<T> {
   const rollback = new Rollback();
-  const onSignal = () => rollback.markInterrupted();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await work(rollback);
-  } catch (error) {
-    for (const leftover of await rollback.undoAll()) warn(`could not remove ${leftover}`);
-    throw rollback.wasInterrupted ? new CancelledError() : error;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return catchingSignals(
+    () => rollback.markInterrupted(),
+    async () => {
+      try {
+        return await work(rollback);
+      } catch (error) {
+        for (const leftover of await rollback.undoAll()) warn(`could not remove ${leftover}`);
+        throw rollback.wasInterrupted ? new CancelledError() : error;
+      }
+    },
+  );
 }

@@ -33,7 +33,15 @@ export function lazyPrompter(): Prompter {
 function resolveStartChoices(config: PawConfig, choices: StartChoices): { cli?: string; branches?: string[] } {
   if (choices.preset !== undefined) {
     const preset = config.presets[choices.preset];
-    if (!preset) throw new ConfigError(`preset '${choices.preset}' not found`);
+    if (!preset) {
+      const names = Object.keys(config.presets);
+      throw new ConfigError(`preset '${choices.preset}' not found`, {
+        hint:
+          names.length > 0
+            ? `the presets are: ${names.join(', ')}`
+            : 'define one as [presets.<name>] with branches and cli in .git-paw/config.toml',
+      });
+    }
     return { cli: preset.cli, branches: preset.branches };
   }
   return {

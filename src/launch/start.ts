@@ -4,11 +4,11 @@
 // what it runs (specs and their YAML parser for --from-specs, recovery for a stopped session).
 import type { SessionState } from '../session/schema.js';
 import { corruptStateError, findSession } from '../session/store.js';
-import { ensureTmuxInstalled, hasSession } from '../tmux/client.js';
+import { ensureTmuxInstalled, hasSession, tmuxInstalled } from '../tmux/client.js';
 import { say, warn } from '../util/output.js';
 import type { PlanFacts } from './facts.js';
 import { launchSession, type LaunchInput } from './launch.js';
-import { formatDryRun, planLaunch } from './plan.js';
+import { formatDryRun, formatExistingSessionDryRun, planLaunch } from './plan.js';
 import { launchSettingsOf, loadRepoConfig } from './settings.js';
 import { agentsForStart } from './start-request.js';
 import type { LaunchContext } from './types.js';
@@ -51,6 +51,8 @@ async function resume(ctx: LaunchContext, state: SessionState, ignoredFlags: rea
   if (ignoredFlags.length > 0) warn(`session '${state.session_name}' already exists; ignoring ${ignoredFlags.join(', ')}`);
   ensureTmuxInstalled();
   if (await hasSession(ctx.runner, state.session_name)) {
+    // A broker that died with its window comes back before the user is handed the session.
+    if (state.broker_port !== undefined) await (await import('./broker-revive.js')).reviveBroker(ctx.runner, state);
     say(`Reattaching to session '${state.session_name}'...`);
     return state.session_name;
   }
@@ -61,10 +63,20 @@ async function resume(ctx: LaunchContext, state: SessionState, ignoredFlags: rea
   return state.session_name;
 }
 
-async function dryRun(ctx: LaunchContext, request: StartRequest, existing: SessionState | undefined, facts?: Promise<PlanFacts>): Promise<void> {
+async function dryRun(
+  ctx: LaunchContext,
+  request: StartRequest,
+  existing: SessionState | undefined,
+  ignoredFlags: readonly string[],
+  facts?: Promise<PlanFacts>,
+): Promise<void> {
   if (existing) {
-    warn(`session '${existing.session_name}' already exists — purge it before starting a new one`);
-    process.stderr.write('\n');
+    if (ignoredFlags.length > 0) warn(`session '${existing.session_name}' already exists; ignoring ${ignoredFlags.join(', ')}`);
+    // `start` would not launch anything: show the session it would reattach to or recover.
+    const running = tmuxInstalled() && (await hasSession(ctx.runner, existing.session_name));
+    const mouse = existing.mouse ?? launchSettingsOf(await loadRepoConfig(ctx.repo.root), ctx.repo.root).mouse;
+    process.stdout.write(formatExistingSessionDryRun(existing, running, mouse));
+    return;
   }
   const input = await freshLaunchInput(ctx, request, facts);
   if (!input) return;
@@ -87,11 +99,16 @@ export async function startSession(
   const lookup = findSession(ctx.repo);
   if (lookup.kind === 'corrupt') throw corruptStateError(lookup);
   if (request.dryRun) {
-    await dryRun(ctx, request, lookup.kind === 'found' ? lookup.state : undefined, facts);
+    await dryRun(ctx, request, lookup.kind === 'found' ? lookup.state : undefined, ignoredFlags, facts);
     return undefined;
   }
   if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags);
+  const { findLeftovers, refuseLeftoverConflicts } = await import('./leftovers.js');
+  // Looked for while the config is read and the agents chosen; its failure surfaces when awaited.
+  const leftovers = findLeftovers(ctx);
+  leftovers.catch(() => undefined);
   const input = await freshLaunchInput(ctx, request, facts);
   if (!input) return undefined;
+  refuseLeftoverConflicts(await leftovers, input.agents);
   return (await launchSession(input)).session_name;
 }

@@ -5,7 +5,7 @@
 // facts a plan is checked against come from a few concurrent queries (launch/facts), so
 // validation costs the same for 2 or 16 branches.
 import { basename } from 'node:path';
-import { worktreePathFor } from '../git/names.js';
+import { worktreePathFor, worktreeSlug } from '../git/names.js';
 import { branchNameProblem } from '../specs/branch-name.js';
 import { BranchError, PawError, WorktreeError } from '../util/errors.js';
 import { settledValue } from '../util/settled.js';
@@ -46,6 +46,11 @@ export function checkPlanShape(repoRoot: string, project: string, agents: readon
   return agents.map(({ branch }) => {
     if (seen.has(branch)) throw new BranchError(`branch '${branch}' is listed more than once`, { hint: 'list each branch once' });
     seen.add(branch);
+    if (worktreeSlug(branch) === '') {
+      throw new BranchError(`branch '${branch}' leaves nothing to name its worktree directory after`, {
+        hint: 'use a branch name with at least one letter, digit, `-`, `_` or `.`',
+      });
+    }
     const path = worktreePathFor(repoRoot, project, branch);
     const other = byPath.get(path);
     if (other !== undefined) {

@@ -3,7 +3,7 @@
 // assignment mode, then the CLI picker(s) — and never prompts without a terminal.
 import { resolveCliChoice } from '../clis/resolve.js';
 import type { CliInfo } from '../clis/known.js';
-import { BranchError, CancelledError, NoClisFoundError, SessionError } from '../util/errors.js';
+import { BranchError, CancelledError, NoClisFoundError, UsageError } from '../util/errors.js';
 import type { Choice, Prompter } from './prompter.js';
 
 /** A branch offered by the picker (structurally the BranchInfo of src/git/branches.ts). */
@@ -48,9 +48,12 @@ export function cliLabel(cli: Pick<CliInfo, 'name' | 'displayName'>): string {
   return cli.displayName === cli.name ? cli.name : `${cli.displayName} (${cli.name})`;
 }
 
-/** The error for a prompt that would be needed without a terminal, naming what to pass instead. */
-function noTerminalError(instead: string): SessionError {
-  return new SessionError(`Interactive prompt failed: cannot prompt without a terminal: pass ${instead}`);
+/**
+ * A prompt needed without a terminal: the command line lacks choices, so a usage error (exit 2)
+ * whose hint names what to pass instead.
+ */
+function noTerminalError(instead: string): UsageError {
+  return new UsageError('Interactive prompt failed: cannot prompt without a terminal', { hint: `pass ${instead}` });
 }
 
 async function pickBranches(branches: BranchChoice[], prompter: Prompter): Promise<string[]> {

@@ -1,34 +1,77 @@
-// Per-repo lock around start/stop/purge: a file in the sessions dir, keyed by a hash of the repo
-// path and holding the owner's pid from the moment it exists (hard-linked into place). A second
-// command fails at once (never waits, never launches twice); a lock left by a process that no
-// longer runs is taken over.
+// Per-repo lock around start/stop/purge, in `<data dir>/git-paw/locks/` and keyed by a hash of
+// the repo path. A second command fails at once (never waits, never launches twice); a lock left by a
+// process that no longer runs is taken over.
+//
+// Taking over a stale lock must not race: two processes that both see it stale must not both
+// win, and neither may delete the other's fresh lock. So a lock is never deleted to be taken
+// over. Lock files are numbered generations (`<key>.lock.<n>`, each created once by hard-linking
+// a file that already holds the creator's pid, so none is ever seen empty); the lock is the
+// highest generation. Taking over a stale or released generation n means creating n + 1, which
+// only one process can do. Release marks the generation free instead of removing it, so the
+// highest number only ever grows; lower generations are cleared by the next winner.
 import { createHash } from 'node:crypto';
 import {
   closeSync,
   linkSync,
+  mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
-  unlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { sessionsDir } from '../util/dirs.js';
 import { SessionError, describeError } from '../util/errors.js';
-import { ensureSessionsDir } from './store.js';
 
 export interface RepoLock {
+  /** The lock file this holder created. */
   path: string;
   release(): void;
 }
 
 /** A lock file that is still empty this long after creation was left by a crash mid-write. */
 const EMPTY_LOCK_GRACE_MS = 10_000;
+/** What a released generation holds. */
+const FREE = 'free';
+/** Rounds of "read the highest generation, try the next" before giving up on a busy lock. */
+const MAX_ATTEMPTS = 8;
 
-export function lockFilePath(sessionsDirPath: string, repoRoot: string): string {
+/** Where the locks live: next to the sessions dir, so a released lock never shows among the sessions. */
+export function locksDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dirname(sessionsDir(env)), 'locks');
+}
+
+/** The lock's base path; generations are `<base>.<n>`, and a file at the base path is generation 0. */
+export function lockFilePath(locksDirPath: string, repoRoot: string): string {
   const key = createHash('sha256').update(repoRoot).digest('hex').slice(0, 16);
-  return join(sessionsDirPath, `.${key}.lock`);
+  return join(locksDirPath, `${key}.lock`);
+}
+
+function generationPath(base: string, generation: number): string {
+  return generation === 0 ? base : `${base}.${generation}`;
+}
+
+/** The generations present, highest first. */
+function generations(base: string): number[] {
+  const prefix = `${basename(base)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(base));
+  } catch (error) {
+    throw new SessionError(`cannot read lock directory '${dirname(base)}': ${describeError(error)}`);
+  }
+  const found: number[] = [];
+  for (const name of names) {
+    if (name === basename(base)) found.push(0);
+    else if (name.startsWith(prefix) && /^[1-9]\d{0,14}$/.test(name.slice(prefix.length))) {
+      found.push(Number(name.slice(prefix.length)));
+    }
+  }
+  return found.sort((a, b) => b - a);
 }
 
 function processRuns(pid: number): boolean {
@@ -40,21 +83,22 @@ function processRuns(pid: number): boolean {
   }
 }
 
-type Holder = { pid: number } | { stale: true } | { unknown: true };
+type Holder = { pid: number } | { free: true } | { unknown: true } | { gone: true };
 
 function readHolder(path: string): Holder {
   let text: string;
   try {
     text = readFileSync(path, 'utf8').trim();
   } catch {
-    return { stale: true }; // vanished meanwhile: free again
+    return { gone: true }; // cleared by a newer winner meanwhile: look again
   }
+  if (text === FREE) return { free: true };
   const pid = Number.parseInt(text, 10);
-  if (Number.isInteger(pid) && pid > 0) return processRuns(pid) ? { pid } : { stale: true };
+  if (Number.isInteger(pid) && pid > 0) return processRuns(pid) ? { pid } : { free: true };
   try {
-    return Date.now() - statSync(path).mtimeMs > EMPTY_LOCK_GRACE_MS ? { stale: true } : { unknown: true };
+    return Date.now() - statSync(path).mtimeMs > EMPTY_LOCK_GRACE_MS ? { free: true } : { unknown: true };
   } catch {
-    return { stale: true };
+    return { gone: true };
   }
 }
 
@@ -96,38 +140,59 @@ function tryCreate(path: string): boolean {
   }
 }
 
-/** Takes the lock of `repoRoot` or throws a Session error naming the holder. */
-export function acquireRepoLock(repoRoot: string, env: NodeJS.ProcessEnv = process.env): RepoLock {
-  const path = lockFilePath(ensureSessionsDir(env), repoRoot);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (tryCreate(path)) {
-      return {
-        path,
-        release() {
-          try {
-            if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
-          } catch {
-            // Already gone.
-          }
-        },
-      };
-    }
-    const holder = readHolder(path);
-    if (!('stale' in holder)) {
-      const who = 'pid' in holder ? ` (pid ${holder.pid})` : '';
-      throw new SessionError(`another git-paw command is running for this repo${who}`, {
-        hint: `wait for it to finish; if none is running, delete ${path}`,
-      });
-    }
-    try {
-      unlinkSync(path);
-    } catch {
-      // Someone else removed it first; the next attempt decides.
-    }
+/** Replaces the content of a generation we hold with FREE, atomically (readers see pid or FREE). */
+function markFree(path: string): void {
+  const temp = `${path}.${process.pid}.free`;
+  try {
+    if (readFileSync(path, 'utf8').trim() !== String(process.pid)) return;
+    writeFileSync(temp, FREE, { mode: 0o600 });
+    renameSync(temp, path);
+  } catch {
+    rmSync(temp, { force: true }); // already gone: nothing to release
   }
-  throw new SessionError('another git-paw command is running for this repo', {
+}
+
+function busyError(path: string, holder?: { pid: number }): SessionError {
+  const who = holder ? ` (pid ${holder.pid})` : '';
+  return new SessionError(`another git-paw command is running for this repo${who}`, {
     hint: `wait for it to finish; if none is running, delete ${path}`,
   });
+}
+
+/** Takes the lock of `repoRoot` or throws a Session error naming the holder. */
+export function acquireRepoLock(repoRoot: string, env: NodeJS.ProcessEnv = process.env): RepoLock {
+  const dir = locksDir(env);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new SessionError(`cannot create lock directory '${dir}': ${describeError(error)}`);
+  }
+  const base = lockFilePath(dir, repoRoot);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const [top] = generations(base);
+    if (top !== undefined) {
+      const holder = readHolder(generationPath(base, top));
+      if ('gone' in holder) continue;
+      if ('pid' in holder) throw busyError(generationPath(base, top), holder);
+      if ('unknown' in holder) throw busyError(generationPath(base, top));
+    }
+    const mine = (top ?? 0) + 1;
+    const path = generationPath(base, mine);
+    // Another process that saw the same generation free won the next one: look again.
+    if (!tryCreate(path)) continue;
+    // A process working from an older listing may have created a generation that a newer winner
+    // had cleared already; the highest generation is the lock, so such a creator backs off.
+    const [highest] = generations(base);
+    if (highest !== undefined && highest > mine) {
+      markFree(path);
+      continue;
+    }
+    for (const older of generations(base)) {
+      if (older < mine) rmSync(generationPath(base, older), { force: true });
+    }
+    return { path, release: () => markFree(path) };
+  }
+  throw busyError(base);
 }
 
 /** Runs `work` while holding the repo lock. */

@@ -33,6 +33,8 @@ export const sessionStateSchema = object({
   broker_token: optional(string()),
   /** Additive: whether the tmux mouse option was set at launch. */
   mouse: optional(boolean()),
+  /** Additive: the branch the main checkout was on at launch; purge counts merges into it. */
+  base_branch: optional(string()),
 });
 
 export type WorktreeEntry = Infer<typeof worktreeEntrySchema>;

@@ -46,7 +46,15 @@ export function parseFields(split: SplitText, file: string): Fields {
       hint: "frontmatter is YAML between two '---' lines, e.g. paw_status: pending",
     });
   }
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // The parser refuses some documents only while building values (e.g. too many aliases).
+    throw new SpecError(`invalid frontmatter in ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+      hint: "frontmatter is YAML between two '---' lines, e.g. paw_status: pending",
+    });
+  }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new SpecError(`invalid frontmatter in ${file}: expected 'key: value' lines`);

@@ -12,8 +12,11 @@ import {
   buildFrameArgs,
   buildPanesArgs,
   buildStartArgs,
+  buildWindowArgs,
+  REPO_OPTION,
   sessionEnvScript,
   type SessionPlan,
+  type WindowPlan,
 } from './plan.js';
 
 export function tmuxInstalled(pathEnv = process.env.PATH ?? ''): boolean {
@@ -46,6 +49,42 @@ export async function hasSession(runner: CommandRunner, name: string): Promise<b
 export async function killSession(runner: CommandRunner, name: string): Promise<void> {
   const result = await tmux(runner, ['kill-session', '-t', `=${name}`]);
   if (result.code !== 0) throw failure(result);
+}
+
+/** Names of the windows of session `name` (empty when it does not run). */
+export async function windowNames(runner: CommandRunner, name: string): Promise<string[]> {
+  const result = await tmux(runner, ['list-windows', '-t', `=${name}:`, '-F', '#{window_name}']);
+  if (result.code !== 0) return [];
+  return result.stdout.split('\n').filter((line) => line !== '');
+}
+
+/** Adds a hidden window (in the background) to the running session `name`. */
+export async function openWindow(runner: CommandRunner, name: string, window: WindowPlan): Promise<void> {
+  const result = await tmux(runner, buildWindowArgs(name, window));
+  if (result.code !== 0) throw failure(result);
+}
+
+/** Live sessions whose `@paw_repo` option names `repoRoot`: git-paw's own sessions of that repo. */
+export async function sessionsOfRepo(runner: CommandRunner, repoRoot: string): Promise<string[]> {
+  const result = await tmux(runner, ['list-sessions', '-F', `#{session_name}\t#{${REPO_OPTION}}`]);
+  if (result.code !== 0) return [];
+  return result.stdout
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([name, repo]) => name !== undefined && name !== '' && repo === repoRoot)
+    .map(([name]) => name as string);
+}
+
+/** A variable of a session's environment, undefined when unset (or the session is gone). */
+export async function sessionVariable(
+  runner: CommandRunner,
+  name: string,
+  variable: string,
+): Promise<string | undefined> {
+  const result = await tmux(runner, ['show-environment', '-t', `=${name}`, variable]);
+  const line = result.stdout.trim();
+  if (result.code !== 0 || !line.startsWith(`${variable}=`)) return undefined;
+  return line.slice(variable.length + 1);
 }
 
 /** Names of all live sessions (empty when no server runs). */

@@ -45,6 +45,11 @@ export interface SessionPlan {
   name: string;
   mouse: boolean;
   /**
+   * The repository root, kept in the session option `@paw_repo` so that git-paw recognises its
+   * own session even when the state file that names it is gone.
+   */
+  repo?: string;
+  /**
    * Variables every pane and window of the session gets, including panes the user opens later.
    * They may be secrets: they reach tmux through a file the create invocation sources
    * (`sessionEnvScript`), never through a command line.
@@ -58,6 +63,9 @@ export interface SessionPlan {
 
 /** Size of a detached session, so headless launches tile properly before any client attaches. */
 export const DETACHED_SIZE = { width: 200, height: 50 } as const;
+
+/** Session option naming the repository a git-paw session belongs to. */
+export const REPO_OPTION = '@paw_repo';
 
 /** The `pane-border-format` that shows the label (one space each side, as upstream's title). */
 export const BORDER_FORMAT = ' #{@paw_label} ';
@@ -109,6 +117,25 @@ export function sessionEnvScript(plan: SessionPlan): string {
     .join('');
 }
 
+function newWindowCommand(session: string, window: WindowPlan): string[] {
+  return [
+    'new-window',
+    '-d',
+    '-n',
+    window.name,
+    '-t',
+    `=${session}:`,
+    ...envFlags(window.env),
+    '--',
+    ...window.argv,
+  ];
+}
+
+/** A hidden window added to a running session (e.g. a broker window brought back). */
+export function buildWindowArgs(session: string, window: WindowPlan): string[] {
+  return chain([newWindowCommand(session, window)]);
+}
+
 /**
  * Invocation 1, the frame: a detached, sized session whose only pane is a silent placeholder
  * (`cat` in `placeholderCwd`: no shell, so nothing runs before the panes exist), its variables
@@ -141,21 +168,10 @@ export function buildFrameArgs(plan: SessionPlan, placeholderCwd: string, envScr
     commands.push(['source-file', escapeGlob(envScriptPath)]);
   }
   // `-d` keeps the panes' window current, so the `=name:` targets resolve to it.
-  for (const window of plan.windows ?? []) {
-    commands.push([
-      'new-window',
-      '-d',
-      '-n',
-      window.name,
-      '-t',
-      windowTarget,
-      ...envFlags(window.env),
-      '--',
-      ...window.argv,
-    ]);
-  }
+  for (const window of plan.windows ?? []) commands.push(newWindowCommand(plan.name, window));
   // set-option resolves its target as a pane: `=name` alone fails on tmux 3.3, `=name:` works.
   if (plan.mouse) commands.push(['set-option', '-t', windowTarget, 'mouse', 'on']);
+  if (plan.repo !== undefined) commands.push(['set-option', '-t', windowTarget, REPO_OPTION, plan.repo]);
   commands.push(['set-option', '-w', '-t', windowTarget, 'pane-border-status', 'top']);
   commands.push(['set-option', '-w', '-t', windowTarget, 'pane-border-format', BORDER_FORMAT]);
   return chain(commands);

@@ -51,6 +51,15 @@ export class NotAGitRepoError extends PawError {
   }
 }
 
+/** git-paw needs a working tree for its worktrees' base; a bare repository has none. */
+export class BareRepoError extends PawError {
+  constructor(path: string) {
+    super(`'${path}' is a bare git repository (it has no working tree)`, {
+      hint: 'run git-paw in a clone with a working tree, e.g. `git clone <this repository> <dir>`',
+    });
+  }
+}
+
 export class TmuxNotInstalledError extends PawError {
   constructor() {
     super(

@@ -1,11 +1,12 @@
-// kill -9 of the broker during a publish burst loses no acknowledged message (issue 7). Sixteen
-// keep-alive publishers hammer a real broker (`git-paw __broker`, built dist, token on) while it
-// is killed: (1) the server child alone — its supervisor restarts it; (2) supervisor and server
-// together, as an OOM kill or a crashed terminal would — a new broker process on the same log
-// (what recovery starts) replays it. Every seq answered 202 must be in the inbox afterwards,
-// and the sequence carries on above the highest one.
+// kill -9 of the broker during a publish burst loses no acknowledged message. Sixteen keep-alive
+// publishers hammer a real broker (the broker window's command: the restart loop around
+// `git-paw __broker`, built dist, token on) while it is killed: (1) the server child alone — its
+// supervisor restarts it; (2) the supervisor alone — the window's loop starts it again, and the
+// new server takes over from the old one, which kept serving meanwhile; (3) every process, as an OOM kill or a crashed terminal would — a new broker process on the
+// same log (what recovery starts) replays it. Every seq answered 202 must be in the inbox
+// afterwards, and the sequence carries on above the highest one.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,12 +48,16 @@ async function plan(name: string, saved?: BrokerPlan): Promise<BrokerPlan> {
   });
 }
 
-/** Starts the broker (supervisor + server child); resolves with the supervisor's pid once it answers. */
+/**
+ * Starts the broker (restart loop, supervisor, server child) in a process group of its own;
+ * resolves with the loop's pid (the group's id) once it answers.
+ */
 async function startBroker(brokerPlan: BrokerPlan): Promise<number> {
   const [program = process.execPath, ...args] = brokerPlan.command;
   const proc = spawn(program, args, {
     env: { ...process.env, ...brokerPlan.env },
     stdio: 'ignore',
+    detached: true,
   });
   const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
   cleanups.push(async () => {
@@ -156,6 +161,12 @@ async function expectEveryAcknowledgedKept(brokerPlan: BrokerPlan, load: Burst):
   expect(next).toBeGreaterThan(Math.max(...acknowledged));
 }
 
+/** The parent pid of a running process (from /proc). */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
 const count = (list: number[], atLeast: number, what: string) =>
   pollUntil(
     () => list.length,
@@ -163,7 +174,7 @@ const count = (list: number[], atLeast: number, what: string) =>
     { timeoutMs: 15_000, what },
   );
 
-describe('kill -9 of the broker during a publish burst', () => {
+describe('a broker that is killed or hangs', () => {
   it('of the server child: restarted by its supervisor, no acknowledged message lost', async () => {
     const brokerPlan = await plan('child');
     await startBroker(brokerPlan);
@@ -182,15 +193,80 @@ describe('kill -9 of the broker during a publish burst', () => {
     await expectEveryAcknowledgedKept(brokerPlan, load);
   });
 
-  it('of supervisor and server together: a new broker on the same log has every acknowledged message', async () => {
+  it('of the supervisor: the window loop starts it again on the same URL, no acknowledged message lost', async () => {
+    const brokerPlan = await plan('supervisor');
+    await startBroker(brokerPlan);
+    const first = await fetchStatus(brokerPlan.url);
+    const supervisorPid = parentOf(first.pid ?? 0);
+    const load = burst(() => brokerPlan);
+    await count(load.acknowledged, 500, '500 acknowledged publishes');
+    process.kill(supervisorPid, 'SIGKILL');
+    const killedAt = Date.now();
+    const acknowledgedAtKill = load.acknowledged.length;
+    // /status asked every 10 ms until a server under a new supervisor answers; the longest
+    // stretch without an answer is what a client sees of the kill.
+    let lastAnswer = killedAt;
+    let longestSilence = 0;
+    const back = await pollUntil(
+      async () => {
+        const status = await fetchStatus(brokerPlan.url, { timeoutMs: 1_000 });
+        longestSilence = Math.max(longestSilence, Date.now() - lastAnswer);
+        lastAnswer = Date.now();
+        return status;
+      },
+      (status) => status.pid !== first.pid && parentOf(status.pid ?? 0) !== supervisorPid,
+      { timeoutMs: 15_000, intervalMs: 10, what: 'a server under a new supervisor' },
+    );
+    console.info(
+      `kill -9 of the supervisor: new server after ${Date.now() - killedAt} ms; /status went unanswered for at most ${longestSilence} ms`,
+    );
+    // The same service: its identity and start time are kept; only the process changed.
+    expect(back).toMatchObject({ instance_id: first.instance_id, started_at: first.started_at });
+    await count(
+      load.acknowledged,
+      acknowledgedAtKill + 500,
+      '500 more acknowledged publishes after the restart',
+    );
+    await load.stop();
+    await expectEveryAcknowledgedKept(brokerPlan, load);
+  });
+
+  it('a stopped server (SIGSTOP) is found hung by its supervisor and replaced, with its messages', async () => {
+    const brokerPlan = await plan('hung');
+    await startBroker(brokerPlan);
+    const agent = new Agent({ keepAlive: false });
+    const seq = await publish(brokerPlan, agent, 1);
+    expect(seq).toBe(1);
+    const hungPid = (await fetchStatus(brokerPlan.url)).pid ?? 0;
+    process.kill(hungPid, 'SIGSTOP');
+    cleanups.push(() => {
+      try {
+        process.kill(hungPid, 'SIGKILL');
+      } catch {
+        // Killed by its supervisor, as it should be.
+      }
+    });
+    const stoppedAt = Date.now();
+    const back = await pollUntil(
+      () => fetchStatus(brokerPlan.url),
+      (status) => status.pid !== hungPid,
+      { timeoutMs: 15_000, intervalMs: 20, what: 'a new server in place of the stopped one' },
+    );
+    console.info(`SIGSTOP of the server: a new server answered after ${Date.now() - stoppedAt} ms`);
+    expect(back.message_count).toBe(1);
+    expect(await inboxSeqs(brokerPlan)).toEqual([1]);
+  });
+
+  it('of the whole process group: a new broker on the same log has every acknowledged message', async () => {
     const first = await plan('whole');
-    const supervisorPid = await startBroker(first);
+    const group = await startBroker(first);
     const serverPid = (await fetchStatus(first.url)).pid ?? 0;
     let current = first;
     const load = burst(() => current);
     await count(load.acknowledged, 500, '500 acknowledged publishes');
-    // Supervisor first, so nothing is left to restart the server; no graceful shutdown anywhere.
-    process.kill(supervisorPid, 'SIGKILL');
+    // Loop and supervisor (one process group) and the server (a group of its own) at once:
+    // nothing is left to restart anything, and no graceful shutdown happens anywhere.
+    process.kill(-group, 'SIGKILL');
     process.kill(serverPid, 'SIGKILL');
     await pollUntil(() => canListen('127.0.0.1', first.port), Boolean, {
       timeoutMs: 5_000,

@@ -34,7 +34,7 @@ describe('config files seen by list-clis', () => {
     sandbox.writeRepoConfig('this is not [valid toml');
     const result = await paw(['list-clis']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: Config error: ${join(sandbox.repo, '.git-paw', 'config.toml')}: line 1: illegal character in key\n`);
+    expect(result.stderr).toBe(`error: Config error: ${join(sandbox.repo, '.git-paw', 'config.toml')}: line 1: illegal character in key\nhint: fix the TOML syntax there (strings need quotes, tables [brackets])\n`);
     expect(result.stdout).toBe('');
   });
 
@@ -60,7 +60,7 @@ describe('config files seen by list-clis', () => {
     sandbox.writeGlobalConfig('default_cli = "claude"\nmouse = "yes"\n');
     const result = await paw(['list-clis']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: Config error: ${globalPath}: line 2: mouse: expected a boolean, got a string\n`);
+    expect(result.stderr).toBe(`error: Config error: ${globalPath}: line 2: mouse: expected a boolean, got a string\nhint: fix or remove 'mouse'; the README's configuration section lists every key and its type\n`);
   });
 
   it('reports a port out of range and preset branches that are not a list', async () => {
@@ -111,7 +111,9 @@ describe('add-cli', () => {
     sandbox.writeGlobalConfig('# keep me\nmouse = false\n');
     const result = await paw(['add-cli', 'ghost', 'surely-not-on-path-xyz']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe("error: Config error: command 'surely-not-on-path-xyz' not found on PATH\n");
+    expect(result.stderr).toBe(
+      "error: Config error: command 'surely-not-on-path-xyz' not found on PATH\nhint: install it first, or give its absolute path\n",
+    );
     expect(readFileSync(globalPath, 'utf8')).toBe('# keep me\nmouse = false\n');
   });
 

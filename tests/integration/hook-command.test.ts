@@ -1,7 +1,10 @@
 // The hook command a CLI runs for each event, run for real by sh and curl: it delivers the payload
 // with the pane's token, and when the broker is gone it stays silent and exits 0 at once, so a
 // dead broker never shows in (or slows down) the agent's pane.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,7 +52,7 @@ describe('hook command', () => {
 
   it('posts a payload read from stdin to the agent route with the bearer token, printing nothing', async () => {
     const { url, received } = await listen();
-    const payload = '{"hook_event_name":"Stop","msg":"it\'s \\"quoted\\" $HOME"}';
+    const payload = '{"hook_event_name":"Stop","msg":"it\'s \\"quoted\\" $HOME %s %d — ünïcödé"}';
     const result = await runScript(postPayloadScript(eventsUrl(url, 'feat-a'), 'stdin'), {
       stdin: payload,
       token: 'tok-1',
@@ -64,7 +67,7 @@ describe('hook command', () => {
 
   it('posts a payload given as the first argument (Codex notify) byte for byte', async () => {
     const { url, received } = await listen();
-    const payload = '{"type":"agent-turn-complete","last-assistant-message":"a `b` $(c)"}';
+    const payload = '{"type":"agent-turn-complete","last-assistant-message":"a `b` $(c) ✓"}';
     const result = await runScript(postPayloadScript(eventsUrl(url, 'feat-b'), 'arg'), {
       arg: payload,
       token: 't',
@@ -84,7 +87,32 @@ describe('hook command', () => {
     expect(result).toEqual({ code: 0, output: '' });
   });
 
-  it('exits 0 silently without curl on PATH', async () => {
+  it('falls back to curl where there is no bash', async () => {
+    const { url, received } = await listen();
+    const onlyCurl = mkdtempSync(join(tmpdir(), 'paw-curl-'));
+    try {
+      symlinkSync(execFileSync('sh', ['-c', 'command -v curl']).toString().trim(), join(onlyCurl, 'curl'));
+      const payload = '{"hook_event_name":"Stop"}';
+      const result = await new Promise<{ code: number; output: string }>((resolve) => {
+        const child = execFile(
+          '/bin/sh',
+          ['-c', postPayloadScript(eventsUrl(url, 'feat-c'), 'stdin')],
+          { env: { PATH: onlyCurl, GIT_PAW_BROKER_TOKEN: 'tc' } },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
+        );
+        child.stdin?.end(payload);
+      });
+      expect(result).toEqual({ code: 0, output: '' });
+      expect(received.map((r) => [r.url, r.headers.authorization, r.body])).toEqual([
+        ['/events/feat-c', 'Bearer tc', payload],
+      ]);
+    } finally {
+      rmSync(onlyCurl, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 0 silently without bash or curl on PATH', async () => {
     const script = postPayloadScript('http://127.0.0.1:9/events/x', 'stdin');
     const result = await new Promise<{ code: number; output: string }>((resolve) => {
       execFile('/bin/sh', ['-c', script], { env: { PATH: '/nonexistent' } }, (error, stdout, stderr) =>

@@ -65,7 +65,7 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
     sandbox.git(['commit', '-q', '-m', 'agent commit'], worktreeDir(sandbox, 'feat-new'));
     const result = await paw(sandbox, ['purge', '--force']);
     expect(result.stdout).toBe(
-      "kept branch 'feat/new' (1 unmerged commits); delete it with: git branch -D feat/new\nPurged session 'paw-proj'.\n",
+      "kept branch 'feat/new' (1 unmerged commit); delete it with: git branch -D feat/new\nPurged session 'paw-proj'.\n",
     );
     expect(localBranches(sandbox)).toEqual(['feat/a', 'feat/new', 'main']);
     expect(sandbox.git(['log', '-1', '--format=%s', 'feat/new'])).toBe('agent commit');
@@ -108,6 +108,9 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
     expect(result.stdout).toBe("Purged session 'paw-proj'.\n");
     expect(result.stderr).toContain('were not removed');
     expect(sessionFiles(sandbox)).toEqual([]);
+    // What the damaged file named is found again as leftovers, and a second purge removes them.
+    expect((await paw(sandbox, ['status'])).stdout).toMatch(/^No session for this repo\.\n\nFound what an earlier git-paw session/);
+    expect((await paw(sandbox, ['purge', '--force'])).stdout).toContain("Removed what the earlier session 'paw-proj' left behind.\n");
     expect((await paw(sandbox, ['status'])).stdout).toBe('No session for this repo.\n');
   });
 });

@@ -2,7 +2,11 @@
 // whatever the interleaving, exactly one session results — one tmux session, one state file,
 // the worktrees and branch of one launch only, one broker. Every other start either failed at
 // once on the repo lock or, arriving after the winner finished, found its session running.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lockFilePath } from '../../src/session/lock.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
@@ -12,12 +16,21 @@ import {
   localBranches,
   readState,
   sessionFiles,
+  sessionsDirOf,
   worktreeDir,
   worktreePaths,
 } from './lifecycle-helpers.js';
 
 const LOCKED =
   /^error: Session error: another git-paw command is running for this repo \(pid \d+\)\nhint: .+\n$/;
+
+/** The pid of a process that has certainly exited. */
+function deadPid(): number {
+  return Number(
+    spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+      .stdout,
+  );
+}
 
 /** Spawns every start at once (runCli starts its process before any result is awaited). */
 function startAll(sandbox: Sandbox, branches: string[]): Promise<CliResult[]> {
@@ -68,6 +81,18 @@ describe.skipIf(skipWithoutTmux)('concurrent starts released together', () => {
     const branches = ['feat/a', 'feat/b', 'feat/c', 'feat/d'];
     const results = await startAll(sandbox, branches);
     expectExactlyOneSession(sandbox, branches, results);
+  });
+
+  it('four starts at once against a lock left by a dead process: exactly one session', async () => {
+    const locks = join(dirname(sessionsDirOf(sandbox)), 'locks');
+    mkdirSync(locks, { recursive: true, mode: 0o700 });
+    const stale = lockFilePath(locks, realpathSync(sandbox.repo));
+    writeFileSync(stale, String(deadPid()));
+    const branches = ['feat/a', 'feat/b', 'feat/c', 'feat/d'];
+    const results = await startAll(sandbox, branches);
+    expectExactlyOneSession(sandbox, branches, results);
+    // The winner took the dead process's lock over (and cleared it).
+    expect(existsSync(stale)).toBe(false);
   });
 
   it('two starts at once with the broker on: one session, one broker window, one broker', async () => {

@@ -70,8 +70,9 @@ describe('start --from-specs', () => {
     sandbox.writeRepoConfig('[specs]\ntype = "markdown"\n');
     markdownSpec('a.md', 'paw_status: pending');
     const result = await paw(sandbox, ['start', '--from-specs']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('Interactive prompt failed');
+    expect(result.stderr).toContain('hint: pass --cli');
     expectNothingCreated(sandbox);
   });
 

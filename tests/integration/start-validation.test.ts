@@ -119,7 +119,8 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     sandbox.fakeCli('claude');
     expect(await paw(sandbox, ['start', '--preset', 'nope'])).toMatchObject({
       code: 1,
-      stderr: "error: Config error: preset 'nope' not found\n",
+      stderr:
+        "error: Config error: preset 'nope' not found\nhint: define one as [presets.<name>] with branches and cli in .git-paw/config.toml\n",
     });
     sandbox.writeRepoConfig('[presets.be]\nbranches = ["feat/x", "feat/y"]\ncli = "claude"\n');
     const result = await paw(sandbox, ['start', '--dry-run', '--preset', 'be']);
@@ -212,8 +213,10 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
   it('says which flags to pass when it cannot prompt (no terminal)', async () => {
     sandbox.fakeCli('claude');
     const result = await paw(sandbox, ['start', '--cli', 'claude']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/Interactive prompt failed: .*--branches/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: Interactive prompt failed: cannot prompt without a terminal\nhint: pass --branches (or --preset)\n',
+    );
     expectNothingCreated(sandbox);
   });
 

@@ -115,14 +115,14 @@ describe.skipIf(skipWithoutTmux)('start: existing session', () => {
     expect(localBranches(sandbox)).toEqual(['feat/a', 'main']);
   });
 
-  it('dry-run warns, prints the plan and changes nothing (§9.6-5)', async () => {
+  it("dry-run prints the running session's plan, says it is running, and changes nothing", async () => {
     const before = readFileSync(statePath(sandbox), 'utf8');
     const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', 'feat/z']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe(
-      "warning: session 'paw-proj' already exists — purge it before starting a new one\n\nwarning: branch 'feat/z' does not exist; it will be created from HEAD\n",
+    expect(result.stderr).toBe("warning: session 'paw-proj' already exists; ignoring --cli, --branches\n");
+    expect(result.stdout).toBe(
+      "Dry run — session 'paw-proj' is running; `git paw start` reattaches to it:\n\n  Session:  paw-proj\n  Mouse:    on\n\n  feat/a → claude (../proj-feat-a)\n",
     );
-    expect(result.stdout).toBe('Dry run — session plan:\n\n  Session:  paw-proj-2\n  Mouse:    on\n\n  feat/z → claude (../proj-feat-z)\n');
     expect(readFileSync(statePath(sandbox), 'utf8')).toBe(before);
     expect(localBranches(sandbox)).toEqual(['feat/a', 'main']);
   });

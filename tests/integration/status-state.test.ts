@@ -142,4 +142,14 @@ describe('status with observed agent state', () => {
         "error: Session error: no agent 'feat-zz' in session paw-proj\nhint: this session's agents: feat-a, feat-b, feat-c\n",
     });
   });
+
+  it('--why says so in one line when the broker is not running', async () => {
+    await broker.stop();
+    const result = await paw(sandbox, ['status', '--why', 'feat-a']);
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `error: Broker error: the session's broker at ${broker.plan.url} is not running\nhint: run \`git paw start\` to bring the session back\n`,
+    });
+  });
 });

@@ -36,6 +36,11 @@ describe('mergeConfigFiles', () => {
     expect(merged.clis).toEqual({ a: { command: '/bin/true' }, b: { command: '/bin/true' }, x: { command: '/repo/x' } });
   });
 
+  it('a repo entry without a command only sets options of the CLI, keeping its global command', () => {
+    const merged = mergeConfigFiles(file('[clis.claude]\ncommand = "/opt/claude"'), file('[clis.claude]\nintegrate = false'));
+    expect(merged.clis).toEqual({ claude: { command: '/opt/claude', integrate: false } });
+  });
+
   it('finds a repo preset next to global ones (§3.8 scenario 6 data)', () => {
     const merged = mergeConfigFiles(
       file('[presets.fe]\nbranches = ["feat/ui"]\ncli = "codex"'),

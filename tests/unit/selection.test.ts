@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { CliInfo } from '../../src/clis/known.js';
 import type { Choice, Prompter } from '../../src/selection/prompter.js';
 import { selectLaunchPicks, type BranchChoice, type SelectLaunchInput } from '../../src/selection/select.js';
-import { BranchError, CancelledError, NoClisFoundError, PawError, SessionError } from '../../src/util/errors.js';
+import { BranchError, CancelledError, NoClisFoundError, PawError, UsageError } from '../../src/util/errors.js';
 
 interface ShownPrompt {
   kind: 'multiselect' | 'select' | 'confirm';
@@ -173,20 +173,21 @@ describe('selectLaunchPicks without a terminal (scenario 5)', () => {
   it('fails before any prompt and names the flags to pass', async () => {
     const { prompter, shown } = scriptedPrompter([]);
     const error = await rejection(selectLaunchPicks(input(prompter, { interactive: false })));
-    expect(error).toBeInstanceOf(SessionError);
-    expect(error.exitCode).toBe(1);
-    expect(error.message).toBe(
-      'Session error: Interactive prompt failed: cannot prompt without a terminal: pass --branches and --cli (or --preset)',
-    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.exitCode).toBe(2);
+    expect([error.message, error.hint]).toEqual([
+      'Interactive prompt failed: cannot prompt without a terminal',
+      'pass --branches and --cli (or --preset)',
+    ]);
     expect(shown).toHaveLength(0);
   });
 
   it('names only the flag that is missing', async () => {
     const { prompter } = scriptedPrompter([]);
     const noBranches = await rejection(selectLaunchPicks(input(prompter, { interactive: false, flags: { cli: 'claude' } })));
-    expect(noBranches.message).toContain('pass --branches (or --preset)');
+    expect(noBranches.hint).toBe('pass --branches (or --preset)');
     const noCli = await rejection(selectLaunchPicks(input(prompter, { interactive: false, flags: { branches: ['feat/a'] } })));
-    expect(noCli.message).toContain('pass --cli (or --preset)');
+    expect(noCli.hint).toBe('pass --cli (or --preset)');
   });
 
   it('needs no terminal when both flags are given', async () => {

@@ -1,0 +1,40 @@
+// The command of the session's hidden `broker` window: a POSIX sh loop around the supervisor
+// (`git-paw __broker`). Whatever kills the supervisor — kill -9 included, which no process can
+// handle for itself — the loop starts it again at once, on the same configuration (so the same
+// URL, token and log). It stops looping when the supervisor ends cleanly (the session is being
+// stopped) or with the exit code of a failure that a restart cannot fix, and passes SIGHUP /
+// SIGTERM / SIGINT on to it. It also fixes the service's start time once, for every supervisor
+// and server process after it.
+import { FATAL_EXIT_CODE, SERVICE_STARTED_ENV } from './config.js';
+
+/** Supervisors that die within this many seconds of starting count as crash-looping. */
+const QUICK_EXIT_SECONDS = 10;
+
+const KEEPER_SCRIPT = `${SERVICE_STARTED_ENV}=$(date +%s)000
+export ${SERVICE_STARTED_ENV}
+stopping=
+child=
+trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' HUP INT TERM
+quick=0
+while :; do
+  began=$(date +%s)
+  "$@" &
+  child=$!
+  wait "$child"
+  code=$?
+  while kill -0 "$child" 2>/dev/null; do
+    wait "$child"
+    code=$?
+  done
+  [ -n "$stopping" ] && exit "$code"
+  case $code in 0|${FATAL_EXIT_CODE}) exit "$code" ;; esac
+  if [ $(($(date +%s) - began)) -lt ${QUICK_EXIT_SECONDS} ]; then quick=$((quick + 1)); else quick=0; fi
+  echo "broker: the supervisor ended (code $code); starting it again" >&2
+  [ "$quick" -gt 1 ] && sleep 1
+done
+`;
+
+/** argv of the broker window: the restart loop running `supervisorArgv`. */
+export function keptCommand(supervisorArgv: readonly string[]): string[] {
+  return ['/bin/sh', '-c', KEEPER_SCRIPT, 'git-paw-broker', ...supervisorArgv];
+}
