@@ -8,6 +8,6 @@ describeRealCli('gemini', {
   dialog: /Allow execution of/,
   errorMarker: MARKERS.error429,
   // The quota error asks "1. Keep trying / 2. Stop" (Escape does not close it).
-  dismissError: ['Down', 'Enter'],
+  errorDialog: { pattern: /Usage limit reached/, keys: ['Down', 'Enter'] },
   quit: '/quit',
 });

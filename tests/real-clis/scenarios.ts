@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { allStrings, MARKERS, REPLY_TEXT } from '../helpers/mock-models/server.js';
+import { pollUntil } from '../helpers/poll.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
 import {
   BRANCH,
@@ -31,8 +32,8 @@ export interface CliExpectations {
   dialog: RegExp;
   /** The scripted API error of this CLI's test. */
   errorMarker: string;
-  /** Keys that close what the CLI shows after the API error, if it asks something. */
-  dismissError?: string[];
+  /** A question the CLI asks after the API error, and the keys that close it. */
+  errorDialog?: { pattern: RegExp; keys: string[] };
   /** The command that quits the CLI. */
   quit: string;
 }
@@ -112,10 +113,20 @@ export function describeRealCli(cli: RealCli, expected: CliExpectations): void {
     it('an API error from the model shows error', async () => {
       await s.submit(`Try again. ${expected.errorMarker}`);
       await s.waitForState('error');
-      if (expected.dismissError) s.keys(...expected.dismissError);
     });
 
     it('quitting the CLI shows exited', async () => {
+      const dialog = expected.errorDialog;
+      if (dialog && dialog.pattern.test(s.screen())) {
+        s.keys(...dialog.keys);
+        await pollUntil(
+          () => s.screen(),
+          (text) => !dialog.pattern.test(text),
+          {
+            what: `${dialog.pattern} to close`,
+          },
+        );
+      }
       await s.command(expected.quit);
       await s.waitForState('exited');
     });
