@@ -6,7 +6,7 @@
 // stop), so some events decide a new state and most only confirm one. Two client shapes: a fresh
 // connection per event (a hook that connects each time: the worst case) and one kept-alive
 // connection, one event in flight at a time, rounds alternating between the two servers. Then
-// the command hook the CLIs without an http hook run: `sh -c` with git-paw's curl script, the
+// the command hook every CLI runs: `sh -c` with git-paw's hook script (bash /dev/tcp), the
 // payload on stdin, timed from spawn to exit (the whole cost the CLI waits for).
 //
 // Run alone with `node bench/events.mjs` (after `npm run build`); `npm run bench` calls

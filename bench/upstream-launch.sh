@@ -1,7 +1,7 @@
 #!/bin/sh
 # Upstream git-paw 0.3.0's launch, as a plain shell script: the baseline of `npm run bench`.
-# Worktrees as upstream-core §6.4 (`git worktree add -b <branch> <path>`, path = sibling of the
-# repo named <project>-<branch slug>), then the tmux sequence of §7.3 with one tmux process per
+# Worktrees as 0.3.0 makes them (`git worktree add -b <branch> <path>`, path = sibling of the
+# repo named <project>-<branch slug>), then 0.3.0's tmux sequence with one tmux process per
 # command: new-session, set-option mouse / pane-border-status / pane-border-format, select-pane
 # -T + send-keys for pane 0, then per extra pane select-layout + split-window + select-pane -T +
 # send-keys, and a final select-layout.

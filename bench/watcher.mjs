@@ -49,7 +49,7 @@ const [{ startStateWatcher }, { systemRunner }] = await Promise.all([
 const options = JSON.parse(process.argv[1]);
 let ticks = 0;
 const runner = { run: (program, args, runOptions) => { ticks += 1; return systemRunner.run(program, args, runOptions); } };
-startStateWatcher({ ...options, runner, sink: { observe() {} }, onStop: (reason) => console.error('watcher stopped: ' + reason) });
+startStateWatcher({ ...options, runner, sink: { observe: () => ({ ok: true, outcome: 'decided' }) }, onStop: (reason) => console.error('watcher stopped: ' + reason) });
 process.stdin.on('data', () => process.stdout.write(ticks + '\\n'));
 `;
 

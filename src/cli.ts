@@ -2,7 +2,7 @@
 // Program definition: every subcommand and flag, and the single top-level catch that turns a
 // thrown error into `error: …` / `hint: …` on stderr and an exit code. Command modules are
 // imported lazily inside their actions, so `--help` loads nothing else; `--version`, `status` and
-// a well-formed `start` run without loading commander at all (TARGET §1: start-up speed).
+// a well-formed `start` run without loading commander at all (start-up speed).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as CommanderModule from 'commander';

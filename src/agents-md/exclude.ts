@@ -1,4 +1,4 @@
-// Keeping a worktree's generated AGENTS.md out of `git status`, `git add -A` and commits (W-0).
+// Keeping a worktree's generated AGENTS.md out of `git status`, `git add -A` and commits.
 //
 // Untracked case: git reads `info/exclude` only from the COMMON git dir (a linked worktree's
 // private one is ignored), so an anchored `/AGENTS.md` entry goes there, once, marked as ours.

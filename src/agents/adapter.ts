@@ -74,3 +74,8 @@ export function stringField(payload: unknown, key: string): string {
   const value = (payload as Record<string, unknown>)[key];
   return typeof value === 'string' ? value : '';
 }
+
+/** `label: tool`, or the label alone when the payload named no tool. */
+export function withTool(label: string, tool: string): string {
+  return tool === '' ? label : `${label}: ${tool}`;
+}

@@ -69,15 +69,15 @@ export class PaneWatch {
 
   private shellObservation(screen: string, now: number): Observation | undefined {
     if (this.reported?.state === 'exited' && this.programSince === undefined) return this.reported;
+    // Without a program seen, the shell may not have run the typed command yet (and what is on
+    // screen may be its start-up files' complaints, not the CLI's).
+    if (this.programSince === undefined && now - this.firstSeen < START_GRACE_MS) return undefined;
     const refused = this.exits === 0 ? unknownFlagLine(screen) : undefined;
     const quick = this.programSince === undefined || now - this.programSince <= QUICK_EXIT_MS;
     if (refused !== undefined && quick) {
       return { state: 'exited', source: 'process', detail: `${INTEGRATION_FAILED}${refused}` };
     }
-    if (this.programSince !== undefined || now - this.firstSeen >= START_GRACE_MS) {
-      return { state: 'exited', source: 'process', detail: 'back at the shell' };
-    }
-    return undefined;
+    return { state: 'exited', source: 'process', detail: 'back at the shell' };
   }
 
   private settle(observation: Observation, now: number): StateSignal | undefined {

@@ -1,4 +1,4 @@
-// Talking to a broker from outside: the start-up / status probe (W26: HTTP status and JSON
+// Talking to a broker from outside: the start-up / status probe (HTTP status and JSON
 // parsed, 200 and `git_paw === true` required, timeouts reported as such), free-port search,
 // and a sentence naming whoever holds a port. The `/status` schema uses the small schema module,
 // not zod: a launch probes its broker on the way to typing the agents' commands.
@@ -82,7 +82,7 @@ export function isSessionBroker(
 /** Largest `/status` answer a client reads; a longer one is not a git-paw broker's. */
 export const MAX_STATUS_BYTES = 4 * 1024 * 1024;
 
-/** `http://<host>:<port>`; a wildcard bind is advertised as loopback, IPv6 in brackets (W27). */
+/** `http://<host>:<port>`; a wildcard bind is advertised as loopback, IPv6 in brackets. */
 export function brokerUrl(bind: string, port: number): string {
   const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' || bind === '[::]' ? '[::1]' : bind;
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;

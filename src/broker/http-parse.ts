@@ -1,5 +1,5 @@
 // Pure parsing of the request parts the broker looks at: the Content-Type media type, the
-// `since` query parameter (upstream §7.3: form-decoded, unsigned 64-bit), the bearer token, and
+// `since` query parameter (form-decoded, unsigned 64-bit), the bearer token, and
 // the Host / Origin authorities the broker answers to (DNS-rebinding protection).
 import { timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';

@@ -1,6 +1,6 @@
-// The message envelope: strict parsing and validation exactly as upstream-broker §4 (parse
-// failures prefixed `invalid message JSON: `, the §4.3 strings, first failure wins) plus the
-// TARGET §9 limits, and the canonical serialisation of §4.2 with the additive `seq` and `ts` of
+// The message envelope: strict parsing and validation exactly as git-paw 0.3.0's broker (parse
+// failures prefixed `invalid message JSON: `, the same error strings, first failure wins) plus the
+// length and size limits, and the canonical serialisation with the additive `seq` and `ts` of
 // delivered messages. Pure: no I/O, no clock.
 
 export const MAX_ID_CHARS = 128;
@@ -161,7 +161,7 @@ function arrayProblem(name: string, items: string[]): string | undefined {
 }
 
 /**
- * Semantic checks in upstream order (§4.3: agent_id, status, needs, from), then the TARGET
+ * Semantic checks in 0.3.0's order (agent_id, status, needs, from), then this port's
  * additions (`from` like an id, lengths, array sizes). Returns the first failure.
  */
 export function validateMessage(message: Message): string | undefined {
@@ -225,7 +225,7 @@ export function parseMessage(body: string): ParseResult {
 
 const canonicalCache = new WeakMap<Message, string>();
 
-/** Canonical JSON (§4.2): members in table order, `message: null` materialised, extras dropped. */
+/** Canonical JSON: members in 0.3.0's order, `message: null` materialised, extras dropped. */
 export function canonicalJson(message: Message): string {
   // Both the log line and the delivered form need it; serialise each message once.
   let json = canonicalCache.get(message);
@@ -266,7 +266,7 @@ export function deliveredJson(canonical: string, seq: number, ts: string): strin
   return `${canonical.slice(0, -1)},"seq":${seq},"ts":${JSON.stringify(ts)}}`;
 }
 
-/** Status label of a message (§4.4): the payload status, or `blocked`. */
+/** Status label of a message: the payload status, or `blocked`. */
 export function statusLabel(message: Message): string {
   return message.type === 'agent.blocked' ? 'blocked' : message.payload.status;
 }

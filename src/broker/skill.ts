@@ -1,5 +1,5 @@
 // The coordination skill injected into each worktree's AGENTS.md: resolution (repo override →
-// user override → embedded default, TARGET §9 / W30) and rendering (`{{BRANCH_ID}}` → the
+// user override → embedded default) and rendering (`{{BRANCH_ID}}` → the
 // agent id, `{{BROKER_URL}}` → the broker URL, any other `{{NAME}}` kept with a warning).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -11,14 +11,16 @@ import type { ScreenRule } from '../agents/adapter.js';
 import { adapterFor } from '../agents/adapters/index.js';
 import { PaneWatch } from '../agents/pane-watch.js';
 import { bottomOfScreen } from '../agents/screen.js';
+import { HOOK_SHIELD_MS } from '../agents/precedence.js';
 import type { StateSignal } from '../agents/state.js';
 import { describeError } from '../util/errors.js';
 import { systemRunner, type CommandRunner } from '../util/exec.js';
 import { buildSnapshotArgs, parseSnapshot, type PaneListing } from '../tmux/snapshot.js';
+import type { ObserveOutcome } from './service.js';
 
-/** Where the watcher's signals go (the broker service). */
+/** Where the watcher's signals go (the broker service), and what became of each. */
 export interface StateSink {
-  observe(agentId: string, signal: StateSignal): void;
+  observe(agentId: string, signal: StateSignal): ObserveOutcome;
 }
 
 /** The tmux server and session a process inside a pane or window belongs to. */
@@ -86,7 +88,6 @@ export interface WatcherOptions {
   runner?: CommandRunner;
   intervalMs?: number;
   now?: () => number;
-  shellInFront?: (panePid: number, command: string) => boolean;
   /** Told once why the watcher stopped on its own (tmux failed, the session went away). */
   onStop?: (reason: string) => void;
 }
@@ -99,12 +100,17 @@ export interface StateWatcher {
 interface WatchedPane {
   agentId: string;
   watch: PaneWatch;
+  /**
+   * A reading the broker overruled (a hook had spoken moments before), sent once more when the
+   * hook's word no longer shields its state: the reading does not change, so nothing else would
+   * resend it (e.g. a dialog answered in the pane while the tool then runs for a minute).
+   */
+  overruled?: StateSignal;
 }
 
 export function startStateWatcher(options: WatcherOptions): StateWatcher {
   const runner = options.runner ?? systemRunner;
   const now = options.now ?? Date.now;
-  const inFront = options.shellInFront ?? shellInFront;
   const interval = options.intervalMs ?? WATCH_INTERVAL_MS;
   const marker = `paw-watch-${randomBytes(8).toString('hex')}`;
   const rules = new Map<string, readonly ScreenRule[]>(
@@ -116,12 +122,23 @@ export function startStateWatcher(options: WatcherOptions): StateWatcher {
   let timer: NodeJS.Timeout | undefined;
   let failedTicks = 0;
 
-  const emit = (agentId: string, signal: StateSignal | undefined) => {
-    if (signal === undefined) return;
+  /** Hands a signal to the sink; true when the broker overruled it. */
+  const send = (agentId: string, signal: StateSignal): boolean => {
     try {
-      options.sink.observe(agentId, signal);
+      const outcome = options.sink.observe(agentId, signal);
+      return outcome.ok && outcome.outcome === 'overruled';
     } catch (error) {
       process.stderr.write(`broker: state of ${agentId} not recorded: ${describeError(error)}\n`);
+      return false;
+    }
+  };
+
+  const emit = (pane: WatchedPane, signal: StateSignal | undefined, at: number) => {
+    if (signal !== undefined) {
+      pane.overruled = send(pane.agentId, signal) ? signal : undefined;
+    } else if (pane.overruled && at - pane.overruled.at > HOOK_SHIELD_MS) {
+      send(pane.agentId, { ...pane.overruled, at });
+      pane.overruled = undefined;
     }
   };
 
@@ -181,7 +198,7 @@ export function startStateWatcher(options: WatcherOptions): StateWatcher {
     for (const [paneId, known] of panes) {
       if (current.get(paneId)?.agentId === known.agentId) continue;
       panes.delete(paneId);
-      emit(known.agentId, known.watch.closed(at));
+      emit(known, known.watch.closed(at), at);
     }
     for (const [paneId, pane] of current) {
       const known = panes.get(paneId);
@@ -193,10 +210,10 @@ export function startStateWatcher(options: WatcherOptions): StateWatcher {
       const screen = snapshot.screens.get(paneId);
       if (screen === undefined) continue;
       const snapshotOfPane = {
-        shellInFront: inFront(pane.panePid, pane.command),
+        shellInFront: shellInFront(pane.panePid, pane.command),
         screen: bottomOfScreen(screen),
       };
-      emit(pane.agentId, known.watch.read(snapshotOfPane, at));
+      emit(known, known.watch.read(snapshotOfPane, at), at);
     }
   };
 

@@ -1,4 +1,4 @@
-// CLI detection (upstream §4.2–4.3): the built-ins found on PATH plus the custom CLIs of the
+// CLI detection: the built-ins found on PATH plus the custom CLIs of the
 // merged config; a custom entry replaces a detected one of the same name.
 import type { PawConfig } from '../config/schema.js';
 import { shellQuote } from '../util/shell.js';

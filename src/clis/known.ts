@@ -1,4 +1,4 @@
-// The AI CLIs git-paw looks for on PATH, in upstream's scan order (upstream §4.1), and the
+// The AI CLIs git-paw looks for on PATH, in 0.3.0's scan order, and the
 // shape every detected or custom CLI is described by.
 
 export const KNOWN_CLIS = ['claude', 'codex', 'gemini', 'aider', 'vibe', 'qwen', 'amp'] as const;

@@ -1,4 +1,4 @@
-// What `add-cli` stores (upstream §3.5, W-20): an absolute path verbatim (with a warning when it
+// What `add-cli` stores: an absolute path verbatim (with a warning when it
 // does not exist or cannot be executed); a name found on PATH as its absolute path; any
 // arguments after the first word kept as written.
 import { accessSync, constants, existsSync, statSync } from 'node:fs';

@@ -1,5 +1,5 @@
-// Resolving the CLI a user asked for: `--cli X` and preset `cli` in a normal start (TARGET §3),
-// and the strict lookup used by `--from-specs` (upstream §16.6).
+// Resolving the CLI a user asked for: `--cli X` and preset `cli` in a normal start,
+// and the strict lookup used by `--from-specs`.
 import { CliNotFoundError, PawError } from '../util/errors.js';
 import { resolveCommandLine } from './command.js';
 import type { CliInfo } from './known.js';

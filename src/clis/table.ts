@@ -1,4 +1,4 @@
-// The `list-clis` output (upstream §4.5): `{NAME:<15} {SOURCE:<10} {PATH}` rows under a header,
+// The `list-clis` output: `{NAME:<15} {SOURCE:<10} {PATH}` rows under a header,
 // or the two-line "nothing found" message.
 import type { CliInfo } from './known.js';
 

@@ -1,4 +1,4 @@
-// `git paw demo [--no-attach] [--clean]` (TARGET §10): launch the throwaway demo session (or come
+// `git paw demo [--no-attach] [--clean]`: launch the throwaway demo session (or come
 // back to the one that runs) and attach like `start`; `--clean` removes everything a demo made.
 import { brokerUrl } from '../broker/client.js';
 import {

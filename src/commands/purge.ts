@@ -1,4 +1,4 @@
-// `git paw purge [--force]` (upstream §11, TARGET §7 W-5): confirm with the list of what will be
+// `git paw purge [--force]`: confirm with the list of what will be
 // lost (no terminal and no --force → Cancelled, nothing touched), then remove the session.
 // A damaged state file of this repo can be purged too, so it never blocks the repo.
 import { rmSync } from 'node:fs';

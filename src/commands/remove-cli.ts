@@ -1,5 +1,5 @@
 // `git paw remove-cli NAME`: unregisters a custom CLI from the global config. A built-in CLI
-// that is only auto-detected gets one clear sentence instead of upstream's garbled one (W-19).
+// that is only auto-detected gets one clear sentence instead of upstream's garbled one.
 import { isKnownCli } from '../clis/known.js';
 import { deleteCliEntry } from '../config/edit.js';
 import { globalConfigPath, loadConfigAt, repoConfigPath } from '../config/load.js';

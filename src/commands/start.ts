@@ -1,4 +1,4 @@
-// `git paw start` (upstream §9, TARGET §7): checks the flags, takes the repo lock (not for
+// `git paw start`: checks the flags, takes the repo lock (not for
 // --dry-run), reattaches, recovers or launches (src/launch/start), releases the lock and hands the
 // terminal to the session — or prints how to attach.
 import type { StartFlags } from '../cli.js';
@@ -11,7 +11,7 @@ import { UsageError } from '../util/errors.js';
 import { systemRunner, systemTerminalRunner } from '../util/exec.js';
 import { cancelledBySignal } from '../util/signals.js';
 
-/** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset` (W-15). */
+/** `--preset` with `--cli`/`--branches`, `--from-specs` with `--branches`/`--preset`: rejected. */
 export function rejectConflictingFlags(flags: StartFlags): void {
   if (flags.preset !== undefined && (flags.cli !== undefined || flags.branches !== undefined)) {
     throw new UsageError('--preset cannot be combined with --cli or --branches', {

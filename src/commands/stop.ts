@@ -1,5 +1,5 @@
-// `git paw stop` (upstream §10): kill this repo's tmux session (exact name), wait (bounded) until
-// its broker has flushed and released the port (broker W4), keep worktrees, branches and logs,
+// `git paw stop`: kill this repo's tmux session (exact name), wait (bounded) until
+// its broker has flushed and released the port, keep worktrees, branches and logs,
 // and mark the state stopped so `start` recovers it.
 import { resolveRepo } from '../git/repo.js';
 import { endSessionProcesses } from '../launch/stop.js';

@@ -1,4 +1,4 @@
-// Comment-preserving edits of the global config for add-cli / remove-cli (W-18). Only the lines
+// Comment-preserving edits of the global config for add-cli / remove-cli. Only the lines
 // of the `[clis.<name>]` table change; comments, ordering, unknown keys and every other table
 // stay byte-for-byte. (@decimalturn/toml-patch was tried and rejected: it wrote new entries as
 // root-level dotted keys and dropped comments above unrelated tables.) Every edit is checked by

@@ -9,7 +9,7 @@ export function mouseEnabled(config: PawConfig): boolean {
   return config.mouse ?? true;
 }
 
-/** Prefix of spec-derived branch names; `""` means no prefix at all (TARGET §8). */
+/** Prefix of spec-derived branch names; `""` means no prefix at all. */
 export function branchPrefix(config: PawConfig): string {
   return config.branch_prefix ?? 'spec/';
 }
@@ -21,7 +21,7 @@ export function loggingEnabled(config: PawConfig): boolean {
 
 export interface BrokerSettings {
   enabled: boolean;
-  /** Undefined: use the first free port from 9119 (TARGET §9). */
+  /** Undefined: use the first free port from 9119. */
   port: number | undefined;
   bind: string;
   allowRemote: boolean;

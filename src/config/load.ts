@@ -1,6 +1,6 @@
 // Loading configuration: the global file `<config dir>/git-paw/config.toml`, then the repo file
 // `<repo root>/.git-paw/config.toml`, each validated, merged per key. Missing files are defaults.
-// The TOML parser and validator are loaded only when a file exists (start-up speed, TARGET §1).
+// The TOML parser and validator are loaded only when a file exists (start-up speed).
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveRepo } from '../git/repo.js';
@@ -122,7 +122,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<{ con
 
 /**
  * The configuration that applies in `cwd`: merged with the repo file inside a repository, the
- * global file alone outside one (list-clis and remove-cli work anywhere, W-23).
+ * global file alone outside one (list-clis and remove-cli work anywhere).
  */
 export async function loadConfigAt(
   runner: CommandRunner,

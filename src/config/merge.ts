@@ -1,5 +1,5 @@
 // Merging the global and the repo config file. Every table merges per key ("was the key
-// written?"), so a repo `[broker] enabled = false` turns off a globally enabled broker (W-17).
+// written?"), so a repo `[broker] enabled = false` turns off a globally enabled broker.
 // `[clis.*]` and `[presets.*]` entries of the same name are replaced whole, as upstream, except a
 // repo `[clis.*]` entry without a command: it only sets options (such as `integrate`) of that CLI.
 import type { ConfigFile, PawConfig } from './schema.js';

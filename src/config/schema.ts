@@ -1,4 +1,4 @@
-// The config schema: what one config file may contain (every key optional, upstream §3.2 plus
+// The config schema: what one config file may contain (every key optional, git-paw 0.3.0's keys plus
 // the broker keys `allow_remote` and `auth`), and the merged configuration the program uses.
 // Written with the small checker of util/schema rather than zod, which would cost 50–85 ms of
 // start-up on every launch that has a config file.
@@ -19,7 +19,7 @@ export const presetEntrySchema = object({
 
 export const brokerTableSchema = object({
   enabled: optional(boolean()),
-  // Unset means "first free port from 9119" (TARGET §9).
+  // Unset means "first free port from 9119".
   port: optional(number({ int: true, min: 1, max: 65535, rangeMessage: 'expected a port number between 1 and 65535' })),
   bind: optional(string()),
   allow_remote: optional(boolean()),

@@ -1,4 +1,4 @@
-// `git paw demo` (TARGET §10): a throwaway repo (src/demo/repo.ts) launched through the one launch
+// `git paw demo`: a throwaway repo (src/demo/repo.ts) launched through the one launch
 // path with the broker on, dashboard pane 0 and the built-in demo agent in every agent pane.
 // A marker file under the data dir (`git-paw/demo.json`) remembers the demo, so a second
 // `git paw demo` reattaches to a running one (or replaces a finished one), and `--clean` removes

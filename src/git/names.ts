@@ -1,5 +1,5 @@
-// Names derived from a branch: the worktree directory (upstream §6.3, kept byte-compatible so
-// existing worktrees are found again) and the agent id used by the broker (upstream-broker §3.1).
+// Names derived from a branch: the worktree directory (kept byte-compatible with 0.3.0 so
+// existing worktrees are found again) and the agent id used by the broker.
 import { basename, dirname, join } from 'node:path';
 import { WorktreeError } from '../util/errors.js';
 

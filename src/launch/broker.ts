@@ -1,4 +1,4 @@
-// The session's broker inside the launch path (TARGET §9, upstream-broker §10 with W1–W4, W7):
+// The session's broker inside the launch path:
 // planning it for a fresh launch or a recovery (the saved port, token and log are kept so the
 // URL and the messages survive stop → start), the hidden `broker` window and dashboard pane 0
 // it adds to the tmux plan, the skill text of each worktree, the state fields, and — for stop,
@@ -66,7 +66,7 @@ export function withBrokerFields(state: SessionState, plan: BrokerPlan | undefin
 
 /**
  * The session's own per-session log, or undefined for anything else a state file may name —
- * e.g. upstream 0.3.0's `broker.log`, shared by every session (W7), which is neither reused nor
+ * e.g. upstream 0.3.0's `broker.log`, shared by every session, which is neither reused nor
  * deleted.
  */
 export function ownBrokerLog(

@@ -1,5 +1,5 @@
 // Planning a fresh launch: validate the agents, pick a free session name, and render the plan
-// for `--dry-run` (upstream §9.3, byte for byte).
+// for `--dry-run` (byte for byte as 0.3.0 prints it).
 import { relativeWorktreeLabel } from '../git/names.js';
 import { branchesAtOnce, checkoutsMayOverlap } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
@@ -22,7 +22,7 @@ export interface LaunchPlan {
 
 /**
  * `paw-<project>` (or `-2` … `-11`): free only if no live tmux session has the name and no
- * state file of another repo uses it (so two repos called `app` never share a state file, W-2).
+ * state file of another repo uses it (so two repos called `app` never share a state file).
  */
 function resolveSessionName(ctx: LaunchContext, live: Set<string>): string {
   const usedElsewhere = namesUsedByOtherRepos(ctx.repo, ctx.env);

@@ -1,4 +1,4 @@
-// Recovery (TARGET §7, W-4): a saved session whose tmux session is gone comes back under its
+// Recovery: a saved session whose tmux session is gone comes back under its
 // saved name. Every worktree is checked first; a missing one is recreated from its branch when
 // the branch still exists, otherwise nothing is touched and the user is told how to purge.
 // Then the same bring-up as a fresh launch runs (AGENTS.md, log pipes, env, broker and dashboard,

@@ -1,5 +1,5 @@
 // What `start --from-specs` launches: one agent per pending spec (src/specs), in spec order,
-// each with its spec text and owned files for AGENTS.md, and a CLI resolved per upstream §16.6.
+// each with its spec text and owned files for AGENTS.md, and a CLI resolved per spec.
 import { detectClis } from '../clis/detect.js';
 import type { PawConfig } from '../config/schema.js';
 import { canPrompt } from '../selection/prompter.js';

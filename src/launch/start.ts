@@ -1,4 +1,4 @@
-// What `git paw start` does once the repository is known (upstream §9, TARGET §7): reattach to a
+// What `git paw start` does once the repository is known: reattach to a
 // running session, recover a stopped one, or launch a new one; `--dry-run` prints the plan. The
 // caller holds the repo lock (except for --dry-run) until this returns. Each path imports only
 // what it runs (specs and their YAML parser for --from-specs, recovery for a stopped session).

@@ -1,6 +1,6 @@
 // Ending a session's processes — shared by stop, purge and `demo --clean`: kill its tmux session
 // (exact name, when it runs; without tmux installed nothing can run) and wait, bounded, until its
-// broker has flushed and released the port (broker W4).
+// broker has flushed and released the port.
 import type { SessionState } from '../session/schema.js';
 import { hasSession, killSession, tmuxInstalled } from '../tmux/client.js';
 import type { CommandRunner } from '../util/exec.js';

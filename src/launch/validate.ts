@@ -1,4 +1,4 @@
-// Whole-plan validation (TARGET §4): every reason a launch could fail half-way because of its
+// Whole-plan validation: every reason a launch could fail half-way because of its
 // input is checked before anything is created — duplicates, invalid names, branches checked out
 // elsewhere, two branches sharing a worktree directory, occupied directories. Branch names are
 // checked without git (specs/branch-name agrees with `git check-ref-format --branch`), and the

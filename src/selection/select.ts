@@ -1,5 +1,5 @@
-// What to launch in a normal `start`: which branches, and which CLI in each (upstream §5 with
-// TARGET W-9/W-13). Asks only what the flags leave open, in upstream's order — branches, then
+// What to launch in a normal `start`: which branches, and which CLI in each.
+// Asks only what the flags leave open, in upstream's order — branches, then
 // assignment mode, then the CLI picker(s) — and never prompts without a terminal.
 import { resolveCliChoice } from '../clis/resolve.js';
 import type { CliInfo } from '../clis/known.js';
@@ -43,7 +43,7 @@ export function perBranchCliPrompt(branch: string): string {
   return `Select CLI for ${branch}`;
 }
 
-/** `<display> (<name>)` when the two differ, else just the name (upstream §5.1). */
+/** `<display> (<name>)` when the two differ, else just the name. */
 export function cliLabel(cli: Pick<CliInfo, 'name' | 'displayName'>): string {
   return cli.displayName === cli.name ? cli.name : `${cli.displayName} (${cli.name})`;
 }
@@ -80,7 +80,7 @@ function toPick(cli: CliInfo): CliPick {
   return { name: cli.name, command: cli.command };
 }
 
-/** The one CLI picker of `--from-specs` (upstream §5.3), `default_cli` pre-selected. */
+/** The one CLI picker of `--from-specs`, `default_cli` pre-selected. */
 export async function pickSpecCli(input: {
   clis: CliInfo[];
   defaultCli?: string;

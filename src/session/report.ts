@@ -1,6 +1,6 @@
-// What `status` shows about a session: upstream §12's text layout and the `--json` shape.
+// What `status` shows about a session: 0.3.0's text layout and the `--json` shape.
 // Pure formatting; the broker block (upstream's `Broker:` line, plus agent count and one line per
-// agent when it runs — TARGET §7) comes from the broker's own report.
+// agent when it runs) comes from the broker's own report.
 import { brokerStatusJson, brokerStatusLines, type BrokerReport } from '../broker/status.js';
 import { commandOf, type SessionState } from './schema.js';
 import type { EffectiveStatus } from './status.js';

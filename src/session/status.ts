@@ -1,4 +1,4 @@
-// Effective status (upstream §8.3): what `status` reports, combining the file with tmux.
+// Effective status: what `status` reports, combining the file with tmux.
 import type { SessionState } from './schema.js';
 
 export type EffectiveStatus = 'active' | 'stopped';

@@ -1,6 +1,6 @@
-// CLI per spec (upstream §16.6): `--cli` for all; else each spec's `paw_cli`; the rest get
+// CLI per spec: `--cli` for all; else each spec's `paw_cli`; the rest get
 // `default_spec_cli`, or ONE picker answer (with `default_cli` pre-selected when it is known).
-// The result keeps the specs' order (W-29: `paw_cli` specs are not moved to the front).
+// The result keeps the specs' order (`paw_cli` specs are not moved to the front).
 import type { CliInfo } from '../clis/known.js';
 import { requireKnownCli } from '../clis/resolve.js';
 import type { SpecEntry } from './types.js';

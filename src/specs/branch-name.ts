@@ -1,4 +1,4 @@
-// Branch names derived from spec ids (upstream §16.4, W-31): the prefix rule and a pure check
+// Branch names derived from spec ids: the prefix rule and a pure check
 // of git's branch-name rules (`git check-ref-format --branch`), so a bad id is reported with
 // its reason and its spec file before anything is created.
 

@@ -1,4 +1,4 @@
-// YAML frontmatter of spec files (W-31): one splitter for both backends and a real YAML parser,
+// YAML frontmatter of spec files: one splitter for both backends and a real YAML parser,
 // so quoted values (`paw_status: "pending"`) mean what they say. Broken YAML is a Spec error
 // naming the file and line, never silently ignored.
 import { parseDocument } from 'yaml';

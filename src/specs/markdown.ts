@@ -1,4 +1,4 @@
-// Markdown backend (upstream §16.3): one `.md` file per spec directly in the specs dir, with YAML
+// Markdown backend: one `.md` file per spec directly in the specs dir, with YAML
 // frontmatter; only `paw_status: pending` files launch. `paw_branch` overrides the id (the file
 // stem), `paw_cli` names the spec's CLI. Files without frontmatter are not specs and are skipped.
 import { basename, join } from 'node:path';

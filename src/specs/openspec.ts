@@ -1,4 +1,4 @@
-// OpenSpec backend (upstream §16.2): one change directory per spec under the specs dir, each
+// OpenSpec backend: one change directory per spec under the specs dir, each
 // with a tasks.md; `archive` is skipped; every change with a tasks.md is pending. The prompt is
 // the tasks.md body plus the change's capability specs (`specs/<capability>/spec.md`).
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// The files a spec's agent owns (W-30): found line by line in the body (never the frontmatter),
+// The files a spec's agent owns: found line by line in the body (never the frontmatter),
 // after a `Files owned:` (preferred) or `Owned files:` header in any case and any markdown
 // decoration, as `-` or `*` bullets; backticks and whitespace trimmed.
 

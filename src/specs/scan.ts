@@ -1,5 +1,5 @@
-// scanSpecs: the pending specs of a repository for `start --from-specs` (upstream §16.1 step 4),
-// sorted by id (W-29), each with a validated, unique branch name (W-31). Everything is checked
+// scanSpecs: the pending specs of a repository for `start --from-specs`,
+// sorted by id, each with a validated, unique branch name. Everything is checked
 // here, before anything is created.
 import { resolve } from 'node:path';
 import { branchPrefix } from '../config/effective.js';

@@ -1,4 +1,4 @@
-// Handing the terminal to the session (TARGET §5): switch-client inside tmux, attach-session on
+// Handing the terminal to the session: switch-client inside tmux, attach-session on
 // a terminal, and otherwise (no TTY, or --no-attach) just say how to attach and succeed.
 import { TmuxError } from '../util/errors.js';
 import type { CommandRunner, TerminalRunner } from '../util/exec.js';

@@ -23,7 +23,7 @@ export function tmuxInstalled(pathEnv = process.env.PATH ?? ''): boolean {
   return which('tmux', pathEnv) !== undefined;
 }
 
-/** The friendly check, run before any tmux use on paths that need tmux (W-22). */
+/** The friendly check, run before any tmux use on paths that need tmux (one clear error). */
 export function ensureTmuxInstalled(pathEnv = process.env.PATH ?? ''): void {
   if (!tmuxInstalled(pathEnv)) throw new TmuxNotInstalledError();
 }

@@ -99,7 +99,7 @@ describe.skipIf(skipWithoutTmux || !hasScript())('launch on a terminal', () => {
     expect(await again.exit).toBe(0);
   });
 
-  it('inside tmux, switches the client to the new session (W-10)', async () => {
+  it('inside tmux, switches the client to the new session', async () => {
     const client = inTerminalCommand(sandbox, 'tmux new-session -s work');
     const attachedTo = () => sandbox.tmux(['list-clients', '-F', '#{client_session}']);
     await pollUntil(attachedTo, (session) => session === 'work', { what: 'a client on the work session' });
@@ -121,7 +121,7 @@ describe.skipIf(skipWithoutTmux || !hasScript())('launch on a terminal', () => {
     expect(sandbox.tmux(['list-clients'])).toBe('');
   });
 
-  it('purge asks, listing what would be lost; Enter or n cancels, y purges (§11-4, W-5)', async () => {
+  it('purge asks, listing what would be lost; Enter or n cancels, y purges', async () => {
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/new']);
     execFileSync('sh', ['-c', 'echo wip > wip.txt'], { cwd: join(sandbox.root, 'proj-feat-new') });
 

@@ -1,4 +1,4 @@
-// The real clack prompts, driven by keystrokes inside a tmux pane (upstream §5.5 as a PTY test).
+// The real clack prompts, driven by keystrokes inside a tmux pane (the picker flow as a PTY test).
 // A tiny script runs createPrompter() + selectLaunchPicks() from tsc's output (build/) with fixed
 // branches and CLIs; its stdout goes to a file, so the pane shows only what is drawn on stderr.
 import { readFileSync } from 'node:fs';

@@ -1,8 +1,7 @@
 // A broker session as a person meets it, end to end (built CLI, private tmux server, real broker):
 // pane 0's dashboard follows what agents publish, `git paw dashboard` in a second window shows the
-// same rows, `q` closes only the view (scenario 56 as TARGET §10 amends it: the broker keeps
-// answering); and the rendered skill's bash blocks typed into an agent pane work as written
-// (scenario 73).
+// same rows, `q` closes only the view (the broker keeps answering); and the rendered skill's bash
+// blocks typed into an agent pane work as written.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -88,7 +87,7 @@ function bashBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/```bash\n([\s\S]*?)```/g)].map((match) => (match[1] ?? '').trimEnd());
 }
 
-describe.skipIf(skipWithoutTmux)('coordination skill inside an agent pane (scenario 73)', () => {
+describe.skipIf(skipWithoutTmux)('coordination skill inside an agent pane', () => {
   it('every bash block of the rendered AGENTS.md works as written in the pane', async () => {
     // The CLI exits at once, leaving the pane at its shell with the pane's environment.
     sandbox.fakeCli('claude', '#!/bin/sh\necho "FAKE-CLI ready"\n');

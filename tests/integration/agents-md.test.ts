@@ -1,5 +1,5 @@
-// AGENTS.md injection against real repositories and real linked worktrees (upstream §17.5 and
-// W-0): content, idempotency, and that git never sees the generated file.
+// AGENTS.md injection against real repositories and real linked worktrees:
+// content, idempotency, and that git never sees the generated file.
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -59,7 +59,7 @@ function countStarts(text: string): number {
   return text.split('\n').filter((line) => line.startsWith('<!-- git-paw:start')).length;
 }
 
-describe('tracked root AGENTS.md (upstream 17.5-1, 17.5-2)', () => {
+describe('tracked root AGENTS.md', () => {
   it('puts the branch section after the rules and keeps it out of status and git add -A', async () => {
     commitRootAgentsMd('# Rules\n');
     const before = readFileSync(rootFile());
@@ -149,7 +149,7 @@ describe('tracked root AGENTS.md (upstream 17.5-1, 17.5-2)', () => {
   });
 });
 
-describe('no tracked AGENTS.md (upstream 17.5-3, W-0)', () => {
+describe('no tracked AGENTS.md', () => {
   it('writes only the section and git status shows nothing, not even ?? AGENTS.md', async () => {
     const wt = addWorktree('feat/a');
     await writeWorktreeAgentsMd(runner, repo, wt, { branch: 'feat/a', cli: 'claude' });
@@ -220,7 +220,7 @@ describe('no tracked AGENTS.md (upstream 17.5-3, W-0)', () => {
     expect(readFileSync(rootFile(), 'utf8')).toBe(original);
   });
 
-  it('re-injection after purge and re-launch of the same branch gives exactly one section (17.5-5)', async () => {
+  it('re-injection after purge and re-launch of the same branch gives exactly one section', async () => {
     const wt = addWorktree('feat/a');
     await writeWorktreeAgentsMd(runner, repo, wt, { branch: 'feat/a', cli: 'claude' });
     sandbox.git(['worktree', 'remove', '--force', wt]);

@@ -1,6 +1,6 @@
-// Upstream-broker §15 scenarios 13–50 and the worked example §7.5 against a real broker over
-// HTTP on 127.0.0.1 (auth = "none", so requests look exactly like upstream's). Scenarios tagged
-// [compat] assert the TARGET §9 behaviour instead.
+// The broker's HTTP API, route by route, and a worked example, against a real broker over
+// HTTP on 127.0.0.1 (auth = "none", so requests look exactly like upstream's). Tests tagged
+// [compat] assert where this broker deliberately answers differently from 0.3.0's.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
 import {
@@ -29,15 +29,15 @@ const errorOf = (body: string) => (JSON.parse(body) as { error: string }).error;
 const pollBody = async (id: string, query = '') =>
   JSON.parse((await broker.poll(id, query)).body) as { messages: unknown[]; last_seq: number };
 
-describe('POST /publish (scenarios 13–27)', () => {
-  it('13: accepts a valid status with 202 and the assigned seq [compat: body {"seq":N}]', async () => {
+describe('POST /publish', () => {
+  it('accepts a valid status with 202 and the assigned seq [compat: body {"seq":N}]', async () => {
     const reply = await broker.publish(statusMsg('feat-x'));
     expect(reply.status).toBe(202);
     expect(reply.headers['content-type']).toBe('application/json');
     expect(reply.body).toBe('{"seq":1}');
   });
 
-  it('14–15: rejects a missing or non-JSON Content-Type with 415', async () => {
+  it('rejects a missing or non-JSON Content-Type with 415', async () => {
     for (const headers of [{}, { 'content-type': 'text/plain' }] as Record<string, string>[]) {
       const reply = await post('{}', headers);
       expect(reply.status).toBe(415);
@@ -45,24 +45,24 @@ describe('POST /publish (scenarios 13–27)', () => {
     }
   });
 
-  it('16: accepts application/json with parameters, in any case; rejects application/jsonx [W16]', async () => {
+  it('accepts application/json with parameters, in any case; rejects application/jsonx', async () => {
     const body = JSON.stringify(statusMsg('feat-x'));
     expect((await post(body, { 'content-type': 'application/json; charset=utf-8' })).status).toBe(202);
     expect((await post(body, { 'content-type': 'Application/JSON' })).status).toBe(202);
     expect((await post(body, { 'content-type': 'application/jsonx' })).status).toBe(415);
   });
 
-  it('17: rejects an empty body', async () => {
+  it('rejects an empty body', async () => {
     const reply = await post('');
     expect(reply.status).toBe(400);
     expect(reply.body).toBe('{"error":"request body must not be empty"}');
   });
 
-  it('15 before 17: the Content-Type is checked before the empty body', async () => {
+  it('the Content-Type is checked before the empty body', async () => {
     expect((await post('', {})).status).toBe(415);
   });
 
-  it('18: rejects bad JSON with the invalid message JSON prefix', async () => {
+  it('rejects bad JSON with the invalid message JSON prefix', async () => {
     for (const body of ['not json', '{not-json', '   ', '{"type":"agent.status"} trailing']) {
       const reply = await post(body);
       expect(reply.status).toBe(400);
@@ -70,7 +70,7 @@ describe('POST /publish (scenarios 13–27)', () => {
     }
   });
 
-  it('19–20: rejects an unknown type and a missing field, naming it', async () => {
+  it('rejects an unknown type and a missing field, naming it', async () => {
     const unknown = await post('{"type":"agent.unknown","agent_id":"a","payload":{}}');
     expect(unknown.status).toBe(400);
     expect(errorOf(unknown.body)).toMatch(/^invalid message JSON: unknown variant/);
@@ -79,7 +79,7 @@ describe('POST /publish (scenarios 13–27)', () => {
     expect(errorOf(missing.body)).toContain('modified_files');
   });
 
-  it('21–24: the §4.3 validation strings', async () => {
+  it('answers each invalid field with its own validation string', async () => {
     const cases: [unknown, string][] = [
       [statusMsg(''), 'agent_id must not be empty'],
       [statusMsg('   '), 'agent_id must not be empty'],
@@ -100,13 +100,13 @@ describe('POST /publish (scenarios 13–27)', () => {
     }
   });
 
-  it('25: message null, message absent and unknown extra members are all accepted', async () => {
+  it('message null, message absent and unknown extra members are all accepted', async () => {
     expect((await broker.publish(statusMsg('a', 'working', { message: null }))).status).toBe(202);
     expect((await broker.publish(statusMsg('a'))).status).toBe(202);
     expect((await broker.publish({ ...statusMsg('a'), x: 1 })).status).toBe(202);
   });
 
-  it('26: rejected requests consume no seq', async () => {
+  it('rejected requests consume no seq', async () => {
     await broker.publish(statusMsg('a'));
     await broker.publish(statusMsg('b'));
     expect((await post('{bad')).status).toBe(400);
@@ -114,21 +114,21 @@ describe('POST /publish (scenarios 13–27)', () => {
     expect((await pollBody('b')).last_seq).toBe(3);
   });
 
-  it('27: a 3 MiB body gets 413 [compat: JSON body, 64 KiB limit]', async () => {
+  it('a 3 MiB body gets 413 [compat: JSON body, 64 KiB limit]', async () => {
     const reply = await post('x'.repeat(3 * 1024 * 1024));
     expect(reply.status).toBe(413);
     expect(errorOf(reply.body)).toMatch(/at most 65536 bytes/);
   });
 });
 
-describe('GET /messages (scenarios 28–42)', () => {
-  it('28: an unknown agent has an empty inbox', async () => {
+describe('GET /messages', () => {
+  it('an unknown agent has an empty inbox', async () => {
     const reply = await broker.poll('feat-x');
     expect(reply.status).toBe(200);
     expect(reply.body).toBe('{"messages":[],"last_seq":0}');
   });
 
-  it('29: invalid ids in the path are rejected', async () => {
+  it('invalid ids in the path are rejected', async () => {
     for (const id of ['INVALID!', 'feat%2Fx']) {
       const reply = await broker.poll(id);
       expect(reply.status).toBe(400);
@@ -136,13 +136,13 @@ describe('GET /messages (scenarios 28–42)', () => {
     }
   });
 
-  it('29: a percent-encoded dash is the same id', async () => {
+  it('a percent-encoded dash is the same id', async () => {
     await broker.publish(statusMsg('a'));
     await broker.publish(blockedMsg('a', 'feat-x'));
     expect(canonicalOf(await broker.poll('feat%2Dx'))).toEqual(canonicalOf(await broker.poll('feat-x')));
   });
 
-  it('30: bad since values are rejected', async () => {
+  it('bad since values are rejected', async () => {
     for (const query of [
       '?since=abc',
       '?since=-1',
@@ -157,7 +157,7 @@ describe('GET /messages (scenarios 28–42)', () => {
     }
   });
 
-  it('31: %2B0 and 007 are accepted, a literal + (a space) is not', async () => {
+  it('%2B0 and 007 are accepted, a literal + (a space) is not', async () => {
     expect((await broker.poll('feat-x', '?since=%2B0')).status).toBe(200);
     expect((await broker.poll('feat-x', '?since=007')).status).toBe(200);
     expect((await broker.poll('feat-x', '?since=+0')).status).toBe(400);
@@ -166,12 +166,12 @@ describe('GET /messages (scenarios 28–42)', () => {
     );
   });
 
-  it('32: /messages/ and /messages/a/b are not routes', async () => {
+  it('/messages/ and /messages/a/b are not routes', async () => {
     expect((await broker.request({ path: '/messages/' })).status).toBe(404);
     expect((await broker.request({ path: '/messages/a/b' })).status).toBe(404);
   });
 
-  it('33: status messages are never routed', async () => {
+  it('status messages are never routed', async () => {
     await broker.publish(statusMsg('a'));
     await broker.publish(statusMsg('b'));
     await broker.publish(statusMsg('a', 'idle'));
@@ -179,7 +179,7 @@ describe('GET /messages (scenarios 28–42)', () => {
     expect((await pollBody('b')).messages).toEqual([]);
   });
 
-  it('34: an artifact reaches every other inbox in canonical form, not the sender', async () => {
+  it('an artifact reaches every other inbox in canonical form, not the sender', async () => {
     for (const id of ['a', 'b', 'c']) await broker.publish(statusMsg(id));
     await broker.publish(artifactMsg('a'));
     const canonical =
@@ -193,7 +193,7 @@ describe('GET /messages (scenarios 28–42)', () => {
     expect((await pollBody('a')).messages).toEqual([]);
   });
 
-  it('35: a late joiner outside the roster misses earlier broadcasts; a roster agent does not [W20]', async () => {
+  it('a late joiner outside the roster misses earlier broadcasts; a roster agent does not', async () => {
     await broker.cleanup();
     broker = await startTestBroker({ roster: [{ agent_id: 'r', cli: 'claude' }] });
     await broker.publish(statusMsg('a'));
@@ -203,7 +203,7 @@ describe('GET /messages (scenarios 28–42)', () => {
     expect((await pollBody('r')).messages).toHaveLength(1);
   });
 
-  it('36: polling creates the inbox, so later broadcasts arrive [compat]', async () => {
+  it('polling creates the inbox, so later broadcasts arrive [compat]', async () => {
     await broker.publish(statusMsg('a'));
     await broker.publish(statusMsg('b'));
     await pollBody('c');
@@ -212,7 +212,7 @@ describe('GET /messages (scenarios 28–42)', () => {
     expect((await pollBody('c')).messages).toHaveLength(1);
   });
 
-  it('37: blocked goes to the from agent only', async () => {
+  it('blocked goes to the from agent only', async () => {
     for (const id of ['a', 'b', 'c']) await broker.publish(statusMsg(id));
     await broker.publish(blockedMsg('a', 'b'));
     expect(canonicalOf(await broker.poll('b'))).toEqual([
@@ -222,7 +222,7 @@ describe('GET /messages (scenarios 28–42)', () => {
     expect((await pollBody('a')).messages).toEqual([]);
   });
 
-  it('38: blocked to an agent without inbox is queued for it [compat]', async () => {
+  it('blocked to an agent without inbox is queued for it [compat]', async () => {
     await broker.publish(statusMsg('a'));
     expect((await broker.publish(blockedMsg('a', 't'))).status).toBe(202);
     await broker.publish(statusMsg('t'));
@@ -231,19 +231,19 @@ describe('GET /messages (scenarios 28–42)', () => {
     ]);
   });
 
-  it('38: from is validated like agent_id [W9]', async () => {
+  it('from is validated like agent_id', async () => {
     const reply = await broker.publish(blockedMsg('a', 'feat/errors'));
     expect(reply.status).toBe(400);
     expect(reply.body).toBe('{"error":"from contains invalid characters — only [a-z0-9-_] allowed"}');
   });
 
-  it('39: blocked to oneself lands in the own inbox', async () => {
+  it('blocked to oneself lands in the own inbox', async () => {
     await broker.publish(statusMsg('a'));
     await broker.publish(blockedMsg('a', 'a'));
     expect((await pollBody('a')).messages).toHaveLength(1);
   });
 
-  it('40: since filters; an up-to-date poll echoes the cursor [compat]', async () => {
+  it('since filters; an up-to-date poll echoes the cursor [compat]', async () => {
     await broker.publish(statusMsg('a'));
     await broker.publish(statusMsg('b'));
     for (let i = 0; i < 5; i += 1) await broker.publish(artifactMsg('b'));
@@ -254,7 +254,7 @@ describe('GET /messages (scenarios 28–42)', () => {
     expect(await pollBody('a', '?since=100')).toEqual({ messages: [], last_seq: 100 });
   });
 
-  it('41: polling is idempotent', async () => {
+  it('polling is idempotent', async () => {
     await broker.publish(statusMsg('a'));
     await broker.publish(blockedMsg('a', 'b'));
     const first = await broker.poll('b', '?since=0');
@@ -262,7 +262,7 @@ describe('GET /messages (scenarios 28–42)', () => {
     expect(second.body).toBe(first.body);
   });
 
-  it('concurrent publishes get distinct seqs and land in inboxes in seq order [W11]', async () => {
+  it('concurrent publishes get distinct seqs and land in inboxes in seq order', async () => {
     await broker.publish(statusMsg('reader'));
     const replies = await Promise.all(
       Array.from({ length: 40 }, (_, i) => broker.publish(artifactMsg(`w${i % 8}`))),
@@ -275,15 +275,15 @@ describe('GET /messages (scenarios 28–42)', () => {
     expect(inbox.messages.map((message) => message.seq)).toEqual(seqs);
   });
 
-  it('42: broadcast copies share one seq', async () => {
+  it('broadcast copies share one seq', async () => {
     for (const id of ['a', 'b', 'c']) await broker.publish(statusMsg(id));
     await broker.publish(artifactMsg('a'));
     expect((await pollBody('b')).last_seq).toBe((await pollBody('c')).last_seq);
   });
 });
 
-describe('GET /status and routing basics (scenarios 43–50)', () => {
-  it('7/43: a fresh broker, then agents with cli, summary and ages [compat: identity, real uptime]', async () => {
+describe('GET /status and routing basics', () => {
+  it('a fresh broker, then agents with cli, summary and ages [compat: identity, real uptime]', async () => {
     const fresh = await broker.status();
     expect(fresh).toMatchObject({
       agents: [],
@@ -335,7 +335,7 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
     });
   });
 
-  it('44: a blocked agent shows status blocked and what it needs', async () => {
+  it('a blocked agent shows status blocked and what it needs', async () => {
     await broker.publish(statusMsg('c'));
     await broker.publish(blockedMsg('c', 'x', 'PawError type'));
     expect((await broker.status()).agents).toEqual([
@@ -350,7 +350,7 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
     ]);
   });
 
-  it('45: last_seen_seconds grows (upstream: after 3 s ≥ 3)', async () => {
+  it('last_seen_seconds grows (upstream: after 3 s ≥ 3)', async () => {
     await broker.publish(statusMsg('a'));
     const agents = await pollUntil(
       async () => (await broker.status()).agents as { last_seen_seconds: number }[],
@@ -360,7 +360,7 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
     expect(agents[0]?.last_seen_seconds).toBeGreaterThanOrEqual(1);
   });
 
-  it('roster agents are listed first, in roster order, with their cli, before they publish [W23, W24]', async () => {
+  it('roster agents are listed first, in roster order, with their cli, before they publish', async () => {
     await broker.cleanup();
     broker = await startTestBroker({
       roster: [
@@ -395,7 +395,7 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
     ]);
   });
 
-  it('46: ten concurrent status requests all answer with the marker', async () => {
+  it('ten concurrent status requests all answer with the marker', async () => {
     const replies = await Promise.all(Array.from({ length: 10 }, () => broker.request({ path: '/status' })));
     for (const reply of replies) {
       expect(reply.status).toBe(200);
@@ -403,13 +403,13 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
     }
   });
 
-  it('47: HEAD /status is 200 without a body', async () => {
+  it('HEAD /status is 200 without a body', async () => {
     const reply = await broker.request({ method: 'HEAD', path: '/status' });
     expect(reply.status).toBe(200);
     expect(reply.body).toBe('');
   });
 
-  it('48: wrong methods get 405 with Allow [compat: JSON body]', async () => {
+  it('wrong methods get 405 with Allow [compat: JSON body]', async () => {
     const cases: [string, string, string][] = [
       ['GET', '/publish', 'POST'],
       ['POST', '/status', 'GET,HEAD'],
@@ -424,7 +424,7 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
     }
   });
 
-  it('49: unknown paths get 404 [compat: JSON body]', async () => {
+  it('unknown paths get 404 [compat: JSON body]', async () => {
     for (const path of ['/unknown/route', '/status/', '/', '/publish/']) {
       const reply = await broker.request({ path });
       expect(reply.status, path).toBe(404);
@@ -432,13 +432,13 @@ describe('GET /status and routing basics (scenarios 43–50)', () => {
     }
   });
 
-  it('50: the raw /status answer contains the exact marker bytes', async () => {
+  it('the raw /status answer contains the exact marker bytes', async () => {
     expect((await broker.request({ path: '/status' })).body).toContain('"git_paw":true');
   });
 });
 
-describe('worked example §7.5', () => {
-  it('routes and numbers as the table says', async () => {
+describe('worked example', () => {
+  it('routes and numbers a status round, a block and its answer', async () => {
     expect((await broker.publish(statusMsg('feat-errors'))).body).toBe('{"seq":1}');
     expect((await broker.publish(statusMsg('feat-detect'))).body).toBe('{"seq":2}');
     expect((await broker.publish(statusMsg('feat-config'))).body).toBe('{"seq":3}');

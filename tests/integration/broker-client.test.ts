@@ -1,6 +1,6 @@
 // The probe and port-holder descriptions against real listeners on 127.0.0.1: nothing, a
-// foreign HTTP server, a TCP listener that never answers (upstream scenario 9), a 0.3.0 broker,
-// and a broker of another session (W6, W26).
+// foreign HTTP server, a TCP listener that never answers, a 0.3.0 broker,
+// and a broker of another session (never adopted).
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -47,7 +47,7 @@ describe('probeBroker and describePortHolder', () => {
     );
   });
 
-  it('times out on a listener that never answers (upstream scenario 9)', async () => {
+  it('times out on a listener that never answers', async () => {
     const sockets: Socket[] = [];
     const silent = createTcpServer((socket) => sockets.push(socket));
     const port = await listen(silent);

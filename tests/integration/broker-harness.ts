@@ -132,7 +132,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   return broker;
 }
 
-/** Upstream §15 notation. */
+/** Message builders: an `agent.status` (default `working`), an artifact, a blocked request. */
 export const statusMsg = (agentId: string, status = 'working', extra: Record<string, unknown> = {}) => ({
   type: 'agent.status',
   agent_id: agentId,

@@ -1,8 +1,7 @@
 // The broker across `stop`, `start` (recovery), `status` and `purge` (built CLI, private tmux
-// server, real broker processes): upstream-broker §15 scenarios 52, 55, 57–60 as TARGET §7/§9
-// amend them (stop waits for the port, recovery brings broker, dashboard and env back on the
-// same URL with the messages, purge deletes the log only once the broker is down and never
-// another session's), and recovery when the config changed between stop and start.
+// server, real broker processes): stop waits for the port, recovery brings broker, dashboard
+// and env back on the same URL with the messages, purge deletes the log only once the broker is
+// down and never another session's, and recovery when the config changed between stop and start.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -39,7 +38,7 @@ async function startWithBroker(branches = 'feat/a,feat/b'): Promise<number> {
 }
 
 describe.skipIf(skipWithoutTmux)('broker lifecycle', () => {
-  it('stop returns only once the port is closed and every message is in the log (scenario 52, W4)', async () => {
+  it('stop returns only once the port is closed and every message is in the log', async () => {
     const port = await startWithBroker();
     const broker = brokerOf(sandbox);
     for (let i = 0; i < 5; i += 1)
@@ -57,7 +56,7 @@ describe.skipIf(skipWithoutTmux)('broker lifecycle', () => {
     expect(readState(sandbox).broker_port).toBe(port);
   });
 
-  it('status shows the broker line, the agent count and one line per agent; --json the same (scenario 55, W25)', async () => {
+  it('status shows the broker line, the agent count and one line per agent; --json the same', async () => {
     const port = await startWithBroker();
     const broker = brokerOf(sandbox);
     await waitUntilAllIdle(port);
@@ -89,7 +88,7 @@ describe.skipIf(skipWithoutTmux)('broker lifecycle', () => {
     );
   });
 
-  it('recovery after stop brings broker, dashboard and variables back on the same URL, with the messages (scenario 60, W3)', async () => {
+  it('recovery after stop brings broker, dashboard and variables back on the same URL, with the messages', async () => {
     const port = await startWithBroker();
     const before = brokerOf(sandbox);
     expect((await publishTo(before, artifactMsg('feat-a', ['UserApi']))).status).toBe(202);
@@ -143,7 +142,7 @@ describe.skipIf(skipWithoutTmux)('broker lifecycle', () => {
     expect(listPanes(sandbox, 'paw-proj').map((pane) => pane.label)).toEqual([DASHBOARD, 'feat/a → claude']);
   });
 
-  it('purge removes worktrees, state and the log once the broker is down (scenario 58, W4)', async () => {
+  it('purge removes worktrees, state and the log once the broker is down', async () => {
     const port = await startWithBroker();
     const broker = brokerOf(sandbox);
     await publishTo(broker, statusMsg('feat-a'));
@@ -155,7 +154,7 @@ describe.skipIf(skipWithoutTmux)('broker lifecycle', () => {
     expect(brokerFiles(sandbox)).toEqual([]);
   });
 
-  it('purge succeeds when the recorded log does not exist (scenario 59)', async () => {
+  it('purge succeeds when the recorded log does not exist', async () => {
     await startWithBroker('feat/a');
     await pawOk(sandbox, ['stop']);
     const state = readState(sandbox);
@@ -168,7 +167,7 @@ describe.skipIf(skipWithoutTmux)('broker lifecycle', () => {
     expect(existsSync(statePath(sandbox))).toBe(false);
   });
 
-  it("purge never deletes a log that is not the session's own (upstream's shared broker.log, W7)", async () => {
+  it("purge never deletes a log that is not the session's own (upstream's shared broker.log)", async () => {
     await startWithBroker('feat/a');
     await pawOk(sandbox, ['stop']);
     const shared = sandbox.writeFile('home/.local/share/git-paw/sessions/broker.log', 'another session\n');

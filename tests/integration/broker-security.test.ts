@@ -1,4 +1,4 @@
-// TARGET §9 security and limits over real HTTP: bearer token, Host / Origin checks, body and
+// The broker's security and limits over real HTTP: bearer token, Host / Origin checks, body and
 // field limits with JSON errors, framework-level rejections as JSON, and the memory caps.
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';

@@ -1,7 +1,7 @@
 // The coordination skill as an agent meets it: every ```bash block of the rendered default is
 // run as written, with bash, in an environment like a pane's (URL and token variables set, or
-// the URL variable missing), against a live broker; and upstream's literal §12.3 commands run
-// against a broker with auth = "none" (scenario 73).
+// the URL variable missing), against a live broker; and upstream's literal skill commands run
+// against a broker with auth = "none".
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,7 +108,7 @@ describe('rendered coordination skill', () => {
   });
 });
 
-describe('upstream\'s literal skill commands (scenario 73) against auth = "none"', () => {
+describe('upstream\'s literal skill commands against auth = "none"', () => {
   it('the three publishes answer 202 and the plain poll answers JSON', async () => {
     broker = await startTestBroker({ token: null });
     const commands = [
@@ -133,7 +133,7 @@ describe('upstream\'s literal skill commands (scenario 73) against auth = "none"
     });
   });
 
-  it('the literal blocked template with from "<agent-id>" is now rejected (from is validated, W9)', async () => {
+  it('the literal blocked template with from "<agent-id>" is now rejected (from is validated)', async () => {
     broker = await startTestBroker({ token: null });
     const result = await bash(
       `curl -s -X POST \${GIT_PAW_BROKER_URL}/publish -H "Content-Type: application/json" -d '{"type":"agent.blocked","agent_id":"feat-http-broker","payload":{"needs":"<what you need>","from":"<agent-id>"}}'`,

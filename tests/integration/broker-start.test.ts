@@ -1,5 +1,5 @@
 // `git paw start` with the broker (built CLI, private tmux server, real broker processes):
-// upstream-broker §15 scenarios 1–4 (4 as TARGET §2 amends it) and 68–72, and launches whose
+// with and without `[broker]`, repo/global merging, the rendered skill, and launches whose
 // broker cannot run — refused before anything exists, or rolled back with the broker's reason.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -68,7 +68,7 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
     expect((await paw(sandbox, ['status'])).stdout).not.toMatch(/^Broker:/m);
   });
 
-  it('enabled with a port: dashboard pane 0 in the repo root, agents in panes 1–3 with their variables, broker answering, state fields (scenarios 2, 3)', async () => {
+  it('enabled with a port: dashboard pane 0 in the repo root, agents in panes 1–3 with their variables, broker answering, state fields', async () => {
     const port = await enableBroker(sandbox);
     const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b,feat/c']);
     expect(result.code, result.stderr).toBe(0);
@@ -233,7 +233,7 @@ describe.skipIf(skipWithoutTmux)('every launch path runs the broker', () => {
 });
 
 describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
-  it('is rendered for each worktree with its agent id and the real URL as fallback (scenario 68)', async () => {
+  it('is rendered for each worktree with its agent id and the real URL as fallback', async () => {
     const port = await enableBroker(sandbox);
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/http-broker']);
     const text = agentsMd('feat-http-broker');
@@ -249,7 +249,7 @@ describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
     expect(sandbox.git(['status', '--porcelain'], worktreeDir(sandbox, 'feat-http-broker'))).toBe('');
   });
 
-  it('keeps the user text of the root AGENTS.md and replaces an old git-paw section (scenario 69)', async () => {
+  it('keeps the user text of the root AGENTS.md and replaces an old git-paw section', async () => {
     await enableBroker(sandbox);
     sandbox.writeFile(
       'proj/AGENTS.md',
@@ -263,7 +263,7 @@ describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
     expect(text).toContain('## Coordination Skills');
   });
 
-  it('uses the user override with {{BRANCH_ID}} rendered, and a repo override before it (scenario 70, W30)', async () => {
+  it('uses the user override with {{BRANCH_ID}} rendered, and a repo override before it', async () => {
     await enableBroker(sandbox);
     sandbox.writeFile('home/.config/git-paw/agent-skills/coordination.md', 'id={{BRANCH_ID}}\n');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'Feature/HTTP_Broker']);
@@ -277,7 +277,7 @@ describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
     expect(agentsMd('feat-a')).toContain('repo skill for feat-a\n');
   });
 
-  it('warns once per worktree about an unknown placeholder and keeps it (scenario 71)', async () => {
+  it('warns once per worktree about an unknown placeholder and keeps it', async () => {
     await enableBroker(sandbox);
     sandbox.writeFile('home/.config/git-paw/agent-skills/coordination.md', 'hello {{UNKNOWN}}\n');
     const result = await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
@@ -287,7 +287,7 @@ describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
     expect(agentsMd('feat-b')).toContain('hello {{UNKNOWN}}');
   });
 
-  it('an unreadable override stops the launch before anything is created (scenario 72)', async () => {
+  it('an unreadable override stops the launch before anything is created', async () => {
     await enableBroker(sandbox);
     const override = sandbox.writeFile('home/.config/git-paw/agent-skills/coordination.md', '');
     writeFileSync(override, Buffer.from([0x69, 0x64, 0xff, 0xfe, 0x0a])); // invalid UTF-8 (mode 000 does not stop root)

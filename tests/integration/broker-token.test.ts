@@ -1,4 +1,4 @@
-// The broker token never appears on a command line (TARGET §9 Security, W15: other local users
+// The broker token never appears on a command line (other local users
 // can read every process's argv in /proc/<pid>/cmdline). A broker session is launched — and
 // recovered — through the built CLI with a `tmux` wrapper first on PATH that logs the argv of
 // every tmux invocation; then every process's command line is scanned. The agent panes still

@@ -1,4 +1,4 @@
-// Upstream §2.3 CLI-parsing scenarios that need no session (1–4, 6–9), run against dist/cli.js.
+// Command-line parsing that needs no session (help, version, usage errors), run against dist/cli.js.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
@@ -16,13 +16,13 @@ function run(args: string[]) {
 }
 
 describe('CLI parsing', () => {
-  it('prints the version (scenario 1)', async () => {
+  it('prints the version', async () => {
     const result = await run(['--version']);
     expect(result).toMatchObject({ code: 0, stdout: 'git-paw 0.3.0\n', stderr: '' });
     expect((await run(['-V'])).stdout).toBe('git-paw 0.3.0\n');
   });
 
-  it('lists every command and the Quick Start, but no internal command (scenario 2)', async () => {
+  it('lists every command and the Quick Start, but no internal command', async () => {
     const result = await run(['--help']);
     expect(result.code).toBe(0);
     const commands = [...result.stdout.matchAll(/^ {2}(\S+)/gm)].map((match) => match[1]);
@@ -35,7 +35,7 @@ describe('CLI parsing', () => {
     expect((await run(['-h'])).stdout).toBe(result.stdout);
   });
 
-  it('shows the start flags (scenario 3)', async () => {
+  it('shows the start flags', async () => {
     const result = await run(['start', '--help']);
     expect(result.code).toBe(0);
     for (const flag of ['--cli', '--branches', '--from-specs', '--dry-run', '--preset', '--no-attach']) {
@@ -43,7 +43,7 @@ describe('CLI parsing', () => {
     }
   });
 
-  it('shows the flags and arguments of purge, add-cli and replay (scenario 4)', async () => {
+  it('shows the flags and arguments of purge, add-cli and replay', async () => {
     expect((await run(['purge', '--help'])).stdout).toContain('--force');
     const addCli = await run(['add-cli', '--help']);
     for (const text of ['<NAME>', '<COMMAND>', '--display-name']) expect(addCli.stdout, text).toContain(text);
@@ -52,14 +52,14 @@ describe('CLI parsing', () => {
     for (const flag of ['--list', '--color', '--session']) expect(replay.stdout, flag).toContain(flag);
   });
 
-  it('rejects an unknown command with exit 2 (scenario 6)', async () => {
+  it('rejects an unknown command with exit 2', async () => {
     const result = await run(['nonexistent']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: /);
     expect(result.stdout).toBe('');
   });
 
-  it('rejects add-cli and remove-cli without arguments with exit 2 (scenario 7)', async () => {
+  it('rejects add-cli and remove-cli without arguments with exit 2', async () => {
     for (const args of [['add-cli'], ['add-cli', 'only-name'], ['remove-cli']]) {
       const result = await run(args);
       expect(result.code, args.join(' ')).toBe(2);
@@ -67,13 +67,13 @@ describe('CLI parsing', () => {
     }
   });
 
-  it('rejects replay without a branch or --list with exit 2 (scenario 8)', async () => {
+  it('rejects replay without a branch or --list with exit 2', async () => {
     const result = await run(['replay']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('required');
   });
 
-  it('rejects start flags at top level with exit 2 (scenario 9)', async () => {
+  it('rejects start flags at top level with exit 2', async () => {
     const result = await run(['--cli', 'claude']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown option '--cli'");

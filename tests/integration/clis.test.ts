@@ -1,4 +1,4 @@
-// Upstream §4.6 detection scenarios through `git paw list-clis` (1–4, 6), plus TARGET §2:
+// CLI detection through `git paw list-clis`, plus:
 // list-clis works outside a repository with the global config alone.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ beforeEach(() => {
 afterEach(() => sandbox.cleanup());
 
 describe('list-clis', () => {
-  it('lists detected CLIs sorted by display name with their paths (scenario 1)', async () => {
+  it('lists detected CLIs sorted by display name with their paths', async () => {
     sandbox.fakeCli('claude');
     sandbox.fakeCli('aider');
     const result = await listClis();
@@ -40,13 +40,13 @@ describe('list-clis', () => {
     );
   });
 
-  it('says so when no CLI is found (scenario 2)', async () => {
+  it('says so when no CLI is found', async () => {
     const result = await listClis();
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('No AI CLIs found.\nInstall one or use `git paw add-cli` to register a custom CLI.\n');
   });
 
-  it('warns about a custom CLI that is not found and leaves it out (scenario 3)', async () => {
+  it('warns about a custom CLI that is not found and leaves it out', async () => {
     sandbox.fakeCli('claude');
     sandbox.writeRepoConfig('[clis.ghost]\ncommand = "/nonexistent/ghost"\n');
     const result = await listClis();
@@ -56,7 +56,7 @@ describe('list-clis', () => {
     expect(result.stdout).toContain('claude');
   });
 
-  it('shows one custom row for a custom CLI that shadows a detected one (scenario 4)', async () => {
+  it('shows one custom row for a custom CLI that shadows a detected one', async () => {
     sandbox.fakeCli('claude');
     sandbox.writeRepoConfig('[clis.claude]\ncommand = "claude"\ndisplay_name = "My Claude"\n');
     const result = await listClis();
@@ -64,7 +64,7 @@ describe('list-clis', () => {
     expect(rows).toEqual([`claude          custom     ${join(sandbox.bin, 'claude')}`]);
   });
 
-  it('orders detected and custom CLIs together (scenario 6)', async () => {
+  it('orders detected and custom CLIs together', async () => {
     sandbox.fakeCli('qwen');
     sandbox.fakeCli('aider');
     const zebra = sandbox.fakeCli('zebra-bin');
@@ -74,7 +74,7 @@ describe('list-clis', () => {
     expect(names).toEqual(['aider', 'qwen', 'zebra']);
   });
 
-  it('works outside a repository with the global config only (TARGET §2, W-23)', async () => {
+  it('works outside a repository with the global config only', async () => {
     sandbox.fakeCli('codex');
     const outside = join(sandbox.root, 'elsewhere');
     mkdirSync(outside);

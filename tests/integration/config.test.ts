@@ -1,4 +1,4 @@
-// Upstream §3.8 configuration scenarios that need no launch (3–5, 8–13), and bad config input,
+// Configuration that needs no launch (config files, add-cli, remove-cli), and bad config input,
 // through the built CLI.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ beforeEach(() => {
 afterEach(() => sandbox.cleanup());
 
 describe('config files seen by list-clis', () => {
-  it('fails on an invalid repo config, naming the file (scenario 3)', async () => {
+  it('fails on an invalid repo config, naming the file', async () => {
     sandbox.writeRepoConfig('this is not [valid toml');
     const result = await paw(['list-clis']);
     expect(result.code).toBe(1);
@@ -38,7 +38,7 @@ describe('config files seen by list-clis', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('lists custom CLIs from both files (scenario 4)', async () => {
+  it('lists custom CLIs from both files', async () => {
     sandbox.writeGlobalConfig('[clis.a]\ncommand = "/bin/true"\n');
     sandbox.writeRepoConfig('[clis.b]\ncommand = "/bin/true"\n');
     const result = await paw(['list-clis']);
@@ -46,7 +46,7 @@ describe('config files seen by list-clis', () => {
     expect(result.stdout).toContain('b               custom     /bin/true\n');
   });
 
-  it('shows the repo command when both files define the same CLI (scenario 5)', async () => {
+  it('shows the repo command when both files define the same CLI', async () => {
     const globalBin = sandbox.fakeCli('x-global');
     const repoBin = sandbox.fakeCli('x-repo');
     sandbox.writeGlobalConfig(`[clis.x]\ncommand = "${globalBin}"\n`);
@@ -99,7 +99,7 @@ describe('config files seen by list-clis', () => {
 });
 
 describe('add-cli', () => {
-  it('stores the absolute path of a command found on PATH, outside any repo (scenario 8)', async () => {
+  it('stores the absolute path of a command found on PATH, outside any repo', async () => {
     const fake = sandbox.fakeCli('my-agent');
     const result = await paw(['add-cli', 'my-agent', 'my-agent', '--display-name', 'My Agent'], outside);
     expect(result).toMatchObject({ code: 0, stdout: "Added custom CLI 'my-agent'.\n", stderr: '' });
@@ -107,7 +107,7 @@ describe('add-cli', () => {
     expect(readFileSync(globalPath, 'utf8')).not.toContain('[broker]');
   });
 
-  it('fails for a command not on PATH and leaves the config unchanged (scenario 9)', async () => {
+  it('fails for a command not on PATH and leaves the config unchanged', async () => {
     sandbox.writeGlobalConfig('# keep me\nmouse = false\n');
     const result = await paw(['add-cli', 'ghost', 'surely-not-on-path-xyz']);
     expect(result.code).toBe(1);
@@ -122,7 +122,7 @@ describe('add-cli', () => {
     expect(existsSync(globalPath)).toBe(false);
   });
 
-  it('stores a missing absolute path verbatim with a warning (scenario 10, W-20)', async () => {
+  it('stores a missing absolute path verbatim with a warning', async () => {
     const result = await paw(['add-cli', 'abs', '/does/not/exist']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("Added custom CLI 'abs'.\n");
@@ -130,7 +130,7 @@ describe('add-cli', () => {
     expect(parse(readFileSync(globalPath, 'utf8'))).toEqual({ clis: { abs: { command: '/does/not/exist' } } });
   });
 
-  it('keeps comments, order, unknown keys and other tables of the global file (W-18)', async () => {
+  it('keeps comments, order, unknown keys and other tables of the global file', async () => {
     const original = '# my settings\nmouse = false # no mouse\nfuture_key = 1\n\n[broker]\nenabled = true\n\n# presets\n[presets.be]\nbranches = ["a"]\ncli = "claude"\n';
     sandbox.writeGlobalConfig(original);
     const fake = sandbox.fakeCli('helper');
@@ -168,21 +168,21 @@ describe('add-cli', () => {
 });
 
 describe('remove-cli', () => {
-  it('removes one custom CLI and keeps the other (scenario 11)', async () => {
+  it('removes one custom CLI and keeps the other', async () => {
     sandbox.writeGlobalConfig('[clis.one]\ncommand = "/bin/true"\n\n[clis.two]\ncommand = "/bin/false"\n');
     const result = await paw(['remove-cli', 'one']);
     expect(result).toMatchObject({ code: 0, stdout: "Removed custom CLI 'one'.\n" });
     expect(readFileSync(globalPath, 'utf8')).toBe('[clis.two]\ncommand = "/bin/false"\n');
   });
 
-  it('fails for a name that is not in the global config (scenario 12)', async () => {
+  it('fails for a name that is not in the global config', async () => {
     const result = await paw(['remove-cli', 'nothing-here']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("error: CLI 'nothing-here' not found in config\n");
     expect(existsSync(globalPath)).toBe(false);
   });
 
-  it('explains in one sentence that a detected CLI cannot be removed (scenario 13, W-19)', async () => {
+  it('explains in one sentence that a detected CLI cannot be removed', async () => {
     sandbox.fakeCli('claude');
     for (const cwd of [sandbox.repo, outside]) {
       const result = await paw(['remove-cli', 'claude'], cwd);

@@ -1,4 +1,4 @@
-// Branch listing and repo resolution against real repositories (upstream §6.2/§6.6-5, W-11/12/13).
+// Branch listing and repo resolution against real repositories.
 import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ describe('listBranches on a real clone', () => {
   });
   afterEach(() => sandbox.cleanup());
 
-  it('lists each branch once, without remote prefixes or */HEAD, marking checked-out ones (§6.6-5)', async () => {
+  it('lists each branch once, without remote prefixes or */HEAD, marking checked-out ones', async () => {
     const repo = await resolveRepo(runner, clone);
     const branches = await listBranches(runner, repo);
     expect(branches).toEqual([
@@ -38,7 +38,7 @@ describe('listBranches on a real clone', () => {
     ]);
   });
 
-  it('resolves the main worktree from a subdirectory and from a linked worktree (W-11)', async () => {
+  it('resolves the main worktree from a subdirectory and from a linked worktree', async () => {
     mkdirSync(join(clone, 'src'));
     expect((await resolveRepo(runner, join(clone, 'src'))).root).toBe(realpathSync(clone));
     expect((await resolveRepo(runner, join(sandbox.root, 'clone-wt'))).root).toBe(realpathSync(clone));

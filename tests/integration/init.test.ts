@@ -1,4 +1,4 @@
-// Upstream §13 `init` scenarios 1–6 through the built CLI.
+// `init` through the built CLI: what it creates, a second run, partial setups, outside a repo.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
@@ -44,7 +44,7 @@ beforeEach(() => {
 afterEach(() => sandbox.cleanup());
 
 describe('init', () => {
-  it('creates the directory, logs dir, config and .gitignore rule (scenario 1)', async () => {
+  it('creates the directory, logs dir, config and .gitignore rule', async () => {
     const result = await init();
     expect(result).toMatchObject({ code: 0, stdout: CREATED_ALL, stderr: '' });
     expect(statSync(join(sandbox.repo, '.git-paw')).isDirectory()).toBe(true);
@@ -54,7 +54,7 @@ describe('init', () => {
     expect(sandbox.git(['status', '--porcelain', '--untracked-files=all'])).toBe('?? .git-paw/config.toml\n?? .gitignore');
   });
 
-  it('changes nothing on a second run (scenario 2)', async () => {
+  it('changes nothing on a second run', async () => {
     await init();
     const before = snapshot(sandbox.repo);
     const result = await init();
@@ -62,7 +62,7 @@ describe('init', () => {
     expect(snapshot(sandbox.repo)).toEqual(before);
   });
 
-  it('appends the rule on a new line when .gitignore lacks a final newline (scenario 3)', async () => {
+  it('appends the rule on a new line when .gitignore lacks a final newline', async () => {
     writeFileSync(join(sandbox.repo, '.gitignore'), 'node_modules/');
     await init();
     expect(readFileSync(join(sandbox.repo, '.gitignore'), 'utf8')).toBe('node_modules/\n.git-paw/logs/\n');
@@ -75,7 +75,7 @@ describe('init', () => {
     expect(readFileSync(join(sandbox.repo, '.gitignore'), 'utf8')).toBe('dist/\n  .git-paw/logs/  \n');
   });
 
-  it('keeps an existing config and creates only what is missing (scenario 4)', async () => {
+  it('keeps an existing config and creates only what is missing', async () => {
     mkdirSync(join(sandbox.repo, '.git-paw'));
     writeFileSync(join(sandbox.repo, '.git-paw', 'config.toml'), 'mouse = false # mine\n');
     const result = await init();
@@ -83,7 +83,7 @@ describe('init', () => {
     expect(readFileSync(join(sandbox.repo, '.git-paw', 'config.toml'), 'utf8')).toBe('mouse = false # mine\n');
   });
 
-  it('fails outside a repository and creates nothing (scenario 5)', async () => {
+  it('fails outside a repository and creates nothing', async () => {
     const outside = join(sandbox.root, 'outside');
     mkdirSync(outside);
     const result = await init(outside);
@@ -92,7 +92,7 @@ describe('init', () => {
     expect(readdirSync(outside)).toEqual([]);
   });
 
-  it('writes a config that parses to all defaults, every setting commented out (scenario 6)', async () => {
+  it('writes a config that parses to all defaults, every setting commented out', async () => {
     await init();
     const text = readFileSync(join(sandbox.repo, '.git-paw', 'config.toml'), 'utf8');
     expect(parse(text)).toEqual({});

@@ -1,5 +1,5 @@
-// Launches racing with other commands or with the user: the per-repo lock (TARGET §6, W-32)
-// makes a second command fail at once; Ctrl-C mid-launch rolls back (W-8).
+// Launches racing with other commands or with the user: the per-repo lock
+// makes a second command fail at once; Ctrl-C mid-launch rolls back.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

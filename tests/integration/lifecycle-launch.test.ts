@@ -55,7 +55,7 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     };
   }
 
-  it('runs five branches with different CLIs, tiled, labelled in order (§7.5-6)', async () => {
+  it('runs five branches with different CLIs, tiled, labelled in order', async () => {
     const clis = ['claude', 'codex', 'gemini', 'aider', 'qwen'];
     const agents = clis.map((name, i) => ({
       branch: `feat/${i}`,
@@ -73,7 +73,7 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     await waitForPaneText(sandbox, panes[4]?.id ?? '', `FAKE-CLI qwen cwd=${worktreeDir(sandbox, 'feat-4')}`);
   });
 
-  it('removes everything when a worktree creation fails half-way (a failing hook, W-8)', async () => {
+  it('removes everything when a worktree creation fails half-way (a failing hook)', async () => {
     // The hook fails for the second worktree only, after git created it and its branch.
     const hook = join(sandbox.repo, '.git', 'hooks', 'post-checkout');
     writeFileSync(hook, '#!/bin/sh\ncase "$PWD" in *-feat-b) exit 1;; esac\n');

@@ -1,4 +1,4 @@
-// `purge` (upstream §11, TARGET §7 W-5): safe by default — never deletes unmerged commits or
+// `purge`: safe by default — never deletes unmerged commits or
 // pre-existing branches, keeps logs, and never touches another session.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +20,12 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/new']);
   }
 
-  it('says so when there is no session (§11-1)', async () => {
+  it('says so when there is no session', async () => {
     expect(await paw(sandbox, ['purge', '--force'])).toMatchObject({ code: 0, stdout: 'No session to purge for this repo.\n' });
     expect(await paw(sandbox, ['purge'])).toMatchObject({ code: 0, stdout: 'No session to purge for this repo.\n' });
   });
 
-  it('--force removes session, worktrees, created branch and state; keeps pre-existing branches and logs (§11-2)', async () => {
+  it('--force removes session, worktrees, created branch and state; keeps pre-existing branches and logs', async () => {
     sandbox.writeRepoConfig('[logging]\nenabled = true\n');
     await launch();
     sandbox.tmux(['new-session', '-d', '-s', 'paw-projx']);
@@ -45,7 +45,7 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
     expect(readFileSync(exclude, 'utf8')).not.toContain('/AGENTS.md');
   });
 
-  it('without a terminal and without --force: Cancelled, exit 2, nothing touched (§11-3)', async () => {
+  it('without a terminal and without --force: Cancelled, exit 2, nothing touched', async () => {
     await launch();
     const result = await paw(sandbox, ['purge']);
     expect(result).toMatchObject({
@@ -58,7 +58,7 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
     expect(readState(sandbox).status).toBe('active');
   });
 
-  it('keeps a created branch that has commits, saying how to delete it (W-5)', async () => {
+  it('keeps a created branch that has commits, saying how to delete it', async () => {
     await launch();
     writeFileSync(join(worktreeDir(sandbox, 'feat-new'), 'work.txt'), 'agent work\n');
     sandbox.git(['add', 'work.txt'], worktreeDir(sandbox, 'feat-new'));
@@ -71,14 +71,14 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
     expect(sandbox.git(['log', '-1', '--format=%s', 'feat/new'])).toBe('agent commit');
   });
 
-  it('removes a worktree with uncommitted changes when forced (§11-6)', async () => {
+  it('removes a worktree with uncommitted changes when forced', async () => {
     await launch();
     writeFileSync(join(worktreeDir(sandbox, 'feat-a'), 'dirty.txt'), 'x');
     expect((await paw(sandbox, ['purge', '--force'])).code).toBe(0);
     expect(existsSync(worktreeDir(sandbox, 'feat-a'))).toBe(false);
   });
 
-  it('warns about a worktree deleted by hand and still purges (§11-5)', async () => {
+  it('warns about a worktree deleted by hand and still purges', async () => {
     await launch();
     rmSync(worktreeDir(sandbox, 'feat-a'), { recursive: true, force: true });
     const result = await paw(sandbox, ['purge', '--force']);
@@ -90,7 +90,7 @@ describe.skipIf(skipWithoutTmux)('purge', () => {
     expect(sessionFiles(sandbox)).toEqual([]);
   });
 
-  it('never deletes branches when branch_created is absent (upstream files, §8.4-3)', async () => {
+  it('never deletes branches when branch_created is absent (state files of 0.3.0)', async () => {
     await launch();
     const state = readState(sandbox);
     for (const entry of state.worktrees) delete entry.branch_created;

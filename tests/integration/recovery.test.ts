@@ -1,4 +1,4 @@
-// Recovery (upstream §9.5/§9.6-3/4, TARGET §7 W-4): the saved name is kept, worktrees are checked
+// Recovery: the saved name is kept, worktrees are checked
 // and recreated when possible, and everything a fresh launch sets up is set up again.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ describe.skipIf(skipWithoutTmux)('recovery', () => {
   });
   afterEach(() => sandbox.cleanup());
 
-  it('after tmux kill-server: status says stopped, start recovers every pane (§9.6-3, §12-3)', async () => {
+  it('after tmux kill-server: status says stopped, start recovers every pane', async () => {
     sandbox.tmux(['kill-server']);
     const status = await paw(sandbox, ['status']);
     expect(status.stdout).toContain('Status:  🟡 stopped\nTmux:    not running\n');
@@ -39,12 +39,13 @@ describe.skipIf(skipWithoutTmux)('recovery', () => {
     expect((await paw(sandbox, ['status'])).stdout).toContain('Status:  🟢 active\nTmux:    running\n');
   });
 
-  it('after stop: keeps the saved name and uncommitted work (§9.6-4)', async () => {
+  it('after stop: keeps the saved name and uncommitted work', async () => {
     const wip = join(worktreeDir(sandbox, 'feat-a'), 'wip.txt');
     writeFileSync(wip, 'unsaved work\n');
     writeFileSync(join(worktreeDir(sandbox, 'feat-b'), 'README.md'), 'edited\n');
     await pawOk(sandbox, ['stop']);
-    // As if the session had been launched under a collision name: recovery must keep it (W-4).
+    // As if the session had been launched under a collision name: recovery must keep it
+    // (the state file records it).
     const state = readState(sandbox);
     state.session_name = 'paw-proj-7';
     writeFileSync(statePath(sandbox, 'paw-proj-7'), JSON.stringify(state));
@@ -103,7 +104,7 @@ describe.skipIf(skipWithoutTmux)('recovery', () => {
     expect(readFileSync(statePath(sandbox), 'utf8')).toBe(before);
   });
 
-  it('re-attaches logging pipes and rewrites AGENTS.md (W-4, W-26)', async () => {
+  it('re-attaches logging pipes and rewrites AGENTS.md', async () => {
     await paw(sandbox, ['stop']);
     sandbox.writeRepoConfig('[logging]\nenabled = true\n');
     const agentsMd = join(worktreeDir(sandbox, 'feat-a'), 'AGENTS.md');

@@ -1,5 +1,5 @@
-// `git paw replay` end to end on hand-made `.git-paw/logs/...` files (upstream §15 scenarios
-// 1–10 plus the W-28 fixes). Needs a built dist/ (npm run build).
+// `git paw replay` end to end on hand-made `.git-paw/logs/...` files (listing,
+// lookup, escape stripping, less, lenient decoding). Needs a built dist/ (npm run build).
 import { chmodSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -41,13 +41,13 @@ function standardLogs(): void {
 }
 
 describe('replay --list', () => {
-  it('says there are no sessions when no logs dir exists (scenario 1)', async () => {
+  it('says there are no sessions when no logs dir exists', async () => {
     const result = await replay(['--list']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toBe('No log sessions found. Start a session with logging enabled to capture output.\n');
   });
 
-  it('lists sessions and their logs (scenario 2)', async () => {
+  it('lists sessions and their logs', async () => {
     standardLogs();
     writeLog('paw-other', 'fix--x.log', 'x');
     writeLog('paw-test', 'notes.txt', 'not a log');
@@ -78,19 +78,19 @@ describe('replay --list', () => {
 });
 
 describe('replay BRANCH', () => {
-  it('prints the log with escape codes stripped (scenario 3)', async () => {
+  it('prints the log with escape codes stripped', async () => {
     standardLogs();
     const result = await replay(['main', '--session', 'paw-test']);
     expect(result).toEqual({ code: 0, stdout: 'red plain', stderr: '' });
   });
 
-  it('finds a log by branch, file stem or file name (scenario 4)', async () => {
+  it('finds a log by branch, file stem or file name', async () => {
     standardLogs();
     const outputs = await Promise.all(['feat--auth', 'feat/auth', 'feat--auth.log'].map((query) => replay([query])));
     for (const result of outputs) expect(result).toEqual({ code: 0, stdout: 'auth log\n', stderr: '' });
   });
 
-  it('lists the available logs when nothing matches (scenario 5)', async () => {
+  it('lists the available logs when nothing matches', async () => {
     standardLogs();
     const result = await replay(['nonexistent-branch', '--session', 'paw-test']);
     expect(result.code).toBe(1);
@@ -102,7 +102,7 @@ describe('replay BRANCH', () => {
     );
   });
 
-  it('rejects an unknown --session and points at --list (scenario 6)', async () => {
+  it('rejects an unknown --session and points at --list', async () => {
     standardLogs();
     const result = await replay(['main', '--session', 'nope']);
     expect(result.code).toBe(1);
@@ -117,7 +117,7 @@ describe('replay BRANCH', () => {
     expect(result.stderr).toBe('error: Replay error: No log sessions found. Session logging may not be enabled.\n');
   });
 
-  it('reads the session with the newest log file by default (scenario 7, W-28)', async () => {
+  it('reads the session with the newest log file by default', async () => {
     const newer = writeLog('paw-new', 'main.log', 'from paw-new');
     const older = writeLog('paw-old', 'main.log', 'from paw-old');
     setMtime(newer, 2_000_000_000);
@@ -156,7 +156,7 @@ describe('replay BRANCH', () => {
     );
   });
 
-  it('strips OSC titles and keeps hyperlink text (scenario 10)', async () => {
+  it('strips OSC titles and keeps hyperlink text', async () => {
     writeLog('paw-test', 'title.log', '\x1b]0;t\x07');
     writeLog('paw-test', 'link.log', '\x1b]8;;u\x1b\\x\x1b]8;;\x1b\\');
     expect(await replay(['title'])).toEqual({ code: 0, stdout: '', stderr: '' });
@@ -204,7 +204,7 @@ describe('replay BRANCH', () => {
 });
 
 describe('replay --color', () => {
-  it('passes raw bytes through less -R (scenario 8)', async () => {
+  it('passes raw bytes through less -R', async () => {
     standardLogs();
     const result = await replay(['main', '--color', '--session', 'paw-test']);
     expect(result.code).toBe(0);
@@ -212,7 +212,7 @@ describe('replay --color', () => {
     expect(result.stderr).toBe('');
   });
 
-  it('prints raw bytes with a warning when less is missing (scenario 9)', async () => {
+  it('prints raw bytes with a warning when less is missing', async () => {
     standardLogs();
     const gitOnly = join(sandbox.root, 'git-only-bin');
     mkdirSync(gitOnly);

@@ -1,4 +1,4 @@
-// From spec to a worktree's AGENTS.md (upstream 16.7-13 and 16.7-14): scan real spec files,
+// From spec to a worktree's AGENTS.md: scan real spec files,
 // resolve the CLI, create a real linked worktree and inject the assignment.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,7 +43,7 @@ async function launchSpecs(): Promise<Map<string, string>> {
 }
 
 describe('spec assignment in AGENTS.md', () => {
-  it('16.7-13: the Spec block holds the body only and File Ownership lists the owned files', async () => {
+  it('the Spec block holds the body only and File Ownership lists the owned files', async () => {
     sandbox.writeFile(
       'proj/openspec/changes/add-auth/tasks.md',
       '---\npaw_cli: claude\n---\n# Tasks\n\n- [ ] Implement login\n\nFiles owned:\n- src/a.rs\n- `src/b.rs`\n',
@@ -56,7 +56,7 @@ describe('spec assignment in AGENTS.md', () => {
     expect(text).toContain('### File Ownership\n\n- `src/a.rs`\n- `src/b.rs`\n');
   });
 
-  it('16.7-14: capability specs follow the tasks as "## Spec: <capability>" sections', async () => {
+  it('capability specs follow the tasks as "## Spec: <capability>" sections', async () => {
     sandbox.writeFile('proj/openspec/changes/add-auth/tasks.md', '---\npaw_cli: claude\n---\nTasks body\n');
     sandbox.writeFile('proj/openspec/changes/add-auth/specs/jwt/spec.md', 'Tokens expire after 1h.\n');
     const text = (await launchSpecs()).get('spec/add-auth') ?? '';

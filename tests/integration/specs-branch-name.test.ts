@@ -1,4 +1,4 @@
-// branchNameProblem must agree with `git check-ref-format --branch` (TARGET §4 names git as the
+// branchNameProblem must agree with `git check-ref-format --branch` (git is the
 // judge); this runs both over a corpus of tricky names.
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// `start --from-specs` through the built CLI (upstream §16.7, §14 with TARGET §8 fixes).
+// `start --from-specs` through the built CLI, including the fixes over 0.3.0.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,14 +22,14 @@ function markdownSpec(name: string, frontmatter: string, body = 'Do the thing.\n
 }
 
 describe('start --from-specs', () => {
-  it('16.7-1: without a [specs] section it fails naming [specs] and creates nothing', async () => {
+  it('without a [specs] section it fails naming [specs] and creates nothing', async () => {
     const result = await paw(sandbox, ['start', '--from-specs', '--cli', 'claude']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('[specs]');
     expectNothingCreated(sandbox);
   });
 
-  it('16.7-2: an empty spec dir prints "No pending specs found." and exits 0', async () => {
+  it('an empty spec dir prints "No pending specs found." and exits 0', async () => {
     sandbox.writeRepoConfig('[specs]\ndir = "openspec/changes"\ntype = "openspec"\n');
     sandbox.writeFile('proj/openspec/changes/.keep', '');
     const result = await pawOk(sandbox, ['start', '--from-specs']);
@@ -37,7 +37,7 @@ describe('start --from-specs', () => {
     expectNothingCreated(sandbox);
   });
 
-  it('16.7-3: the dry run uses the "(from specs)" header and derived branches', async () => {
+  it('the dry run uses the "(from specs)" header and derived branches', async () => {
     sandbox.writeRepoConfig('[specs]\ndir = "openspec/changes"\n');
     sandbox.writeFile('proj/openspec/changes/add-auth/tasks.md', 'Implement authentication\n');
     const result = await pawOk(sandbox, ['start', '--from-specs', '--dry-run', '--cli', 'claude']);
@@ -46,7 +46,7 @@ describe('start --from-specs', () => {
     expectNothingCreated(sandbox);
   });
 
-  it('16.7-9 (TARGET order): paw_cli and default_spec_cli assign CLIs without a prompt, in spec-id order', async () => {
+  it('paw_cli and default_spec_cli assign CLIs without a prompt, in spec-id order', async () => {
     sandbox.writeRepoConfig('default_spec_cli = "claude"\n[specs]\ntype = "markdown"\n');
     markdownSpec('a.md', 'paw_status: pending');
     markdownSpec('b.md', 'paw_status: "pending"\npaw_cli: "gemini"');
@@ -55,7 +55,7 @@ describe('start --from-specs', () => {
     expect(lines).toEqual(['  spec/a → claude (../proj-spec-a)', '  spec/b → gemini (../proj-spec-b)']);
   });
 
-  it('16.7-10/11: unknown CLIs from paw_cli or --cli fail with the upstream message', async () => {
+  it('unknown CLIs from paw_cli or --cli fail with the upstream message', async () => {
     sandbox.writeRepoConfig('[specs]\ntype = "markdown"\n');
     markdownSpec('a.md', 'paw_status: pending\npaw_cli: nonexistent');
     const own = await paw(sandbox, ['start', '--from-specs', '--dry-run']);
@@ -66,7 +66,7 @@ describe('start --from-specs', () => {
     expect(flag.stderr).toContain("CLI 'nope' not found in config");
   });
 
-  it('16.7-12: no CLI source and no terminal fails with "Interactive prompt failed"', async () => {
+  it('no CLI source and no terminal fails with "Interactive prompt failed"', async () => {
     sandbox.writeRepoConfig('[specs]\ntype = "markdown"\n');
     markdownSpec('a.md', 'paw_status: pending');
     const result = await paw(sandbox, ['start', '--from-specs']);
@@ -88,7 +88,7 @@ describe('start --from-specs', () => {
 });
 
 describe.skipIf(skipWithoutTmux)('start --from-specs launches', () => {
-  it('16.7-13 and §14-1: AGENTS.md carries the spec and owned files, and the pane is logged', async () => {
+  it('AGENTS.md carries the spec and owned files, and the pane is logged', async () => {
     sandbox.writeRepoConfig('[logging]\nenabled = true\n[specs]\ndir = "openspec/changes"\n');
     sandbox.fakeCli('claude', '#!/bin/sh\nprintf "HELLO\\033[31mRED\\033[0m\\n"\nexec sleep 3600\n');
     sandbox.writeFile(

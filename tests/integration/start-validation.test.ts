@@ -1,5 +1,5 @@
-// `start` refusals: every bad plan is rejected before anything is created (TARGET §4, W-8/W-13/
-// W-14), conflicting flags are usage errors (W-15), and missing tools or CLIs say so clearly.
+// `start` refusals: every bad plan is rejected before anything is created, so
+// nothing is half-made; conflicting flags are usage errors, and missing tools or CLIs say so clearly.
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ describe.skipIf(skipWithoutTmux)('start refuses a bad plan before creating anyth
 
   it.each([
     [
-      'a duplicate branch (§9.6-9)',
+      'a duplicate branch',
       'feat/a,feat/a',
       /^error: Branch error: branch 'feat\/a' is listed more than once\n/,
     ],
@@ -43,7 +43,7 @@ describe.skipIf(skipWithoutTmux)('start refuses a bad plan before creating anyth
       /^error: Worktree error: branches 'feat\/x' and 'feat-x' would share the worktree directory '\.\.\/proj-feat-x'\n/,
     ],
     [
-      'the checked-out branch (§6.6-4)',
+      'the checked-out branch',
       'feat/ok,main',
       /^error: Worktree error: branch 'main' is already checked out at '.*\/proj'\n/,
     ],
@@ -59,7 +59,7 @@ describe.skipIf(skipWithoutTmux)('start refuses a bad plan before creating anyth
     expectNothingCreated(sandbox);
   });
 
-  it('an occupied worktree directory (§6.6-6)', async () => {
+  it('an occupied worktree directory', async () => {
     mkdirSync(worktreeDir(sandbox, 'feat-x'));
     const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/x']);
     expect(result.code).toBe(1);
@@ -70,7 +70,7 @@ describe.skipIf(skipWithoutTmux)('start refuses a bad plan before creating anyth
     expect(localBranches(sandbox)).toEqual(['main']);
   });
 
-  it('trims --branches items and drops empty ones (W-14)', async () => {
+  it('trims --branches items and drops empty ones', async () => {
     const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', ' a , ,b ']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('  a → claude (../proj-a)\n  b → claude (../proj-b)\n');
@@ -81,7 +81,7 @@ describe.skipIf(skipWithoutTmux)('start refuses a bad plan before creating anyth
     expect(result).toMatchObject({ code: 2, stderr: 'error: --branches needs at least one branch name\n' });
   });
 
-  it('a repository without commits (W-24, §9.6-8)', async () => {
+  it('a repository without commits', async () => {
     const empty = join(sandbox.root, 'empty');
     mkdirSync(empty);
     sandbox.git(['init', '-q', '-b', 'main'], empty);
@@ -115,7 +115,7 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     expect(result.stderr.startsWith(message)).toBe(true);
   });
 
-  it('reports a missing preset (§3.8-7) and plans a defined one without prompts (§3.8-6)', async () => {
+  it('reports a missing preset and plans a defined one without prompts', async () => {
     sandbox.fakeCli('claude');
     expect(await paw(sandbox, ['start', '--preset', 'nope'])).toMatchObject({
       code: 1,
@@ -130,7 +130,7 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     );
   });
 
-  it('fails the same way outside a repository with and without the subcommand (§2.3-5)', async () => {
+  it('fails the same way outside a repository with and without the subcommand', async () => {
     const bare = await paw(sandbox, [], { cwd: sandbox.root });
     const start = await paw(sandbox, ['start'], { cwd: sandbox.root });
     expect(bare).toMatchObject({
@@ -140,7 +140,7 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     expect(start).toEqual(bare);
   });
 
-  it('accepts repeated --branches and a custom CLI (§2.3-10)', async () => {
+  it('accepts repeated --branches and a custom CLI', async () => {
     sandbox.writeRepoConfig('[clis.echo]\ncommand = "/bin/echo"\n');
     const result = await paw(sandbox, [
       'start',
@@ -195,7 +195,7 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     }
   });
 
-  it('rejects an unknown --cli with a hint (TARGET §3)', async () => {
+  it('rejects an unknown --cli with a hint', async () => {
     sandbox.fakeCli('claude');
     const result = await paw(sandbox, ['start', '--cli', 'nosuch', '--branches', 'a']);
     expect(result.code).toBe(1);
@@ -203,7 +203,7 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     expectNothingCreated(sandbox);
   });
 
-  it('needs at least one AI CLI even with --cli (§9.6-6, §4.6-5)', async () => {
+  it('needs at least one AI CLI even with --cli', async () => {
     const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'a']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error: No AI CLIs found on PATH.');
@@ -220,7 +220,7 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     expectNothingCreated(sandbox);
   });
 
-  it('needs tmux for a fresh launch, dry-run included (§9.6-7)', async () => {
+  it('needs tmux for a fresh launch, dry-run included', async () => {
     sandbox.fakeCli('claude');
     const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', 'a'], {
       env: { PATH: pathWithoutTmux(sandbox) },
@@ -231,7 +231,7 @@ describe.skipIf(skipWithoutTmux)('start flags and CLIs', () => {
     );
   });
 
-  it('lets status and stop work without tmux installed (W-22)', async () => {
+  it('lets status and stop work without tmux installed', async () => {
     sandbox.fakeCli('claude');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'a']);
     const env = { PATH: pathWithoutTmux(sandbox) };

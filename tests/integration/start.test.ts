@@ -1,5 +1,5 @@
-// `start` against real git and a private tmux server: upstream §6.6, §7.5, §8.4, §9.6 as
-// amended by TARGET (no TTY → exit 0 with the attach hint).
+// `start` against real git and a private tmux server: worktrees, panes, state and reattach,
+// and no TTY → exit 0 with the attach hint.
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,11 +37,11 @@ describe.skipIf(skipWithoutTmux)('start: fresh launch', () => {
     expect(sandbox.tmux(['show-options', '-w', '-t', '=paw-proj:', 'pane-border-status'])).toBe('pane-border-status top');
     expect(sandbox.tmux(['show-options', '-w', '-t', '=paw-proj:', 'pane-border-format'])).toBe('pane-border-format " #{@paw_label} "');
 
-    // §6.6-1/2: existing branch reused, new branch made at HEAD.
+    // Existing branch reused, new branch made at HEAD.
     expect(worktreePaths(sandbox)).toEqual([sandbox.repo, worktreeDir(sandbox, 'feat-a'), worktreeDir(sandbox, 'feat-b')]);
     expect(sandbox.git(['rev-parse', 'feat/b'])).toBe(sandbox.git(['rev-parse', 'HEAD']));
 
-    // §8.4-1: the state file.
+    // The state file.
     const raw = readFileSync(statePath(sandbox), 'utf8');
     expect(raw.endsWith('}')).toBe(true);
     expect(statSync(statePath(sandbox)).mode & 0o777).toBe(0o600);
@@ -53,10 +53,10 @@ describe.skipIf(skipWithoutTmux)('start: fresh launch', () => {
       { branch: 'feat/b', worktree_path: worktreeDir(sandbox, 'feat-b'), cli: 'claude', branch_created: true, command: join(sandbox.bin, 'claude') },
     ]);
     expect(Object.keys(state).filter((key) => key.startsWith('broker_'))).toEqual([]);
-    expect(sessionFiles(sandbox)).toEqual(['paw-proj.json']); // §8.4-4: no temp file
+    expect(sessionFiles(sandbox)).toEqual(['paw-proj.json']); // no temp file left behind
   });
 
-  it('runs a command line given with --cli and remote-only branches become tracking branches (§6.6-3)', async () => {
+  it('runs a command line given with --cli and remote-only branches become tracking branches', async () => {
     const origin = join(sandbox.root, 'origin');
     sandbox.git(['clone', '-q', sandbox.repo, origin], sandbox.root);
     sandbox.git(['branch', 'feat/remote-only'], origin);
@@ -71,7 +71,7 @@ describe.skipIf(skipWithoutTmux)('start: fresh launch', () => {
     await waitForPaneText(sandbox, pane?.id ?? '', 'args=--flag');
   });
 
-  it('works with base-index 1 and pane-base-index 1 in the user tmux.conf (§7.5-7)', async () => {
+  it('works with base-index 1 and pane-base-index 1 in the user tmux.conf', async () => {
     sandbox.writeFile('home/.tmux.conf', 'set -g base-index 1\nsetw -g pane-base-index 1\n');
     const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'a,b,c']);
     expect(result.code).toBe(0);
@@ -81,13 +81,13 @@ describe.skipIf(skipWithoutTmux)('start: fresh launch', () => {
     await waitForPaneText(sandbox, panes[2]?.id ?? '', `cwd=${worktreeDir(sandbox, 'c')}`);
   });
 
-  it('sets no session mouse option with mouse = false (§7.5-4)', async () => {
+  it('sets no session mouse option with mouse = false', async () => {
     sandbox.writeRepoConfig('mouse = false\n');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'a']);
     expect(sandbox.tmux(['show-options', '-t', '=paw-proj:', 'mouse'])).toBe('');
   });
 
-  it('pipes every pane into its log before the CLI starts when logging is enabled (W-26)', async () => {
+  it('pipes every pane into its log before the CLI starts when logging is enabled', async () => {
     sandbox.writeRepoConfig('[logging]\nenabled = true\n');
     sandbox.fakeCli('claude', '#!/bin/sh\nprintf "HELLO\\033[31mRED\\033[0m\\n"\nexec sleep 3600\n');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
@@ -107,7 +107,7 @@ describe.skipIf(skipWithoutTmux)('start: existing session', () => {
   });
   afterEach(() => sandbox.cleanup());
 
-  it('reattaches to a live session, ignoring (and naming) the flags (§9.6-2)', async () => {
+  it('reattaches to a live session, ignoring (and naming) the flags', async () => {
     const result = await paw(sandbox, ['start', '--cli', 'other', '--branches', 'x']);
     expect(result.stdout).toBe(`Reattaching to session 'paw-proj'...\n${HINT}\n`);
     expect(result.stderr).toBe("warning: session 'paw-proj' already exists; ignoring --cli, --branches\n");
@@ -136,7 +136,7 @@ describe.skipIf(skipWithoutTmux)('start: names and dry-run', () => {
   });
   afterEach(() => sandbox.cleanup());
 
-  it('avoids a foreign live session of the same name (§7.5-5) and shows the slug (§6.6-7)', async () => {
+  it('avoids a foreign live session of the same name and shows the slug', async () => {
     sandbox.tmux(['new-session', '-d', '-s', 'paw-proj']);
     const result = await paw(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', 'fix/issue#42']);
     expect(result.code).toBe(0);
@@ -145,7 +145,7 @@ describe.skipIf(skipWithoutTmux)('start: names and dry-run', () => {
     expect(worktreePaths(sandbox)).toEqual([sandbox.repo]);
   });
 
-  it('avoids a name whose state file belongs to another repo (W-2)', async () => {
+  it('avoids a name whose state file belongs to another repo', async () => {
     const other = join(sandbox.root, 'elsewhere', 'proj');
     sandbox.writeFile(
       'home/.local/share/git-paw/sessions/paw-proj.json',
@@ -157,7 +157,7 @@ describe.skipIf(skipWithoutTmux)('start: names and dry-run', () => {
     expect(readState(sandbox, 'paw-proj-2').repo_path).toBe(sandbox.repo);
   });
 
-  it('finds the session from a subdirectory and from inside one of its worktrees (§6.6-8, W-11)', async () => {
+  it('finds the session from a subdirectory and from inside one of its worktrees', async () => {
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     sandbox.writeFile('proj/src/x.txt', 'x');
     const fromSubdir = await paw(sandbox, ['status'], { cwd: join(sandbox.repo, 'src') });

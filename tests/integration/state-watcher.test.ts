@@ -5,7 +5,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStateWatcher, type StateWatcher, type TmuxLocation } from '../../src/broker/watcher.js';
+import {
+  startStateWatcher,
+  type StateSink,
+  type StateWatcher,
+  type TmuxLocation,
+} from '../../src/broker/watcher.js';
+import type { StateSignal } from '../../src/agents/state.js';
 import { systemRunner, type CommandRunner } from '../../src/util/exec.js';
 import { writeExecutable } from '../helpers/executable.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -40,14 +46,15 @@ interface Seen {
   text: string;
 }
 
-/** A sink that records each signal as `agent state/source[:detail]`. */
-function recorder(seen: Seen[]) {
+/** A sink that records each signal as `agent state/source[:detail]`, and takes each. */
+function recorder(seen: Seen[]): StateSink {
   return {
-    observe(agent: string, signal: { state: string; source: string; detail: string }) {
+    observe(agent, signal) {
       seen.push({
         agent,
         text: `${signal.state}/${signal.source}${signal.detail ? `:${signal.detail}` : ''}`,
       });
+      return { ok: true, outcome: 'decided' };
     },
   };
 }
@@ -120,6 +127,40 @@ describe.skipIf(skipWithoutTmux)('state watcher on a real tmux server', () => {
     ]);
   });
 
+  it('sends an overruled reading once more when a hook no longer shields the state, then no more', async () => {
+    sandbox = createSandbox({ noRepo: true });
+    const stepping = sandbox.fakeCli('stepping-cli', STEPPING_CLI);
+    const [pane = ''] = openSession(1);
+    startAgent(pane, 'feat-a', stepping);
+    await waitForPaneText(sandbox, pane, 'Do you want to proceed?');
+    const sent: StateSignal[] = [];
+    // Every tick is three seconds later on this clock, so the hook's shield passes in two ticks.
+    let ticks = 0;
+    watcher = startStateWatcher({
+      session: SESSION,
+      location: location(),
+      roster: [{ agent_id: 'feat-a', cli: 'my-cli' }],
+      sink: {
+        observe(_, signal) {
+          sent.push(signal);
+          return { ok: true, outcome: sent.length === 1 ? 'overruled' : 'confirmed' };
+        },
+      },
+      runner: sandbox.runner,
+      intervalMs: 50,
+      now: () => (ticks += 1) * 3000,
+    });
+    await pollUntil(
+      () => ticks,
+      (count) => count >= 8,
+      { what: 'eight ticks' },
+    );
+    expect(sent.map((signal) => [signal.state, signal.detail, signal.at])).toEqual([
+      ['waiting', 'permission dialog', 6000],
+      ['waiting', 'permission dialog', 12000],
+    ]);
+  });
+
   it('says integration failed when the CLI refuses an injected flag at once', async () => {
     sandbox = createSandbox({ noRepo: true });
     const refusing = sandbox.fakeCli('refusing-cli', REFUSING_CLI);
@@ -127,9 +168,16 @@ describe.skipIf(skipWithoutTmux)('state watcher on a real tmux server', () => {
     const seen: Seen[] = [];
     watch(seen, ['feat-b']);
     startAgent(pane, 'feat-b', `${refusing} --settings x`);
-    expect(await waitForSignals(seen, 1)).toEqual([
+    const signals = await pollUntil(
+      () => seen.map((entry) => `${entry.agent} ${entry.text}`),
+      (list) => list.some((text) => text.includes('exited')),
+      { what: 'feat-b to exit' },
+    );
+    expect(signals.at(-1)).toBe(
       "feat-b exited/process:integration failed: error: unknown option '--settings'",
-    ]);
+    );
+    // A tick may catch the CLI in the instant it runs, before it prints.
+    expect(signals.slice(0, -1).every((text) => text === 'feat-b idle/screen')).toBe(true);
   });
 
   it('reports a closed pane as exited and ignores panes of no roster agent', async () => {

@@ -1,4 +1,4 @@
-// `status` (upstream §12, §8.4, TARGET §7 `--json`).
+// `status`, as text and as `--json`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,12 +14,12 @@ describe.skipIf(skipWithoutTmux)('status', () => {
   });
   afterEach(() => sandbox.cleanup());
 
-  it('says so when there is no session (§12-1), also as JSON', async () => {
+  it('says so when there is no session, also as JSON', async () => {
     expect(await paw(sandbox, ['status'])).toMatchObject({ code: 0, stdout: 'No session for this repo.\n' });
     expect(JSON.parse((await paw(sandbox, ['status', '--json'])).stdout)).toEqual({ session: null });
   });
 
-  it('shows a live session (§12-2) and skips junk state files (§8.4-2)', async () => {
+  it('shows a live session and skips junk state files', async () => {
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     writeFileSync(join(sessionsDirOf(sandbox), 'junk.json'), '{');
     const result = await paw(sandbox, ['status']);
@@ -32,7 +32,7 @@ describe.skipIf(skipWithoutTmux)('status', () => {
     expect(json).toMatchObject({ session: 'paw-proj', status: 'active', tmux_running: true, repo_path: sandbox.repo });
   });
 
-  it('uses the effective status: stopped on disk wins over a live tmux session (§8.4-5)', async () => {
+  it('uses the effective status: stopped on disk wins over a live tmux session', async () => {
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     const state = readState(sandbox);
     writeFileSync(statePath(sandbox), JSON.stringify({ ...state, status: 'stopped' }));
@@ -61,7 +61,7 @@ describe.skipIf(skipWithoutTmux)('status', () => {
     expect((await paw(sandbox, ['status'])).stdout).toContain('Status:  🟡 stopped\nTmux:    not running\n');
   });
 
-  it('fails outside a repository (§12-4)', async () => {
+  it('fails outside a repository', async () => {
     expect((await paw(sandbox, ['status'], { cwd: sandbox.root })).code).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-// `stop` (upstream §10): kills exactly this repo's tmux session and keeps everything else.
+// `stop`: kills exactly this repo's tmux session and keeps everything else.
 import { existsSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
@@ -15,11 +15,11 @@ describe.skipIf(skipWithoutTmux)('stop', () => {
   });
   afterEach(() => sandbox.cleanup());
 
-  it('says so when there is no session (§10-1)', async () => {
+  it('says so when there is no session', async () => {
     expect(await paw(sandbox, ['stop'])).toMatchObject({ code: 0, stdout: 'No active session for this repo.\n', stderr: '' });
   });
 
-  it('kills the session, keeps worktrees and marks the state stopped; again is fine (§10-2/3)', async () => {
+  it('kills the session, keeps worktrees and marks the state stopped; again is fine', async () => {
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     expect(await paw(sandbox, ['stop'])).toMatchObject({ code: 0, stdout: STOPPED });
     expect(sessionAlive(sandbox)).toBe(false);
@@ -29,7 +29,7 @@ describe.skipIf(skipWithoutTmux)('stop', () => {
     expect(sessionFiles(sandbox)).toEqual(['paw-proj.json']);
   });
 
-  it('never touches a foreign session whose name extends ours (W-3)', async () => {
+  it('never touches a foreign session whose name extends ours', async () => {
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     sandbox.tmux(['new-session', '-d', '-s', 'paw-projx']);
     await paw(sandbox, ['stop']);
@@ -50,7 +50,7 @@ describe.skipIf(skipWithoutTmux)('stop', () => {
     );
   });
 
-  it('fails outside a repository (§10-4)', async () => {
+  it('fails outside a repository', async () => {
     const result = await paw(sandbox, ['stop'], { cwd: sandbox.root });
     expect(result).toMatchObject({ code: 1, stderr: 'error: Not a git repository. Run git-paw from inside a git project.\n' });
   });

@@ -72,7 +72,9 @@ describe('Codex notify payloads', () => {
     expect(
       codex.hookSignal({
         type: 'agent-turn-complete',
-        'input-messages': ['Generate a concise title for this conversation'],
+        'input-messages': [
+          'Generate a concise, single-line task title of at most 36 characters. Do not answer the request.\n\nUser prompt:\nfix the bug',
+        ],
       }),
     ).toBe('ignored');
     expect(codex.hookSignal({ type: 'something-else' })).toBeUndefined();

@@ -89,15 +89,22 @@ describe('PaneWatch', () => {
     });
   });
 
-  it('reports integration failed when a first run ends at once on a refused flag', () => {
+  it('reports integration failed when a first run ends at once on a refused flag, once past the start-up grace', () => {
     const screen = "$ claude --settings x\nerror: unknown option '--settings'\n$ ";
     const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
-    expect(watch.read(shell(screen), 1000)).toEqual({
+    expect(watch.read(shell(screen), 1000)).toBeUndefined();
+    expect(watch.read(shell(screen), START_GRACE_MS)).toEqual({
       state: 'exited',
       source: 'process',
       detail: "integration failed: error: unknown option '--settings'",
-      at: 1000,
+      at: START_GRACE_MS,
     });
+  });
+
+  it('does not take a complaint of the shell starting up for the CLI refusing a flag', () => {
+    const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
+    expect(watch.read(shell("zshrc: setopt: invalid option 'foo'\n$ claude"), 1000)).toBeUndefined();
+    expect(watch.read(program('welcome'), 2000)).toMatchObject({ state: 'idle', source: 'screen' });
   });
 
   it('reports integration failed for a first run seen running briefly', () => {

@@ -104,7 +104,7 @@ describe('parseMessage: validation order (first failure wins)', () => {
 });
 
 describe('canonical serialisation', () => {
-  it('orders members as §4.2, materialises message null, and appends seq and ts', () => {
+  it('orders members canonically, materialises message null, and appends seq and ts', () => {
     const message: Message = {
       type: 'agent.status',
       agent_id: 'feat-x',

@@ -25,7 +25,7 @@ function write(path: string, content: string | Buffer): void {
 }
 
 describe('resolveSkill', () => {
-  it('uses the embedded default, then the user override, then the repo override (W30)', () => {
+  it('uses the embedded default, then the user override, then the repo override', () => {
     const embedded = resolveSkill(repo, env);
     expect(embedded.source).toBe('embedded');
     expect(embedded.text).toMatch(/^## Coordination Skills\n/);
@@ -71,7 +71,7 @@ describe('renderSkill', () => {
     ]);
   });
 
-  it('renders the embedded default completely (upstream scenario 68, W29)', () => {
+  it('renders the embedded default completely', () => {
     const { text, warnings } = renderSkill(resolveSkill(repo, env).text, {
       branch: 'feat/http-broker',
       brokerUrl: 'http://127.0.0.1:9119',

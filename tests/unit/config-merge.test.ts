@@ -14,7 +14,7 @@ describe('mergeConfigFiles', () => {
     expect(mergeConfigFiles({}, {}).specs).toBeUndefined();
   });
 
-  it('takes mouse from the repo when set there, else from the global file (§3.8 scenarios 1, 2)', () => {
+  it('takes mouse from the repo when set there, else from the global file', () => {
     expect(mouseEnabled(mergeConfigFiles({}, {}))).toBe(true);
     expect(mouseEnabled(mergeConfigFiles(file('mouse = false'), {}))).toBe(false);
     expect(mouseEnabled(mergeConfigFiles(file('mouse = false'), file('mouse = true')))).toBe(true);
@@ -28,7 +28,7 @@ describe('mergeConfigFiles', () => {
     expect(branchPrefix(mergeConfigFiles(file('branch_prefix = "feat/"'), file('branch_prefix = ""')))).toBe('');
   });
 
-  it('unions custom CLIs and lets a repo entry replace a global one as a whole (§3.8 scenarios 4, 5)', () => {
+  it('unions custom CLIs and lets a repo entry replace a global one as a whole', () => {
     const merged = mergeConfigFiles(
       file('[clis.a]\ncommand = "/bin/true"\n[clis.x]\ncommand = "/global/x"\ndisplay_name = "Global X"'),
       file('[clis.b]\ncommand = "/bin/true"\n[clis.x]\ncommand = "/repo/x"'),
@@ -36,7 +36,12 @@ describe('mergeConfigFiles', () => {
     expect(merged.clis).toEqual({ a: { command: '/bin/true' }, b: { command: '/bin/true' }, x: { command: '/repo/x' } });
   });
 
-  it('finds a repo preset next to global ones (§3.8 scenario 6 data)', () => {
+  it('a repo entry without a command only sets options of the CLI, keeping its global command', () => {
+    const merged = mergeConfigFiles(file('[clis.claude]\ncommand = "/opt/claude"'), file('[clis.claude]\nintegrate = false'));
+    expect(merged.clis).toEqual({ claude: { command: '/opt/claude', integrate: false } });
+  });
+
+  it('finds a repo preset next to global ones', () => {
     const merged = mergeConfigFiles(
       file('[presets.fe]\nbranches = ["feat/ui"]\ncli = "codex"'),
       file('[presets.be]\nbranches = ["feat/x", "feat/y"]\ncli = "claude"'),
@@ -46,7 +51,7 @@ describe('mergeConfigFiles', () => {
     expect(merged.presets.nope).toBeUndefined();
   });
 
-  it('merges [specs] per key (deliberately unlike upstream §3.8 scenario 14)', () => {
+  it('merges [specs] per key (deliberately unlike 0.3.0, which replaced the whole table)', () => {
     const merged = mergeConfigFiles(file('[specs]\ndir = "docs/specs"'), file('[specs]\ntype = "markdown"'));
     expect(merged.specs).toEqual({ dir: 'docs/specs', type: 'markdown' });
     expect(mergeConfigFiles({}, file('[specs]')).specs).toEqual({});
@@ -57,7 +62,7 @@ describe('mergeConfigFiles', () => {
     expect(loggingEnabled(mergeConfigFiles(file('[logging]\nenabled = true'), file('[logging]\nenabled = false')))).toBe(false);
   });
 
-  it('lets a repo turn off a globally enabled broker, and keeps global keys the repo does not set (W-17)', () => {
+  it('lets a repo turn off a globally enabled broker, and keeps global keys the repo does not set', () => {
     const global = file('[broker]\nenabled = true\nport = 9300\nauth = "none"');
     expect(mergeConfigFiles(global, file('[broker]\nenabled = false')).broker).toEqual({ enabled: false, port: 9300, auth: 'none' });
     expect(mergeConfigFiles(global, file('[broker]\nport = 9200')).broker).toEqual({ enabled: true, port: 9200, auth: 'none' });

@@ -94,6 +94,11 @@ describe('parseConfigText', () => {
     expect(errorOf('[presets.be]\nbranches = ["a"]\n').message).toBe(`Config error: ${PATH}: line 1: presets.be: missing required key 'cli'`);
   });
 
+  it('lets a built-in CLI table leave out command to set its options only', () => {
+    expect(parseConfigText('[clis.claude]\nintegrate = false\n', PATH).file.clis).toEqual({ claude: { integrate: false } });
+    expect(errorOf('[clis.mine]\nintegrate = false\n').message).toBe(`Config error: ${PATH}: line 1: clis.mine: missing required key 'command'`);
+  });
+
   it('rejects an unknown auth mode and a table written as a scalar', () => {
     expect(errorOf('[broker]\nauth = "basic"\n').message).toBe(
       `Config error: ${PATH}: line 2: broker.auth: expected "token" or "none", got "basic"`,

@@ -16,7 +16,7 @@ function fakeRunner(answers: Record<string, Partial<RunResult>>): CommandRunner 
   };
 }
 
-describe('classifyRefs (W-12)', () => {
+describe('classifyRefs', () => {
   it('strips the real remote name, even one containing a slash, and drops only <remote>/HEAD', () => {
     const refs = classifyRefs(
       [

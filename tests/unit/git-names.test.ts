@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentIdOf, relativeWorktreeLabel, worktreeDirName, worktreePathFor } from '../../src/git/names.js';
 
-describe('worktreeDirName (upstream §6.3)', () => {
+describe('worktreeDirName', () => {
   it.each([
     ['git-paw', 'feat/auth-flow', 'git-paw-feat-auth-flow'],
     ['my-proj', 'fix/issue#42', 'my-proj-fix-issue42'],
@@ -29,7 +29,7 @@ describe('worktreePathFor', () => {
   });
 });
 
-describe('agentIdOf (upstream-broker §3.1)', () => {
+describe('agentIdOf', () => {
   it.each([
     ['feat/http-broker', 'feat-http-broker'],
     ['Feat/HTTP_Broker', 'feat-http_broker'],

@@ -73,7 +73,13 @@ describe('launchSettingsOf', () => {
     expect(launchSettingsOf({ ...emptyConfig(), broker: { enabled: false } }, root, { HOME: root })).toEqual({
       mouse: true,
       logging: false,
+      plainClis: [],
     });
+  });
+
+  it('lists the CLIs configured with integrate = false', () => {
+    const config = { ...emptyConfig(), clis: { claude: { integrate: false }, codex: { integrate: true } } };
+    expect(launchSettingsOf(config, root, { HOME: root }).plainClis).toEqual(['claude']);
   });
 
   it('resolves the skill once: the repo override first, else the embedded default', () => {

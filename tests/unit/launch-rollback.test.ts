@@ -51,7 +51,7 @@ describe('withRollback', () => {
   });
 });
 
-describe('start flag rules (W-15)', () => {
+describe('start flag rules', () => {
   it('rejects conflicting combinations as usage errors', () => {
     expect(() => rejectConflictingFlags({ attach: true, preset: 'p', cli: 'x' })).toThrow('--preset cannot be combined with --cli or --branches');
     expect(() => rejectConflictingFlags({ attach: true, preset: 'p', branches: ['a'] })).toThrow('--preset');

@@ -56,7 +56,7 @@ beforeEach(() => {
 
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-describe('normalizeBranchList (W-14)', () => {
+describe('normalizeBranchList', () => {
   it('trims and drops empties, keeping duplicates for validation to name', () => {
     expect(normalizeBranchList([' a', 'b ', '', '  ', 'a'])).toEqual(['a', 'b', 'a']);
   });
@@ -143,7 +143,7 @@ describe('validatePlan', () => {
   });
 });
 
-describe('formatDryRun (upstream §9.3)', () => {
+describe('formatDryRun', () => {
   const plan: LaunchPlan = {
     sessionName: 'paw-proj',
     settings: { mouse: true, logging: false },

@@ -1,6 +1,6 @@
 // selectLaunchPicks driven by a scripted fake Prompter: which prompts appear, in which order,
 // with which titles, labels and defaults, and how cancelling and missing terminals end
-// (upstream §5.5 scenarios 1–8 plus TARGET W-9/W-13).
+// (including `default_cli` pre-selection and branches checked out elsewhere).
 import { describe, expect, it } from 'vitest';
 import type { CliInfo } from '../../src/clis/known.js';
 import type { Choice, Prompter } from '../../src/selection/prompter.js';
@@ -95,7 +95,7 @@ async function rejection(promise: Promise<unknown>): Promise<PawError> {
 }
 
 describe('selectLaunchPicks with no flags', () => {
-  it('asks branches, then mode, then one CLI, and pairs them (scenario 1)', async () => {
+  it('asks branches, then mode, then one CLI, and pairs them', async () => {
     const { prompter, shown } = scriptedPrompter([
       { pick: ['feat/a'] },
       { pick: ['Same CLI for all branches'] },
@@ -112,7 +112,7 @@ describe('selectLaunchPicks with no flags', () => {
     expect(shown[2]?.labels).toEqual(['Claude (claude)', 'Codex (codex)']);
   });
 
-  it('shows branches checked out elsewhere but does not let them be picked (W-13)', async () => {
+  it('shows branches checked out elsewhere but does not let them be picked', async () => {
     const { prompter, shown } = scriptedPrompter([{ pick: ['feat/b', 'main'] }, { pick: ['Same CLI for all branches'] }, { pick: ['Codex (codex)'] }]);
     const picks = await selectLaunchPicks(input(prompter));
     expect(shown[0]).toMatchObject({
@@ -129,7 +129,7 @@ describe('selectLaunchPicks with no flags', () => {
     expect(picks.map((pick) => pick.branch)).toEqual(['feat/a', 'feat/b']);
   });
 
-  it('asks one CLI per branch, in branch order, in per-branch mode (scenario 2)', async () => {
+  it('asks one CLI per branch, in branch order, in per-branch mode', async () => {
     const { prompter, shown } = scriptedPrompter([
       { pick: ['feat/a', 'feat/b'] },
       { pick: ['Different CLI per branch'] },
@@ -144,7 +144,7 @@ describe('selectLaunchPicks with no flags', () => {
     ]);
   });
 
-  it('cancels when Enter is pressed with nothing checked (scenario 3)', async () => {
+  it('cancels when Enter is pressed with nothing checked', async () => {
     const { prompter, shown } = scriptedPrompter([{ pick: [] }]);
     const error = await rejection(selectLaunchPicks(input(prompter)));
     expect(error).toBeInstanceOf(CancelledError);
@@ -153,7 +153,7 @@ describe('selectLaunchPicks with no flags', () => {
     expect(shown).toHaveLength(1);
   });
 
-  it('stops at once when a prompt is cancelled (scenario 4)', async () => {
+  it('stops at once when a prompt is cancelled', async () => {
     const { prompter, shown } = scriptedPrompter([{ pick: ['feat/a'] }, { cancel: true }]);
     const error = await rejection(selectLaunchPicks(input(prompter)));
     expect(error).toBeInstanceOf(CancelledError);
@@ -169,7 +169,7 @@ describe('selectLaunchPicks with no flags', () => {
   });
 });
 
-describe('selectLaunchPicks without a terminal (scenario 5)', () => {
+describe('selectLaunchPicks without a terminal', () => {
   it('fails before any prompt and names the flags to pass', async () => {
     const { prompter, shown } = scriptedPrompter([]);
     const error = await rejection(selectLaunchPicks(input(prompter, { interactive: false })));
@@ -202,7 +202,7 @@ describe('selectLaunchPicks without a terminal (scenario 5)', () => {
 });
 
 describe('selectLaunchPicks with flags', () => {
-  it('with --cli asks only for branches (scenario 6)', async () => {
+  it('with --cli asks only for branches', async () => {
     const { prompter, shown } = scriptedPrompter([{ pick: ['feat/a', 'feat/b'] }]);
     const picks = await selectLaunchPicks(input(prompter, { flags: { cli: 'claude' } }));
     expect(shown.map((prompt) => prompt.message)).toEqual([BRANCH_TITLE]);
@@ -212,7 +212,7 @@ describe('selectLaunchPicks with flags', () => {
     ]);
   });
 
-  it('with --branches asks mode and CLI but not branches (scenario 7)', async () => {
+  it('with --branches asks mode and CLI but not branches', async () => {
     const { prompter, shown } = scriptedPrompter([{ pick: ['Same CLI for all branches'] }, { pick: ['Codex (codex)'] }]);
     const picks = await selectLaunchPicks(input(prompter, { flags: { branches: ['feat/new', 'feat/a'] } }));
     expect(shown.map((prompt) => prompt.message)).toEqual([MODE_TITLE, UNIFORM_TITLE]);
@@ -237,7 +237,7 @@ describe('selectLaunchPicks with flags', () => {
 });
 
 describe('CLI picker labels and defaults', () => {
-  it('labels a custom CLI `<display> (<name>)` and a same-named one by its name (scenario 8)', async () => {
+  it('labels a custom CLI `<display> (<name>)` and a same-named one by its name', async () => {
     const plain = cli('vibe', 'vibe');
     const { prompter, shown } = scriptedPrompter([{ pick: ['Same CLI for all branches'] }, { pick: ['My Agent (my-agent)'] }]);
     const picks = await selectLaunchPicks(input(prompter, { clis: [CLAUDE, plain, MY_AGENT], flags: { branches: ['a'] } }));
@@ -245,13 +245,13 @@ describe('CLI picker labels and defaults', () => {
     expect(picks[0]?.cli).toEqual({ name: 'my-agent', command: '/usr/bin/my-agent' });
   });
 
-  it('pre-selects default_cli in the uniform picker (W-9)', async () => {
+  it('pre-selects default_cli in the uniform picker', async () => {
     const { prompter, shown } = scriptedPrompter([{ pick: ['Same CLI for all branches'] }, { pick: ['Codex (codex)'] }]);
     await selectLaunchPicks(input(prompter, { flags: { branches: ['a'] }, defaultCli: 'codex' }));
     expect(shown[1]).toMatchObject({ message: UNIFORM_TITLE, initial: 'Codex (codex)' });
   });
 
-  it('pre-selects default_cli in every per-branch picker (W-9)', async () => {
+  it('pre-selects default_cli in every per-branch picker', async () => {
     const { prompter, shown } = scriptedPrompter([
       { pick: ['Different CLI per branch'] },
       { pick: ['Codex (codex)'] },

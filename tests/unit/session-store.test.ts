@@ -44,7 +44,7 @@ beforeEach(() => {
 
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-describe('serialisation (upstream §8.2)', () => {
+describe('serialisation', () => {
   it('writes upstream keys in upstream order, additive keys after, 2-space indent, no trailing newline', () => {
     const text = serializeState({ ...state(), broker_port: 9119, broker_bind: '127.0.0.1', broker_log_path: '/l', mouse: true });
     expect(text.endsWith('}')).toBe(true);
@@ -122,7 +122,7 @@ describe('findSession', () => {
   });
 });
 
-describe('namesUsedByOtherRepos (W-2)', () => {
+describe('namesUsedByOtherRepos', () => {
   it('lists names of other repos and of unreadable files, not this repo', () => {
     saveState(state(), env);
     saveState(state({ session_name: 'paw-proj-2', repo_path: join(root, 'other', 'proj') }), env);
@@ -131,7 +131,7 @@ describe('namesUsedByOtherRepos (W-2)', () => {
   });
 });
 
-describe('status report (upstream §12, §8.3)', () => {
+describe('status report', () => {
   it('derives the effective status', () => {
     expect(effectiveStatus(state(), true)).toBe('active');
     expect(effectiveStatus(state(), false)).toBe('stopped');

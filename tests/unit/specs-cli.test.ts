@@ -1,4 +1,4 @@
-// CLI resolution for spec launches (upstream §16.6, scenarios 16.7-9 … 12), on specs scanned
+// CLI resolution for spec launches (`--cli`, `paw_cli`, `default_spec_cli`, the picker), on specs scanned
 // from real files and CLIs detected from a real PATH of fake executables.
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,7 @@ function summary(result: { spec: SpecEntry; cli: CliInfo }[]): string[] {
 }
 
 describe('assignSpecClis', () => {
-  it('16.7-9: paw_cli and default_spec_cli, no prompt, sorted order kept (gemini NOT moved first)', async () => {
+  it('paw_cli and default_spec_cli, no prompt, sorted order kept (gemini NOT moved first)', async () => {
     spec('a.md', '');
     spec('b.md', 'paw_cli: gemini\n');
     const result = await assignSpecClis({ specs: await scanned(), defaultSpecCli: 'claude', clis, pick: noPrompt });
@@ -54,7 +54,7 @@ describe('assignSpecClis', () => {
     expect(result[0]?.cli.path).toBe(join(root, 'bin', 'claude'));
   });
 
-  it('16.7-10: an unknown paw_cli fails before any prompt', async () => {
+  it('an unknown paw_cli fails before any prompt', async () => {
     spec('a.md', 'paw_cli: nonexistent\n');
     spec('b.md', '');
     const pick = vi.fn(noPrompt);
@@ -64,14 +64,14 @@ describe('assignSpecClis', () => {
     expect(pick).not.toHaveBeenCalled();
   });
 
-  it('16.7-11: an unknown --cli fails the same way', async () => {
+  it('an unknown --cli fails the same way', async () => {
     spec('a.md', '');
     await expect(assignSpecClis({ specs: await scanned(), cliFlag: 'nonexistent', clis, pick: noPrompt })).rejects.toThrow(
       "CLI 'nonexistent' not found in config",
     );
   });
 
-  it('16.7-12: without --cli, paw_cli or defaults the single picker is asked, and its failure propagates', async () => {
+  it('without --cli, paw_cli or defaults the single picker is asked, and its failure propagates', async () => {
     spec('a.md', '');
     const pick = vi.fn(() => Promise.reject(new Error('Interactive prompt failed')));
     await expect(assignSpecClis({ specs: await scanned(), clis, pick })).rejects.toThrow('Interactive prompt failed');

@@ -76,7 +76,7 @@ describe('extractOwnedFiles', () => {
     expect(extractOwnedFiles('Files owned:\n-not-a-bullet\n')).toEqual([]);
   });
 
-  it('handles non-ASCII text around the header (W-30)', () => {
+  it('handles non-ASCII text around the header', () => {
     // Lower-casing 'İ' changes the text's length, which made upstream's byte-offset search mis-slice.
     expect(extractOwnedFiles('İİİİ İstanbul\nİİ Files owned:\n- ü/ö.ts\n- `src/ß.ts`\n')).toEqual(['ü/ö.ts', 'src/ß.ts']);
   });

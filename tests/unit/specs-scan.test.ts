@@ -1,5 +1,5 @@
-// scanSpecs against real spec trees in temp dirs: upstream §16.7 scenarios 1–8 (data level) and
-// the TARGET §8 fixes (sorted order, YAML frontmatter, owned files, branch validation).
+// scanSpecs against real spec trees in temp dirs: config errors and both backends (data level) and
+// the fixes over 0.3.0 (sorted order, YAML frontmatter, owned files, branch validation).
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,7 +39,7 @@ async function specError(promise: Promise<unknown>): Promise<SpecError> {
   return error as SpecError;
 }
 
-describe('configuration errors (16.7-1 and friends)', () => {
+describe('configuration errors', () => {
   it('requires a [specs] section and says how to add one', async () => {
     const error = await specError(scanSpecs(root, emptyConfig()));
     expect(error.message).toBe('Spec error: no [specs] section in config');
@@ -67,19 +67,19 @@ describe('configuration errors (16.7-1 and friends)', () => {
 });
 
 describe('openspec backend', () => {
-  it('finds nothing in an empty dir (16.7-2)', async () => {
+  it('finds nothing in an empty dir', async () => {
     mkdirSync(join(root, 'openspec/changes'), { recursive: true });
     expect(await scanSpecs(root, openspec())).toEqual({ specs: [], warnings: [] });
   });
 
-  it('plans a change with its tasks.md as the prompt (16.7-3)', async () => {
+  it('plans a change with its tasks.md as the prompt', async () => {
     const source = write('openspec/changes/add-auth/tasks.md', 'Implement authentication');
     const { specs, warnings } = await scanSpecs(root, openspec());
     expect(warnings).toEqual([]);
     expect(specs).toEqual([{ id: 'add-auth', branch: 'spec/add-auth', prompt: 'Implement authentication', ownedFiles: [], source }]);
   });
 
-  it('warns about a change without tasks.md and skips archive and files (16.7-4, 16.7-5)', async () => {
+  it('warns about a change without tasks.md and skips archive and files', async () => {
     mkdirSync(join(root, 'openspec/changes/no-tasks'), { recursive: true });
     write('openspec/changes/archive/x/tasks.md', 'old');
     write('openspec/changes/archive/tasks.md', 'old');
@@ -133,7 +133,7 @@ describe('openspec backend', () => {
 });
 
 describe('markdown backend', () => {
-  it('plans only pending .md files with frontmatter (16.7-6)', async () => {
+  it('plans only pending .md files with frontmatter', async () => {
     write('specs/a.md', '---\npaw_status: pending\n---\nDo a');
     write('specs/b.md', '---\npaw_status: done\n---\nDo b');
     write('specs/c.md', 'No frontmatter');
@@ -145,18 +145,18 @@ describe('markdown backend', () => {
     expect(specs).toEqual([{ id: 'a', branch: 'spec/a', prompt: 'Do a', ownedFiles: [], source: join(root, 'specs/a.md') }]);
   });
 
-  it('counts a quoted "pending" as pending (W-31)', async () => {
+  it('counts a quoted "pending" as pending', async () => {
     write('specs/q.md', "---\npaw_status: \"pending\"\npaw_cli: 'claude'\n---\n");
     const { specs } = await scanSpecs(root, markdown());
     expect(specs.map((spec) => [spec.branch, spec.cli])).toEqual([['spec/q', 'claude']]);
   });
 
-  it('uses paw_branch as the id (16.7-7)', async () => {
+  it('uses paw_branch as the id', async () => {
     write('specs/a.md', '---\npaw_status: pending\npaw_branch: login-flow\n---\n');
     expect((await scanSpecs(root, markdown())).specs.map((spec) => spec.branch)).toEqual(['spec/login-flow']);
   });
 
-  it('applies branch_prefix: "feat" and "feat/" give feat/a, "" gives a (16.7-8)', async () => {
+  it('applies branch_prefix: "feat" and "feat/" give feat/a, "" gives a', async () => {
     write('specs/a.md', '---\npaw_status: pending\n---\n');
     for (const [prefix, branch] of [['feat', 'feat/a'], ['feat/', 'feat/a'], ['', 'a']] as const) {
       const { specs } = await scanSpecs(root, markdown({ branch_prefix: prefix }));

@@ -142,7 +142,7 @@ describe('session naming', () => {
   });
 });
 
-describe('attachModeFor (TARGET §5)', () => {
+describe('attachModeFor', () => {
   const tty = { noAttach: false, stdinIsTTY: true, stdoutIsTTY: true, insideTmux: false };
   it.each([
     [{}, 'attach'],

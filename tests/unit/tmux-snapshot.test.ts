@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tmuxLocationOf } from '../../src/broker/watcher.js';
+import { shellInFront, tmuxLocationOf } from '../../src/broker/watcher.js';
 import { buildSnapshotArgs, parseSnapshot } from '../../src/tmux/snapshot.js';
 
 const MARKER = 'paw-watch-0123';
@@ -99,5 +99,14 @@ describe('tmuxLocationOf', () => {
   it('is undefined outside tmux', () => {
     expect(tmuxLocationOf({})).toBeUndefined();
     expect(tmuxLocationOf({ TMUX: 'garbage' })).toBeUndefined();
+  });
+});
+
+describe('shellInFront', () => {
+  it('falls back to the foreground process name when the pane process cannot be read', () => {
+    const gone = 2 ** 30;
+    expect(shellInFront(gone, 'zsh')).toBe(true);
+    expect(shellInFront(gone, '-bash')).toBe(true);
+    expect(shellInFront(gone, 'node')).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import { AGENTS_MD } from '../../agents-md/exclude.js';
 import { join } from 'node:path';
 import {
   stringField,
+  withTool,
   type AgentAdapter,
   type HookSignal,
   type Integration,
@@ -73,13 +74,13 @@ function hookSignal(payload: unknown): HookSignal | 'ignored' | undefined {
     case 'PreToolUse': {
       const question = QUESTION_TOOLS[tool];
       return question === undefined
-        ? { state: 'working', detail: tool === '' ? 'tool' : `tool: ${tool}` }
+        ? { state: 'working', detail: withTool('tool', tool) }
         : { state: 'waiting', detail: question };
     }
     case 'PostToolUse':
-      return { state: 'working', detail: tool === '' ? 'tool done' : `tool done: ${tool}` };
+      return { state: 'working', detail: withTool('tool done', tool) };
     case 'PermissionRequest':
-      return { state: 'waiting', detail: tool === '' ? 'permission' : `permission: ${tool}` };
+      return { state: 'waiting', detail: withTool('permission', tool) };
     case 'Notification':
       return notificationSignal(stringField(payload, 'notification_type'));
     case 'Stop':

@@ -11,6 +11,7 @@ import {
   type IntegrationInput,
 } from '../adapter.js';
 import { eventsUrl, postPayloadScript } from '../hook-command.js';
+import { isJsonObject } from '../json-settings.js';
 import { COMMON_SCREEN_RULES } from './generic.js';
 
 /** A TOML array of strings (JSON string syntax is valid TOML basic-string syntax). */
@@ -29,18 +30,15 @@ function integrate(input: IntegrationInput): Integration {
 }
 
 /**
- * The interactive UI also reports a side turn in which it asks the model for a title of the
- * conversation; that turn says nothing about the agent's work.
+ * The interactive UI also reports a side turn in which it asks the model for a title of the task
+ * ("Generate a concise, single-line task title … User prompt: …"); that turn says nothing about
+ * the agent's work, and it may arrive while a dialog of the real turn is still open.
  */
 function isTitleTurn(payload: unknown): boolean {
-  const inputs =
-    typeof payload === 'object' && payload !== null
-      ? (payload as Record<string, unknown>)['input-messages']
-      : undefined;
+  const inputs = isJsonObject(payload) ? payload['input-messages'] : undefined;
   if (!Array.isArray(inputs)) return false;
   return inputs.some(
-    (text) =>
-      typeof text === 'string' && /\btitle\b/i.test(text) && /conversation|thread|session/i.test(text),
+    (text) => typeof text === 'string' && /\btask title\b/i.test(text) && /\bUser prompt:/.test(text),
   );
 }
 
@@ -69,6 +67,9 @@ export const codexAdapter: AgentAdapter = {
     },
     { pattern: /Hooks need review/, state: 'waiting', detail: 'hooks review' },
     { pattern: /Sign in with ChatGPT|Provide your own API key/, state: 'waiting', detail: 'sign-in screen' },
+    // API errors reach neither notify nor hooks; the screen shows them on a line of their own.
+    { pattern: /^■ .*\b(?:exceeded retry limit|last status: \d{3})/m, state: 'error', detail: 'API error' },
+    { pattern: /^■ .*experiencing high demand/m, state: 'error', detail: 'server error' },
     ...COMMON_SCREEN_RULES,
   ],
 };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AGENTS_MD } from '../../agents-md/exclude.js';
 import {
   stringField,
+  withTool,
   type AgentAdapter,
   type HookSignal,
   type Integration,
@@ -98,9 +99,9 @@ function hookSignal(payload: unknown): HookSignal | 'ignored' | undefined {
     case 'BeforeAgent':
       return { state: 'working', detail: 'prompt submitted' };
     case 'BeforeTool':
-      return { state: 'working', detail: tool === '' ? 'tool' : `tool: ${tool}` };
+      return { state: 'working', detail: withTool('tool', tool) };
     case 'AfterTool':
-      return { state: 'working', detail: tool === '' ? 'tool done' : `tool done: ${tool}` };
+      return { state: 'working', detail: withTool('tool done', tool) };
     case 'Notification':
       return stringField(payload, 'notification_type') === 'ToolPermission'
         ? { state: 'waiting', detail: permissionDetail(payload) }
@@ -122,7 +123,7 @@ function permissionDetail(payload: unknown): string {
     stringField(details, 'tool_name') ||
     stringField(details, 'toolName') ||
     stringField(details, 'title');
-  return tool === '' ? 'permission' : `permission: ${tool}`;
+  return withTool('permission', tool);
 }
 
 export const geminiAdapter: AgentAdapter = {
