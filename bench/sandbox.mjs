@@ -89,10 +89,14 @@ export function createSandbox(options = {}) {
     home,
     repo,
     env,
-    /** Turns the broker on in the repo's config (it is on by default; this says so). */
-    enableBroker() {
+    /**
+     * Turns the broker on in the repo's config (it is on by default; this says so), on `port`
+     * when given (else the first free port from 9119, which a parallel launch may take first).
+     */
+    enableBroker(port) {
       mkdirSync(join(repo, '.git-paw'), { recursive: true });
-      writeFileSync(join(repo, '.git-paw', 'config.toml'), '[broker]\nenabled = true\n');
+      const portLine = port === undefined ? '' : `port = ${port}\n`;
+      writeFileSync(join(repo, '.git-paw', 'config.toml'), `[broker]\nenabled = true\n${portLine}`);
     },
     /** Turns the broker off in the repo's config. */
     disableBroker() {

@@ -1,12 +1,12 @@
 // Everything a session needs once its worktrees exist — shared by a fresh launch and recovery so
-// neither can forget a step: each worktree's AGENTS.md (with the rendered
-// skill when a broker runs), the log directory, the tmux session (a frame with env and hidden
-// broker window, which a launch opens while it creates the worktrees; then dashboard pane 0 and
-// the agents' panes), the state file saved, labels, log pipes and the programs typed into the
-// panes — and the broker verified meanwhile: the panes need only its URL and token, which the
-// plan fixed, so they do not wait for it to answer, but the bring-up succeeds only once it has
-// (otherwise the whole launch is rolled back). The broker's steps live in bring-up-broker,
-// loaded only when the session has a broker.
+// neither can forget a step: each worktree's AGENTS.md (with the rendered skill when a broker
+// runs), the log directory, the tmux session (a frame with env and hidden broker window, which a
+// launch opens while it creates the worktrees; then dashboard pane 0 and the agents' panes), the
+// state file saved, labels, log pipes and the programs typed into the panes — and the broker
+// verified meanwhile: the panes need only its URL and token, which the plan fixed, so they do
+// not wait for it to answer, but the bring-up succeeds only once it has (otherwise the whole
+// launch is rolled back). The broker's steps live in bring-up-broker, loaded only when the
+// session has a broker.
 import { mkdirSync, rmSync } from 'node:fs';
 import { writeWorktreesAgentsMd, type AgentsMdTarget } from '../agents-md/write.js';
 import type { BrokerPlan } from '../broker/session.js';

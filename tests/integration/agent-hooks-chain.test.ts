@@ -1,7 +1,8 @@
 // The whole chain without a real AI CLI: a launch gives the agent's CLI its hook settings, the CLI
 // runs the configured hook commands with event JSON on stdin (as Claude Code does), and the
 // session's own broker turns them into the agent's state on `git paw status --json`. The fake
-// CLI fires PermissionRequest at once and Stop when the test allows it.
+// CLI fires PermissionRequest once `start` has returned (the broker then answers: a pane's
+// program may start before it does) and Stop when the test allows it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,10 +24,10 @@ const settings = JSON.parse(require('fs').readFileSync(settingsPath, 'utf8'));
 const command = settings.hooks[event][0].hooks[0].command;
 require('child_process').execSync(command, { input: payload, stdio: ['pipe', 'inherit', 'inherit'] });`;
 
-function hookFiringClaude(sandbox: Sandbox, release: string): void {
+function hookFiringClaude(sandbox: Sandbox, go: string, release: string): void {
   sandbox.fakeCli(
     'claude',
-    `#!/bin/sh\nsettings="$4"\n` +
+    `#!/bin/sh\nsettings="$4"\nwhile [ ! -e '${go}' ]; do sleep 0.05; done\n` +
       `node -e "$FIRE" "$settings" PermissionRequest '{"hook_event_name":"PermissionRequest","tool_name":"Bash"}'\n` +
       `while [ ! -e '${release}' ]; do sleep 0.05; done\n` +
       `node -e "$FIRE" "$settings" Stop '{"hook_event_name":"Stop"}'\necho FAKE-CLI claude done\nexec sleep 3600\n`,
@@ -53,13 +54,15 @@ describe.skipIf(skipWithoutTmux)('hooks reach the broker', () => {
   afterEach(() => sandbox.cleanup());
 
   it('a permission request shows as waiting on the tool, the end of the turn as idle', async () => {
+    const go = join(sandbox.root, 'go');
     const release = join(sandbox.root, 'release');
-    hookFiringClaude(sandbox, release);
+    hookFiringClaude(sandbox, go, release);
     sandbox.writeRepoConfig('[broker]\nenabled = true\n');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat-a', '--no-attach'], {
       env: { ...sandbox.env, FIRE },
     });
 
+    writeFileSync(go, '');
     const waiting = await agentState(sandbox, 'waiting');
     expect(waiting).toMatchObject({
       agent_id: 'feat-a',
