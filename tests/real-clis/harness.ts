@@ -61,8 +61,8 @@ export interface RealCliSession {
   keys(...names: string[]): void;
   /** Types a prompt and submits it; resolves once the model received it. */
   submit(prompt: string): Promise<void>;
-  /** Types a slash command (e.g. `/exit`) and presses Enter until it has left the input. */
-  command(text: string): Promise<void>;
+  /** Types the CLI's quit command (e.g. `/exit`) and presses Enter until the pane's shell is back. */
+  quit(command: string): Promise<void>;
   /** Presses Enter on the dialog matching `dialog` until the tool's result reaches the model. */
   approve(dialog: RegExp): Promise<void>;
   /** Waits until the mock holds the turn's answer, then lets it go. */
@@ -339,10 +339,12 @@ export async function startRealCliSession(cli: RealCli): Promise<RealCliSession>
         );
         mock.release();
       },
-      async command(text) {
-        // Done once the typed command has left the input line (the last lines of the screen).
-        const gone = (): boolean => !screen().split('\n').slice(-8).join('\n').includes(text);
-        await typeAndEnter(text, gone, text);
+      async quit(command) {
+        const shellBack = (): boolean =>
+          /^(?:sh|bash|dash|zsh)$/.test(
+            sandbox.tmux(['display-message', '-p', '-t', pane, '#{pane_current_command}']),
+          );
+        await typeAndEnter(command, shellBack, command);
       },
       waitForState: (wanted, options = {}) =>
         withScreen(

@@ -127,7 +127,7 @@ export function describeRealCli(cli: RealCli, expected: CliExpectations): void {
           },
         );
       }
-      await s.command(expected.quit);
+      await s.quit(expected.quit);
       await s.waitForState('exited');
     });
   });
