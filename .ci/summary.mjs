@@ -1,15 +1,20 @@
-// Prints `N passed, N failed, N skipped` from vitest's JSON report; exits 1 when the report is
-// missing, counts a failure, or ran no test at all.
+// Prints `N passed, N failed, N skipped` summed over vitest JSON reports (one per suite); a
+// missing report counts as one failure. Exits 1 when anything failed or no test ran at all.
 import { existsSync, readFileSync } from 'node:fs';
 
-const path = process.argv[2] ?? 'test-results/report.json';
-if (!existsSync(path)) {
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+const paths = process.argv.length > 2 ? process.argv.slice(2) : ['test-results/report.json'];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const path of paths) {
+  if (!existsSync(path)) {
+    failed += 1;
+    continue;
+  }
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
-const report = JSON.parse(readFileSync(path, 'utf8'));
-const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
-const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -121,7 +121,7 @@ function eventsTable(e) {
     ]),
   );
   const command = e.command_hook;
-  return `${table}\n\ncommand hook (sh -c with curl, payload on stdin; spawn to exit), ${countText(command.events)} events: p50 ${msText(command.p50_ms)}, p95 ${msText(command.p95_ms)} (sh -c 'exit 0' alone: p50 ${msText(command.sh_floor.p50_ms)}, p95 ${msText(command.sh_floor.p95_ms)})`;
+  return `${table}\n\ncommand hook (sh -c, bash /dev/tcp, payload on stdin; spawn to exit), ${countText(command.events)} events: p50 ${msText(command.p50_ms)}, p95 ${msText(command.p95_ms)} (sh -c 'exit 0' alone: p50 ${msText(command.sh_floor.p50_ms)}, p95 ${msText(command.sh_floor.p95_ms)})`;
 }
 
 const started = Date.now();

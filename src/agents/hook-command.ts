@@ -27,7 +27,10 @@ function bashRequest(url: URL, payloadFrom: 'stdin' | 'arg'): string {
     payloadFrom === 'stdin' ? "IFS= read -r -d '' p" : 'p=$1',
     // Content-Length counts bytes, so the length is taken in the C locale.
     'LC_ALL=C',
-    `printf ${shellQuote(head)} "$${TOKEN_ENV}" "\${#p}" "$p" >&3 2>/dev/null`,
+    // The token is named indirectly: Gemini CLI shows each hook's command with the variables
+    // it names filled in, which would put the token on the agent's screen.
+    `t=${TOKEN_ENV}`,
+    `printf ${shellQuote(head)} "\${!t}" "\${#p}" "$p" >&3 2>/dev/null`,
     'exit 0',
   ].join('; ');
 }
@@ -41,7 +44,9 @@ export function postPayloadScript(url: string, payloadFrom: 'stdin' | 'arg'): st
   return [
     `if command -v bash >/dev/null 2>&1; then BASH_ENV= exec bash --norc --noprofile -c ${shellQuote(bashRequest(new URL(url), payloadFrom))} hook "$@"; fi`,
     'command -v curl >/dev/null 2>&1 || exit 0',
-    `curl -s -m 1 -o /dev/null -X POST -H 'content-type: application/json' -H "authorization: Bearer $${TOKEN_ENV}" --data-binary ${data} ${shellQuote(url)} >/dev/null 2>&1`,
+    `t=${TOKEN_ENV}`,
+    'eval "k=\\${$t}"',
+    `curl -s -m 1 -o /dev/null -X POST -H 'content-type: application/json' -H "authorization: Bearer $k" --data-binary ${data} ${shellQuote(url)} >/dev/null 2>&1`,
     'exit 0',
   ].join('; ');
 }

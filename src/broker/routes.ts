@@ -1,13 +1,15 @@
 // The HTTP routes: Host/Origin check, 404 / 405 with Allow, bearer token on every route but
-// /status, then upstream's processing order for publish (body limit → UTF-8 → Content-Type 415 →
+// /status (an agent's own token acts only for that agent, and with a token only the session's
+// own agents exist; the session token acts for all of them — see auth.ts), then upstream's processing order for publish (body limit → UTF-8 → Content-Type 415 →
 // empty → parse → validate), which hook events (`POST /events/<agent_id>`, a CLI's raw hook JSON
 // turned into a state signal by the agent's adapter) follow too. `GET /agents/<agent_id>/signals`
 // shows an agent's recent signals. Every response body is compact JSON; HEAD gets the headers of
 // GET without a body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adapterFor } from '../agents/adapters/index.js';
+import { actingProblem, Credentials, type Principal } from './auth.js';
 import { closeAfterReply } from './connections.js';
-import { bearerProblem, hostProblem, isJsonContentType, parseSince } from './http-parse.js';
+import { hostProblem, isJsonContentType, parseSince } from './http-parse.js';
 import { isValidAgentId, MAX_ID_CHARS, parseMessage } from './messages.js';
 import type { BrokerService } from './service.js';
 
@@ -15,7 +17,10 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface RouteOptions {
   service: BrokerService;
-  /** Bearer token required on every route but /status; null when `[broker] auth = "none"`. */
+  /**
+   * The session token required on every route but /status (or an agent's token, derived from it);
+   * null when `[broker] auth = "none"`.
+   */
   token: string | null;
   /** Authorities the Host (and a present Origin) header may name. */
   allowedHosts: Set<string>;
@@ -123,11 +128,39 @@ function agentIdOf(rawId: string): { ok: true; agentId: string } | { ok: false; 
   return { ok: true, agentId };
 }
 
-async function publish(req: IncomingMessage, res: ServerResponse, service: BrokerService): Promise<void> {
+/**
+ * Whether the request may act for `agentId`, answering it when not: 403 for another agent's
+ * token, and, with auth on, 404 for an id outside the session (never given an inbox then).
+ */
+function mayActFor(
+  res: ServerResponse,
+  principal: Principal | null,
+  agentId: string,
+  service: BrokerService,
+): boolean {
+  const problem = actingProblem(principal, agentId);
+  if (problem) {
+    sendError(res, 403, problem);
+    return false;
+  }
+  if (principal !== null && service.rosterCli(agentId) === undefined) {
+    sendError(res, 404, `agent '${agentId}' is not in this session`);
+    return false;
+  }
+  return true;
+}
+
+async function publish(
+  req: IncomingMessage,
+  res: ServerResponse,
+  service: BrokerService,
+  principal: Principal | null,
+): Promise<void> {
   const text = await jsonBody(req, res);
   if (text === undefined) return;
   const parsed = parseMessage(text);
   if (!parsed.ok) return sendError(res, 400, parsed.error);
+  if (!mayActFor(res, principal, parsed.message.agent_id, service)) return;
   service.publish(parsed.message, (outcome) => {
     if (outcome.ok) sendJson(res, 202, `{"seq":${outcome.seq}}`);
     else sendError(res, outcome.status, outcome.error);
@@ -140,11 +173,14 @@ async function hookEvent(
   res: ServerResponse,
   rawId: string,
   service: BrokerService,
+  principal: Principal | null,
 ): Promise<void> {
   const text = await jsonBody(req, res);
   if (text === undefined) return;
   const id = agentIdOf(rawId);
   if (!id.ok) return sendError(res, 400, id.error);
+  const problem = actingProblem(principal, id.agentId);
+  if (problem) return sendError(res, 403, problem);
   const cli = service.rosterCli(id.agentId);
   if (cli === undefined) return sendError(res, 404, `agent '${id.agentId}' is not in this session`);
   let payload: unknown;
@@ -161,18 +197,32 @@ async function hookEvent(
   else sendError(res, outcome.status, outcome.error);
 }
 
-function signals(res: ServerResponse, rawId: string, service: BrokerService): void {
+function signals(
+  res: ServerResponse,
+  rawId: string,
+  service: BrokerService,
+  principal: Principal | null,
+): void {
   const id = agentIdOf(rawId);
   if (!id.ok) return sendError(res, 400, id.error);
+  const problem = actingProblem(principal, id.agentId);
+  if (problem) return sendError(res, 403, problem);
   const found = service.signalsOf(id.agentId);
   if (!found) return sendError(res, 404, `agent '${id.agentId}' is not in this session`);
   sendJson(res, 200, JSON.stringify(found));
 }
 
-function messages(res: ServerResponse, rawId: string, query: string | null, service: BrokerService): void {
+function messages(
+  res: ServerResponse,
+  rawId: string,
+  query: string | null,
+  service: BrokerService,
+  principal: Principal | null,
+): void {
   const id = agentIdOf(rawId);
   if (!id.ok) return sendError(res, 400, id.error);
   const { agentId } = id;
+  if (!mayActFor(res, principal, agentId, service)) return;
   const since = parseSince(query);
   if (!since.ok) return sendError(res, 400, since.error);
   const result = service.poll(agentId, since.since);
@@ -223,6 +273,7 @@ export function createRequestHandler(
   options: RouteOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { service, token, allowedHosts } = options;
+  const credentials = token === null ? null : new Credentials(token, service.rosterIds());
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const forbidden = hostProblem(req.headers.host, req.headers.origin, allowedHosts);
     if (forbidden) return sendError(res, 403, forbidden);
@@ -237,19 +288,21 @@ export function createRequestHandler(
     if (!allowed.split(',').includes(method))
       return sendError(res, 405, 'method not allowed', { allow: allowed });
     if (route.kind === 'status') return sendJson(res, 200, service.statusJson());
-    if (token !== null) {
-      const problem = bearerProblem(req.headers.authorization, token);
-      if (problem) return sendError(res, 401, problem, { 'www-authenticate': 'Bearer' });
+    let principal: Principal | null = null;
+    if (credentials !== null) {
+      const found = credentials.principalOf(req.headers.authorization);
+      if (!found.ok) return sendError(res, 401, found.error, { 'www-authenticate': 'Bearer' });
+      principal = found.principal;
     }
     switch (route.kind) {
       case 'publish':
-        return publish(req, res, service);
+        return publish(req, res, service, principal);
       case 'events':
-        return hookEvent(req, res, route.rawId, service);
+        return hookEvent(req, res, route.rawId, service, principal);
       case 'signals':
-        return signals(res, route.rawId, service);
+        return signals(res, route.rawId, service, principal);
       case 'messages':
-        return messages(res, route.rawId, query, service);
+        return messages(res, route.rawId, query, service, principal);
     }
   };
   return (req, res) => {

@@ -18,7 +18,7 @@ import {
   type PollResult,
   type RosterAgent,
 } from './state.js';
-import { MessageLog, replayLog, type ReplayReport } from './store.js';
+import { MessageLog, replayLog, TornWriteError, type ReplayReport } from './store.js';
 
 /** Who this broker is, as reported by `/status`. */
 export interface BrokerIdentity {
@@ -32,7 +32,10 @@ export interface BrokerIdentity {
 
 /** The append side of the log as the service needs it (MessageLog in production). */
 export interface RecordSink {
-  /** Writes the records in order before returning; throws when that fails. */
+  /**
+   * Writes the records in order before returning; throws when that fails, leaving none of them
+   * in the log — or a TornWriteError when some of them may be there.
+   */
   append(records: readonly LogRecord[]): void;
 }
 
@@ -94,15 +97,19 @@ export class BrokerService {
     if (this.pending.length === 1) setImmediate(() => this.flush());
   }
 
-  /** Writes the batch, then applies and acknowledges it; on a failed write nothing is applied. */
+  /**
+   * Writes the batch, then applies and acknowledges it; on a failed write nothing is applied. The
+   * batch's seqs are handed out again only when the write left none of its lines in the log:
+   * a line there would come back at replay beside the message that reused its seq.
+   */
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
     this.opening = new Set();
     const failure = this.write(batch.map((entry) => entry.record));
     if (failure) {
-      this.lastAllocated = this.state.lastSeq;
-      for (const entry of batch) entry.reply({ ok: false, status: 500, error: failure });
+      if (!failure.torn) this.lastAllocated = this.state.lastSeq;
+      for (const entry of batch) entry.reply({ ok: false, status: 500, error: failure.error });
       return;
     }
     for (const entry of batch) {
@@ -136,7 +143,7 @@ export class BrokerService {
       signal: clean,
     };
     const failure = this.write([record]);
-    if (failure) return { ok: false, status: 500, error: failure };
+    if (failure) return { ok: false, status: 500, error: failure.error };
     this.state.apply(record);
     return { ok: true, outcome: 'decided' };
   }
@@ -144,6 +151,11 @@ export class BrokerService {
   /** The CLI of one of the session's own agents (the roster); undefined for any other id. */
   rosterCli(agentId: string): string | undefined {
     return this.state.rosterCli(agentId);
+  }
+
+  /** The session's own agents, in roster order. */
+  rosterIds(): string[] {
+    return this.state.rosterIds();
   }
 
   /** The agent's state and last signals; undefined when it is not on the roster. */
@@ -174,7 +186,7 @@ export class BrokerService {
     ) {
       const record: LogRecord = { kind: 'inbox', ts: new Date(this.now()).toISOString(), agentId };
       const failure = this.write([record]);
-      if (failure) return { error: failure };
+      if (failure) return { error: failure.error };
       this.state.apply(record);
     }
     return this.state.poll(agentId, since);
@@ -199,12 +211,15 @@ export class BrokerService {
     });
   }
 
-  private write(records: readonly LogRecord[]): string | undefined {
+  private write(records: readonly LogRecord[]): { error: string; torn: boolean } | undefined {
     try {
       this.sink.append(records);
       return undefined;
     } catch (error) {
-      return `cannot write the message log: ${describeError(error)}`;
+      return {
+        error: `cannot write the message log: ${describeError(error)}`,
+        torn: error instanceof TornWriteError,
+      };
     }
   }
 }

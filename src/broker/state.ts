@@ -141,6 +141,11 @@ export class BrokerState {
     return this.accepted;
   }
 
+  /** The session's own agents, in roster order. */
+  rosterIds(): string[] {
+    return [...this.inboxes.keys()].slice(0, this.rosterSize);
+  }
+
   /** The CLI of a roster agent; undefined for any other id. */
   rosterCli(agentId: string): string | undefined {
     return this.observed.current(agentId) === undefined ? undefined : this.agentsById.get(agentId)?.cli;

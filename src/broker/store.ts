@@ -11,6 +11,7 @@
 import {
   closeSync,
   fdatasync,
+  fstatSync,
   fdatasyncSync,
   ftruncateSync,
   mkdirSync,
@@ -125,9 +126,17 @@ export function replayLog(path: string, onRecord: (record: LogRecord) => void): 
 /** Background fdatasync runs at most this often while records keep coming. */
 export const SYNC_INTERVAL_MS = 20;
 
+/**
+ * A write that failed after part of it reached the file and could not be cut back: complete lines
+ * of it may be in the log, so their seqs must stay used.
+ */
+export class TornWriteError extends Error {}
+
 /** The append side of the log. */
 export class MessageLog {
   private readonly fd: number;
+  /** The file's size after the last complete append: where a failed write is cut back to. */
+  private size: number;
   private dirty = false;
   private syncing = false;
   private timer: NodeJS.Timeout | undefined;
@@ -138,13 +147,24 @@ export class MessageLog {
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a', 0o600);
+    this.size = fstatSync(this.fd).size;
   }
 
-  /** Writes the records (one write) before returning; throws when the write fails. */
+  /**
+   * Writes the records (one write) before returning; throws when the write fails. A failed write
+   * is cut back off the file, so that none of its lines is replayed while its seqs are handed out
+   * again; when even that fails, it throws a TornWriteError.
+   */
   append(records: readonly LogRecord[]): void {
     const line = Buffer.from(records.map(recordLine).join(''), 'utf8');
     let written = 0;
-    while (written < line.length) written += writeSync(this.fd, line, written);
+    try {
+      while (written < line.length) written += writeSync(this.fd, line, written);
+    } catch (error) {
+      if (written > 0) this.cutBack(error);
+      throw error;
+    }
+    this.size += line.length;
     this.dirty = true;
     this.timer ??= setTimeout(() => this.sync(), SYNC_INTERVAL_MS);
   }
@@ -159,6 +179,21 @@ export class MessageLog {
       fdatasyncSync(this.fd);
     } finally {
       closeSync(this.fd);
+    }
+  }
+
+  private cutBack(cause: unknown): void {
+    try {
+      ftruncateSync(this.fd, this.size);
+    } catch {
+      try {
+        this.size = fstatSync(this.fd).size;
+      } catch {
+        // The size stays unknown; the next cut-back goes to the last size known to be whole.
+      }
+      throw new TornWriteError(
+        `${cause instanceof Error ? cause.message : String(cause)} (part of the write stays in the log)`,
+      );
     }
   }
 

@@ -2,6 +2,8 @@
 // session environment in the tmux plan, the rendered skill of each worktree, the removal of the
 // broker's files on rollback, and the wait until the broker answers. Loaded by bring-up only for
 // sessions with a broker, so a launch without one never loads the broker client (nor zod).
+import { agentToken } from '../broker/auth.js';
+import { BROKER_TOKEN_ENV } from '../broker/config.js';
 import { waitForBroker, type BrokerPlan } from '../broker/session.js';
 import type { SessionState } from '../session/schema.js';
 import type { SessionPlan } from '../tmux/plan.js';
@@ -10,9 +12,20 @@ import type { LaunchBrokerSettings } from './types.js';
 
 export { registerBrokerRollback, waitForBroker };
 
-/** The agents' plan with the dashboard first (pane 0), the broker's window and the broker variables on the session. */
+/**
+ * The agents' plan with the dashboard first (pane 0), the broker's window and the broker variables
+ * on the session. Each agent's pane gets its own token in place of the session's. That pane
+ * variable reaches tmux on a command line (`split-window -e`), unlike the session token: an agent
+ * token lets its holder act only as that one agent, so it is far less worth stealing.
+ */
 export function withBrokerLayout(agentsPlan: SessionPlan, repoRoot: string, broker: BrokerPlan): SessionPlan {
-  return { ...agentsPlan, env: broker.sessionEnv, panes: [dashboardPane(repoRoot), ...agentsPlan.panes], windows: [brokerWindow(broker)] };
+  const { token } = broker;
+  const panes = agentsPlan.panes.map((pane) =>
+    token === null || pane.agentId === undefined
+      ? pane
+      : { ...pane, env: { ...pane.env, [BROKER_TOKEN_ENV]: agentToken(token, pane.agentId) } },
+  );
+  return { ...agentsPlan, env: broker.sessionEnv, panes: [dashboardPane(repoRoot), ...panes], windows: [brokerWindow(broker)] };
 }
 
 /** The rendered skill of every worktree, in worktree order (so placeholder warnings come out in that order). */

@@ -62,6 +62,11 @@ export interface SandboxOptions {
   /** Extra directories prepended to PATH after the sandbox bin dir. */
   pathDirs?: string[];
   /**
+   * Where the sandbox dir is made (default: the OS temp dir). Gemini CLI refuses a settings file
+   * under a group- or world-writable directory such as /tmp, so its tests pass a private one.
+   */
+  parentDir?: string;
+  /**
    * false: the repo config says `[broker] enabled = false` from the start, for tests about
    * sessions without a broker (no dashboard pane, no broker window, no broker state fields).
    */
@@ -79,7 +84,7 @@ function withoutBroker(content: string): string {
 }
 
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'paw-test-')));
+  const root = realpathSync(mkdtempSync(join(options.parentDir ?? tmpdir(), 'paw-test-')));
   const home = join(root, 'home');
   const bin = join(root, 'bin');
   const tmuxDir = join(root, 'tmux');

@@ -2,7 +2,7 @@
 // its adapter, so that the CLI reads the agent's AGENTS.md and reports its state to the broker —
 // and nothing of it in the worktree, where `git status` stays clean. Fake CLIs record their
 // arguments and environment in files outside the repo.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
@@ -109,6 +109,23 @@ describe.skipIf(skipWithoutTmux)('agent integration: what each CLI is started wi
 
     await pawOk(sandbox, ['purge', '--force']);
     expect(existsSync(agentsDir)).toBe(false);
+  });
+
+  it('recovery writes the agents settings files again', async () => {
+    await launchEveryCli('[broker]\nenabled = true\n');
+    const settingsPath = join(
+      sessionsDirOf(sandbox),
+      'paw-proj.agents',
+      'feat-claude',
+      'claude-settings.json',
+    );
+    await seenArgs(sandbox, 'claude', 'feat-claude');
+    await pawOk(sandbox, ['stop']);
+    rmSync(settingsPath);
+    rmSync(join(sandbox.root, 'seen'), { recursive: true });
+    await pawOk(sandbox, ['start', '--no-attach']);
+    expect(await seenArgs(sandbox, 'claude', 'feat-claude')).toContain(settingsPath);
+    expect(readFileSync(settingsPath, 'utf8')).toMatch(/\/events\/feat-claude\b/);
   });
 
   it('without a broker the instructions still reach every CLI, and no hooks are configured', async () => {

@@ -1,7 +1,9 @@
 // The broker's security and limits over real HTTP: bearer token, Host / Origin checks, body and
 // field limits with JSON errors, framework-level rejections as JSON, and the memory caps.
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { agentToken } from '../../src/broker/auth.js';
 import { DEFAULT_LIMITS } from '../../src/broker/state.js';
 import { artifactMsg, blockedMsg, startTestBroker, statusMsg, type TestBroker } from './broker-harness.js';
 
@@ -28,7 +30,7 @@ function rawExchange(port: number, payload: string | Buffer): Promise<string> {
 
 describe('bearer token', () => {
   it('is required on /publish and /messages, not on /status', async () => {
-    broker = await startTestBroker({ token: TOKEN });
+    broker = await startTestBroker({ token: TOKEN, roster: [{ agent_id: 'a', cli: 'claude' }] });
     const body = JSON.stringify(statusMsg('a'));
     const json = { 'content-type': 'application/json' };
     const missing = await broker.request({ method: 'POST', path: '/publish', headers: json, body });
@@ -74,6 +76,82 @@ describe('bearer token', () => {
       body: JSON.stringify(statusMsg('a')),
     });
     expect(reply.status).toBe(202);
+  });
+});
+
+describe('agent tokens', () => {
+  const roster = [
+    { agent_id: 'a', cli: 'claude' },
+    { agent_id: 'b', cli: 'claude' },
+  ];
+  const json = { 'content-type': 'application/json' };
+  const as = (token: string) => ({ authorization: `Bearer ${token}` });
+  const publishWith = (token: string, message: unknown) =>
+    broker!.request({
+      method: 'POST',
+      path: '/publish',
+      headers: { ...json, ...as(token) },
+      body: JSON.stringify(message),
+    });
+
+  it('let an agent act for itself only: not publish as another, read its inbox or post its events', async () => {
+    broker = await startTestBroker({ token: TOKEN, roster });
+    const tokenA = agentToken(TOKEN, 'a');
+    expect((await publishWith(tokenA, artifactMsg('a', ['x']))).status).toBe(202);
+    expect((await broker.request({ path: '/messages/a', headers: as(tokenA) })).status).toBe(200);
+
+    const refusals = [
+      await publishWith(tokenA, artifactMsg('b')),
+      await broker.request({ path: '/messages/b', headers: as(tokenA) }),
+      await broker.request({
+        method: 'POST',
+        path: '/events/b',
+        headers: { ...json, ...as(tokenA) },
+        body: '{"hook_event_name":"Stop"}',
+      }),
+      await broker.request({ path: '/agents/b/signals', headers: as(tokenA) }),
+    ];
+    for (const reply of refusals) {
+      expect(reply.status).toBe(403);
+      expect(reply.headers['content-type']).toBe('application/json');
+      expect(reply.body).toBe(`{"error":"this token belongs to agent 'a', not 'b'"}`);
+    }
+    // Another session's token for the same agent id is no token here.
+    const foreign = await publishWith(agentToken('b'.repeat(64), 'a'), artifactMsg('a'));
+    expect(foreign.status).toBe(401);
+    expect((await broker.status()).message_count).toBe(1);
+  });
+
+  it('let the session token read every inbox and publish as any agent', async () => {
+    broker = await startTestBroker({ token: TOKEN, roster });
+    expect((await publishWith(TOKEN, artifactMsg('a', ['from-a']))).status).toBe(202);
+    expect((await publishWith(TOKEN, artifactMsg('b', ['from-b']))).status).toBe(202);
+    const inboxB = await broker.request({ path: '/messages/b', headers: as(TOKEN) });
+    expect(inboxB.status).toBe(200);
+    expect(inboxB.body).toContain('from-a');
+    const inboxA = await broker.request({ path: '/messages/a', headers: as(TOKEN) });
+    expect(inboxA.body).toContain('from-b');
+  });
+
+  it('refuse ids outside the session instead of giving them inboxes', async () => {
+    broker = await startTestBroker({ token: TOKEN, roster });
+    const publish = await publishWith(TOKEN, statusMsg('stranger'));
+    expect(publish.status).toBe(404);
+    expect(publish.body).toBe(`{"error":"agent 'stranger' is not in this session"}`);
+    for (let i = 0; i < 5; i += 1) {
+      const poll = await broker.request({ path: `/messages/random-${i}`, headers: as(TOKEN) });
+      expect(poll.status).toBe(404);
+    }
+    const agents = (await broker.status()).agents as { agent_id: string }[];
+    expect(agents.map((agent) => agent.agent_id)).toEqual(['a', 'b']);
+    await broker.stop();
+    expect(readFileSync(broker.logPath, 'utf8')).toBe('');
+  });
+
+  it('change nothing under auth = "none": any id publishes and polls', async () => {
+    broker = await startTestBroker({ token: null, roster });
+    expect((await broker.publish(statusMsg('stranger'))).status).toBe(202);
+    expect((await broker.poll('other')).status).toBe(200);
   });
 });
 

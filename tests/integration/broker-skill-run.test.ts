@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { agentToken } from '../../src/broker/auth.js';
 import { renderSkill, resolveSkill } from '../../src/broker/skill.js';
 import { startTestBroker, type TestBroker } from './broker-harness.js';
 
@@ -46,7 +47,7 @@ const paneEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
 });
 
 describe('rendered coordination skill', () => {
-  it('every bash block succeeds as written with the token and the URL variable set', async () => {
+  it("every bash block succeeds as written with the pane's own agent token and the URL variable set", async () => {
     broker = await startTestBroker({
       token: 'c0ffee'.repeat(8),
       roster: [{ agent_id: 'feat-http-broker', cli: 'claude' }],
@@ -55,7 +56,7 @@ describe('rendered coordination skill', () => {
     expect(blocks).toHaveLength(5);
     const env = paneEnv({
       GIT_PAW_BROKER_URL: broker.url,
-      GIT_PAW_BROKER_TOKEN: broker.token ?? '',
+      GIT_PAW_BROKER_TOKEN: agentToken(broker.token ?? '', 'feat-http-broker'),
       GIT_PAW_AGENT_ID: 'feat-http-broker',
     });
     const outputs: string[] = [];
@@ -77,9 +78,13 @@ describe('rendered coordination skill', () => {
   });
 
   it('falls back to the rendered URL when GIT_PAW_BROKER_URL is not set', async () => {
-    broker = await startTestBroker({ token: 'beef'.repeat(16) });
+    broker = await startTestBroker({
+      token: 'beef'.repeat(16),
+      roster: [{ agent_id: 'feat-a', cli: 'claude' }],
+    });
     const [publish] = bashBlocks(renderedDefault('feat/a', broker.url));
-    const result = await bash(publish ?? '', paneEnv({ GIT_PAW_BROKER_TOKEN: broker.token ?? '' }));
+    const token = agentToken(broker.token ?? '', 'feat-a');
+    const result = await bash(publish ?? '', paneEnv({ GIT_PAW_BROKER_TOKEN: token }));
     expect(result).toMatchObject({ code: 0, stdout: '{"seq":1}' });
   });
 

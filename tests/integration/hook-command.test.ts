@@ -9,6 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsUrl, postPayloadScript } from '../../src/agents/hook-command.js';
+import { pollUntil } from '../helpers/poll.js';
 
 interface Received {
   url: string;
@@ -58,7 +59,12 @@ describe('hook command', () => {
       token: 'tok-1',
     });
     expect(result).toEqual({ code: 0, output: '' });
-    expect(received).toHaveLength(1);
+    // The hook does not wait for the broker's answer: the request may still be in flight.
+    await pollUntil(
+      () => received.length,
+      (count) => count === 1,
+      { what: 'the event to arrive' },
+    );
     expect(received[0]?.url).toBe('/events/feat-a');
     expect(received[0]?.headers.authorization).toBe('Bearer tok-1');
     expect(received[0]?.headers['content-type']).toBe('application/json');
@@ -73,7 +79,18 @@ describe('hook command', () => {
       token: 't',
     });
     expect(result).toEqual({ code: 0, output: '' });
+    await pollUntil(
+      () => received.length,
+      (count) => count === 1,
+      { what: 'the event to arrive' },
+    );
     expect(received[0]?.body).toBe(payload);
+  });
+
+  it('never names the token variable with a $ (Gemini shows hook commands with such variables filled in)', () => {
+    for (const from of ['stdin', 'arg'] as const) {
+      expect(postPayloadScript('http://127.0.0.1:9/events/x', from)).not.toMatch(/\$\{?GIT_PAW_BROKER_TOKEN/);
+    }
   });
 
   it('exits 0 silently when nothing listens on the broker port', async () => {

@@ -1,8 +1,8 @@
-// Robustness when the data dir cannot take the state (issue 7): a full disk (a 4 KiB tmpfs over
-// the sessions dir, filled up, in a private mount namespace), a file-size limit (`ulimit -f`, EFBIG), a
-// read-only data dir (read-only mount) and a data dir below a regular file (ENOTDIR). Tests run
-// as root, so permissions alone would not stop a write; these are real kernel refusals. Each
-// must give one clear error, roll the launch back and leave no partial state or temp file.
+// Robustness when the data dir cannot take the state or the message log: a full disk (a 4 KiB
+// tmpfs over the sessions dir, filled up, in a private mount namespace), a file-size limit (`ulimit -f` or
+// `prlimit`, EFBIG), a read-only data dir (read-only mount) and a data dir below a regular file
+// (ENOTDIR). Tests run as root, so permissions alone would not stop a write; these are real
+// kernel refusals. Each must give one clear error and leave no partial state, temp file or line.
 import { execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
@@ -11,12 +11,15 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { shellJoin } from '../../src/util/shell.js';
+import { startBrokerProcess, type RunningBroker } from '../helpers/broker-process.js';
+import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH, type CliResult } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
@@ -178,5 +181,73 @@ describe.skipIf(skipWithoutTmux)('a data dir that cannot take the state', () => 
     expect(purge.stderr).toContain(`cannot create lock directory '${locks}': ENOTDIR`);
     expectNothingCreated(sandbox);
     expect(existsSync(join(file, 'data'))).toBe(false);
+  });
+});
+
+describe('a message log that stops growing half-way through a write', () => {
+  let broker: RunningBroker | undefined;
+  afterEach(async () => {
+    await broker?.stop();
+    broker = undefined;
+  });
+
+  it('a failed batch leaves no line behind: replay has no duplicate seq and every 202 is delivered once', async () => {
+    broker = await startBrokerProcess('paw-torn', {
+      roster: [
+        { branch: 'feat/a', cli: 'claude' },
+        { branch: 'feat/b', cli: 'claude' },
+      ],
+    });
+    const { url, token, logPath } = broker.plan;
+    const headers = { authorization: `Bearer ${token ?? ''}` };
+    const publish = async (marker: string) => {
+      const reply = await fetch(`${url}/publish`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'agent.artifact',
+          agent_id: 'feat-a',
+          payload: { status: 'done', exports: [marker], modified_files: [] },
+        }),
+      });
+      return { marker, status: reply.status };
+    };
+    const serverPid = async () => ((await (await fetch(`${url}/status`)).json()) as { pid: number }).pid;
+
+    const acked: string[] = [];
+    for (const marker of ['before-1', 'before-2', 'before-3']) {
+      expect(await publish(marker)).toEqual({ marker, status: 202 });
+      acked.push(marker);
+    }
+    // A file-size limit a line and a half above the log's size: the next batch is cut off after
+    // its first line (a real EFBIG from the kernel, like a disk that fills up mid-write).
+    const pid = await serverPid();
+    const limit = statSync(logPath).size + 300;
+    execFileSync('prlimit', ['--pid', String(pid), `--fsize=${limit}:unlimited`]);
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => publish(`burst-${i}`)));
+    const refused = burst.filter((reply) => reply.status === 500);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const reply of burst) if (reply.status === 202) acked.push(reply.marker);
+    expect(statSync(logPath).size).toBeLessThanOrEqual(limit);
+
+    execFileSync('prlimit', ['--pid', String(pid), '--fsize=unlimited:unlimited']);
+    for (const marker of ['after-1', 'after-2', 'after-3']) {
+      expect(await publish(marker)).toEqual({ marker, status: 202 });
+      acked.push(marker);
+    }
+
+    // The supervisor restarts the killed server, which replays the log.
+    process.kill(pid, 'SIGKILL');
+    await pollUntil(
+      () => serverPid(),
+      (next) => next !== pid,
+      { what: 'a restarted broker server' },
+    );
+    const inbox = (await (await fetch(`${url}/messages/feat-b`, { headers })).json()) as {
+      messages: { seq: number; payload: { exports: string[] } }[];
+    };
+    const seqs = inbox.messages.map((message) => message.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(inbox.messages.map((message) => message.payload.exports[0]).sort()).toEqual([...acked].sort());
   });
 });

@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/broker/messages.js';
 import { BrokerState, DEFAULT_LIMITS, summaryOf, type LogRecord } from '../../src/broker/state.js';
 import { BrokerService, type PublishOutcome, type RecordSink } from '../../src/broker/service.js';
-import { MessageLog, parseRecordLine, recordLine, replayLog } from '../../src/broker/store.js';
+import {
+  MessageLog,
+  parseRecordLine,
+  recordLine,
+  replayLog,
+  TornWriteError,
+} from '../../src/broker/store.js';
 
 const TS = '2025-01-01T00:00:00.000Z';
 const status = (id: string, text: string | null = null): Message => ({
@@ -229,5 +235,20 @@ describe('BrokerService batching', () => {
     expect(broker.poll('r', 0n)).toMatchObject({ messages: [] });
     fail = false;
     expect(await publishAll(broker, [artifact('a')])).toEqual([{ ok: true, seq: 1 }]);
+  });
+
+  it('keeps the seqs of a write that may have left lines in the log', async () => {
+    let fail = true;
+    const broker = service({
+      append: () => {
+        if (fail) throw new TornWriteError('EFBIG: file too large (part of the write stays in the log)');
+      },
+    });
+    expect(await publishAll(broker, [artifact('a'), artifact('a')])).toMatchObject([
+      { ok: false, status: 500 },
+      { ok: false, status: 500 },
+    ]);
+    fail = false;
+    expect(await publishAll(broker, [artifact('a')])).toEqual([{ ok: true, seq: 3 }]);
   });
 });

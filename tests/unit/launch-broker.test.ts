@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { agentToken } from '../../src/broker/auth.js';
 import type { BrokerPlan } from '../../src/broker/session.js';
 import { emptyConfig } from '../../src/config/schema.js';
 import { demoAgents, demoIntro } from '../../src/demo/session.js';
@@ -119,11 +120,21 @@ describe('sessionPlanFor with a broker', () => {
     expect(DASHBOARD_LABEL).toBe('dashboard → git paw dashboard');
   });
 
-  it('keeps the agents after it with their ids and log pipes, and adds the broker window and session env', () => {
+  it('keeps the agents after it with their ids, own tokens and log pipes, and adds the broker window and session env', () => {
     expect(tmux.panes.slice(1).map((pane) => [pane.label, pane.env, pane.logPath])).toEqual([
-      ['feat/a → claude', { GIT_PAW_AGENT_ID: 'feat-a' }, '/r/proj/.git-paw/logs/paw-proj/feat--a.log'],
-      ['feat/b → codex', { GIT_PAW_AGENT_ID: 'feat-b' }, '/r/proj/.git-paw/logs/paw-proj/feat--b.log'],
+      [
+        'feat/a → claude',
+        { GIT_PAW_AGENT_ID: 'feat-a', GIT_PAW_BROKER_TOKEN: agentToken(plan.token ?? '', 'feat-a') },
+        '/r/proj/.git-paw/logs/paw-proj/feat--a.log',
+      ],
+      [
+        'feat/b → codex',
+        { GIT_PAW_AGENT_ID: 'feat-b', GIT_PAW_BROKER_TOKEN: agentToken(plan.token ?? '', 'feat-b') },
+        '/r/proj/.git-paw/logs/paw-proj/feat--b.log',
+      ],
     ]);
+    expect(agentToken(plan.token ?? '', 'feat-a')).toMatch(/^[0-9a-f]{64}$/);
+    expect(agentToken(plan.token ?? '', 'feat-a')).not.toBe(plan.token);
     expect(tmux.windows).toEqual([{ name: 'broker', env: plan.windowEnv, argv: plan.command }]);
     expect(tmux.env).toEqual(plan.sessionEnv);
   });

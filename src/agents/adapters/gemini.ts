@@ -136,6 +136,8 @@ export const geminiAdapter: AgentAdapter = {
     { pattern: /Allow execution of/, state: 'waiting', detail: 'permission dialog' },
     { pattern: /Do you trust the files in this folder\?/, state: 'waiting', detail: 'trust screen' },
     { pattern: /How would you like to authenticate/, state: 'waiting', detail: 'sign-in screen' },
+    // A quota error reaches no hook: Gemini asks on screen whether to keep trying.
+    { pattern: /Usage limit reached for /, state: 'error', detail: 'usage limit' },
     ...COMMON_SCREEN_RULES,
   ],
 };
