@@ -13,7 +13,10 @@ type Outcome = { status: number; retryAfter?: string; body: string } | { closed:
 
 let broker: RunningBroker;
 beforeAll(async () => {
-  broker = await startBrokerProcess('paw-overload');
+  // The publishers are the session's own agents: under token auth no other id may publish.
+  broker = await startBrokerProcess('paw-overload', {
+    roster: Array.from({ length: 8 }, (_, n) => ({ branch: `pub-${n}`, cli: 'claude' })),
+  });
 });
 afterAll(() => broker.stop());
 

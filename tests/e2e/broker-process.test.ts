@@ -30,7 +30,11 @@ beforeAll(() => {
   return () => rmSync(dataHome, { recursive: true, force: true });
 });
 
-const ROSTER = [{ branch: 'watcher', cli: 'claude' }];
+// 'pub' publishes in these tests: under token auth only the session's own agents may.
+const ROSTER = [
+  { branch: 'watcher', cli: 'claude' },
+  { branch: 'pub', cli: 'claude' },
+];
 let sessions = 0;
 
 async function plan(

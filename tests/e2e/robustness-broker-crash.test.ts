@@ -40,7 +40,11 @@ async function plan(name: string, saved?: BrokerPlan): Promise<BrokerPlan> {
     },
     session: `paw-${name}`,
     repoPath: dir,
-    roster: [{ branch: 'watcher', cli: 'claude' }],
+    // 'pub' publishes here: under token auth only the session's own agents may.
+    roster: [
+      { branch: 'watcher', cli: 'claude' },
+      { branch: 'pub', cli: 'claude' },
+    ],
     saved: saved
       ? { port: saved.port, token: saved.token ?? undefined, logPath: saved.logPath }
       : { logPath: join(dir, `${name}.jsonl`) },
