@@ -119,7 +119,8 @@ function hostileRequest(i: number): Promise<string> {
     case 7:
       return raw(request('GET', '/status', { host: 'rebind.example:80' }));
     case 8:
-      return raw(request('GET', `/messages/a?since=${'9'.repeat(30)}&since=%zz`, auth()));
+      // A roster agent's inbox, so the bad query is what is refused (an unknown id is a 404).
+      return raw(request('GET', `/messages/feat-a?since=${'9'.repeat(30)}&since=%zz`, auth()));
     default:
       return raw(
         `GET /status HTTP/1.1\r\nHost: 127.0.0.1:${brokerPlan.port}\r\nX: ${'h'.repeat(40_000)}\r\n\r\n`,

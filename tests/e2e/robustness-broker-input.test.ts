@@ -17,7 +17,10 @@ let broker: BrokerPlan;
 let running: RunningBroker;
 
 beforeAll(async () => {
-  running = await startBrokerProcess('paw-input');
+  // Ids that name Object.prototype members are agents of the session, so they may publish.
+  running = await startBrokerProcess('paw-input', {
+    roster: ['feat/a', '__proto__', 'constructor'].map((branch) => ({ branch, cli: 'claude' })),
+  });
   broker = running.plan;
 });
 
