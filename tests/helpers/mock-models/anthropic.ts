@@ -5,9 +5,8 @@ import type { ServerResponse } from 'node:http';
 import {
   asArray,
   isRecord,
-  scriptTurn,
-  SIDE_TURN,
   startMockServer,
+  turnFor,
   writeJson,
   writeSse,
   type MockModelServer,
@@ -130,14 +129,7 @@ function handle(method: string, url: string, body: unknown): VendorReply {
   const model = typeof request.model === 'string' ? request.model : 'claude-mock';
   // Side requests (titles, topic checks) come without tools: plain text, never a scripted error.
   const side = asArray(request.tools).length === 0;
-  const turn = side ? SIDE_TURN : scriptTurn(prompt, toolResult);
-  const answered = side
-    ? 'side'
-    : turn.kind === 'error'
-      ? `error ${turn.status}`
-      : toolResult
-        ? 'tool-result'
-        : turn.kind;
+  const { turn, answered } = turnFor(prompt, toolResult, side);
   return {
     prompt,
     toolResult,

@@ -5,9 +5,8 @@ import type { ServerResponse } from 'node:http';
 import {
   asArray,
   isRecord,
-  scriptTurn,
-  SIDE_TURN,
   startMockServer,
+  turnFor,
   writeJson,
   writeSse,
   type MockModelServer,
@@ -110,14 +109,7 @@ function handle(method: string, url: string, body: unknown): VendorReply {
   }
   const { prompt, toolResult } = lastUserPrompt(body);
   const side = action === 'generateContent';
-  const turn = side ? SIDE_TURN : scriptTurn(prompt, toolResult);
-  const answered = side
-    ? 'side'
-    : turn.kind === 'error'
-      ? `error ${turn.status}`
-      : toolResult
-        ? 'tool-result'
-        : turn.kind;
+  const { turn, answered } = turnFor(prompt, toolResult, side);
   return {
     prompt,
     toolResult,

@@ -210,3 +210,18 @@ export async function startMockServer(handle: VendorHandler): Promise<MockModelS
     },
   };
 }
+
+/**
+ * The turn for a request and how the recording names it: side requests (titles, routing) always
+ * get plain text, never a scripted error (the CLIs retry those on their own slow schedule).
+ */
+export function turnFor(
+  prompt: string,
+  toolResult: boolean,
+  side: boolean,
+): { turn: Turn; answered: string } {
+  if (side) return { turn: SIDE_TURN, answered: 'side' };
+  const turn = scriptTurn(prompt, toolResult);
+  const answered = turn.kind === 'error' ? `error ${turn.status}` : toolResult ? 'tool-result' : turn.kind;
+  return { turn, answered };
+}
