@@ -9,21 +9,7 @@ import { listPanes, skipWithoutTmux } from '../helpers/tmux.js';
 import { httpRequest } from './broker-harness.js';
 import { enableBroker } from './broker-session-helpers.js';
 import { paw, pawOk } from './lifecycle-helpers.js';
-
-/** Shows a permission dialog, then a busy marker once answered, then exits once answered. */
-const STEPPING_CLI = `#!/bin/sh
-echo "Do you want to proceed?"
-read answer
-printf '\\033[2J\\033[H'
-echo "Working on it (esc to interrupt)"
-read answer
-exit 0
-`;
-/** A CLI version that does not know a flag git-paw passes. */
-const REFUSING_CLI = `#!/bin/sh
-echo "error: unknown option '--settings'"
-exit 1
-`;
+import { STEPPING_CLI, REFUSING_CLI } from '../helpers/state-fake-clis.js';
 
 interface ObservedAgent {
   agent_id: string;

@@ -17,21 +17,9 @@ import { writeExecutable } from '../helpers/executable.js';
 import { pollUntil } from '../helpers/poll.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
+import { REFUSING_CLI, STEPPING_CLI } from '../helpers/state-fake-clis.js';
 
 const SESSION = 'paw-watch';
-/** Prints a permission dialog, then a busy marker once answered, then exits once answered. */
-const STEPPING_CLI = `#!/bin/sh
-echo "Do you want to proceed?"
-read answer
-printf '\\033[2J\\033[H'
-echo "Working on it (esc to interrupt)"
-read answer
-exit 0
-`;
-const REFUSING_CLI = `#!/bin/sh
-echo "error: unknown option '--settings'"
-exit 1
-`;
 
 let sandbox: Sandbox;
 let watcher: StateWatcher | undefined;
