@@ -5,7 +5,7 @@
 // visible or acknowledged. Publishes that arrive in the same event-loop turn are written with one
 // write (a batch): each gets its seq at once, and is applied and answered only after the batch is
 // in the log.
-import type { Outcome } from '../agents/precedence.js';
+import type { ObservedState, Outcome } from '../agents/precedence.js';
 import type { StateSignal } from '../agents/state.js';
 import { describeError } from '../util/errors.js';
 import type { Message } from './messages.js';
@@ -119,6 +119,11 @@ export class BrokerService {
       if (signal) this.observe(message.agent_id, signal);
       entry.reply({ ok: true, seq: entry.record.seq });
     }
+  }
+
+  /** A roster agent's current observed state (undefined for an id not in the session). */
+  currentState(agentId: string): ObservedState | undefined {
+    return this.state.observed.current(agentId);
   }
 
   /**

@@ -12,7 +12,7 @@ import { adapterFor } from '../agents/adapters/index.js';
 import { PaneWatch } from '../agents/pane-watch.js';
 import { bottomOfScreen } from '../agents/screen.js';
 import { HOOK_SHIELD_MS } from '../agents/precedence.js';
-import type { StateSignal } from '../agents/state.js';
+import type { AgentState, StateSignal } from '../agents/state.js';
 import { describeError } from '../util/errors.js';
 import { systemRunner, type CommandRunner } from '../util/exec.js';
 import { buildSnapshotArgs, parseSnapshot, type PaneListing } from '../tmux/snapshot.js';
@@ -21,6 +21,8 @@ import type { ObserveOutcome } from './service.js';
 /** Where the watcher's signals go (the broker service), and what became of each. */
 export interface StateSink {
   observe(agentId: string, signal: StateSignal): ObserveOutcome;
+  /** The agent's state as the broker holds it now, when the sink can tell. */
+  currentState?(agentId: string): { state: AgentState } | undefined;
 }
 
 /** The tmux server and session a process inside a pane or window belongs to. */
@@ -106,6 +108,19 @@ interface WatchedPane {
    * resend it (e.g. a dialog answered in the pane while the tool then runs for a minute).
    */
   overruled?: StateSignal;
+  /** The pane's current reading as last sent, and when it was last sent. */
+  reading?: StateSignal;
+  sentAt?: number;
+}
+
+/**
+ * Readings the screen shows by a rule match (a dialog, a busy marker), which are repeated while a
+ * later hook says otherwise: a CLI whose hooks report only the end of a turn (Codex's notify)
+ * may report it after the next turn has begun. An idle reading (no rule matched) proves nothing,
+ * and an error line stays on screen long after the error, so neither is repeated.
+ */
+function screenEvidence(signal: StateSignal | undefined): signal is StateSignal {
+  return signal?.source === 'screen' && (signal.state === 'working' || signal.state === 'waiting');
 }
 
 export function startStateWatcher(options: WatcherOptions): StateWatcher {
@@ -133,12 +148,28 @@ export function startStateWatcher(options: WatcherOptions): StateWatcher {
     }
   };
 
+  /** True when the broker now holds another state than `state` for the agent. */
+  const heldElsewhere = (agentId: string, state: AgentState): boolean => {
+    const held = options.sink.currentState?.(agentId);
+    return held !== undefined && held.state !== state;
+  };
+
   const emit = (pane: WatchedPane, signal: StateSignal | undefined, at: number) => {
     if (signal !== undefined) {
       pane.overruled = send(pane.agentId, signal) ? signal : undefined;
+      pane.reading = signal;
+      pane.sentAt = at;
     } else if (pane.overruled && at - pane.overruled.at > HOOK_SHIELD_MS) {
       send(pane.agentId, { ...pane.overruled, at });
       pane.overruled = undefined;
+      pane.sentAt = at;
+    } else if (
+      screenEvidence(pane.reading) &&
+      at - (pane.sentAt ?? at) > HOOK_SHIELD_MS &&
+      heldElsewhere(pane.agentId, pane.reading.state)
+    ) {
+      send(pane.agentId, { ...pane.reading, at });
+      pane.sentAt = at;
     }
   };
 

@@ -149,6 +149,43 @@ describe.skipIf(skipWithoutTmux)('state watcher on a real tmux server', () => {
     ]);
   });
 
+  it('repeats a dialog on screen after a later hook said idle, until the broker holds it again', async () => {
+    sandbox = createSandbox({ noRepo: true });
+    const stepping = sandbox.fakeCli('stepping-cli', STEPPING_CLI);
+    const [pane = ''] = openSession(1);
+    startAgent(pane, 'feat-a', stepping);
+    await waitForPaneText(sandbox, pane, 'Do you want to proceed?');
+    const sent: StateSignal[] = [];
+    let ticks = 0;
+    watcher = startStateWatcher({
+      session: SESSION,
+      location: location(),
+      roster: [{ agent_id: 'feat-a', cli: 'my-cli' }],
+      sink: {
+        observe(_, signal) {
+          sent.push(signal);
+          return { ok: true, outcome: 'decided' };
+        },
+        // A late end-of-turn hook took the state to idle after the first reading; the second
+        // reading puts the dialog back.
+        currentState: () => ({ state: sent.length >= 2 ? 'waiting' : 'idle' }),
+      },
+      runner: sandbox.runner,
+      intervalMs: 50,
+      now: () => (ticks += 1) * 3000,
+    });
+    await pollUntil(
+      () => ticks,
+      (count) => count >= 10,
+      { what: 'ten ticks' },
+    );
+    expect(sent.map((signal) => [signal.state, signal.detail])).toEqual([
+      ['waiting', 'permission dialog'],
+      ['waiting', 'permission dialog'],
+    ]);
+    expect((sent[1]?.at ?? 0) - (sent[0]?.at ?? 0)).toBeGreaterThan(5000);
+  });
+
   it('says integration failed when the CLI refuses an injected flag at once', async () => {
     sandbox = createSandbox({ noRepo: true });
     const refusing = sandbox.fakeCli('refusing-cli', REFUSING_CLI);
