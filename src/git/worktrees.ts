@@ -59,46 +59,21 @@ export type WorktreeSource =
   /** Create a new branch from the current HEAD. */
   | { kind: 'new' };
 
-/**
- * `git worktree add` for one branch; throws a Worktree error carrying git's reason. With
- * `checkout: false` the worktree stays empty until checkOutWorktree.
- */
+/** `git worktree add` for one branch; throws a Worktree error carrying git's reason. */
 export async function addWorktree(
   runner: CommandRunner,
   repoRoot: string,
   path: string,
   branch: string,
   source: WorktreeSource,
-  { checkout = true }: { checkout?: boolean } = {},
 ): Promise<void> {
-  const add = ['worktree', 'add', ...(checkout ? [] : ['--no-checkout'])];
-  const args = source.kind === 'new' ? [...add, '-b', branch, path] : [...add, path, branch];
+  const args =
+    source.kind === 'new' ? ['worktree', 'add', '-b', branch, path] : ['worktree', 'add', path, branch];
   const result = await git(runner, repoRoot, args);
   if (result.code !== 0) {
     const flag = source.kind === 'new' ? 'add -b' : 'add';
     throw new WorktreeError(`git worktree ${flag} failed for branch '${branch}': ${oneLine(result.stderr)}`);
   }
-}
-
-/**
- * True when a launch's new branches may all be created in one ref transaction
- * (createBranchesFromHead) before their worktrees are added, instead of one `git branch` each:
- * whenever checkouts may overlap (no hooks, no reftable) and `branch.autoSetupMerge` is not
- * `always` or `inherit`, which would give a branch made from HEAD tracking config.
- */
-export function branchesAtOnce(repo: RepoInfo, settings: WorktreeGitSettings): boolean {
-  return (
-    checkoutsMayOverlap(repo, settings) &&
-    settings.autoSetupMerge !== 'always' &&
-    settings.autoSetupMerge !== 'inherit'
-  );
-}
-
-/** Fills a worktree added without checkout, exactly as `git worktree add` does itself. */
-export async function checkOutWorktree(runner: CommandRunner, path: string, branch: string): Promise<void> {
-  const result = await git(runner, path, ['reset', '--hard', '--quiet', '--no-recurse-submodules']);
-  if (result.code !== 0)
-    throw new WorktreeError(`checking out branch '${branch}' in '${path}' failed: ${oneLine(result.stderr)}`);
 }
 
 /** `git worktree remove [--force] <path>`. */
@@ -193,55 +168,4 @@ export function oneLine(stderr: string): string {
       (line) => line !== '' && !line.startsWith('Preparing worktree') && !line.startsWith('HEAD is now at'),
     )
     .join('; ');
-}
-
-/** The repository settings that decide how a launch may create its worktrees. */
-export interface WorktreeGitSettings {
-  /** `core.hooksPath` (path-expanded), when set. */
-  hooksPath?: string;
-  /** `extensions.refStorage`, when set. */
-  refStorage?: string;
-  /** `branch.autoSetupMerge`, when set. */
-  autoSetupMerge?: string;
-}
-
-/** Reads the WorktreeGitSettings with one `git config` (exit 1 = none of them set). */
-export async function readWorktreeGitSettings(
-  runner: CommandRunner,
-  repoRoot: string,
-): Promise<WorktreeGitSettings> {
-  const pattern = '^(core\\.hookspath|extensions\\.refstorage|branch\\.autosetupmerge)$';
-  const result = await git(runner, repoRoot, ['config', '-z', '--type=path', '--get-regexp', pattern]);
-  if (result.code === 1) return {};
-  if (result.code !== 0) throw new WorktreeError(`git config failed: ${oneLine(result.stderr)}`);
-  const settings: WorktreeGitSettings = {};
-  for (const item of result.stdout.split('\0')) {
-    const newline = item.indexOf('\n');
-    const [key, value] = newline === -1 ? [item, ''] : [item.slice(0, newline), item.slice(newline + 1)];
-    if (key === 'core.hookspath') settings.hooksPath = value;
-    else if (key === 'extensions.refstorage') settings.refStorage = value.toLowerCase();
-    else if (key === 'branch.autosetupmerge') settings.autoSetupMerge = value.toLowerCase();
-  }
-  return settings;
-}
-
-/** Hooks that creating a worktree runs: on the new refs, on the new index, after the checkout. */
-const WORKTREE_HOOKS = ['reference-transaction', 'post-index-change', 'post-checkout'];
-
-/**
- * True when a worktree's checkout (addWorktree without checkout, then checkOutWorktree) may run
- * while git adds the next worktree. `git worktree add` itself cannot overlap another: it reads
- * every worktree's admin files, which a concurrent add is still writing. A checkout writes only
- * its own worktree's index, files and branch ref — unless refs live in a reftable, where every
- * ref update takes one lock, or hooks may run: they must run as in a plain `git worktree add` and
- * may expect one git command at a time. A relative `core.hooksPath` is resolved in each new
- * worktree, so it counts as hooks.
- */
-export function checkoutsMayOverlap(repo: RepoInfo, settings: WorktreeGitSettings): boolean {
-  if (settings.refStorage !== undefined && settings.refStorage !== 'files') return false;
-  const hooks =
-    settings.hooksPath === undefined || settings.hooksPath === ''
-      ? join(repo.commonDir, 'hooks')
-      : settings.hooksPath;
-  return isAbsolute(hooks) && !WORKTREE_HOOKS.some((hook) => existsSync(join(hooks, hook)));
 }

@@ -1,10 +1,9 @@
 // Creating agents' worktrees inside a launch, registering exactly what was created for
 // rollback — also when git fails half-way (e.g. a failing post-checkout hook leaves a complete
-// worktree and branch behind while reporting an error) or a checkout fails while the next
-// worktree is being added.
+// worktree and branch behind while reporting an error).
 import { lstatSync, rmSync } from 'node:fs';
-import { createBranchesFromHead, deleteBranch, localBranchExists } from '../git/branches.js';
-import { addWorktree, checkOutWorktree, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
+import { deleteBranch, localBranchExists } from '../git/branches.js';
+import { addWorktree, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
 import type { Rollback } from './rollback.js';
 import type { LaunchContext } from './types.js';
 import type { PlannedAgent } from './validate.js';
@@ -38,27 +37,14 @@ async function discardWorktree(ctx: LaunchContext, path: string): Promise<void> 
   }
 }
 
-/**
- * `git worktree add` for one agent (without its checkout when `checkout` is false), with rollback
- * of the worktree and of a branch it created.
- */
-async function addAgentWorktree(
-  ctx: LaunchContext,
-  agent: AgentWorktree,
-  checkout: boolean,
-  rollback: Rollback,
-): Promise<void> {
+/** `git worktree add` for one agent, with rollback of the worktree and of a branch it created. */
+async function addAgentWorktree(ctx: LaunchContext, agent: AgentWorktree, rollback: Rollback): Promise<void> {
   const { runner, repo } = ctx;
   let failure: Error | undefined;
   try {
-    await addWorktree(
-      runner,
-      repo.root,
-      agent.worktreePath,
-      agent.branch,
-      { kind: agent.source === 'new' ? 'new' : 'existing' },
-      { checkout },
-    );
+    await addWorktree(runner, repo.root, agent.worktreePath, agent.branch, {
+      kind: agent.source === 'new' ? 'new' : 'existing',
+    });
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
   }
@@ -77,115 +63,21 @@ async function addAgentWorktree(
 }
 
 /**
- * Runs the tasks given to it two at a time, in order: checkouts of different worktrees share
- * nothing, and two keep a two-core machine busy while git adds the next worktree.
- */
-function twoAtATime(): (task: () => Promise<void>) => Promise<void> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
-    running += 1;
-    try {
-      await task();
-    } finally {
-      running -= 1;
-      waiting.shift()?.();
-    }
-  };
-}
-
-/** How a launch creates its worktrees (see git/worktrees' checkoutsMayOverlap and branchesAtOnce). */
-export interface WorktreeSteps {
-  /** Add each worktree empty and check it out while git adds the next one. */
-  overlapCheckouts: boolean;
-  /** Create all new branches in one ref transaction first. */
-  branchesAtOnce: boolean;
-}
-
-/** One plain `git worktree add` after another: always safe. */
-export const PLAIN_WORKTREE_STEPS: WorktreeSteps = { overlapCheckouts: false, branchesAtOnce: false };
-
-/** Creates the new branches in one step, registering each for rollback once they exist. */
-async function createNewBranches(
-  ctx: LaunchContext,
-  branches: readonly string[],
-  rollback: Rollback,
-): Promise<void> {
-  await createBranchesFromHead(ctx.runner, ctx.repo.root, branches);
-  for (const branch of branches)
-    rollback.add(`branch '${branch}'`, () =>
-      deleteBranch(ctx.runner, ctx.repo.root, branch, { force: true }),
-    );
-}
-
-/**
- * Creates the agents' worktrees in plan order; `created(index)` runs as soon as each one is
- * checked out. The fast steps (nearly halving a launch on a multi-core machine): new branches
- * after the first made in one ref transaction, and each worktree added empty and checked out
- * (two checkouts at a time) while git adds the next ones; otherwise each worktree is one plain
- * `git worktree add`. After a failure or Ctrl-C nothing new starts, and this returns (or throws
- * the first failure) only once every running step has finished — so rollback knows about
- * everything that was made.
+ * Creates the agents' worktrees in plan order, one plain `git worktree add` each (branch, checkout
+ * and hooks in one process; two adds must not overlap, since each reads every worktree's admin
+ * files while the other may be writing them). `created(index)` runs as soon as each one exists,
+ * so its AGENTS.md is written while git adds the next. A failure (or Ctrl-C, which makes the
+ * rollback's checkpoint throw) stops before the next add; everything made so far is registered.
  */
 export async function createAgentWorktrees(
   ctx: LaunchContext,
   agents: readonly AgentWorktree[],
-  steps: WorktreeSteps,
   rollback: Rollback,
   created: (index: number) => void,
 ): Promise<void> {
-  // The first worktree makes its own branch while one transaction makes the others.
-  const newBranches = steps.branchesAtOnce
-    ? agents
-        .slice(1)
-        .filter((agent) => agent.source === 'new')
-        .map((agent) => agent.branch)
-    : [];
-  let branchesMade = Promise.resolve();
-  const failures: unknown[] = [];
-  const checkOut = twoAtATime();
-  const checkouts: Promise<void>[] = [];
-  // A worktree's checkout starts once git is adding the next one: the adds are the critical path.
-  let startCheckout: (() => void) | undefined;
   for (const [index, agent] of agents.entries()) {
-    if (failures.length > 0) break;
-    try {
-      if (index === 1) await branchesMade;
-      rollback.checkpoint();
-      // A branch made by the transaction is checked out like an existing one (already registered).
-      const adding = newBranches.includes(agent.branch) ? { ...agent, source: 'local' as const } : agent;
-      const added = addAgentWorktree(ctx, adding, !steps.overlapCheckouts, rollback);
-      startCheckout?.();
-      startCheckout = undefined;
-      // The first add is the launch's critical path: the transaction starts once git runs it.
-      if (index === 0 && newBranches.length > 0) {
-        branchesMade = createNewBranches(ctx, newBranches, rollback);
-        branchesMade.catch(() => undefined);
-      }
-      await added;
-    } catch (error) {
-      failures.push(error);
-      break;
-    }
-    if (!steps.overlapCheckouts) {
-      created(index);
-      continue;
-    }
-    startCheckout = () => {
-      const checkout = checkOut(async () => {
-        if (failures.length > 0) return;
-        try {
-          await checkOutWorktree(ctx.runner, agent.worktreePath, agent.branch);
-          created(index);
-        } catch (error) {
-          failures.push(error);
-        }
-      });
-      checkouts.push(checkout);
-    };
+    rollback.checkpoint();
+    await addAgentWorktree(ctx, agent, rollback);
+    created(index);
   }
-  startCheckout?.();
-  await Promise.all([...checkouts, branchesMade.catch(() => undefined)]);
-  if (failures.length > 0) throw failures[0];
 }
