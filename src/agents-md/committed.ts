@@ -23,7 +23,8 @@ export interface CommitFiles {
 }
 
 /** One object of the batch: its content, or only that the tree has an entry there (or not). */
-type BatchAnswer = { kind: 'object'; type: string; content: Buffer } | { kind: 'entry' } | { kind: 'missing' };
+type BatchAnswer =
+  { kind: 'object'; type: string; content: Buffer } | { kind: 'entry' } | { kind: 'missing' };
 
 /**
  * Parses `cat-file --batch --follow-symlinks` output: `<oid> <type> <size>\n<content>\n`,
@@ -48,7 +49,9 @@ export function parseBatch(output: Buffer, count: number): BatchAnswer[] {
     if (!Number.isSafeInteger(size) || size < 0) throw new Error(`unexpected git cat-file line '${header}'`);
     const content = output.subarray(at, at + size);
     at += size + 1;
-    answers.push(words.length === 3 ? { kind: 'object', type: words[1] as string, content } : { kind: 'entry' });
+    answers.push(
+      words.length === 3 ? { kind: 'object', type: words[1] as string, content } : { kind: 'entry' },
+    );
   }
   return answers;
 }

@@ -41,7 +41,10 @@ export function countProcesses(sandbox: Sandbox, programs: readonly string[]): P
       });
   };
   return {
-    callsBy: (parent) => records().filter((record) => record.parent === parent).map((record) => record.call),
+    callsBy: (parent) =>
+      records()
+        .filter((record) => record.parent === parent)
+        .map((record) => record.call),
     firstCaller: () => records()[0]?.parent,
     reset: () => rmSync(log, { force: true }),
   };

@@ -43,7 +43,10 @@ describe('readCommitFiles', () => {
       ['HEAD', 'refs/heads/plain', 'refs/heads/linked', 'refs/heads/outside'],
     );
     expect(calls).toHaveLength(1);
-    expect(files.get('HEAD')).toEqual({ agentsMd: { text: undefined, inTree: false }, gitignoreMayReinclude: false });
+    expect(files.get('HEAD')).toEqual({
+      agentsMd: { text: undefined, inTree: false },
+      gitignoreMayReinclude: false,
+    });
     expect(files.get('refs/heads/plain')).toEqual({
       agentsMd: { text: 'héllo — rules\n', inTree: true },
       gitignoreMayReinclude: false,
@@ -65,7 +68,10 @@ describe('readCommitFiles', () => {
     const files = await readCommitFiles(sandbox.runner, sandbox.repo, ['refs/heads/binary', 'HEAD']);
     expect(files.get('refs/heads/binary')?.agentsMd.inTree).toBe(true);
     expect(files.get('refs/heads/binary')?.gitignoreMayReinclude).toBe(true);
-    expect(files.get('HEAD')).toEqual({ agentsMd: { text: undefined, inTree: false }, gitignoreMayReinclude: false });
+    expect(files.get('HEAD')).toEqual({
+      agentsMd: { text: undefined, inTree: false },
+      gitignoreMayReinclude: false,
+    });
   });
 
   it('names the failure when git cannot answer', async () => {
