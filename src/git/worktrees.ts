@@ -1,7 +1,7 @@
 // Worktree operations: listing (porcelain), creation (in one step, or added and checked out
-// separately), removal, pruning and the dirty check. Every decision is made from exit codes and
+// separately when checkouts are big), removal, pruning and the dirty check. Every decision is made from exit codes and
 // machine-readable output, never from git's (localized) messages.
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { WorktreeError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
@@ -59,21 +59,32 @@ export type WorktreeSource =
   /** Create a new branch from the current HEAD. */
   | { kind: 'new' };
 
-/** `git worktree add` for one branch; throws a Worktree error carrying git's reason. */
+/**
+ * `git worktree add` for one branch; throws a Worktree error carrying git's reason. With
+ * `checkout: false` the worktree stays empty until checkOutWorktree.
+ */
 export async function addWorktree(
   runner: CommandRunner,
   repoRoot: string,
   path: string,
   branch: string,
   source: WorktreeSource,
+  { checkout = true }: { checkout?: boolean } = {},
 ): Promise<void> {
-  const args =
-    source.kind === 'new' ? ['worktree', 'add', '-b', branch, path] : ['worktree', 'add', path, branch];
+  const add = ['worktree', 'add', ...(checkout ? [] : ['--no-checkout'])];
+  const args = source.kind === 'new' ? [...add, '-b', branch, path] : [...add, path, branch];
   const result = await git(runner, repoRoot, args);
   if (result.code !== 0) {
     const flag = source.kind === 'new' ? 'add -b' : 'add';
     throw new WorktreeError(`git worktree ${flag} failed for branch '${branch}': ${oneLine(result.stderr)}`);
   }
+}
+
+/** Fills a worktree added without checkout, exactly as `git worktree add` does itself. */
+export async function checkOutWorktree(runner: CommandRunner, path: string, branch: string): Promise<void> {
+  const result = await git(runner, path, ['reset', '--hard', '--quiet', '--no-recurse-submodules']);
+  if (result.code !== 0)
+    throw new WorktreeError(`checking out branch '${branch}' in '${path}' failed: ${oneLine(result.stderr)}`);
 }
 
 /** `git worktree remove [--force] <path>`. */
@@ -168,4 +179,46 @@ export function oneLine(stderr: string): string {
       (line) => line !== '' && !line.startsWith('Preparing worktree') && !line.startsWith('HEAD is now at'),
     )
     .join('; ');
+}
+
+/** Hooks that creating a worktree runs: on the new refs, on the new index, after the checkout. */
+const WORKTREE_HOOKS = ['reference-transaction', 'post-index-change', 'post-checkout'];
+
+/**
+ * A checkout of this many files costs more than the extra git process that checking it out
+ * beside the next `git worktree add` takes (one spawn: ~10–80 ms, with the machine).
+ */
+export const OVERLAP_FROM_FILES = 250;
+
+/** How many entries the main checkout's index holds (its header says), 0 when it cannot be read. */
+function indexEntries(repo: RepoInfo): number {
+  try {
+    const header = Buffer.alloc(12);
+    const fd = openSync(join(repo.commonDir, 'index'), 'r');
+    try {
+      if (readSync(fd, header, 0, 12, 0) < 12 || header.toString('latin1', 0, 4) !== 'DIRC') return 0;
+    } finally {
+      closeSync(fd);
+    }
+    return header.readUInt32BE(8);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * True when each worktree's checkout should run while git adds the next worktree (addWorktree
+ * without checkout, then checkOutWorktree): the checkouts are big (the main checkout's index has
+ * OVERLAP_FROM_FILES entries or more), so doing two at a time pays for the extra git process of
+ * each. `git worktree add` itself cannot overlap another: it reads every worktree's admin files,
+ * which a concurrent add is still writing. A checkout writes only its own worktree's index,
+ * files and branch ref — unless refs live in a reftable, where every ref update takes one lock,
+ * or hooks may run: they must run as in a plain `git worktree add` and may expect one git
+ * command at a time. A relative hooks path is resolved in each new worktree, so it counts as hooks.
+ */
+export function checkoutsShouldOverlap(repo: RepoInfo): boolean {
+  if (existsSync(join(repo.commonDir, 'reftable'))) return false;
+  const hooks = repo.hooksPath ?? join(repo.commonDir, 'hooks');
+  if (!isAbsolute(hooks) || WORKTREE_HOOKS.some((hook) => existsSync(join(hooks, hook)))) return false;
+  return indexEntries(repo) >= OVERLAP_FROM_FILES;
 }

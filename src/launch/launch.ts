@@ -74,7 +74,7 @@ async function createWorktreesWithAgentsMd(
   commitFiles.catch(() => undefined);
   const agentsMd = agentsMdPipeline(ctx.runner, ctx.repo, commitFiles);
   try {
-    await createAgentWorktrees(ctx, plan.agents, rollback, (index) => {
+    await createAgentWorktrees(ctx, plan.agents, plan.overlapCheckouts, rollback, (index) => {
       agentsMd.add(targets[index] as AgentsMdTarget, checkouts[index]);
     });
   } catch (error) {

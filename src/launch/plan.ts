@@ -1,6 +1,7 @@
 // Planning a fresh launch: validate the agents, pick a free session name, and render the plan
 // for `--dry-run` (byte for byte as 0.3.0 prints it).
 import { relativeWorktreeLabel } from '../git/names.js';
+import { checkoutsShouldOverlap } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
 import { namesUsedByOtherRepos } from '../session/store.js';
 import { baseSessionName, pickSessionName } from '../tmux/naming.js';
@@ -16,6 +17,8 @@ export interface LaunchPlan {
   agents: PlannedAgent[];
   /** The worktree listing has stale records (of deleted worktrees) for `git worktree prune`. */
   staleWorktrees: boolean;
+  /** Check each worktree out while git adds the next (git/worktrees' checkoutsShouldOverlap). */
+  overlapCheckouts: boolean;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function planLaunch(
     agents: planned,
     // A record git could not list counts as stale: pruning is always safe.
     staleWorktrees: worktrees.status === 'rejected' || worktrees.value.some((entry) => entry.prunable),
+    overlapCheckouts: checkoutsShouldOverlap(ctx.repo),
   };
 }
 

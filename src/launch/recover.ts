@@ -92,7 +92,7 @@ export async function recoverSession(
       worktreePath: entry.worktree_path,
       source: 'local' as const,
     }));
-    await createAgentWorktrees(ctx, recreate, rollback, (index) => {
+    await createAgentWorktrees(ctx, recreate, false, rollback, (index) => {
       const entry = missing[index] as WorktreeEntry;
       warn(`worktree '${entry.worktree_path}' was missing; recreated it from branch '${entry.branch}'`);
     });

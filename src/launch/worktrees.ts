@@ -1,9 +1,10 @@
 // Creating agents' worktrees inside a launch, registering exactly what was created for
 // rollback — also when git fails half-way (e.g. a failing post-checkout hook leaves a complete
-// worktree and branch behind while reporting an error).
+// worktree and branch behind while reporting an error) or a checkout fails while the next
+// worktree is being added.
 import { lstatSync, rmSync } from 'node:fs';
 import { deleteBranch, localBranchExists } from '../git/branches.js';
-import { addWorktree, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
+import { addWorktree, checkOutWorktree, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
 import type { Rollback } from './rollback.js';
 import type { LaunchContext } from './types.js';
 import type { PlannedAgent } from './validate.js';
@@ -37,14 +38,27 @@ async function discardWorktree(ctx: LaunchContext, path: string): Promise<void> 
   }
 }
 
-/** `git worktree add` for one agent, with rollback of the worktree and of a branch it created. */
-async function addAgentWorktree(ctx: LaunchContext, agent: AgentWorktree, rollback: Rollback): Promise<void> {
+/**
+ * `git worktree add` for one agent (without its checkout when `checkout` is false), with rollback
+ * of the worktree and of a branch it created.
+ */
+async function addAgentWorktree(
+  ctx: LaunchContext,
+  agent: AgentWorktree,
+  checkout: boolean,
+  rollback: Rollback,
+): Promise<void> {
   const { runner, repo } = ctx;
   let failure: Error | undefined;
   try {
-    await addWorktree(runner, repo.root, agent.worktreePath, agent.branch, {
-      kind: agent.source === 'new' ? 'new' : 'existing',
-    });
+    await addWorktree(
+      runner,
+      repo.root,
+      agent.worktreePath,
+      agent.branch,
+      { kind: agent.source === 'new' ? 'new' : 'existing' },
+      { checkout },
+    );
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
   }
@@ -63,21 +77,75 @@ async function addAgentWorktree(ctx: LaunchContext, agent: AgentWorktree, rollba
 }
 
 /**
- * Creates the agents' worktrees in plan order, one plain `git worktree add` each (branch, checkout
- * and hooks in one process; two adds must not overlap, since each reads every worktree's admin
- * files while the other may be writing them). `created(index)` runs as soon as each one exists,
- * so its AGENTS.md is written while git adds the next. A failure (or Ctrl-C, which makes the
- * rollback's checkpoint throw) stops before the next add; everything made so far is registered.
+ * Runs the tasks given to it two at a time, in order: checkouts of different worktrees share
+ * nothing, and two keep a two-core machine busy while git adds the next worktree.
+ */
+function twoAtATime(): (task: () => Promise<void>) => Promise<void> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * Creates the agents' worktrees in plan order; `created(index)` runs as soon as each one is
+ * checked out, so its AGENTS.md is written while git adds the next. Two adds never overlap (each
+ * reads every worktree's admin files while the other may be writing them). Usually each worktree
+ * is one plain `git worktree add`: branch, checkout and hooks in one process. With
+ * `overlapCheckouts` (big checkouts, see git/worktrees' checkoutsShouldOverlap) each is added
+ * empty and checked out, two at a time, while git adds the next ones. After a failure or Ctrl-C
+ * (the rollback's checkpoint throws) nothing new starts, and this returns (or throws the first
+ * failure) only once every running step has finished — so rollback knows about everything made.
  */
 export async function createAgentWorktrees(
   ctx: LaunchContext,
   agents: readonly AgentWorktree[],
+  overlapCheckouts: boolean,
   rollback: Rollback,
   created: (index: number) => void,
 ): Promise<void> {
+  const failures: unknown[] = [];
+  const checkOut = twoAtATime();
+  const checkouts: Promise<void>[] = [];
+  // A worktree's checkout starts once git is adding the next one: the adds are the critical path.
+  let startCheckout: (() => void) | undefined;
   for (const [index, agent] of agents.entries()) {
-    rollback.checkpoint();
-    await addAgentWorktree(ctx, agent, rollback);
-    created(index);
+    try {
+      rollback.checkpoint();
+      const added = addAgentWorktree(ctx, agent, !overlapCheckouts, rollback);
+      startCheckout?.();
+      startCheckout = undefined;
+      await added;
+    } catch (error) {
+      failures.push(error);
+      break;
+    }
+    if (!overlapCheckouts) {
+      created(index);
+      continue;
+    }
+    startCheckout = () => {
+      const checkout = checkOut(async () => {
+        if (failures.length > 0) return;
+        try {
+          await checkOutWorktree(ctx.runner, agent.worktreePath, agent.branch);
+          created(index);
+        } catch (error) {
+          failures.push(error);
+        }
+      });
+      checkouts.push(checkout);
+    };
   }
+  startCheckout?.();
+  await Promise.all(checkouts);
+  if (failures.length > 0) throw failures[0];
 }

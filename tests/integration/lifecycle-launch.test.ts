@@ -4,6 +4,7 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OVERLAP_FROM_FILES } from '../../src/git/worktrees.js';
 import { resolveRepo } from '../../src/git/repo.js';
 import { launchSession } from '../../src/launch/launch.js';
 import type { AgentRequest } from '../../src/launch/types.js';
@@ -119,6 +120,64 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
       expect(sandbox.git(['status', '--porcelain'], dir)).toBe('');
       expect(sandbox.git(['symbolic-ref', '--short', 'HEAD'], dir)).toBe(branch);
     }
+  });
+
+  /** Commits enough files that a launch checks worktrees out beside the next add. */
+  function makeCheckoutsBig(): void {
+    const dir = join(sandbox.repo, 'many');
+    mkdirSync(dir);
+    for (let i = 0; i < OVERLAP_FROM_FILES; i += 1) writeFileSync(join(dir, `f${i}.txt`), `${i}\n`);
+    sandbox.git(['add', 'many']);
+    sandbox.git(['commit', '-q', '-m', 'many files']);
+  }
+
+  it('with big checkouts, checks each worktree out while git adds the next one, ending with clean checkouts', async () => {
+    makeCheckoutsBig();
+    const timed = timedRunner();
+    const branches = ['feat/a', 'feat/b', 'feat/c', 'feat/d'];
+    await launch(claudeOn(...branches), { via: timed });
+    const adds = timed.calls.filter((call) => call.args[0] === 'worktree' && call.args[1] === 'add');
+    expect(adds.map((call) => call.args)).toEqual(
+      branches.map((branch) => ['worktree', 'add', '--no-checkout', '-b', branch, worktreeDir(sandbox, branch.replace('/', '-'))]),
+    );
+    const checkouts = timed.calls.filter((call) => call.args[0] === 'reset');
+    expect(checkouts).toHaveLength(4);
+    // The first checkout runs while git adds the second worktree, and never more than two at once.
+    expect(checkouts[0]?.started).toBeLessThan(adds[1]?.ended ?? 0);
+    for (const checkout of checkouts) {
+      const running = checkouts.filter((other) => other.started <= checkout.started && other.ended > checkout.started);
+      expect(running.length).toBeLessThanOrEqual(2);
+    }
+    for (const branch of branches) {
+      const dir = worktreeDir(sandbox, branch.replace('/', '-'));
+      expect(readdirSync(dir).sort()).toEqual(['.git', 'AGENTS.md', 'README.md', 'many']);
+      expect(readdirSync(join(dir, 'many'))).toHaveLength(OVERLAP_FROM_FILES);
+      expect(sandbox.git(['status', '--porcelain'], dir)).toBe('');
+      expect(sandbox.git(['symbolic-ref', '--short', 'HEAD'], dir)).toBe(branch);
+      expect(sandbox.git(['reflog', 'show', '--format=%gs', branch])).toBe('branch: Created from HEAD');
+    }
+  });
+
+  it('with big checkouts and a post-checkout hook, still adds each worktree in one plain step', async () => {
+    makeCheckoutsBig();
+    const hook = join(sandbox.repo, '.git', 'hooks', 'post-checkout');
+    writeFileSync(hook, '#!/bin/sh\nexit 0\n');
+    chmodSync(hook, 0o755);
+    const timed = timedRunner();
+    await launch(claudeOn('a', 'b'), { via: timed });
+    expect(timed.calls.filter((call) => call.args.includes('--no-checkout') || call.args[0] === 'reset')).toEqual([]);
+  });
+
+  it('with big checkouts, removes everything when a checkout fails', async () => {
+    makeCheckoutsBig();
+    const failing = failingGit(
+      (args, cwd) => args[0] === 'reset' && cwd?.endsWith('-feat-b') === true,
+      'fatal: disk trouble',
+    );
+    await expect(launch(claudeOn('feat/a', 'feat/b', 'feat/c'), { via: failing })).rejects.toThrow(
+      `Worktree error: checking out branch 'feat/b' in '${worktreeDir(sandbox, 'feat-b')}' failed: fatal: disk trouble`,
+    );
+    expectNothingCreated(sandbox);
   });
 
   it('reads what every branch holds at AGENTS.md and .gitignore in one git process, writing each its own section', async () => {

@@ -145,6 +145,7 @@ describe('formatDryRun', () => {
       { branch: 'fix/issue#42', cli: { name: 'echo', command: '/bin/echo' }, worktreePath: '/w/proj-fix-issue42', source: 'new' },
     ],
     staleWorktrees: false,
+    overlapCheckouts: false,
   };
 
   it('prints the exact layout', () => {
