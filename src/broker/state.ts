@@ -38,13 +38,14 @@ export const DEFAULT_LIMITS: BrokerLimits = {
 };
 
 /**
- * One line of the message log: an accepted message, an inbox opened by a poll, or a signal that
- * decided an agent's observed state.
+ * One line of the message log: an accepted message, an inbox opened by a poll, a signal that
+ * decided an agent's observed state, or how far an agent's MCP `read_inbox` has read.
  */
 export type LogRecord =
   | { kind: 'message'; seq: number; ts: string; message: Message }
   | { kind: 'inbox'; ts: string; agentId: string }
-  | { kind: 'state'; ts: string; agentId: string; signal: StateSignal };
+  | { kind: 'state'; ts: string; agentId: string; signal: StateSignal }
+  | { kind: 'cursor'; ts: string; agentId: string; seq: number };
 
 /**
  * One `/status` agent entry: 0.3.0's members in its alphabetical order, then the observed state
@@ -117,6 +118,11 @@ export class BrokerState {
   private accepted = 0;
   /** Observed state of the roster agents (agents outside the roster have none). */
   readonly observed: ObservedStates;
+  /**
+   * The highest seq MCP `read_inbox` has handed to each agent: the broker keeps the cursor, so a
+   * model never handles seqs, and it is logged so that a restart does not hand a message twice.
+   */
+  private readonly readCursors = new Map<string, number>();
 
   constructor(
     roster: readonly RosterAgent[],
@@ -188,6 +194,10 @@ export class BrokerState {
       this.observed.decide(record.agentId, record.signal);
       return;
     }
+    if (record.kind === 'cursor') {
+      this.readCursors.set(record.agentId, Math.max(this.readCursor(record.agentId), record.seq));
+      return;
+    }
     const { message, seq, ts } = record;
     this.last = Math.max(this.last, seq);
     this.accepted += 1;
@@ -224,8 +234,18 @@ export class BrokerState {
     }
   }
 
+  /** The highest seq MCP `read_inbox` has handed to `agentId` (0 before its first read). */
+  readCursor(agentId: string): number {
+    return this.readCursors.get(agentId) ?? 0;
+  }
+
+  /** True when `agentId`'s inbox holds a message after its `read_inbox` cursor. */
+  hasUnread(agentId: string): boolean {
+    return (this.inboxes.get(agentId)?.lastSeq ?? 0) > this.readCursor(agentId);
+  }
+
   /** Inbox read (non-destructive): messages after `since`, cut at the page size. */
-  poll(agentId: string, since: bigint): PollResult {
+  poll(agentId: string, since: bigint, pageChars = this.limits.pageChars): PollResult {
     const inbox = this.inboxes.get(agentId);
     const result: PollResult = { messages: [], lastSeq: since.toString(), more: false };
     if (!inbox) return result;
@@ -234,7 +254,7 @@ export class BrokerState {
     const pending = inbox.after(Number(since));
     let chars = 0;
     for (const message of pending) {
-      if (result.messages.length > 0 && chars + message.json.length > this.limits.pageChars) {
+      if (result.messages.length > 0 && chars + message.json.length > pageChars) {
         result.more = true;
         break;
       }
