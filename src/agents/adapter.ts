@@ -30,6 +30,8 @@ export interface IntegrationInput {
   privateDir: string;
   /** The session's broker, when it runs; the pane holds its token in GIT_PAW_BROKER_TOKEN. */
   brokerUrl?: string;
+  /** This agent's MCP endpoint on the broker, when `[broker] mcp` is on (same token). */
+  mcpUrl?: string;
   /** The environment the CLI will see (HOME, XDG dirs, the user's own settings paths). */
   env: NodeJS.ProcessEnv;
 }

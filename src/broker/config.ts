@@ -6,7 +6,17 @@
 // not zod: the supervisor and its server child each read it on the way to answering the launch.
 import { readFileSync } from 'node:fs';
 import { BrokerError } from '../util/errors.js';
-import { array, boolean, literals, number, object, safeParse, string, type Infer } from '../util/schema.js';
+import {
+  array,
+  boolean,
+  literals,
+  number,
+  object,
+  optional,
+  safeParse,
+  string,
+  type Infer,
+} from '../util/schema.js';
 import { packageFile } from '../util/self.js';
 import { isLoopbackBind } from './http-parse.js';
 
@@ -45,6 +55,8 @@ const brokerProcessConfigSchema = object({
   /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
   instance_id: nonEmpty(),
   roster: array(brokerRosterEntrySchema),
+  /** `[broker] mcp`: whether `/mcp/<agent_id>` answers (absent: on). */
+  mcp: optional(boolean()),
 });
 
 export type BrokerRosterEntry = Infer<typeof brokerRosterEntrySchema>;

@@ -24,6 +24,8 @@ export interface RouteOptions {
   token: string | null;
   /** Authorities the Host (and a present Origin) header may name. */
   allowedHosts: Set<string>;
+  /** Whether `/mcp/<agent_id>` answers (`[broker] mcp`); off, it is not found. */
+  mcp?: boolean;
 }
 
 export function sendJson(
@@ -349,6 +351,8 @@ export function createRequestHandler(
     const query = question === -1 ? null : url.slice(question + 1);
     const route = routeOf(path);
     if (route.kind === 'none') return sendError(res, 404, 'not found');
+    if (route.kind === 'mcp' && options.mcp === false)
+      return sendRpcError(res, 404, 'MCP is turned off in this session ([broker] mcp = false)');
     const method = req.method ?? '';
     const allowed = ALLOW[route.kind];
     if (!allowed.split(',').includes(method))

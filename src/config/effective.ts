@@ -26,6 +26,8 @@ export interface BrokerSettings {
   bind: string;
   allowRemote: boolean;
   auth: 'token' | 'none';
+  /** The broker's MCP endpoint, wired into the CLIs that speak MCP (`[broker] mcp`, default on). */
+  mcp: boolean;
 }
 
 const loopback = new BlockList();
@@ -46,7 +48,12 @@ export function isLoopbackAddress(address: string): boolean {
  * dashboard shows. Config error for a bad port or an unapproved non-loopback bind.
  */
 export function brokerSettings(config: PawConfig): BrokerSettings {
-  const { enabled = true, port, bind = '127.0.0.1', allow_remote: allowRemote = false, auth = 'token' } = config.broker;
+  const { enabled = true, port, bind = '127.0.0.1', allow_remote: allowRemote = false, auth = 'token', mcp } = config.broker;
+  if (mcp === true && !enabled) {
+    throw new ConfigError('[broker] mcp = true needs the broker, but [broker] enabled = false', {
+      hint: 'remove `mcp`, or set `enabled = true`',
+    });
+  }
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
     throw new ConfigError(`[broker] port = ${port} is not a port number between 1 and 65535`);
   }
@@ -56,5 +63,5 @@ export function brokerSettings(config: PawConfig): BrokerSettings {
       hint: 'set `[broker] allow_remote = true` to allow this, or bind to 127.0.0.1',
     });
   }
-  return { enabled, port, bind, allowRemote, auth };
+  return { enabled, port, bind, allowRemote, auth, mcp: mcp ?? true };
 }

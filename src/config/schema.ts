@@ -24,6 +24,8 @@ export const brokerTableSchema = object({
   bind: optional(string()),
   allow_remote: optional(boolean()),
   auth: optional(literals(['token', 'none'])),
+  /** `false`: no MCP endpoint on the broker and no MCP tools wired into the agents' CLIs. */
+  mcp: optional(boolean()),
 });
 
 export const configFileSchema = object({

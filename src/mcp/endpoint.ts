@@ -16,6 +16,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { MCP_SERVER_NAME } from '../agents/mcp-tools.js';
 import { MAX_ARRAY_ITEMS, validateMessage, type Message } from '../broker/messages.js';
 import type { BrokerService } from '../broker/service.js';
 import { packageVersion } from '../broker/config.js';
@@ -23,8 +24,6 @@ import { packageVersion } from '../broker/config.js';
 /** Characters of messages one `read_inbox` returns; the rest waits for the next call. */
 const READ_PAGE_CHARS = 32 * 1024;
 const MAX_WAIT_SECONDS = 60;
-
-export const SERVER_NAME = 'git-paw';
 
 export const INSTRUCTIONS =
   'These tools connect you with the other AI agents of this git-paw session, each working on ' +
@@ -111,7 +110,7 @@ function inboxReply(service: BrokerService, agentId: string): CallToolResult {
 
 /** git-paw's tools, acting for `agentId` only. */
 function serverFor(service: BrokerService, agentId: string, version: string): McpServer {
-  const server = new McpServer({ name: SERVER_NAME, version }, { instructions: INSTRUCTIONS });
+  const server = new McpServer({ name: MCP_SERVER_NAME, version }, { instructions: INSTRUCTIONS });
   server.registerTool(
     'publish_status',
     {
