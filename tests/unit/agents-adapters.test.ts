@@ -190,6 +190,28 @@ describe('MCP wiring', () => {
     expect(args[args.indexOf('--allowedTools') + 2]).toMatch(/^--/);
   });
 
+  it('gives Codex the server by -c flags, the token by the name of its variable, its tools approved', () => {
+    const { args } = codex.integrate(input);
+    expect(args.slice(2)).toEqual([
+      '-c',
+      'mcp_servers.git_paw.url="http://127.0.0.1:9119/mcp/feat-a"',
+      '-c',
+      'mcp_servers.git_paw.bearer_token_env_var="GIT_PAW_BROKER_TOKEN"',
+      '-c',
+      'mcp_servers.git_paw.default_tools_approval_mode="approve"',
+    ]);
+  });
+
+  it('gives Gemini the server in its own settings layer, trusted, the token from the environment', () => {
+    expect(geminiSettingsLayer(undefined, [], undefined, input.mcpUrl).mcpServers).toEqual({
+      'git-paw': {
+        httpUrl: 'http://127.0.0.1:9119/mcp/feat-a',
+        headers: { Authorization: 'Bearer $GIT_PAW_BROKER_TOKEN' },
+        trust: true,
+      },
+    });
+  });
+
   it('adds no MCP server when MCP is off', () => {
     const { mcpUrl: _off, ...withoutMcp } = input;
     expect(claude.integrate(withoutMcp).args).not.toContain('--mcp-config');
