@@ -58,6 +58,8 @@ export interface AgentAdapter {
   readonly cli: string;
   /** How git-paw's instructions reach the CLI (for the README's table and `--why`). */
   readonly instructions: string;
+  /** Whether git-paw wires the broker's MCP tools into this CLI (its AGENTS.md then names them). */
+  readonly mcp: boolean;
   /** What the launch adds to the pane so the CLI reads its instructions and reports state. */
   integrate(input: IntegrationInput): Integration;
   /**

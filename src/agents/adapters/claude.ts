@@ -125,6 +125,7 @@ export const claudeAdapter: AgentAdapter = {
   cli: 'claude',
   instructions:
     'AGENTS.md appended to the system prompt (`--append-system-prompt-file`); its own CLAUDE.md as usual',
+  mcp: true,
   integrate,
   hookSignal,
   screenRules: [

@@ -75,6 +75,7 @@ function hookSignal(payload: unknown): HookSignal | 'ignored' | undefined {
 export const codexAdapter: AgentAdapter = {
   cli: 'codex',
   instructions: 'reads AGENTS.md itself',
+  mcp: true,
   integrate,
   hookSignal,
   screenRules: [

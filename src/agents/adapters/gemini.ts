@@ -146,6 +146,7 @@ export const geminiAdapter: AgentAdapter = {
   cli: 'gemini',
   instructions:
     'AGENTS.md added to `context.fileName` in a settings layer of its own; its own GEMINI.md as usual',
+  mcp: true,
   integrate,
   hookSignal,
   screenRules: [
