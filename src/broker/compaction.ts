@@ -26,6 +26,13 @@ export interface CompactionOutcome extends CompactionReport {
   snapshotMs: number;
 }
 
+/** One line about a finished compaction, for the broker window. */
+export function compactionLine(outcome: CompactionOutcome): string {
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const pause = Math.round(outcome.snapshotMs + outcome.switchMs);
+  return `compacted the message log from ${mib(outcome.bytesBefore)} to ${mib(outcome.bytesAfter)} in ${Math.round(outcome.totalMs + outcome.snapshotMs)} ms (requests waited ${pause} ms)`;
+}
+
 export interface CompactionOptions {
   /** Bytes past which the log is compacted. */
   limit: number;
