@@ -118,6 +118,7 @@ async function stableStatus(brokerPlan: BrokerPlan): Promise<Record<string, unkn
 /** Kills the server child with SIGKILL and waits until its supervisor has a new one answering. */
 async function killServer(brokerPlan: BrokerPlan): Promise<void> {
   const { pid } = await fetchStatus(brokerPlan.url);
+  if (typeof pid !== 'number') throw new Error('the broker did not report its pid');
   process.kill(pid, 'SIGKILL');
   await pollUntil(
     async () => (await fetchStatus(brokerPlan.url)).pid,
