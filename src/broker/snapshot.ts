@@ -23,86 +23,55 @@ export function encodeGraph(value: unknown, classes: SnapshotClasses): string {
     Object.entries(classes).map(([name, type]) => [type.prototype, name]),
   );
   const seen = new Map<object, number>();
-  const parts: string[] = [];
 
-  const fields = (object: object) => {
-    parts.push('{');
-    let first = true;
+  const fields = (object: object): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(object)) {
-      if (!first) parts.push(',');
-      first = false;
-      parts.push(JSON.stringify(key), ':');
-      write(field);
+      // Kept as an own field by JSON.stringify (a plain assignment would set the prototype).
+      if (key === '__proto__') Object.defineProperty(out, key, { value: tree(field), enumerable: true });
+      else out[key] = tree(field);
     }
-    parts.push('}');
+    return out;
   };
 
-  const write = (item: unknown): void => {
+  // A JSON-ready copy in the tagged form, written by one native JSON.stringify: much faster, and
+  // lighter on the heap, than assembling the text piece by piece.
+  const tree = (item: unknown): unknown => {
     switch (typeof item) {
       case 'string':
       case 'boolean':
-        parts.push(JSON.stringify(item));
-        return;
+        return item;
       case 'number':
-        parts.push(Number.isFinite(item) ? JSON.stringify(item) : `{"n":"${String(item)}"}`);
-        return;
+        return Number.isFinite(item) ? item : { n: String(item) };
       case 'undefined':
-        parts.push('{"u":0}');
-        return;
+        return { u: 0 };
       case 'bigint':
-        parts.push(`{"b":"${item.toString()}"}`);
-        return;
+        return { b: item.toString() };
       case 'object':
         break;
       default:
         throw new Error(`cannot snapshot a ${typeof item}`);
     }
-    if (item === null) {
-      parts.push('null');
-      return;
-    }
+    if (item === null) return null;
     const ref = seen.get(item);
-    if (ref !== undefined) {
-      parts.push(`{"r":${ref}}`);
-      return;
-    }
+    if (ref !== undefined) return { r: ref };
     seen.set(item, seen.size);
-    if (Array.isArray(item)) {
-      parts.push('[');
-      item.forEach((element: unknown, index) => {
-        if (index > 0) parts.push(',');
-        write(element);
-      });
-      parts.push(']');
-    } else if (item instanceof Map) {
-      parts.push('{"m":');
-      write([...item].map(([key, entry]: [unknown, unknown]) => [key, entry]));
-      parts.push('}');
-    } else if (item instanceof Set) {
-      parts.push('{"s":');
-      write([...item]);
-      parts.push('}');
-    } else if (item instanceof Date) {
-      parts.push(`{"d":${JSON.stringify(item.toISOString())}}`);
-    } else {
-      const proto: unknown = Object.getPrototypeOf(item);
-      if (proto === Object.prototype || proto === null) {
-        parts.push('{"o":');
-      } else {
-        const name = names.get(proto as object);
-        if (name === undefined) {
-          const type = (item as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-          throw new Error(`cannot snapshot an instance of ${type}: add its class to the snapshot's classes`);
-        }
-        parts.push(`{"c":${JSON.stringify(name)},"o":`);
-      }
-      fields(item);
-      parts.push('}');
+    if (Array.isArray(item)) return item.map((element: unknown) => tree(element));
+    if (item instanceof Map)
+      return { m: tree([...item].map(([key, entry]: [unknown, unknown]) => [key, entry])) };
+    if (item instanceof Set) return { s: tree([...item]) };
+    if (item instanceof Date) return { d: item.toISOString() };
+    const proto: unknown = Object.getPrototypeOf(item);
+    if (proto === Object.prototype || proto === null) return { o: fields(item) };
+    const name = names.get(proto as object);
+    if (name === undefined) {
+      const type = (item as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+      throw new Error(`cannot snapshot an instance of ${type}: add its class to the snapshot's classes`);
     }
+    return { c: name, o: fields(item) };
   };
 
-  write(value);
-  return parts.join('');
+  return JSON.stringify(tree(value));
 }
 
 /** Rebuilds the graph that `encodeGraph` wrote (already parsed from JSON); SnapshotFormatError when malformed. */
