@@ -2,7 +2,8 @@
 // message records is written up to the limit, its messages routed so that the broker's default
 // retention caps are full (200,000 messages held across 20 inboxes: the largest snapshot those
 // caps allow). Measured:
-// - start-up replay of that log (no snapshot yet), in a fresh process with the server's heap cap;
+// - start-up replay of that log (no snapshot yet), in a fresh process with the server's heap cap
+//   (and of a 16 MiB one, for comparison);
 // - the real broker (supervisor + server child) compacting it while 8 keep-alive publishers keep
 //   going: the compaction's duration and how long requests waited (the server's own figures, and
 //   the longest publish round-trip seen by the clients meanwhile);
@@ -10,6 +11,7 @@
 //
 // Run alone with `node bench/compaction.mjs` (after `npm run build`); `npm run bench` calls
 // benchCompaction().
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/sess
 const { recordLine } = await import(join(ROOT, 'build/broker/store.js'));
 
 const LIMIT = 64 * 1024 * 1024;
+const SMALL_LIMIT = 16 * 1024 * 1024;
 const ROSTER = ['feat-a', 'feat-b', 'feat-c', 'feat-d'];
 const RECIPIENTS = 20;
 /** The server child's heap cap (supervisor's SERVER_NODE_FLAGS): replay must fit in it. */
@@ -80,7 +83,9 @@ function coldReplayMs(path) {
     });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`replay exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`replay exited ${code}`)),
+    );
   });
 }
 
@@ -98,7 +103,12 @@ async function replayFigures(path, runs) {
 /** The real broker compacting the log at `path` while publishers keep going. */
 async function compactLive(dir, logPath) {
   const plan = await planBroker({
-    settings: { port: await findFreePort('127.0.0.1', 31_000), bind: '127.0.0.1', allowRemote: false, auth: 'token' },
+    settings: {
+      port: await findFreePort('127.0.0.1', 31_000),
+      bind: '127.0.0.1',
+      allowRemote: false,
+      auth: 'token',
+    },
     session: 'paw-bench-compaction',
     repoPath: dir,
     roster: ROSTER.map((branch) => ({ branch, cli: 'bench' })),
@@ -114,7 +124,8 @@ async function compactLive(dir, logPath) {
   const exited = new Promise((resolve) => broker.once('exit', resolve));
   try {
     await waitForBroker(plan, { timeoutMs: 30_000 });
-    const compacted = () => /compacted the message log.*in (\d+) ms \(requests waited (\d+) ms\)/.exec(stderr);
+    const compacted = () =>
+      /compacted the message log.*in (\d+) ms \(requests waited (\d+) ms\)/.exec(stderr);
     const roundTrips = [];
     let failures = 0;
     const publisher = async (id) => {
@@ -158,6 +169,11 @@ async function compactLive(dir, logPath) {
 export async function benchCompaction({ runs = 3 } = {}) {
   const sandbox = createSandbox();
   try {
+    // A smaller limit for comparison: replay time grows with the number of records.
+    const smallPath = join(sandbox.root, 'small.broker.jsonl');
+    fillLog(smallPath, SMALL_LIMIT - 4096, 1);
+    progress('compaction: replaying a 16 MiB log');
+    const small = await replayFigures(smallPath, runs);
     const logPath = join(sandbox.root, 'bench.broker.jsonl');
     progress('compaction: writing a 64 MiB log');
     const nextSeq = fillLog(logPath, LIMIT - 4096, 1);
@@ -168,7 +184,7 @@ export async function benchCompaction({ runs = 3 } = {}) {
     progress('compaction: growing the compacted log back to the limit, replaying it');
     fillLog(logPath, LIMIT - 4096, nextSeq + live.publishes_meanwhile + 1);
     const compacted = await replayFigures(logPath, runs);
-    return { limit_mib: LIMIT / 1024 / 1024, runs, plain, live, compacted };
+    return { limit_mib: LIMIT / 1024 / 1024, runs, small, plain, live, compacted };
   } finally {
     sandbox.cleanup();
   }
