@@ -52,6 +52,8 @@ const brokerProcessConfigSchema = object({
   auth: literals(['token', 'none']),
   allow_remote: boolean(),
   log_path: nonEmpty(),
+  /** `[broker] log_limit` in bytes; absent: the default. */
+  log_limit: optional(number({ int: true, min: 1 })),
   /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
   instance_id: nonEmpty(),
   roster: array(brokerRosterEntrySchema),
