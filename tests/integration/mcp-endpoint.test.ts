@@ -231,6 +231,11 @@ describe('MCP endpoint', () => {
     });
   });
 
+  it('is not found when [broker] mcp = false', async () => {
+    broker = await startTestBroker({ roster: ROSTER, token: SESSION_TOKEN, mcp: false });
+    await expect(connect(broker, 'feat-a')).rejects.toThrow(/MCP is turned off in this session/);
+  });
+
   it('rejects bad arguments with a tool error the model can read', async () => {
     const client = await connect(await start(), 'feat-a');
     expect(errorText(await call(client, 'publish_status', { status: 'x' }))).toMatch(/message/);
