@@ -6,8 +6,19 @@
 // not zod: the supervisor and its server child each read it on the way to answering the launch.
 import { readFileSync } from 'node:fs';
 import { BrokerError } from '../util/errors.js';
-import { array, boolean, literals, number, object, safeParse, string, type Infer } from '../util/schema.js';
+import {
+  array,
+  boolean,
+  literals,
+  number,
+  object,
+  optional,
+  safeParse,
+  string,
+  type Infer,
+} from '../util/schema.js';
 import { packageFile } from '../util/self.js';
+import { NOTIFY_EVENTS } from '../config/schema.js';
 import { isLoopbackBind } from './http-parse.js';
 
 export const BROKER_CONFIG_ENV = 'GIT_PAW_BROKER_CONFIG';
@@ -33,6 +44,14 @@ const brokerRosterEntrySchema = object({
 
 const nonEmpty = () => string({ minLength: 1 });
 
+/** `[notifications]` as the launch resolved it (absent: the broker's defaults). */
+const notificationsSchema = object({
+  on: array(literals(NOTIFY_EVENTS)),
+  desktop: boolean(),
+  bell: boolean(),
+  command: optional(string()),
+});
+
 const brokerProcessConfigSchema = object({
   session: nonEmpty(),
   repo_path: nonEmpty(),
@@ -45,6 +64,7 @@ const brokerProcessConfigSchema = object({
   /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
   instance_id: nonEmpty(),
   roster: array(brokerRosterEntrySchema),
+  notifications: optional(notificationsSchema),
 });
 
 export type BrokerRosterEntry = Infer<typeof brokerRosterEntrySchema>;

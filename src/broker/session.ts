@@ -131,6 +131,7 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     log_path: logPath,
     instance_id: randomUUID(),
     roster: agents,
+    ...(settings.notifications ? { notifications: settings.notifications } : {}),
   };
   const url = brokerUrl(settings.bind, port);
   const windowEnv = { [BROKER_CONFIG_ENV]: JSON.stringify(config) };

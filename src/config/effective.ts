@@ -2,7 +2,7 @@
 // Pure functions, so every launch path reads settings the same way.
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../util/errors.js';
-import type { PawConfig } from './schema.js';
+import type { NOTIFY_EVENTS, PawConfig } from './schema.js';
 
 /** `mouse on` for the tmux session unless `mouse = false`. */
 export function mouseEnabled(config: PawConfig): boolean {
@@ -26,6 +26,8 @@ export interface BrokerSettings {
   bind: string;
   allowRemote: boolean;
   auth: 'token' | 'none';
+  /** What the broker tells the user about, and how. */
+  notifications?: NotificationSettings;
 }
 
 const loopback = new BlockList();
@@ -57,4 +59,18 @@ export function brokerSettings(config: PawConfig): BrokerSettings {
     });
   }
   return { enabled, port, bind, allowRemote, auth };
+}
+
+/** `[notifications]` with defaults: waiting, error and done; the bell, no desktop popup. */
+export interface NotificationSettings {
+  on: (typeof NOTIFY_EVENTS)[number][];
+  desktop: boolean;
+  bell: boolean;
+  /** A shell command run per notification, with the agent in GIT_PAW_* variables. */
+  command?: string;
+}
+
+export function notificationSettings(config: PawConfig): NotificationSettings {
+  const { on = ['waiting', 'error', 'done'], desktop = false, bell = true, command } = config.notifications;
+  return { on, desktop, bell, ...(command === undefined || command.trim() === '' ? {} : { command }) };
 }

@@ -2,7 +2,7 @@
 // coordination skill is resolved here, once per launch, so an unreadable override stops the
 // launch before anything is created.
 import { resolveSkill } from '../broker/skill.js';
-import { brokerSettings, loggingEnabled, mouseEnabled } from '../config/effective.js';
+import { brokerSettings, loggingEnabled, mouseEnabled, notificationSettings } from '../config/effective.js';
 import { loadConfig } from '../config/load.js';
 import type { PawConfig } from '../config/schema.js';
 import { warn } from '../util/output.js';
@@ -16,7 +16,9 @@ export function launchSettingsOf(config: PawConfig, repoRoot: string, env: NodeJ
     plainClis: Object.entries(config.clis)
       .filter(([, entry]) => entry.integrate === false)
       .map(([name]) => name),
-    ...(enabled ? { broker: { ...broker, skill: resolveSkill(repoRoot, env) } } : {}),
+    ...(enabled
+      ? { broker: { ...broker, notifications: notificationSettings(config), skill: resolveSkill(repoRoot, env) } }
+      : {}),
   };
 }
 
