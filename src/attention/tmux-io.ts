@@ -56,6 +56,8 @@ const STATUS_ROOM = 60;
 
 export function tmuxAttention(runner: CommandRunner, location: TmuxLocation, session: string): AttentionTmux {
   const target = `=${session}`;
+  // set-option takes a pane target, which names a session exactly only in the `=name:` form.
+  const optionTarget = `=${session}:`;
   const tmux = async (args: string[]): Promise<string> => {
     const result = await runner.run('tmux', ['-S', location.socketPath, ...args]);
     if (result.code !== 0) throw new Error(result.stderr.trim() || `tmux ${args[0] ?? ''} failed`);
@@ -68,8 +70,8 @@ export function tmuxAttention(runner: CommandRunner, location: TmuxLocation, ses
       ]); // prettier-ignore
       const [own = '', length = '40'] = out.split('\n');
       await tmux([
-        'set-option', '-t', target, 'status-right', statusRightOf(own),
-        ';', 'set-option', '-t', target, 'status-right-length', String((Number(length) || 40) + STATUS_ROOM),
+        'set-option', '-t', optionTarget, 'status-right', statusRightOf(own),
+        ';', 'set-option', '-t', optionTarget, 'status-right-length', String((Number(length) || 40) + STATUS_ROOM),
       ]); // prettier-ignore
     },
     async agentPanes() {
@@ -88,7 +90,7 @@ export function tmuxAttention(runner: CommandRunner, location: TmuxLocation, ses
         .map(([paneId = '', agentId = '', ...label]) => ({ paneId, agentId, label: label.join('\t') }));
     },
     async write(status, labels) {
-      const args = ['set-option', '-t', target, STATUS_OPTION, status];
+      const args = ['set-option', '-t', optionTarget, STATUS_OPTION, status];
       for (const [paneId, label] of labels)
         args.push(';', 'set-option', '-p', '-t', paneId, '@paw_label', label);
       await tmux(args);
