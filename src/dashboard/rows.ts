@@ -34,8 +34,8 @@ export interface AgentRow {
   lastUpdate: string;
   summary: string;
   kind: StatusKind;
-  /** The label the agent reported, as it reported it (undefined when it never did). */
-  reported: string | undefined;
+  /** The label the agent reported about itself; undefined when it never reported. */
+  label: string | undefined;
 }
 
 const NOT_STARTED = 'not started';
@@ -125,14 +125,14 @@ export function buildRows(
       lastUpdate: silent ? '-' : formatAge((agent.last_seen_seconds ?? 0) + elapsedSeconds),
       summary: sanitizeCell(agent.summary ?? ''),
       kind: statusKind(label),
-      reported: label ?? undefined,
+      label: label ?? undefined,
     };
   });
 }
 
 /** `4 agents: 2 working, 1 waiting, 1 not started · reported 1 done, 0 blocked`. */
-export function countsLine(rows: readonly Pick<AgentRow, 'reported' | 'agentState'>[]): string {
-  const counts = countAgents(rows.map((row) => ({ state: row.agentState, reported: row.reported })));
+export function countsLine(rows: readonly Pick<AgentRow, 'label' | 'agentState'>[]): string {
+  const counts = countAgents(rows.map((row) => ({ state: row.agentState, reported: row.label })));
   const states = stateCountsText(counts);
   const reported = reportedCountsText(counts);
   return `${rows.length} agents${states === '' ? '' : `: ${states}`}${reported === '' ? '' : ` · reported ${reported}`}`;
