@@ -47,6 +47,7 @@ export const REPO_CONFIG_TEMPLATE = `# git-paw settings for this repository.
 # bind = "127.0.0.1"      # loopback only, unless allow_remote is set
 # allow_remote = false    # true permits a non-loopback bind (exposes the broker to the network)
 # auth = "token"          # "token": agents send a per-session bearer token; "none": no token
+# log_limit = "64MiB"     # the message log is compacted past this size (at least 64KiB)
 
 # Telling you when an agent needs you: a message on the tmux status line of every client
 # attached to the session (and the bell), sent once per change, never for the pane you are
