@@ -22,7 +22,10 @@ export interface SessionAgents {
 
 /** The session's agents in roster order: id and branch. */
 export function rosterOf(state: SessionState): NamedAgent[] {
-  return state.worktrees.map((worktree) => ({ agentId: agentIdOf(worktree.branch), branch: worktree.branch }));
+  return state.worktrees.map((worktree) => ({
+    agentId: agentIdOf(worktree.branch),
+    branch: worktree.branch,
+  }));
 }
 
 /** The roster with each agent's state from `reported` (a missing agent: not started). */
