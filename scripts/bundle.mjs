@@ -22,6 +22,11 @@ const CLI_IMPORTS = /\/build\/util\/errors\.js$/;
  * share with the CLI paths: a chunk of their own, so neither loads the start or status chunk.
  */
 const BROKER_SHARED = /\/build\/util\/(self|schema)\.js$/;
+/**
+ * The agent adapters, which the broker's server needs (hook payloads, screen rules) as much as a
+ * launch: a chunk of their own, so the server does not load the start chunk for them.
+ */
+const ADAPTERS = /\/build\/agents\/adapters\/index\.js$/;
 /** What `git paw status` loads (its static imports); start loads them too. */
 const STATUS_PATH = /\/build\/commands\/status\.js$/;
 
@@ -41,6 +46,7 @@ await build({
       groups: [
         { name: 'errors', test: CLI_IMPORTS, priority: 2 },
         { name: 'shared', test: BROKER_SHARED, priority: 2 },
+        { name: 'adapters', test: ADAPTERS, priority: 2 },
         { name: 'status', test: STATUS_PATH, priority: 1 },
         { name: 'start', test: START_PATH },
       ],

@@ -21,9 +21,10 @@ import type { CommandRunner } from '../util/exec.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { ioReason } from '../util/io-reason.js';
 import { warn } from '../util/output.js';
+import { AGENTS_MD } from './name.js';
 import { readTextFile } from './read.js';
 
-export const AGENTS_MD = 'AGENTS.md';
+export { AGENTS_MD };
 /** The entry we add to `<common dir>/info/exclude`; anchored so only root-level files match. */
 export const EXCLUDE_ENTRY = '/AGENTS.md';
 /** Written on the line before our entry, so we can tell it from the user's own lines. */

@@ -1,6 +1,6 @@
 // Aider. It reads no instruction file by itself, so AGENTS.md is passed as a read-only file.
 // It has no hooks: its state comes from the screen and the process.
-import { AGENTS_MD } from '../../agents-md/exclude.js';
+import { AGENTS_MD } from '../../agents-md/name.js';
 import type { AgentAdapter } from '../adapter.js';
 import { COMMON_SCREEN_RULES } from './generic.js';
 

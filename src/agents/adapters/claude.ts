@@ -5,7 +5,7 @@
 // command hooks rather than Claude's `http` hooks: an `http` hook that cannot reach the broker
 // prints an error into the agent's pane, a command hook stays silent whatever happens (and only
 // command hooks see SessionStart).
-import { AGENTS_MD } from '../../agents-md/exclude.js';
+import { AGENTS_MD } from '../../agents-md/name.js';
 import { join } from 'node:path';
 import {
   stringField,

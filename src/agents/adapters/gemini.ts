@@ -6,7 +6,7 @@
 // the project already name, plus AGENTS.md. Hooks from the layer add to the user's own.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AGENTS_MD } from '../../agents-md/exclude.js';
+import { AGENTS_MD } from '../../agents-md/name.js';
 import {
   stringField,
   withTool,
