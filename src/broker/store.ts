@@ -1,6 +1,7 @@
 // The per-session message log: JSON Lines, one record per line — `{"seq","ts","msg"}` for an
 // accepted message, `{"ts","inbox"}` for an inbox opened by a poll, `{"ts","agent","signal"}` for
-// a signal that decided an agent's observed state (logs written before it existed still load). Each record is written with
+// a signal that decided an agent's observed state, `{"seq","ts","to","notice"}` for a message
+// git-paw itself sent one agent (logs written before these existed still load). Each record is written with
 // a synchronous write on an O_APPEND descriptor before the broker answers, so the data is in the
 // kernel before the 202 and a crash of the process (kill -9 included) never loses an
 // acknowledged message. fdatasync runs in the background, batched (at most one per
@@ -21,7 +22,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StateSignal } from '../agents/state.js';
-import { canonicalJson, isValidAgentId, messageFromJson } from './messages.js';
+import { canonicalJson, isValidAgentId, messageFromJson, noticeFromJson, noticeJson } from './messages.js';
 import { signalProblem } from './observed.js';
 import type { LogRecord } from './state.js';
 
@@ -31,6 +32,9 @@ export function recordLine(record: LogRecord): string {
   if (record.kind === 'state') {
     const { state, source, detail, at } = record.signal;
     return `${JSON.stringify({ ts: record.ts, agent: record.agentId, signal: { state, source, detail, at } })}\n`;
+  }
+  if (record.kind === 'notice') {
+    return `{"seq":${record.seq},"ts":${JSON.stringify(record.ts)},"to":${JSON.stringify(record.to)},"notice":${noticeJson(record.notice)}}\n`;
   }
   return `{"seq":${record.seq},"ts":${JSON.stringify(record.ts)},"msg":${canonicalJson(record.message)}}\n`;
 }
@@ -44,11 +48,17 @@ export function parseRecordLine(line: string): LogRecord | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { seq, ts, msg, inbox, agent, signal } = value as Record<string, unknown>;
+  const { seq, ts, msg, inbox, agent, signal, to, notice } = value as Record<string, unknown>;
   if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) return undefined;
   if (typeof inbox === 'string') return { kind: 'inbox', ts, agentId: inbox };
   if (typeof agent === 'string') return stateRecord(ts, agent, signal);
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return undefined;
+  if (typeof to === 'string') {
+    const parsedNotice = noticeFromJson(notice);
+    return parsedNotice && isValidAgentId(to)
+      ? { kind: 'notice', seq, ts, to, notice: parsedNotice }
+      : undefined;
+  }
   const parsed = messageFromJson(msg);
   return parsed.ok ? { kind: 'message', seq, ts, message: parsed.message } : undefined;
 }

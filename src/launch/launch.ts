@@ -6,6 +6,7 @@
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';
 import { agentsMdPipeline, type AgentsMdTarget } from '../agents-md/write.js';
 import type { BrokerPlan } from '../broker/session.js';
+import { forkPoints } from '../conflicts/fork-points.js';
 import { mainCheckoutBranch } from '../git/repo.js';
 import { pruneWorktrees } from '../git/worktrees.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
@@ -86,6 +87,13 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
   // Before anything exists: a taken port or colliding agent ids stop the launch here.
   const broker = await planBrokerOf(ctx, plan);
   const base = mainCheckoutBranch(repo);
+  // Read before the worktrees exist (new branches start at HEAD), beside the rest of the launch.
+  const forks = forkPoints(
+    runner,
+    repo.root,
+    base,
+    plan.agents.map((agent) => ({ branch: agent.branch, source: agent.source })),
+  );
   return withRollback(async (rollback) => {
     await pruneWorktrees(runner, repo);
     registerPruneOnRollback(ctx, rollback);
@@ -121,7 +129,15 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       await frame.value.placeholder.catch(() => undefined);
       throw worktrees.reason;
     }
-    return bringUpSession(ctx, { ...bringUp, frame: frame.value }, rollback);
+    const known = await forks;
+    const withForks: SessionState = {
+      ...state,
+      worktrees: state.worktrees.map((entry) => {
+        const point = known.get(entry.branch);
+        return point === undefined ? entry : { ...entry, base_commit: point };
+      }),
+    };
+    return bringUpSession(ctx, { ...bringUp, state: withForks, frame: frame.value }, rollback);
   });
 }
 
