@@ -70,3 +70,11 @@ export function reportFromStatus(status: {
   }
   return { conflicts, check: status.conflict_check };
 }
+
+/** The dashboard's line under its table: every pair and its first path, `·`-separated. */
+export function conflictSummary(conflicts: readonly ConflictEntry[]): string {
+  const pairs = conflicts.map(
+    (entry) => `${entry.agents[0]} ↔ ${entry.agents[1]} ${LABELS[entry.kind]}: ${pathsText(entry.paths, 1)}`,
+  );
+  return `⚠ ${pairs.join(' · ')}`;
+}
