@@ -83,7 +83,7 @@ describe('agent.conflict notices', () => {
     ]);
     expect(again.service.lastConflictNotice('feat-b', 'feat-a')?.kind).toBe('conflict');
     // Messages accepted from agents are counted; git-paw's own notices are not.
-    expect(JSON.parse(again.service.statusJson()).message_count).toBe(1);
+    expect((JSON.parse(again.service.statusJson()) as { message_count: number }).message_count).toBe(1);
   });
 
   it('/status carries the conflict report in its documented members', () => {
