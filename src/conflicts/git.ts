@@ -50,6 +50,8 @@ export function gitConflictReader(runner: CommandRunner): ConflictGit {
         '-z',
         '--branch',
         '--untracked-files=all',
+        // A rename is listed as its two paths anyway; detecting it costs time for nothing.
+        '--no-renames',
       ]);
       if (result.code !== 0)
         throw new GitReadError(firstLine(result.stderr) || `git status failed in '${worktree}'`);

@@ -21,8 +21,8 @@ export const REPORT_EVENT = 'report';
 
 /** Changes are gathered this long before a check (an agent writes several files at once). */
 export const DEBOUNCE_MS = 300;
-/** The full sweep, for what fs.watch cannot see. */
-export const SWEEP_MS = 60_000;
+/** The full sweep, a safety net for what fs.watch cannot see (its cost is spread this thin). */
+export const SWEEP_MS = 120_000;
 /** A check slower than this backs the watcher off. */
 export const SLOW_CHECK_MS = 1_000;
 /** The longest sweep interval when backed off. */
@@ -134,9 +134,12 @@ export class ConflictWatcher extends EventEmitter {
     if (!this.running && this.timer === undefined) this.schedule(this.debounceMs);
   }
 
-  /** Runs a full check now (or right after the one running); resolves with its report. */
-  async checkNow(): Promise<ConflictReport> {
-    this.dirty = 'all';
+  /**
+   * Runs a check now (or right after the one running) of the given agents' worktrees, or of all
+   * of them; resolves with its report.
+   */
+  async checkNow(agents?: Iterable<string>): Promise<ConflictReport> {
+    this.dirty = agents === undefined ? 'all' : new Set(agents);
     while (this.running) await new Promise((done) => this.once(REPORT_EVENT, done));
     clearTimeout(this.timer);
     this.timer = undefined;
