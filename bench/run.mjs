@@ -63,6 +63,7 @@ function launchTable(rows) {
       'git-paw / upstream',
       'git-paw --dry-run',
       ...(broker ? ['git-paw + broker', 'broker adds'] : []),
+      'git processes: upstream / git-paw',
       `tmux processes: upstream / git-paw${broker ? ' / + broker' : ''}`,
     ],
     rows.map((row) => [
@@ -73,6 +74,7 @@ function launchTable(rows) {
       ratioText(row.git_paw_vs_upstream),
       msText(row.git_paw_dry_run_ms),
       ...(broker ? [msText(row.git_paw_broker_ms), msText(row.broker_added_ms)] : []),
+      `${row.git_processes_upstream} / ${row.git_processes_git_paw}`,
       [
         row.tmux_processes_upstream,
         row.tmux_processes_git_paw,

@@ -104,6 +104,14 @@ export function startupErrorPath(logPath: string): string {
   return `${logPath}.error`;
 }
 
+/**
+ * Where the server that holds a log says who it is (`<pid> <start time>`), so that its successor
+ * finds it even when it is too busy to answer a probe.
+ */
+export function serverPidPath(logPath: string): string {
+  return `${logPath}.pid`;
+}
+
 /** The git-paw version (package.json), reported by `/status`. */
 export function packageVersion(): string {
   const raw = readFileSync(packageFile('package.json'), 'utf8');
