@@ -118,15 +118,17 @@ export class ConflictChecker {
 
   /**
    * What the agent's commits changed since its branch forked from the session's base branch;
-   * from the fork point recorded at launch when that branch is gone or renamed.
+   * from the fork point recorded at launch when that branch is gone or renamed, else from the
+   * main checkout's HEAD.
    */
   private async committedFiles(
     session: CheckSession,
     target: ConflictTarget,
     tip: string,
   ): Promise<string[]> {
-    const bases = [session.baseBranch, target.forkPoint].filter((base): base is string => base !== undefined);
-    if (bases.length === 0) bases.push('HEAD');
+    const bases = [session.baseBranch, target.forkPoint, 'HEAD'].filter(
+      (base): base is string => base !== undefined,
+    );
     let failure: unknown;
     for (const base of bases) {
       try {
@@ -135,7 +137,7 @@ export class ConflictChecker {
         else if (session.baseBranch !== undefined) {
           this.baseNotes.set(
             target.agent,
-            `${target.agent}: base branch '${session.baseBranch}' not found; compared with the commit it forked from`,
+            `${target.agent}: base branch '${session.baseBranch}' not found; compared with ${base === 'HEAD' ? "the main checkout's HEAD" : 'the commit it forked from'}`,
           );
         }
         return files;

@@ -91,12 +91,10 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
   // Before anything exists: a taken port or colliding agent ids stop the launch here.
   const broker = await planBrokerOf(ctx, plan);
   const base = mainCheckoutBranch(repo);
-  // Read before the worktrees exist (new branches start at HEAD), beside the rest of the launch.
+  // Read before the worktrees exist: new branches start at this HEAD.
   const forks = forkPoints(
-    runner,
-    repo.root,
-    base,
-    plan.agents.map((agent) => ({ branch: agent.branch, source: agent.source })),
+    repo,
+    plan.agents.map((agent) => ({ branch: agent.branch, created: agent.source === 'new' })),
   );
   return withRollback(async (rollback) => {
     if (plan.staleWorktrees) await pruneWorktrees(runner, repo);
@@ -133,11 +131,10 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       await frame.value.placeholder.catch(() => undefined);
       throw worktrees.reason;
     }
-    const known = await forks;
     const withForks: SessionState = {
       ...state,
       worktrees: state.worktrees.map((entry) => {
-        const point = known.get(entry.branch);
+        const point = forks.get(entry.branch);
         return point === undefined ? entry : { ...entry, base_commit: point };
       }),
     };

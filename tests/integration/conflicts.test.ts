@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { paw, pawOk, worktreeDir } from './lifecycle-helpers.js';
+import { paw, pawOk, readState, worktreeDir } from './lifecycle-helpers.js';
 
 let sandbox: Sandbox;
 
@@ -162,6 +162,10 @@ describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
   });
 
   it('a renamed base branch: still checked, from the fork point recorded at launch', async () => {
+    const forkedFrom = sandbox.git(['rev-parse', 'main']);
+    const saved = readState(sandbox) as { base_branch?: string; worktrees: { base_commit?: string }[] };
+    expect(saved.base_branch).toBe('main');
+    expect(saved.worktrees.map((entry) => entry.base_commit)).toEqual([forkedFrom, forkedFrom]);
     sandbox.git(['branch', '-m', 'main', 'trunk']);
     editLine('feat-a', 10, 'a says this');
     commitAll('feat-a', 'a');
