@@ -55,6 +55,8 @@ export interface ConflictWatcherOptions {
   now?: () => Date;
   debounceMs?: number;
   sweepMs?: number;
+  /** A check slower than this backs the watcher off (SLOW_CHECK_MS by default). */
+  slowCheckMs?: number;
 }
 
 /** The git dir of a linked worktree, from its `.git` file (the worktree dir itself for the main one). */
@@ -222,7 +224,7 @@ export class ConflictWatcher extends EventEmitter {
 
   /** A slow check stretches the intervals (and says so); a fast one brings them back. */
   private backOff(tookMs: number): void {
-    if (tookMs <= SLOW_CHECK_MS) {
+    if (tookMs <= (this.options.slowCheckMs ?? SLOW_CHECK_MS)) {
       this.sweepMs = this.baseSweepMs;
       this.slowNote = undefined;
       return;

@@ -141,4 +141,30 @@ describe('the conflict watcher on real worktrees', () => {
     expect(most).toBeLessThanOrEqual(2);
     expect(statuses).toBeLessThanOrEqual(6);
   });
+
+  it('a repository where checks are slow: the watcher backs off and says so, and recovers', async () => {
+    const reader = gitConflictReader(systemRunner);
+    let slow = true;
+    const git = {
+      ...reader,
+      status: async (worktree: string) => {
+        const status = await reader.status(worktree);
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 600));
+        return status;
+      },
+    };
+    watcher = new ConflictWatcher({
+      load: () => session,
+      git,
+      watchDir: recordingWatch().watch,
+      slowCheckMs: 20,
+    });
+    const backedOff = await watcher.checkNow();
+    expect(backedOff.check.notes.join('\n')).toMatch(
+      /checking is slow in this repository .*: checked every 120 s/,
+    );
+    slow = false;
+    const recovered = await watcher.checkNow();
+    expect(recovered.check.notes).toEqual([]);
+  });
 });
