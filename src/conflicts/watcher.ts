@@ -25,6 +25,11 @@ export const DEBOUNCE_MS = 300;
 export const SWEEP_MS = 120_000;
 /** A check slower than this backs the watcher off. */
 export const SLOW_CHECK_MS = 1_000;
+/**
+ * While the session cannot be read (a launch saves its state moments after the broker is up),
+ * it is read again this often: a file read, nothing more.
+ */
+const LOAD_RETRY_MS = 1_000;
 /** The longest sweep interval when backed off. */
 const MAX_SWEEP_MS = 10 * 60_000;
 
@@ -94,6 +99,8 @@ export class ConflictWatcher extends EventEmitter {
   private timer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private slowNote: string | undefined;
+  /** The last check found no readable session: the next one comes soon. */
+  private retryLoad = false;
   private lastReport: ConflictReport = {
     conflicts: [],
     check: { checked_at: null, unchecked: [], notes: [] },
@@ -178,8 +185,11 @@ export class ConflictWatcher extends EventEmitter {
           conflicts: [],
           check: { checked_at: this.now().toISOString(), unchecked: [], notes: [session] },
         });
+        this.dirty = 'all';
+        this.retryLoad = true;
         return;
       }
+      this.retryLoad = false;
       const result = await this.checker.check(session, dirty === 'all' ? undefined : dirty);
       if (this.stopped) return;
       await this.updateWatches(session);
@@ -203,7 +213,8 @@ export class ConflictWatcher extends EventEmitter {
       this.running = false;
       if (!this.stopped) {
         this.scheduleSweep();
-        if (this.changesWaiting()) this.schedule(this.gap());
+        if (this.retryLoad) this.schedule(LOAD_RETRY_MS);
+        else if (this.changesWaiting()) this.schedule(this.gap());
       }
     }
   }
@@ -255,6 +266,9 @@ export class ConflictWatcher extends EventEmitter {
         );
         if (gitDir) dirs.push(gitDir, join(gitDir, 'logs'));
         for (const dir of dirs) this.watchOne(target.agent, watched, dir);
+        // A change made while this check read the worktree, before the watches existed, would
+        // otherwise wait for the sweep: read it once more now that they do.
+        this.touch(target.agent);
       }
       // Directories that hold a new untracked file (made since the last listing) are watched too.
       for (const path of this.checker.reading(target.agent)?.uncommitted ?? []) {
