@@ -149,7 +149,7 @@ describe('the conflict watcher on real worktrees', () => {
       ...reader,
       status: async (worktree: string) => {
         const status = await reader.status(worktree);
-        if (slow) await new Promise((resolve) => setTimeout(resolve, 600));
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 2_000));
         return status;
       },
     };
