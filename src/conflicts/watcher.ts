@@ -230,7 +230,12 @@ export class ConflictWatcher extends EventEmitter {
 
   /** The wait before a check that changes asked for: longer on a repository where checks are slow. */
   private gap(): number {
-    return this.slowNote === undefined ? this.debounceMs : this.sweepMs / 12;
+    return this.slowNote === undefined ? this.debounceMs : this.slowGap();
+  }
+
+  /** Between checks that changes asked for, on a slow repository. */
+  private slowGap(): number {
+    return Math.round(this.sweepMs / 12);
   }
 
   /** A slow check stretches the intervals (and says so); a fast one brings them back. */
@@ -243,7 +248,7 @@ export class ConflictWatcher extends EventEmitter {
     this.sweepMs = Math.min(MAX_SWEEP_MS, Math.max(this.baseSweepMs, Math.round(tookMs * 120)));
     this.slowNote =
       `checking is slow in this repository (last check ${(tookMs / 1000).toFixed(1)} s): ` +
-      `checked every ${Math.round(this.sweepMs / 1000)} s, and at most every ${Math.round(this.gap() / 1000)} s after a change`;
+      `checked every ${Math.round(this.sweepMs / 1000)} s, and at most every ${Math.round(this.slowGap() / 1000)} s after a change`;
   }
 
   /** Watches each readable worktree's git dir and tracked directories; drops the watches of gone ones. */
