@@ -7,12 +7,13 @@
 // BENCH_EVENTS (per round, default 1000), BENCH_EVENT_ROUNDS (default 3),
 // BENCH_DASHBOARD_SECONDS (default 30), BENCH_WATCHER_SECONDS (default 20),
 // BENCH_CONFLICTS_SECONDS (idle window, default 30),
-// BENCH_ONLY (comma list of startup,launch,broker,events,dashboard,watcher,conflicts).
+// BENCH_ONLY (comma list of startup,launch,broker,events,compaction,dashboard,watcher,conflicts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchBroker } from './broker.mjs';
+import { benchCompaction } from './compaction.mjs';
 import { benchConflicts } from './conflicts.mjs';
 import { benchDashboard } from './dashboard.mjs';
 import { benchEvents } from './events.mjs';
@@ -81,6 +82,21 @@ function launchTable(rows) {
         ...(broker ? [row.tmux_processes_git_paw_broker] : []),
       ].join(' / '),
     ]),
+  );
+}
+
+function compactionTable(c) {
+  return renderTable(
+    ['figure', 'value'],
+    [
+      [`replay, ${c.small.log_mib} MiB log of records`, msText(c.small.replay_ms)],
+      [`replay, ${c.plain.log_mib} MiB log of records`, msText(c.plain.replay_ms)],
+      [`replay, ${c.compacted.log_mib} MiB log: snapshot + records`, msText(c.compacted.replay_ms)],
+      [`compaction under load (${c.live.log_after_mib} MiB after)`, msText(c.live.compaction_ms)],
+      ['requests held by it (server)', msText(c.live.server_paused_ms)],
+      ['longest publish meanwhile (client)', msText(c.live.publish_max_ms)],
+      ['failed publishes meanwhile', countText(c.live.failed_publishes)],
+    ],
   );
 }
 
@@ -173,6 +189,14 @@ if (wanted('events')) {
   sections.push(
     `3b. Hook events posted to POST /events/<agent> (a Claude Code turn replayed; bare and broker ` +
       `alternating, one event in flight)\n${eventsTable(results.events)}`,
+  );
+}
+if (wanted('compaction')) {
+  progress('3c log compaction');
+  results.compaction = await benchCompaction();
+  sections.push(
+    `3c. Broker log compaction at the ${results.compaction.limit_mib} MiB limit (default retention caps full; ` +
+      `replay = median of ${results.compaction.runs} cold starts)\n${compactionTable(results.compaction)}`,
   );
 }
 if (wanted('dashboard')) {

@@ -20,6 +20,7 @@ import {
 } from './config.js';
 import { brokerUrl, probeBroker } from './client.js';
 import { startBrokerServer, type RunningServer } from './server.js';
+import { compactionLine } from './compaction.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
 import type { StateWatcher } from './watcher.js';
 import type { PairState } from '../conflicts/tracker.js';
@@ -196,6 +197,11 @@ export async function runServerChild(): Promise<void> {
         version: packageVersion(),
         pid: process.pid,
         startedAt: serviceStart(),
+      },
+      compaction: {
+        limit: config.log_limit,
+        onCompacted: (outcome) => process.stderr.write(`broker: ${compactionLine(outcome)}\n`),
+        onFailed: (reason) => process.stderr.write(`warning: cannot compact the message log: ${reason}\n`),
       },
     });
   } catch (error) {

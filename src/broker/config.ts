@@ -6,7 +6,17 @@
 // not zod: the supervisor and its server child each read it on the way to answering the launch.
 import { readFileSync } from 'node:fs';
 import { BrokerError } from '../util/errors.js';
-import { array, boolean, literals, number, object, safeParse, string, type Infer } from '../util/schema.js';
+import {
+  array,
+  boolean,
+  literals,
+  number,
+  object,
+  optional,
+  safeParse,
+  string,
+  type Infer,
+} from '../util/schema.js';
 import { packageFile } from '../util/self.js';
 import { isLoopbackBind } from './http-parse.js';
 
@@ -42,6 +52,8 @@ const brokerProcessConfigSchema = object({
   auth: literals(['token', 'none']),
   allow_remote: boolean(),
   log_path: nonEmpty(),
+  /** `[broker] log_limit` in bytes; absent: the default. */
+  log_limit: optional(number({ int: true, min: 1 })),
   /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
   instance_id: nonEmpty(),
   roster: array(brokerRosterEntrySchema),

@@ -45,6 +45,12 @@ export class Inbox {
     return message;
   }
 
+  /** Forgets the messages already dropped (they are only skipped until the array is cut). */
+  trim(): void {
+    this.items = this.items.slice(this.head);
+    this.head = 0;
+  }
+
   /** Messages with seq > `since`, oldest first. */
   after(since: number): StoredMessage[] {
     let low = this.head;

@@ -10,6 +10,7 @@ import type { StateSignal } from '../agents/state.js';
 import { conflictsJson } from '../conflicts/report.js';
 import type { ConflictEntry, ConflictReport } from '../conflicts/types.js';
 import { describeError } from '../util/errors.js';
+import { CompactingLog, DEFAULT_LOG_LIMIT, type CompactionOptions } from './compaction.js';
 import type { Message } from './messages.js';
 import { agentSignalOf, cleanSignal, signalProblem, type SignalEntry } from './observed.js';
 import {
@@ -277,15 +278,24 @@ export interface OpenedBroker {
   replay: ReplayReport;
 }
 
-/** Rebuilds the state from the log at `logPath` (if any) and opens the log for appending. */
+/**
+ * Rebuilds the state from the log at `logPath` (if any) and opens the log for appending, compacted
+ * past `compaction.limit` (DEFAULT_LOG_LIMIT unless given).
+ */
 export function openBroker(options: {
   roster: readonly RosterAgent[];
   logPath: string;
   identity: BrokerIdentity;
   limits?: BrokerLimits;
+  compaction?: Partial<CompactionOptions>;
+  now?: () => number;
 }): OpenedBroker {
   const state = new BrokerState(options.roster, options.limits ?? DEFAULT_LIMITS);
   const replay = replayLog(options.logPath, (record) => state.apply(record));
   const log = new MessageLog(options.logPath);
-  return { service: new BrokerService(state, log, options.identity), log, replay };
+  const sink = new CompactingLog(log, state, {
+    ...options.compaction,
+    limit: options.compaction?.limit ?? DEFAULT_LOG_LIMIT,
+  });
+  return { service: new BrokerService(state, sink, options.identity, options.now), log, replay };
 }

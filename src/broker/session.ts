@@ -129,6 +129,7 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     auth: token === null ? 'none' : 'token',
     allow_remote: settings.allowRemote,
     log_path: logPath,
+    ...(settings.logLimit === undefined ? {} : { log_limit: settings.logLimit }),
     instance_id: randomUUID(),
     roster: agents,
   };

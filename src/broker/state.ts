@@ -2,7 +2,9 @@
 // sequence counter, routing, and each roster agent's observed state. Pure and synchronous:
 // `apply` is the only mutation of messages and of decided states, and is used identically for
 // live publishes and signals and for log replay, so a replayed log rebuilds exactly the state
-// that acknowledged them. Memory is bounded by the caps in `BrokerLimits`.
+// that acknowledged them. Memory is bounded by the caps in `BrokerLimits`. A snapshot (what log
+// compaction writes) is every field of the state, whatever fields it has, so a field added here
+// survives compaction as long as it holds plain data, Maps, Sets or the classes in STATE_CLASSES.
 import type { AgentState, SignalSource, StateSignal } from '../agents/state.js';
 import { Inbox, type StoredMessage } from './inbox.js';
 import {
@@ -44,15 +46,20 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   pageChars: 1024 * 1024,
 };
 
+/** The state's fields as a snapshot holds them (decoded, so of any shape: it replaces them all). */
+export type SnapshotFields = Readonly<Record<string, unknown>>;
+
 /**
- * One line of the message log: an accepted message, an inbox opened by a poll, or a signal that
- * decided an agent's observed state.
+ * One line of the message log: an accepted message, an inbox opened by a poll, a signal that
+ * decided an agent's observed state, or a snapshot of the whole state (the first line of a
+ * compacted log).
  */
 export type LogRecord =
   | { kind: 'message'; seq: number; ts: string; message: Message }
   | { kind: 'inbox'; ts: string; agentId: string }
   | { kind: 'state'; ts: string; agentId: string; signal: StateSignal }
-  | { kind: 'notice'; seq: number; ts: string; to: string; notice: ConflictNotice };
+  | { kind: 'notice'; seq: number; ts: string; to: string; notice: ConflictNotice }
+  | { kind: 'snapshot'; ts: string; fields: SnapshotFields };
 
 /**
  * One `/status` agent entry: 0.3.0's members in its alphabetical order, then the observed state
@@ -194,6 +201,11 @@ export class BrokerState {
    * state a signal decided.
    */
   apply(record: LogRecord): void {
+    if (record.kind === 'snapshot') {
+      // Fields a snapshot from an older version lacks keep the values the constructor gave them.
+      Object.assign(this, record.fields, { limits: this.limits });
+      return;
+    }
     if (record.kind === 'inbox') {
       this.inboxOf(record.agentId);
       return;
@@ -274,6 +286,19 @@ export class BrokerState {
     return result;
   }
 
+  /**
+   * Every field of the state except its configuration (the limits come from the broker that
+   * replays), for a snapshot: live objects, to be encoded before anything else changes them.
+   */
+  snapshotFields(): SnapshotFields {
+    // Drop what was already evicted, so that the snapshot does not carry it.
+    this.retained = this.retained.slice(this.retainedHead);
+    this.retainedHead = 0;
+    for (const inbox of this.inboxes.values()) inbox.trim();
+    const { limits: _configuration, ...fields } = this as unknown as Record<string, unknown>;
+    return fields;
+  }
+
   /** Registry in roster order, then unknown publishers in order of their first publish. */
   agents(nowMs: number): AgentStatus[] {
     return [...this.agentsById].map(([agentId, entry]) => {
@@ -340,3 +365,6 @@ export class BrokerState {
     }
   }
 }
+
+/** The classes a snapshot of the state holds instances of. */
+export const STATE_CLASSES = { Inbox, ObservedStates };

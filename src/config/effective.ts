@@ -2,6 +2,7 @@
 // Pure functions, so every launch path reads settings the same way.
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../util/errors.js';
+import { parseByteSize } from '../util/size.js';
 import type { PawConfig } from './schema.js';
 
 /** `mouse on` for the tmux session unless `mouse = false`. */
@@ -26,6 +27,8 @@ export interface BrokerSettings {
   bind: string;
   allowRemote: boolean;
   auth: 'token' | 'none';
+  /** Bytes past which the broker compacts its message log; undefined: the broker's default. */
+  logLimit?: number;
 }
 
 const loopback = new BlockList();
@@ -56,5 +59,6 @@ export function brokerSettings(config: PawConfig): BrokerSettings {
       hint: 'set `[broker] allow_remote = true` to allow this, or bind to 127.0.0.1',
     });
   }
-  return { enabled, port, bind, allowRemote, auth };
+  const logLimit = config.broker.log_limit === undefined ? undefined : parseByteSize(config.broker.log_limit);
+  return { enabled, port, bind, allowRemote, auth, ...(logLimit === undefined ? {} : { logLimit }) };
 }

@@ -31,6 +31,12 @@ describe('effective settings', () => {
     });
   });
 
+  it('turns the log size limit into bytes, and leaves it to the broker when unset', () => {
+    expect(brokerSettings(withBroker({ log_limit: '512KiB' })).logLimit).toBe(512 * 1024);
+    expect(brokerSettings(withBroker({ log_limit: '2GiB' })).logLimit).toBe(2 * 1024 ** 3);
+    expect(brokerSettings(withBroker({})).logLimit).toBeUndefined();
+  });
+
   it('rejects a port outside 1..65535', () => {
     for (const port of [0, 65536, 70000, 1.5]) {
       expect(() => brokerSettings(withBroker({ port }))).toThrow(ConfigError);
