@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openBroker, type OpenedBroker } from '../../src/broker/service.js';
+import { pollUntil } from '../helpers/poll.js';
 
 let dir: string;
 const opened: OpenedBroker[] = [];
@@ -15,8 +16,11 @@ const ROSTER = [
   { agent_id: 'feat-b', cli: 'codex' },
 ];
 
-function open(): OpenedBroker {
+function open(compactAt?: number, onCompacted?: () => void): OpenedBroker {
   const broker = openBroker({
+    ...(compactAt === undefined
+      ? {}
+      : { compaction: { limit: compactAt, onCompacted: () => onCompacted?.() } }),
     roster: ROSTER,
     logPath: join(dir, 'broker.jsonl'),
     identity: {
@@ -103,5 +107,34 @@ describe('agent.conflict notices', () => {
       unchecked: [],
       notes: [],
     });
+  });
+
+  it('survive log compaction: delivered and remembered after a restart from the snapshot', async () => {
+    let compactions = 0;
+    const broker = open(300, () => (compactions += 1));
+    for (const kind of ['uncommitted-overlap', 'overlap', 'conflict'] as const) {
+      broker.service.announceConflict({
+        agents: ['feat-a', 'feat-b'],
+        kind,
+        paths: ['src/x.ts'],
+        since: '2026-01-01T00:00:00.000Z',
+      });
+      await flushed();
+    }
+    await pollUntil(
+      () => compactions,
+      (count) => count > 0,
+      { what: 'a compaction' },
+    );
+    await broker.log.close();
+    opened.splice(0);
+    const again = open();
+    expect(readFileSync(join(dir, 'broker.jsonl'), 'utf8')).toContain('"snapshot"');
+    expect(inbox(again, 'feat-a').map(({ type, seq }) => `${type} ${seq}`)).toEqual([
+      'agent.conflict 1',
+      'agent.conflict 3',
+      'agent.conflict 5',
+    ]);
+    expect(again.service.lastConflictNotice('feat-a', 'feat-b')?.kind).toBe('conflict');
   });
 });
