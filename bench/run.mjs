@@ -7,7 +7,7 @@
 // BENCH_EVENTS (per round, default 1000), BENCH_EVENT_ROUNDS (default 3),
 // BENCH_DASHBOARD_SECONDS (default 30), BENCH_WATCHER_SECONDS (default 20),
 // BENCH_CONFLICTS_SECONDS (idle window, default 30),
-// BENCH_ONLY (comma list of startup,launch,broker,events,compaction,dashboard,watcher,conflicts).
+// BENCH_ONLY (comma list of startup,launch,broker,events,mcp,compaction,dashboard,watcher,conflicts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release, totalmem } from 'node:os';
@@ -17,6 +17,7 @@ import { benchCompaction } from './compaction.mjs';
 import { benchConflicts } from './conflicts.mjs';
 import { benchDashboard } from './dashboard.mjs';
 import { benchEvents } from './events.mjs';
+import { benchMcp } from './mcp.mjs';
 import { benchLaunch } from './launch.mjs';
 import { ROOT } from './sandbox.mjs';
 import { benchStartup } from './startup.mjs';
@@ -163,7 +164,12 @@ if (wanted('launch')) {
       `(median of ${results.launch[0].runs} runs, fresh sandbox each)\n${launchTable(results.launch)}`,
   );
   const files = 500;
-  results.launchBigRepo = await benchLaunch({ sizes: [8], runs: setting('BENCH_LAUNCH_RUNS', 7), files, broker: false });
+  results.launchBigRepo = await benchLaunch({
+    sizes: [8],
+    runs: setting('BENCH_LAUNCH_RUNS', 7),
+    files,
+    broker: false,
+  });
   sections.push(
     `2b. The same launch in a repo of ${countText(files)} more files ` +
       `(median of ${results.launchBigRepo[0].runs} runs)\n${launchTable(results.launchBigRepo)}`,
@@ -178,6 +184,27 @@ if (wanted('broker')) {
   sections.push(
     `3. Broker publish, keep-alive connections (${results.broker.rounds} alternating rounds of ` +
       `${results.broker.seconds_per_round} s; req/s = median round)\n${brokerTable(results.broker)}`,
+  );
+}
+if (wanted('mcp')) {
+  progress('3c MCP tool calls');
+  results.mcp = await benchMcp({ calls: setting('BENCH_MCP_CALLS', 2_000) });
+  const m = results.mcp;
+  sections.push(
+    `3c. publish_status over MCP vs the same status over POST /publish (one call in flight, ` +
+      `${m.rounds} alternating rounds of ${m.calls_per_round})\n` +
+      renderTable(
+        ['route', 'p50', 'p99'],
+        [
+          [
+            'MCP tools/call publish_status',
+            msText(m.mcp_publish_status.p50_ms),
+            msText(m.mcp_publish_status.p99_ms),
+          ],
+          ['POST /publish', msText(m.http_publish.p50_ms), msText(m.http_publish.p99_ms)],
+        ],
+      ) +
+      `\nbroker server RSS: ${m.server_rss_before_mib} MiB before, ${m.server_rss_after_mib} MiB after ${countText(m.rss_calls)} more MCP calls`,
   );
 }
 if (wanted('events')) {

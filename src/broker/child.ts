@@ -19,6 +19,7 @@ import {
   type BrokerProcessConfig,
 } from './config.js';
 import { brokerUrl, probeBroker } from './client.js';
+import { preloadMcp } from './routes.js';
 import { startBrokerServer, type RunningServer } from './server.js';
 import { compactionLine } from './compaction.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
@@ -221,6 +222,7 @@ export async function runServerChild(): Promise<void> {
         bind: config.bind,
         port: config.port,
         token,
+        mcp: config.mcp !== false,
       }),
     );
   } catch (error) {
@@ -249,6 +251,12 @@ export async function runServerChild(): Promise<void> {
     if (message.type === 'ping') void report({ type: 'pong' });
   });
   await report({ type: 'ready', pid: process.pid, port: running.port });
+  // The agents' CLIs connect to the MCP endpoint as they start: load it now, after the launch has
+  // its answer, rather than on the first call.
+  if (config.mcp !== false)
+    preloadMcp().catch((error: unknown) =>
+      process.stderr.write(`broker: MCP endpoint not loaded: ${describeError(error)}\n`),
+    );
   // Loaded once the port answers, so watching never delays the launch; without it the broker
   // still serves everything but observed state.
   try {

@@ -57,6 +57,8 @@ const brokerProcessConfigSchema = object({
   /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
   instance_id: nonEmpty(),
   roster: array(brokerRosterEntrySchema),
+  /** `[broker] mcp`: whether `/mcp/<agent_id>` answers (absent: on). */
+  mcp: optional(boolean()),
 });
 
 export type BrokerRosterEntry = Infer<typeof brokerRosterEntrySchema>;

@@ -21,6 +21,11 @@ export class Inbox {
     return this.items.length - this.head;
   }
 
+  /** Seq of the newest message held (0 when empty). */
+  get lastSeq(): number {
+    return this.length === 0 ? 0 : (this.items[this.items.length - 1] as StoredMessage).seq;
+  }
+
   push(message: StoredMessage): void {
     this.items.push(message);
     message.holders += 1;

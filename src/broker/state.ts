@@ -51,14 +51,15 @@ export type SnapshotFields = Readonly<Record<string, unknown>>;
 
 /**
  * One line of the message log: an accepted message, an inbox opened by a poll, a signal that
- * decided an agent's observed state, or a snapshot of the whole state (the first line of a
- * compacted log).
+ * decided an agent's observed state, how far an agent's MCP `read_inbox` has read, or a
+ * snapshot of the whole state (the first line of a compacted log).
  */
 export type LogRecord =
   | { kind: 'message'; seq: number; ts: string; message: Message }
   | { kind: 'inbox'; ts: string; agentId: string }
   | { kind: 'state'; ts: string; agentId: string; signal: StateSignal }
   | { kind: 'notice'; seq: number; ts: string; to: string; notice: ConflictNotice }
+  | { kind: 'cursor'; ts: string; agentId: string; seq: number }
   | { kind: 'snapshot'; ts: string; fields: SnapshotFields };
 
 /**
@@ -138,6 +139,11 @@ export class BrokerState {
   readonly observed: ObservedStates;
   /** The last conflict notice per pair of agents (`a\0b`, sorted): its kind and when it was sent. */
   private readonly notices = new Map<string, { kind: ConflictNotice['kind']; since: string }>();
+  /**
+   * The highest seq MCP `read_inbox` has handed to each agent: the broker keeps the cursor, so a
+   * model never handles seqs, and it is logged so that a restart does not hand a message twice.
+   */
+  private readonly readCursors = new Map<string, number>();
 
   constructor(
     roster: readonly RosterAgent[],
@@ -221,6 +227,10 @@ export class BrokerState {
       this.deliver({ seq, json: deliveredJson(noticeJson(notice), seq, ts), holders: 0 }, [this.inboxOf(to)]);
       return;
     }
+    if (record.kind === 'cursor') {
+      this.readCursors.set(record.agentId, Math.max(this.readCursor(record.agentId), record.seq));
+      return;
+    }
     const { message, seq, ts } = record;
     this.last = Math.max(this.last, seq);
     this.accepted += 1;
@@ -265,8 +275,18 @@ export class BrokerState {
     }
   }
 
+  /** The highest seq MCP `read_inbox` has handed to `agentId` (0 before its first read). */
+  readCursor(agentId: string): number {
+    return this.readCursors.get(agentId) ?? 0;
+  }
+
+  /** True when `agentId`'s inbox holds a message after its `read_inbox` cursor. */
+  hasUnread(agentId: string): boolean {
+    return (this.inboxes.get(agentId)?.lastSeq ?? 0) > this.readCursor(agentId);
+  }
+
   /** Inbox read (non-destructive): messages after `since`, cut at the page size. */
-  poll(agentId: string, since: bigint): PollResult {
+  poll(agentId: string, since: bigint, pageChars = this.limits.pageChars): PollResult {
     const inbox = this.inboxes.get(agentId);
     const result: PollResult = { messages: [], lastSeq: since.toString(), more: false };
     if (!inbox) return result;
@@ -275,7 +295,7 @@ export class BrokerState {
     const pending = inbox.after(Number(since));
     let chars = 0;
     for (const message of pending) {
-      if (result.messages.length > 0 && chars + message.json.length > this.limits.pageChars) {
+      if (result.messages.length > 0 && chars + message.json.length > pageChars) {
         result.more = true;
         break;
       }

@@ -1,7 +1,8 @@
 // The per-session message log: JSON Lines, one record per line — `{"seq","ts","msg"}` for an
 // accepted message, `{"ts","inbox"}` for an inbox opened by a poll, `{"ts","agent","signal"}` for
-// a signal that decided an agent's observed state, `{"seq","ts","to","notice"}` for a message
-// git-paw itself sent one agent (logs written before these existed still load). Each record is written with
+// a signal that decided an agent's observed state, `{"ts","cursor","seq"}` for how far an agent's
+// MCP `read_inbox` has read, `{"seq","ts","to","notice"}` for a message git-paw itself sent one
+// agent (logs written before these existed still load). Each record is written with
 // a synchronous write on an O_APPEND descriptor before the broker answers, so the data is in the
 // kernel before the 202 and a crash of the process (kill -9 included) never loses an
 // acknowledged message. A compacted log begins with `{"ts","snapshot"}`, the whole state at the
@@ -42,6 +43,8 @@ export function recordLine(record: LogRecord): string {
     return `{"ts":${JSON.stringify(record.ts)},"snapshot":{"v":${SNAPSHOT_VERSION},"state":${state}}}\n`;
   }
   if (record.kind === 'inbox') return `${JSON.stringify({ ts: record.ts, inbox: record.agentId })}\n`;
+  if (record.kind === 'cursor')
+    return `${JSON.stringify({ ts: record.ts, cursor: record.agentId, seq: record.seq })}\n`;
   if (record.kind === 'state') {
     const { state, source, detail, at } = record.signal;
     return `${JSON.stringify({ ts: record.ts, agent: record.agentId, signal: { state, source, detail, at } })}\n`;
@@ -61,10 +64,18 @@ export function parseRecordLine(line: string): LogRecord | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { seq, ts, msg, inbox, agent, signal, snapshot, to, notice } = value as Record<string, unknown>;
+  const { seq, ts, msg, inbox, agent, signal, cursor, snapshot, to, notice } = value as Record<
+    string,
+    unknown
+  >;
   if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) return undefined;
   if (snapshot !== undefined) return snapshotRecord(ts, snapshot);
   if (typeof inbox === 'string') return { kind: 'inbox', ts, agentId: inbox };
+  if (typeof cursor === 'string') {
+    return isValidAgentId(cursor) && typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0
+      ? { kind: 'cursor', ts, agentId: cursor, seq }
+      : undefined;
+  }
   if (typeof agent === 'string') return stateRecord(ts, agent, signal);
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return undefined;
   if (typeof to === 'string') {

@@ -28,6 +28,8 @@ export const brokerTableSchema = object({
   bind: optional(string()),
   allow_remote: optional(boolean()),
   auth: optional(literals(['token', 'none'])),
+  /** `false`: no MCP endpoint on the broker and no MCP tools wired into the agents' CLIs. */
+  mcp: optional(boolean()),
   // The message log's size past which the broker compacts it, e.g. "64MiB".
   log_limit: optional(
     string({

@@ -36,8 +36,14 @@ export function brokerWindow(plan: BrokerPlan): WindowPlan {
 }
 
 /** The rendered coordination skill for one worktree; unknown placeholders are warned about. */
-export function skillTextFor(settings: LaunchBrokerSettings, plan: BrokerPlan, branch: string): string {
-  const rendered = renderSkill(settings.skill.text, { branch, brokerUrl: plan.url });
+export function skillTextFor(
+  settings: LaunchBrokerSettings,
+  plan: BrokerPlan,
+  branch: string,
+  withMcp = false,
+): string {
+  const skill = withMcp && settings.mcpSkill ? settings.mcpSkill : settings.skill;
+  const rendered = renderSkill(skill.text, { branch, brokerUrl: plan.url });
   rendered.warnings.forEach(warn);
   return rendered.text;
 }
