@@ -6,13 +6,15 @@
 // BENCH_BROKER_SECONDS (per round, default 2), BENCH_BROKER_ROUNDS (default 3),
 // BENCH_EVENTS (per round, default 1000), BENCH_EVENT_ROUNDS (default 3),
 // BENCH_DASHBOARD_SECONDS (default 30), BENCH_WATCHER_SECONDS (default 20),
-// BENCH_ONLY (comma list of startup,launch,broker,events,mcp,compaction,dashboard,watcher).
+// BENCH_CONFLICTS_SECONDS (idle window, default 30),
+// BENCH_ONLY (comma list of startup,launch,broker,events,mcp,compaction,dashboard,watcher,conflicts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchBroker } from './broker.mjs';
 import { benchCompaction } from './compaction.mjs';
+import { benchConflicts } from './conflicts.mjs';
 import { benchDashboard } from './dashboard.mjs';
 import { benchEvents } from './events.mjs';
 import { benchMcp } from './mcp.mjs';
@@ -256,6 +258,26 @@ if (wanted('watcher')) {
           row.tmux_processes_per_tick,
         ]),
       ),
+  );
+}
+
+if (wanted('conflicts')) {
+  progress('6 conflict watcher');
+  results.conflicts = await benchConflicts({ seconds: setting('BENCH_CONFLICTS_SECONDS', 30) });
+  const c = results.conflicts;
+  const checkRow = (label, row) => [label, msText(row.ms), msText(row.max_ms), row.git_processes];
+  sections.push(
+    `6. Conflict watcher, ${c.agents} agents on a repo of ${countText(c.files)} files (median of the rounds)\n` +
+      renderTable(
+        ['check after a change', 'wall', 'slowest', 'git processes'],
+        [
+          checkRow('all 8 worktrees', c.full_check),
+          checkRow('the 2 changed worktrees (as after fs.watch)', c.changed_worktrees_check),
+          checkRow('all 8, 10,000 ignored files in each', c.full_check_ignored_dirs),
+        ],
+      ) +
+      `\nidle over ${c.idle.seconds} s: ${c.idle.cpu_percent} % of a core (with its git processes ${c.idle.cpu_with_git_percent} %, ${c.idle.checks} checks); ` +
+      `a full sweep costs ${msText(c.sweep.sweep_cpu_ms)} CPU every ${c.sweep.sweep_interval_s} s = ${c.sweep.percent} %`,
   );
 }
 

@@ -152,6 +152,14 @@ function buildProgram(): Command {
     .action((flags: { json?: boolean; why?: string }) => runStatusCommand(flags));
 
   program
+    .command('conflicts')
+    .description('Show which agents of the session collide (same files, or commits that will not merge)')
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: { json?: boolean }) =>
+      (await import('./commands/conflicts.js')).runConflicts(flags),
+    );
+
+  program
     .command('list-clis')
     .description('Show detected and custom AI CLIs')
     .action(async () => (await import('./commands/list-clis.js')).runListClis());

@@ -25,6 +25,9 @@ import { compactionLine } from './compaction.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
 import type { StateWatcher } from './watcher.js';
 import type { AttentionMonitor } from '../attention/monitor.js';
+import type { PairState } from '../conflicts/tracker.js';
+import type { ConflictEntry, ConflictReport } from '../conflicts/types.js';
+import type { ConflictWatcher } from '../conflicts/watcher.js';
 
 /** Messages the child sends to its supervisor. */
 export type ChildReport =
@@ -230,11 +233,13 @@ export async function runServerChild(): Promise<void> {
   let stopping = false;
   let watcher: StateWatcher | undefined;
   let attention: AttentionMonitor | undefined;
+  let conflicts: ConflictWatcher | undefined;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
     watcher?.stop();
     attention?.stop();
+    conflicts?.stop();
     void running
       .stop()
       .then(() => opened.log.close())
@@ -271,6 +276,13 @@ export async function runServerChild(): Promise<void> {
   } catch (error) {
     process.stderr.write(`broker: status line and notifications not started: ${describeError(error)}\n`);
   }
+  try {
+    const started = await startConflictWatcher(config, opened.service);
+    if (stopping) started?.stop();
+    else conflicts = started;
+  } catch (error) {
+    process.stderr.write(`broker: conflict watcher not started: ${describeError(error)}\n`);
+  }
 }
 
 /**
@@ -300,6 +312,59 @@ async function startAttentionMonitor(
     tmux: tmuxAttention(systemRunner, location, config.session),
     log: (line) => process.stderr.write(`broker: ${line}\n`),
   });
+}
+
+/**
+ * The conflict watcher on the session's worktrees (read from the saved session state, which a
+ * launch writes moments after the broker answers). Each new or changed pair goes to both agents'
+ * inboxes; NEW_CONFLICT_EVENT on the returned watcher is where other notifications can listen.
+ */
+async function startConflictWatcher(
+  config: BrokerProcessConfig,
+  service: BrokerService,
+): Promise<ConflictWatcher | undefined> {
+  if (config.roster.length < 2) return undefined;
+  const [
+    watcherModule,
+    { gitConflictReader },
+    { checkSessionOf },
+    { parseStateText, stateFilePath },
+    { readFileSync },
+    { systemRunner },
+  ] = await Promise.all([
+    import('../conflicts/watcher.js'),
+    import('../conflicts/git.js'),
+    import('../conflicts/session.js'),
+    import('../session/store.js'),
+    import('node:fs'),
+    import('../util/exec.js'),
+  ]);
+  const { ConflictWatcher, NEW_CONFLICT_EVENT, REPORT_EVENT } = watcherModule;
+  const { pairKey } = await import('../conflicts/tracker.js');
+  const statePath = stateFilePath(config.session);
+  const load = () => {
+    let text: string;
+    try {
+      text = readFileSync(statePath, 'utf8');
+    } catch {
+      return `session state '${statePath}' not readable yet`;
+    }
+    const parsed = parseStateText(text);
+    if (!parsed.ok) return `session state '${statePath}' is damaged: ${parsed.reason}`;
+    return checkSessionOf(parsed.state);
+  };
+  const seed = new Map<string, PairState>();
+  const ids = config.roster.map((entry) => entry.agent_id);
+  ids.forEach((a, i) =>
+    ids.slice(i + 1).forEach((b) => {
+      const last = service.lastConflictNotice(a, b);
+      if (last) seed.set(pairKey([a, b]), last);
+    }),
+  );
+  const watcher = new ConflictWatcher({ load, git: gitConflictReader(systemRunner), seed });
+  watcher.on(REPORT_EVENT, (report: ConflictReport) => service.setConflictReport(report));
+  watcher.on(NEW_CONFLICT_EVENT, (entry: ConflictEntry) => service.announceConflict(entry));
+  return watcher.start();
 }
 
 /**

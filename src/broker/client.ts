@@ -35,6 +35,20 @@ const statusAgentSchema = object({
   state_detail: nullish(string()),
 });
 
+/** A pair of agents whose work collides (kind kept as text: a newer kind is skipped, not fatal). */
+const conflictEntrySchema = object({
+  agents: array(string()),
+  kind: string(),
+  paths: array(string()),
+  since: string(),
+});
+
+const conflictCheckSchema = object({
+  checked_at: nullable(string()),
+  unchecked: array(object({ agent: string(), reason: string() })),
+  notes: array(string()),
+});
+
 /** A `/status` document: 0.3.0 brokers send only the first four members. */
 export const brokerStatusSchema = object({
   git_paw: literal(true),
@@ -48,6 +62,9 @@ export const brokerStatusSchema = object({
   started_at: nullish(string()),
   message_count: nullish(number()),
   next_seq: nullish(number()),
+  /** Brokers with a conflict watcher: the colliding pairs and how the check went. */
+  conflicts: nullish(array(conflictEntrySchema)),
+  conflict_check: nullish(conflictCheckSchema),
 });
 
 export type BrokerStatusDocument = Infer<typeof brokerStatusSchema>;

@@ -270,3 +270,39 @@ export function deliveredJson(canonical: string, seq: number, ts: string): strin
 export function statusLabel(message: Message): string {
   return message.type === 'agent.blocked' ? 'blocked' : message.payload.status;
 }
+
+/** The sender named in the messages git-paw itself puts in agents' inboxes. */
+export const NOTICE_SENDER = 'git-paw';
+
+/**
+ * A message from git-paw to one agent (never published over HTTP): another agent's work
+ * collides with its own. Delivered as `{"type":"agent.conflict","agent_id":"git-paw",
+ * "payload":{"with","kind","paths"},"seq","ts"}`; clients that do not know the type skip it.
+ */
+export interface ConflictNotice {
+  type: 'agent.conflict';
+  with: string;
+  kind: 'conflict' | 'overlap' | 'uncommitted-overlap';
+  paths: string[];
+}
+
+const NOTICE_KINDS: readonly string[] = ['conflict', 'overlap', 'uncommitted-overlap'];
+
+/** The notice's canonical JSON (the delivered form without `seq` and `ts`). */
+export function noticeJson(notice: ConflictNotice): string {
+  return JSON.stringify({
+    type: notice.type,
+    agent_id: NOTICE_SENDER,
+    payload: { with: notice.with, kind: notice.kind, paths: notice.paths },
+  });
+}
+
+/** Reads a notice back from its canonical JSON value (a log line); undefined when it is not one. */
+export function noticeFromJson(value: unknown): ConflictNotice | undefined {
+  if (!isObject(value) || value.type !== 'agent.conflict' || !isObject(value.payload)) return undefined;
+  const { with: other, kind, paths } = value.payload;
+  if (typeof other !== 'string' || !isValidAgentId(other)) return undefined;
+  if (typeof kind !== 'string' || !NOTICE_KINDS.includes(kind)) return undefined;
+  if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) return undefined;
+  return { type: 'agent.conflict', with: other, kind: kind as ConflictNotice['kind'], paths };
+}

@@ -7,6 +7,8 @@
 // in the log.
 import type { ObservedState, Outcome } from '../agents/precedence.js';
 import type { StateSignal } from '../agents/state.js';
+import { conflictsJson } from '../conflicts/report.js';
+import type { ConflictEntry, ConflictReport } from '../conflicts/types.js';
 import { describeError } from '../util/errors.js';
 import { CompactingLog, DEFAULT_LOG_LIMIT, type CompactionOptions } from './compaction.js';
 import type { Message } from './messages.js';
@@ -42,7 +44,7 @@ export interface RecordSink {
 }
 
 interface PendingPublish {
-  record: LogRecord & { kind: 'message' };
+  record: LogRecord & { kind: 'message' | 'notice' };
   reply: (outcome: PublishOutcome) => void;
 }
 
@@ -70,6 +72,8 @@ export class BrokerService {
   /** Ids that pending messages will register or give an inbox (for the agent cap). */
   private opening = new Set<string>();
   private lastAllocated = 0;
+  /** The conflict watcher's last report (not logged: the watcher recomputes it after a restart). */
+  private conflicts: ConflictReport | undefined;
   /** Per agent, the wakers of its `wait_for_message` calls now waiting. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly changeListeners: ((agentId: string) => void)[] = [];
@@ -106,6 +110,41 @@ export class BrokerService {
   }
 
   /**
+   * Tells both agents of a pair that is new or changed kind: one `agent.conflict` notice in each
+   * inbox, written to the log in the same batch and order as publishes, so seqs stay in order.
+   */
+  announceConflict(entry: ConflictEntry): void {
+    const ts = new Date(this.now()).toISOString();
+    const [a, b] = entry.agents;
+    const flushScheduled = this.pending.length > 0;
+    for (const [to, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      this.lastAllocated = Math.max(this.lastAllocated, this.state.lastSeq) + 1;
+      const notice = { type: 'agent.conflict' as const, with: other, kind: entry.kind, paths: entry.paths };
+      this.pending.push({
+        record: { kind: 'notice', seq: this.lastAllocated, ts, to, notice },
+        reply: (outcome) => {
+          if (!outcome.ok)
+            process.stderr.write(`broker: conflict notice to ${to} not sent: ${outcome.error}\n`);
+        },
+      });
+    }
+    if (!flushScheduled) setImmediate(() => this.flush());
+  }
+
+  /** The last conflict notice about a pair of agents, for the watcher's memory across restarts. */
+  lastConflictNotice(a: string, b: string): { kind: ConflictEntry['kind']; since: string } | undefined {
+    return this.state.lastNotice(a, b);
+  }
+
+  /** Keeps the conflict watcher's latest report for `/status`. */
+  setConflictReport(report: ConflictReport): void {
+    this.conflicts = report;
+  }
+
+  /**
    * Writes the batch, then applies and acknowledges it; on a failed write nothing is applied. The
    * batch's seqs are handed out again only when the write left none of its lines in the log:
    * a line there would come back at replay beside the message that reused its seq.
@@ -121,12 +160,14 @@ export class BrokerService {
       return;
     }
     for (const entry of batch) {
-      this.state.apply(entry.record);
-      const { message, ts } = entry.record;
-      const signal = agentSignalOf(message, Date.parse(ts));
-      if (signal) this.observe(message.agent_id, signal);
-      this.changed(message.agent_id);
-      entry.reply({ ok: true, seq: entry.record.seq });
+      const { record } = entry;
+      this.state.apply(record);
+      if (record.kind === 'message') {
+        const signal = agentSignalOf(record.message, Date.parse(record.ts));
+        if (signal) this.observe(record.message.agent_id, signal);
+        this.changed(record.message.agent_id);
+      }
+      entry.reply({ ok: true, seq: record.seq });
     }
     this.wakeWaiters();
   }
@@ -291,6 +332,7 @@ export class BrokerService {
     const { identity } = this;
     return JSON.stringify({
       agents: this.state.agents(nowMs),
+      ...(this.conflicts ? conflictsJson(this.conflicts) : {}),
       git_paw: true,
       instance_id: identity.instanceId,
       message_count: this.state.messageCount,

@@ -7,7 +7,14 @@
 // survives compaction as long as it holds plain data, Maps, Sets or the classes in STATE_CLASSES.
 import type { AgentState, SignalSource, StateSignal } from '../agents/state.js';
 import { Inbox, type StoredMessage } from './inbox.js';
-import { canonicalJson, deliveredJson, statusLabel, type Message } from './messages.js';
+import {
+  canonicalJson,
+  deliveredJson,
+  noticeJson,
+  statusLabel,
+  type ConflictNotice,
+  type Message,
+} from './messages.js';
 import { ObservedStates } from './observed.js';
 
 export interface RosterAgent {
@@ -51,6 +58,7 @@ export type LogRecord =
   | { kind: 'message'; seq: number; ts: string; message: Message }
   | { kind: 'inbox'; ts: string; agentId: string }
   | { kind: 'state'; ts: string; agentId: string; signal: StateSignal }
+  | { kind: 'notice'; seq: number; ts: string; to: string; notice: ConflictNotice }
   | { kind: 'cursor'; ts: string; agentId: string; seq: number }
   | { kind: 'snapshot'; ts: string; fields: SnapshotFields };
 
@@ -112,6 +120,10 @@ export function summaryOf(message: Message): string {
   return flat.length > SUMMARY_CHARS ? `${flat.slice(0, SUMMARY_CHARS - 1)}…` : flat;
 }
 
+function noticePairKey(a: string, b: string): string {
+  return a < b ? `${a}\0${b}` : `${b}\0${a}`;
+}
+
 export class BrokerState {
   private readonly agentsById = new Map<string, AgentEntry>();
   private readonly inboxes = new Map<string, Inbox>();
@@ -125,6 +137,8 @@ export class BrokerState {
   private accepted = 0;
   /** Observed state of the roster agents (agents outside the roster have none). */
   readonly observed: ObservedStates;
+  /** The last conflict notice per pair of agents (`a\0b`, sorted): its kind and when it was sent. */
+  private readonly notices = new Map<string, { kind: ConflictNotice['kind']; since: string }>();
   /**
    * The highest seq MCP `read_inbox` has handed to each agent: the broker keeps the cursor, so a
    * model never handles seqs, and it is logged so that a restart does not hand a message twice.
@@ -206,6 +220,13 @@ export class BrokerState {
       this.observed.decide(record.agentId, record.signal);
       return;
     }
+    if (record.kind === 'notice') {
+      const { seq, ts, to, notice } = record;
+      this.last = Math.max(this.last, seq);
+      this.notices.set(noticePairKey(to, notice.with), { kind: notice.kind, since: ts });
+      this.deliver({ seq, json: deliveredJson(noticeJson(notice), seq, ts), holders: 0 }, [this.inboxOf(to)]);
+      return;
+    }
     if (record.kind === 'cursor') {
       this.readCursors.set(record.agentId, Math.max(this.readCursor(record.agentId), record.seq));
       return;
@@ -232,8 +253,16 @@ export class BrokerState {
       recipients.push(this.inboxOf(message.payload.from));
     }
     if (recipients.length === 0) return;
+    this.deliver({ seq, json: deliveredJson(canonicalJson(message), seq, ts), holders: 0 }, recipients);
+  }
 
-    const stored: StoredMessage = { seq, json: deliveredJson(canonicalJson(message), seq, ts), holders: 0 };
+  /** The last conflict notice sent about the pair (either order), for not sending it twice. */
+  lastNotice(a: string, b: string): { kind: ConflictNotice['kind']; since: string } | undefined {
+    return this.notices.get(noticePairKey(a, b));
+  }
+
+  /** Puts a delivered message in each inbox, within the caps. */
+  private deliver(stored: StoredMessage, recipients: readonly Inbox[]): void {
     for (const inbox of recipients) {
       inbox.push(stored);
       this.retainedRefs += 1;

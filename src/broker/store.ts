@@ -1,7 +1,8 @@
 // The per-session message log: JSON Lines, one record per line — `{"seq","ts","msg"}` for an
 // accepted message, `{"ts","inbox"}` for an inbox opened by a poll, `{"ts","agent","signal"}` for
 // a signal that decided an agent's observed state, `{"ts","cursor","seq"}` for how far an agent's
-// MCP `read_inbox` has read (logs written before it existed still load). Each record is written with
+// MCP `read_inbox` has read, `{"seq","ts","to","notice"}` for a message git-paw itself sent one
+// agent (logs written before these existed still load). Each record is written with
 // a synchronous write on an O_APPEND descriptor before the broker answers, so the data is in the
 // kernel before the 202 and a crash of the process (kill -9 included) never loses an
 // acknowledged message. A compacted log begins with `{"ts","snapshot"}`, the whole state at the
@@ -27,7 +28,7 @@ import {
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { StateSignal } from '../agents/state.js';
-import { canonicalJson, isValidAgentId, messageFromJson } from './messages.js';
+import { canonicalJson, isValidAgentId, messageFromJson, noticeFromJson, noticeJson } from './messages.js';
 import { signalProblem } from './observed.js';
 import { decodeGraph, encodeGraph } from './snapshot.js';
 import { STATE_CLASSES, type LogRecord, type SnapshotFields } from './state.js';
@@ -48,6 +49,9 @@ export function recordLine(record: LogRecord): string {
     const { state, source, detail, at } = record.signal;
     return `${JSON.stringify({ ts: record.ts, agent: record.agentId, signal: { state, source, detail, at } })}\n`;
   }
+  if (record.kind === 'notice') {
+    return `{"seq":${record.seq},"ts":${JSON.stringify(record.ts)},"to":${JSON.stringify(record.to)},"notice":${noticeJson(record.notice)}}\n`;
+  }
   return `{"seq":${record.seq},"ts":${JSON.stringify(record.ts)},"msg":${canonicalJson(record.message)}}\n`;
 }
 
@@ -60,7 +64,10 @@ export function parseRecordLine(line: string): LogRecord | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { seq, ts, msg, inbox, agent, signal, cursor, snapshot } = value as Record<string, unknown>;
+  const { seq, ts, msg, inbox, agent, signal, cursor, snapshot, to, notice } = value as Record<
+    string,
+    unknown
+  >;
   if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) return undefined;
   if (snapshot !== undefined) return snapshotRecord(ts, snapshot);
   if (typeof inbox === 'string') return { kind: 'inbox', ts, agentId: inbox };
@@ -71,6 +78,12 @@ export function parseRecordLine(line: string): LogRecord | undefined {
   }
   if (typeof agent === 'string') return stateRecord(ts, agent, signal);
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return undefined;
+  if (typeof to === 'string') {
+    const parsedNotice = noticeFromJson(notice);
+    return parsedNotice && isValidAgentId(to)
+      ? { kind: 'notice', seq, ts, to, notice: parsedNotice }
+      : undefined;
+  }
   const parsed = messageFromJson(msg);
   return parsed.ok ? { kind: 'message', seq, ts, message: parsed.message } : undefined;
 }

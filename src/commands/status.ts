@@ -35,7 +35,29 @@ async function reportOf(state: SessionState, repoRoot: string): Promise<StatusRe
     const revival = await reviveBrokerLocked(systemRunner, repoRoot, state);
     if (revival !== undefined && revival !== 'down') broker = await brokerReportOf(state);
   }
-  return { state, status: effectiveStatus(state, tmuxRunning), tmuxRunning, ...broker };
+  return {
+    state,
+    status: effectiveStatus(state, tmuxRunning),
+    tmuxRunning,
+    ...broker,
+    ...(await conflictsOf(state, broker.broker)),
+  };
+}
+
+/**
+ * The broker's conflict report when it has one; otherwise (no broker, or one not watching yet)
+ * a report computed now from git, for a session with two worktrees or more.
+ */
+async function conflictsOf(
+  state: SessionState,
+  broker: StatusReport['broker'],
+): Promise<Pick<StatusReport, 'conflicts'>> {
+  if (state.worktrees.length < 2) return {};
+  const { reportFromStatus } = await import('../conflicts/report.js');
+  const watched = broker?.state === 'running' ? reportFromStatus(broker.status) : undefined;
+  if (watched?.check.checked_at) return { conflicts: watched };
+  const { freshConflictReport } = await import('../conflicts/fresh.js');
+  return { conflicts: await freshConflictReport(systemRunner, state) };
 }
 
 /** What an earlier session left behind, when git-paw lost track of it. */

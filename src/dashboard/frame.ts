@@ -2,6 +2,7 @@
 // unreachable-broker banner, the agent table and the key hint, as styled lines that fit the
 // terminal (columns and rows). The view only prints these lines, and redraws only when the
 // lines differ from the last ones it printed.
+import { conflictSummary, involvedAgents, reportFromStatus } from '../conflicts/report.js';
 import type { BrokerStatus } from './broker-status.js';
 import { buildRows, countsLine, formatDuration, type AgentRow, type RosterAgent } from './rows.js';
 import { displayWidth, fitToWidth, truncateToWidth } from './text-width.js';
@@ -137,9 +138,12 @@ function outageLine(outage: NonNullable<FrameInput['outage']>): string {
 
 /** The whole screen as styled lines, each at most `columns` wide, fewer than `rows` lines. */
 export function layoutFrame(input: FrameInput): FrameLine[] {
-  const rows = input.latest
-    ? buildRows(input.roster, input.latest.status.agents, input.latest.ageSeconds)
-    : [];
+  const conflicts = input.latest ? (reportFromStatus(input.latest.status)?.conflicts ?? []) : [];
+  // Agents whose work collides with another's carry a marker; the pairs are listed under the table.
+  const marked = involvedAgents(conflicts);
+  const rows = (
+    input.latest ? buildRows(input.roster, input.latest.status.agents, input.latest.ageSeconds) : []
+  ).map((row) => (marked.has(row.agent) ? { ...row, agent: `⚠ ${row.agent}` } : row));
   const lines: FrameLine[] = [
     { text: `git-paw dashboard · ${input.session}`, style: 'title' },
     { text: brokerLine(input), style: 'plain' },
@@ -153,8 +157,9 @@ export function layoutFrame(input: FrameInput): FrameLine[] {
     lines.push({ text: 'No agents connected yet', style: 'plain' });
   } else {
     // Stay below the terminal height: Ink clears the whole screen on every frame otherwise.
-    const room = input.rows - 1 - FIXED_LINES - (input.outage ? 1 : 0);
+    const room = input.rows - 1 - FIXED_LINES - (input.outage ? 1 : 0) - (conflicts.length > 0 ? 1 : 0);
     lines.push(...tableLines(rows, input.columns, Math.max(1, room)));
+    if (conflicts.length > 0) lines.push({ text: conflictSummary(conflicts), style: 'warning' });
   }
   lines.push({ text: '', style: 'plain' }, { text: KEY_HINT, style: 'hint' });
   return lines.map((line) => ({ ...line, text: truncateToWidth(line.text, input.columns) }));

@@ -7,6 +7,7 @@ import { removeAgentsMdExclude } from '../agents-md/exclude.js';
 import { readCommitFiles } from '../agents-md/committed.js';
 import { agentsMdPipeline, type AgentsMdTarget } from '../agents-md/write.js';
 import type { BrokerPlan } from '../broker/session.js';
+import { forkPoints } from '../conflicts/fork-points.js';
 import { mainCheckoutBranch } from '../git/repo.js';
 import { pruneWorktrees } from '../git/worktrees.js';
 import type { SessionState, WorktreeEntry } from '../session/schema.js';
@@ -90,6 +91,11 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
   // Before anything exists: a taken port or colliding agent ids stop the launch here.
   const broker = await planBrokerOf(ctx, plan);
   const base = mainCheckoutBranch(repo);
+  // Read before the worktrees exist: new branches start at this HEAD.
+  const forks = forkPoints(
+    repo,
+    plan.agents.map((agent) => ({ branch: agent.branch, created: agent.source === 'new' })),
+  );
   return withRollback(async (rollback) => {
     if (plan.staleWorktrees) await pruneWorktrees(runner, repo);
     registerPruneOnRollback(ctx, rollback);
@@ -125,7 +131,14 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       await frame.value.placeholder.catch(() => undefined);
       throw worktrees.reason;
     }
-    return bringUpSession(ctx, { ...bringUp, frame: frame.value }, rollback);
+    const withForks: SessionState = {
+      ...state,
+      worktrees: state.worktrees.map((entry) => {
+        const point = forks.get(entry.branch);
+        return point === undefined ? entry : { ...entry, base_commit: point };
+      }),
+    };
+    return bringUpSession(ctx, { ...bringUp, state: withForks, frame: frame.value }, rollback);
   });
 }
 

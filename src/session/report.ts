@@ -2,6 +2,8 @@
 // Pure formatting; the broker block (upstream's `Broker:` line, plus agent count and one line per
 // agent when it runs) comes from the broker's own report.
 import { brokerStatusJson, brokerStatusLines, type BrokerReport } from '../broker/status.js';
+import { conflictLines, conflictsJson } from '../conflicts/report.js';
+import type { ConflictReport } from '../conflicts/types.js';
 import { commandOf, type SessionState } from './schema.js';
 import type { EffectiveStatus } from './status.js';
 
@@ -11,6 +13,8 @@ export interface StatusReport {
   tmuxRunning: boolean;
   /** Present when the session has a broker (both broker fields saved). */
   broker?: BrokerReport;
+  /** Which agents collide: the broker's watcher's report, else one computed for this status. */
+  conflicts?: ConflictReport;
 }
 
 export function formatStatus(report: StatusReport): string[] {
@@ -22,6 +26,7 @@ export function formatStatus(report: StatusReport): string[] {
     '',
   ];
   if (report.broker) lines.push(...brokerStatusLines(report.broker), '');
+  if (report.conflicts) lines.push(...conflictLines(report.conflicts), '');
   if (state.worktrees.length === 0) lines.push('  (no worktrees)');
   for (const entry of state.worktrees) lines.push(`  ${entry.branch} → ${entry.cli} (${entry.worktree_path})`);
   return lines;
@@ -45,5 +50,6 @@ export function statusJson(report: StatusReport | undefined): Record<string, unk
       branch_created: entry.branch_created,
     })),
     ...(report.broker ? { broker: brokerStatusJson(report.broker) } : {}),
+    ...(report.conflicts ? conflictsJson(report.conflicts) : {}),
   };
 }

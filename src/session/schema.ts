@@ -16,6 +16,8 @@ export const worktreeEntrySchema = object({
   spec_text: optional(string()),
   /** Additive: the files a from-specs agent owns (same reason). */
   owned_files: optional(array(string())),
+  /** Additive: the commit the branch forked from the base branch at launch (conflict checks). */
+  base_commit: optional(string()),
 });
 
 export const sessionStateSchema = object({

@@ -50,7 +50,8 @@ describe.skipIf(skipWithoutTmux)('start: fresh launch', () => {
     expect(state.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(state.worktrees).toEqual([
       { branch: 'feat/a', worktree_path: worktreeDir(sandbox, 'feat-a'), cli: 'claude', branch_created: false, command: join(sandbox.bin, 'claude') },
-      { branch: 'feat/b', worktree_path: worktreeDir(sandbox, 'feat-b'), cli: 'claude', branch_created: true, command: join(sandbox.bin, 'claude') },
+      // A branch the launch made records the commit it forked from (the conflict check's base).
+      { branch: 'feat/b', worktree_path: worktreeDir(sandbox, 'feat-b'), cli: 'claude', branch_created: true, command: join(sandbox.bin, 'claude'), base_commit: sandbox.git(['rev-parse', 'HEAD']) },
     ]);
     expect(Object.keys(state).filter((key) => key.startsWith('broker_'))).toEqual([]);
     expect(sessionFiles(sandbox)).toEqual(['paw-proj.json']); // no temp file left behind
