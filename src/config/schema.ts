@@ -26,6 +26,17 @@ export const brokerTableSchema = object({
   auth: optional(literals(['token', 'none'])),
 });
 
+/** A tmux key as `bind-key` takes it: one character or a named key, with C-, M- or S- modifiers. */
+const TMUX_KEY =
+  /^(?:[CMS]-)*(?:[!-~]|F(?:[1-9]|1[0-2])|Up|Down|Left|Right|Home|End|PageUp|PageDown|Tab|BTab|Space|Enter|Escape|BSpace|DC|IC)$/;
+
+export const tmuxTableSchema = object({
+  /** `prefix + <key>` runs `git paw next`; unset: no binding. */
+  jump_key: optional(
+    string({ refine: { test: (key) => TMUX_KEY.test(key), message: 'expected one tmux key such as "N", "C-n" or "F5"' } }),
+  ),
+});
+
 export const configFileSchema = object({
   default_cli: optional(string()),
   default_spec_cli: optional(string()),
@@ -36,6 +47,7 @@ export const configFileSchema = object({
   specs: optional(object({ dir: optional(string()), type: optional(string()) })),
   logging: optional(object({ enabled: optional(boolean()) })),
   broker: optional(brokerTableSchema),
+  tmux: optional(tmuxTableSchema),
 });
 
 /** One config file as written (after validation; unknown keys dropped). */

@@ -48,6 +48,12 @@ export const REPO_CONFIG_TEMPLATE = `# git-paw settings for this repository.
 # allow_remote = false    # true permits a non-loopback bind (exposes the broker to the network)
 # auth = "token"          # "token": agents send a per-session bearer token; "none": no token
 
+# Keys in the tmux server. jump_key binds prefix + that key to \`git paw next\` (go to the agent
+# that most needs you); it is bound only when set, never over a binding of your own, and removed
+# when the last git-paw session using it stops.
+# [tmux]
+# jump_key = "N"
+
 # A CLI of your own, usable as \`--cli my-agent\` (git paw add-cli writes these globally).
 # [clis.my-agent]
 # command = "/usr/local/bin/my-agent"   # absolute path, or a command on PATH, with arguments

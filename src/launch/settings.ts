@@ -16,6 +16,7 @@ export function launchSettingsOf(config: PawConfig, repoRoot: string, env: NodeJ
     plainClis: Object.entries(config.clis)
       .filter(([, entry]) => entry.integrate === false)
       .map(([name]) => name),
+    ...(config.tmux?.jump_key === undefined ? {} : { jumpKey: config.tmux.jump_key }),
     ...(enabled ? { broker: { ...broker, skill: resolveSkill(repoRoot, env) } } : {}),
   };
 }
