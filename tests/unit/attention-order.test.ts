@@ -71,3 +71,13 @@ describe('jump targets', () => {
     expect(() => matchAgent(roster, 'zzz', 's')).toThrow("no agent matching 'zzz' in session 's'");
   });
 });
+
+describe('[tmux] jump_key', () => {
+  it('is a config error naming file, line and key when it is not one tmux key', async () => {
+    const { parseConfigText } = await import('../../src/config/validate.js');
+    expect(() => parseConfigText('mouse = true\n[tmux]\njump_key = "NN"\n', '/x/config.toml')).toThrow(
+      'Config error: /x/config.toml: line 3: tmux.jump_key: expected one tmux key such as "N", "C-n" or "F5"',
+    );
+    expect(parseConfigText('[tmux]\njump_key = "C-n"\n', '/x/config.toml').file.tmux?.jump_key).toBe('C-n');
+  });
+});
