@@ -6,7 +6,17 @@
 // not zod: the supervisor and its server child each read it on the way to answering the launch.
 import { readFileSync } from 'node:fs';
 import { BrokerError } from '../util/errors.js';
-import { array, boolean, literals, number, object, safeParse, string, type Infer } from '../util/schema.js';
+import {
+  array,
+  boolean,
+  literals,
+  number,
+  object,
+  optional,
+  safeParse,
+  string,
+  type Infer,
+} from '../util/schema.js';
 import { packageFile } from '../util/self.js';
 import { isLoopbackBind } from './http-parse.js';
 
@@ -42,9 +52,13 @@ const brokerProcessConfigSchema = object({
   auth: literals(['token', 'none']),
   allow_remote: boolean(),
   log_path: nonEmpty(),
+  /** `[broker] log_limit` in bytes; absent: the default. */
+  log_limit: optional(number({ int: true, min: 1 })),
   /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
   instance_id: nonEmpty(),
   roster: array(brokerRosterEntrySchema),
+  /** `[broker] mcp`: whether `/mcp/<agent_id>` answers (absent: on). */
+  mcp: optional(boolean()),
 });
 
 export type BrokerRosterEntry = Infer<typeof brokerRosterEntrySchema>;
@@ -102,6 +116,14 @@ export function nonLoopbackError(bind: string): BrokerError {
 /** Where the supervisor leaves the reason of a fatal start-up failure for `waitForBroker`. */
 export function startupErrorPath(logPath: string): string {
   return `${logPath}.error`;
+}
+
+/**
+ * Where the server that holds a log says who it is (`<pid> <start time>`), so that its successor
+ * finds it even when it is too busy to answer a probe.
+ */
+export function serverPidPath(logPath: string): string {
+  return `${logPath}.pid`;
 }
 
 /** The git-paw version (package.json), reported by `/status`. */

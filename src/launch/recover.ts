@@ -18,7 +18,6 @@ import type { LaunchContext, LaunchSettings } from './types.js';
 import {
   createAgentWorktrees,
   pathExists,
-  PLAIN_WORKTREE_STEPS,
   registerPruneOnRollback,
 } from './worktrees.js';
 
@@ -93,7 +92,7 @@ export async function recoverSession(
       worktreePath: entry.worktree_path,
       source: 'local' as const,
     }));
-    await createAgentWorktrees(ctx, recreate, PLAIN_WORKTREE_STEPS, rollback, (index) => {
+    await createAgentWorktrees(ctx, recreate, false, rollback, (index) => {
       const entry = missing[index] as WorktreeEntry;
       warn(`worktree '${entry.worktree_path}' was missing; recreated it from branch '${entry.branch}'`);
     });
