@@ -18,6 +18,7 @@ import {
   type Infer,
 } from '../util/schema.js';
 import { packageFile } from '../util/self.js';
+import { NOTIFY_EVENTS } from '../config/schema.js';
 import { isLoopbackBind } from './http-parse.js';
 
 export const BROKER_CONFIG_ENV = 'GIT_PAW_BROKER_CONFIG';
@@ -43,6 +44,14 @@ const brokerRosterEntrySchema = object({
 
 const nonEmpty = () => string({ minLength: 1 });
 
+/** `[notifications]` as the launch resolved it (absent: the broker's defaults). */
+const notificationsSchema = object({
+  on: array(literals(NOTIFY_EVENTS)),
+  desktop: boolean(),
+  bell: boolean(),
+  command: optional(string()),
+});
+
 const brokerProcessConfigSchema = object({
   session: nonEmpty(),
   repo_path: nonEmpty(),
@@ -59,6 +68,7 @@ const brokerProcessConfigSchema = object({
   roster: array(brokerRosterEntrySchema),
   /** `[broker] mcp`: whether `/mcp/<agent_id>` answers (absent: on). */
   mcp: optional(boolean()),
+  notifications: optional(notificationsSchema),
 });
 
 export type BrokerRosterEntry = Infer<typeof brokerRosterEntrySchema>;

@@ -38,5 +38,6 @@ export function mergeConfigFiles(global: ConfigFile, repo: ConfigFile): PawConfi
     logging: overlay(global.logging, repo.logging),
     broker: overlay(global.broker, repo.broker),
     ...(global.tmux || repo.tmux ? { tmux: overlay(global.tmux, repo.tmux) } : {}),
+    notifications: overlay(global.notifications, repo.notifications),
   };
 }
