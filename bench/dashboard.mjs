@@ -103,8 +103,10 @@ export async function benchDashboard({ seconds = 30 } = {}) {
     for (const pane of [paneZero, '=view:']) {
       await waitFor(
         () =>
-          sandbox.tmux(['capture-pane', '-p', '-t', pane]).includes(`${AGENTS} agents: ${AGENTS} working`),
-        `dashboard ${pane} to show ten working agents`,
+          new RegExp(`${AGENTS} agents: ${AGENTS} (working|idle)\\b`).test(
+            sandbox.tmux(['capture-pane', '-p', '-t', pane]),
+          ),
+        `dashboard ${pane} to show ten agents in one state`,
       );
       const panePid = Number(sandbox.tmux(['display-message', '-p', '-t', pane, '#{pane_pid}']));
       const size = sandbox.tmux(['display-message', '-p', '-t', pane, '#{pane_width}x#{pane_height}']).trim();

@@ -222,6 +222,21 @@ function buildProgram(): Command {
     .action(async () => (await import('./commands/dashboard.js')).runDashboard());
 
   program
+    .command('next')
+    .description('Go to the pane of the agent that most needs you (waiting, error, blocked, finished)')
+    .option('--client <CLIENT>', 'tmux client to move (default: the one this runs in)', once)
+    .action(async (flags: { client?: string }) => (await import('./commands/next.js')).runNext(flags));
+
+  program
+    .command('jump')
+    .description("Go to an agent's pane")
+    .argument('<AGENT>', 'agent id or branch, or a unique part of one')
+    .option('--client <CLIENT>', 'tmux client to move (default: the one this runs in)', once)
+    .action(async (target: string, flags: { client?: string }) =>
+      (await import('./commands/jump.js')).runJump(target, flags),
+    );
+
+  program
     .command('demo')
     .description('Launch a throwaway demo session with built-in agents (no AI CLI needed)')
     .option('--no-attach', 'do not attach; print how to attach and exit 0')

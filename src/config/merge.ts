@@ -37,6 +37,7 @@ export function mergeConfigFiles(global: ConfigFile, repo: ConfigFile): PawConfi
     ...(global.specs || repo.specs ? { specs: overlay(global.specs, repo.specs) } : {}),
     logging: overlay(global.logging, repo.logging),
     broker: overlay(global.broker, repo.broker),
+    ...(global.tmux || repo.tmux ? { tmux: overlay(global.tmux, repo.tmux) } : {}),
     notifications: overlay(global.notifications, repo.notifications),
   };
 }

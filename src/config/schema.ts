@@ -41,6 +41,17 @@ export const brokerTableSchema = object({
   ),
 });
 
+/** A tmux key as `bind-key` takes it: one character or a named key, with C-, M- or S- modifiers. */
+const TMUX_KEY =
+  /^(?:[CMS]-)*(?:[!-~]|F(?:[1-9]|1[0-2])|Up|Down|Left|Right|Home|End|PageUp|PageDown|Tab|BTab|Space|Enter|Escape|BSpace|DC|IC)$/;
+
+export const tmuxTableSchema = object({
+  /** `prefix + <key>` runs `git paw next`; unset: no binding. */
+  jump_key: optional(
+    string({ refine: { test: (key) => TMUX_KEY.test(key), message: 'expected one tmux key such as "N", "C-n" or "F5"' } }),
+  ),
+});
+
 /** What `[notifications] on` may name: states an agent enters, and events about the session. */
 export const NOTIFY_EVENTS = ['waiting', 'error', 'done', 'blocked', 'idle', 'exited', 'conflict'] as const;
 
@@ -61,6 +72,7 @@ export const configFileSchema = object({
   specs: optional(object({ dir: optional(string()), type: optional(string()) })),
   logging: optional(object({ enabled: optional(boolean()) })),
   broker: optional(brokerTableSchema),
+  tmux: optional(tmuxTableSchema),
   notifications: optional(notificationsTableSchema),
 });
 

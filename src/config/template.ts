@@ -50,6 +50,12 @@ export const REPO_CONFIG_TEMPLATE = `# git-paw settings for this repository.
 # mcp = true              # false: no MCP tools for the agents (they coordinate with curl instead)
 # log_limit = "64MiB"     # the message log is compacted past this size (at least 64KiB)
 
+# Keys in the tmux server. jump_key binds prefix + that key to \`git paw next\` (go to the agent
+# that most needs you); it is bound only when set, never over a binding of your own, and removed
+# when the last git-paw session using it stops.
+# [tmux]
+# jump_key = "N"
+
 # Telling you when an agent needs you: a message on the tmux status line of every client
 # attached to the session (and the bell), sent once per change, never for the pane you are
 # looking at. The session's status line always shows the counts (e.g. "⏳ 2 waiting").

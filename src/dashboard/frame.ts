@@ -1,13 +1,16 @@
 // Pure layout of one dashboard screen: header (session, broker URL, uptime, counts), an
-// unreachable-broker banner, the agent table and the key hint, as styled lines that fit the
-// terminal (columns and rows). The view only prints these lines, and redraws only when the
-// lines differ from the last ones it printed.
+// unreachable-broker banner, the agent table in attention order with the selected row marked
+// (agents whose work collides with another's marked ⚠, the pairs listed under the table), the
+// outcome of the last jump and the key hint, as styled lines that fit the terminal (columns and
+// rows). The view only prints these lines, and redraws only when the lines differ from the last
+// ones it printed.
+import { sortByAttention } from '../attention/order.js';
 import { conflictSummary, involvedAgents, reportFromStatus } from '../conflicts/report.js';
 import type { BrokerStatus } from './broker-status.js';
 import { buildRows, countsLine, formatDuration, type AgentRow, type RosterAgent } from './rows.js';
 import { displayWidth, fitToWidth, truncateToWidth } from './text-width.js';
 
-export type LineStyle = 'title' | 'header' | 'warning' | 'plain' | 'hint';
+export type LineStyle = 'title' | 'header' | 'warning' | 'plain' | 'selected' | 'hint';
 
 export interface FrameLine {
   text: string;
@@ -24,10 +27,17 @@ export interface FrameInput {
   outage?: { reason: string; seconds: number };
   columns: number;
   rows: number;
+  /** The agent id of the selected row (none: the first row). */
+  selected?: string;
+  /** One line about the last jump, e.g. why it could not be made. */
+  notice?: string;
 }
 
-export const KEY_HINT = 'q close view · the broker and agents keep running';
+export const KEY_HINT = '↑/↓ j/k move · Enter go to pane · n next needing you · q close view';
 
+/** Marks the selected row in front of the table, so it shows without colour too. */
+const SELECTED_MARK = '› ';
+const UNSELECTED_MARK = '  ';
 const GAP = '  ';
 const HEADINGS = {
   agent: 'Agent',
@@ -111,12 +121,44 @@ function tableLine(cells: Record<keyof ColumnWidths, string>, widths: ColumnWidt
     .trimEnd();
 }
 
-function tableLines(rows: readonly AgentRow[], columns: number, room: number): FrameLine[] {
-  const widths = columnWidths(rows, columns);
-  const lines: FrameLine[] = [{ text: tableLine(HEADINGS, widths), style: 'header' }];
+/**
+ * The rows the table shows, in attention order. The order depends only on which group each agent
+ * is in, so it moves only when an agent changes group; the selection is kept by agent id.
+ */
+export function frameRows(input: Pick<FrameInput, 'roster' | 'latest'>): AgentRow[] {
+  if (!input.latest) return [];
+  const rows = buildRows(input.roster, input.latest.status.agents, input.latest.ageSeconds);
+  return sortByAttention(rows, (row) => ({ agentId: row.agentId, state: row.agentState, label: row.label }));
+}
+
+/** The rows shown when `room` lines are free: always including the selected one. */
+function visibleRows(rows: readonly AgentRow[], selected: string | undefined, room: number): AgentRow[] {
+  const index = Math.max(
+    0,
+    rows.findIndex((row) => row.agentId === selected),
+  );
+  const start = Math.max(0, Math.min(index - room + 1, rows.length - room));
+  return rows.slice(start, start + room);
+}
+
+function tableLines(
+  rows: readonly AgentRow[],
+  selected: string | undefined,
+  columns: number,
+  room: number,
+): FrameLine[] {
+  const widths = columnWidths(rows, columns - UNSELECTED_MARK.length);
+  const lines: FrameLine[] = [{ text: UNSELECTED_MARK + tableLine(HEADINGS, widths), style: 'header' }];
   const fits = rows.length <= room;
-  const shown = fits ? rows : rows.slice(0, Math.max(0, room - 1));
-  for (const row of shown) lines.push({ text: tableLine(row, widths), style: 'plain' });
+  const shown = fits ? rows : visibleRows(rows, selected, Math.max(0, room - 1));
+  const chosen = selected ?? rows[0]?.agentId;
+  for (const row of shown) {
+    lines.push(
+      row.agentId === chosen
+        ? { text: SELECTED_MARK + tableLine(row, widths), style: 'selected' }
+        : { text: UNSELECTED_MARK + tableLine(row, widths), style: 'plain' },
+    );
+  }
   if (!fits) {
     lines.push({
       text: `… and ${rows.length - shown.length} more agents (enlarge this pane to see them)`,
@@ -141,9 +183,9 @@ export function layoutFrame(input: FrameInput): FrameLine[] {
   const conflicts = input.latest ? (reportFromStatus(input.latest.status)?.conflicts ?? []) : [];
   // Agents whose work collides with another's carry a marker; the pairs are listed under the table.
   const marked = involvedAgents(conflicts);
-  const rows = (
-    input.latest ? buildRows(input.roster, input.latest.status.agents, input.latest.ageSeconds) : []
-  ).map((row) => (marked.has(row.agent) ? { ...row, agent: `⚠ ${row.agent}` } : row));
+  const rows = frameRows(input).map((row) =>
+    marked.has(row.agent) ? { ...row, agent: `⚠ ${row.agent}` } : row,
+  );
   const lines: FrameLine[] = [
     { text: `git-paw dashboard · ${input.session}`, style: 'title' },
     { text: brokerLine(input), style: 'plain' },
@@ -158,10 +200,10 @@ export function layoutFrame(input: FrameInput): FrameLine[] {
   } else {
     // Stay below the terminal height: Ink clears the whole screen on every frame otherwise.
     const room = input.rows - 1 - FIXED_LINES - (input.outage ? 1 : 0) - (conflicts.length > 0 ? 1 : 0);
-    lines.push(...tableLines(rows, input.columns, Math.max(1, room)));
+    lines.push(...tableLines(rows, input.selected, input.columns, Math.max(1, room)));
     if (conflicts.length > 0) lines.push({ text: conflictSummary(conflicts), style: 'warning' });
   }
-  lines.push({ text: '', style: 'plain' }, { text: KEY_HINT, style: 'hint' });
+  lines.push({ text: input.notice ?? '', style: 'plain' }, { text: KEY_HINT, style: 'hint' });
   return lines.map((line) => ({ ...line, text: truncateToWidth(line.text, input.columns) }));
 }
 

@@ -23,6 +23,8 @@ export interface RosterAgent {
 export type StatusKind = 'working' | 'done' | 'blocked' | 'other' | 'not-started';
 
 export interface AgentRow {
+  /** The broker's id, unchanged (`agent` is the same made safe to print). */
+  agentId: string;
   agent: string;
   cli: string;
   /** `<icon> <state>`, with the state's reason when there is one, e.g. `⏳ waiting · permission: Bash`. */
@@ -30,7 +32,7 @@ export interface AgentRow {
   agentState: AgentState;
   /** `<symbol> <label>`, e.g. `🔵 working`; `-` for an agent that never reported. */
   status: string;
-  /** `12s ago`, `3m ago`, `1h 15m ago`; `-` for an agent that never reported. */
+  /** `just now`, `20s ago`, `3m ago`, `1h 15m ago`; `-` for an agent that never reported. */
   lastUpdate: string;
   summary: string;
   kind: StatusKind;
@@ -88,6 +90,17 @@ export function formatAge(seconds: number): string {
   return `${formatDuration(seconds)} ago`;
 }
 
+/**
+ * The dashboard's age: `just now`, then ten-second steps, then minutes. A per-second count would
+ * redraw the whole screen every second while nothing happens; this redraws six times in the
+ * first minute and once a minute after.
+ */
+export function formatCoarseAge(seconds: number): string {
+  const whole = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
+  if (whole < 10) return 'just now';
+  return formatAge(whole < 60 ? whole - (whole % 10) : whole);
+}
+
 /** True when the broker reports the agent but it has not published anything yet. */
 function neverReported(agent: StatusAgent): boolean {
   return !agent.status || agent.last_seen_seconds === null || agent.last_seen_seconds === undefined;
@@ -115,6 +128,7 @@ export function buildRows(
     const label = silent ? undefined : agent.status;
     const agentState = observedState(agent);
     return {
+      agentId: agent.agent_id,
       agent: sanitizeCell(agent.agent_id),
       cli: sanitizeCell(agent.cli || rosterCli.get(agent.agent_id) || ''),
       state: stateCell(agentState, agent.state_detail),
@@ -122,7 +136,7 @@ export function buildRows(
       // The State column says `not started`; a Status of its own would contradict a working CLI
       // whose agent has not published yet.
       status: silent ? '-' : statusCell(label),
-      lastUpdate: silent ? '-' : formatAge((agent.last_seen_seconds ?? 0) + elapsedSeconds),
+      lastUpdate: silent ? '-' : formatCoarseAge((agent.last_seen_seconds ?? 0) + elapsedSeconds),
       summary: sanitizeCell(agent.summary ?? ''),
       kind: statusKind(label),
       label: label ?? undefined,

@@ -1,12 +1,16 @@
 // The dashboard's Ink component: polls the broker through an injected fetcher, lays the screen
-// out with the pure frame module, and re-renders only when the laid-out lines changed. `q` (or
-// Ctrl+C) closes the view; the broker and the agents are separate processes and keep running.
+// out with the pure frame module, and re-renders only when the laid-out lines changed. ↑/↓ and
+// j/k move the selection, Enter goes to the selected agent's pane and `n` to the next agent that
+// needs the human (through an injected jump, so the view runs no tmux itself). `q` (or Ctrl+C)
+// closes the view; the broker and the agents are separate processes and keep running.
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
+import { attentionOrder, nextNeedingAttention } from '../attention/order.js';
 import type { StatusFetcher } from './broker-status.js';
-import { frameKey, layoutFrame, type FrameLine } from './frame.js';
+import { frameKey, frameRows, layoutFrame, type FrameLine } from './frame.js';
 import { startPolling, timerScheduler, type Observation, type Scheduler } from './poller.js';
-import type { RosterAgent } from './rows.js';
+import type { AgentRow, RosterAgent } from './rows.js';
+import { moveSelection, selectedIn } from './selection.js';
 import { colorAllowed } from '../util/output.js';
 
 export interface DashboardViewProps {
@@ -21,18 +25,32 @@ export interface DashboardViewProps {
   size?: { columns: number; rows: number };
   /** Called when the user closes the view (before the app exits). */
   onClose?: () => void;
+  /**
+   * Brings the user to an agent's pane; resolves with a line to show (why it failed, or where
+   * to look), or undefined when there is nothing to say. Without it Enter and `n` only select.
+   */
+  jump?: (agentId: string) => Promise<string | undefined>;
+}
+
+/** What the user did on this screen: the selected agent and the outcome of the last jump. */
+interface Interaction {
+  selected?: string;
+  notice?: string;
+  /** The agent the last `n` went to, so that the next `n` moves on to the one after it. */
+  jumpedTo?: string;
 }
 
 const DEFAULT_SIZE = { columns: 80, rows: 24 };
 
-function linesFor(
+function frameInput(
   props: DashboardViewProps,
   observation: Observation,
   now: number,
   size: { columns: number; rows: number },
-): FrameLine[] {
+  interaction: Interaction,
+) {
   const { latest, outage } = observation;
-  return layoutFrame({
+  return {
     session: props.session,
     brokerUrl: props.brokerUrl,
     roster: props.roster,
@@ -40,7 +58,13 @@ function linesFor(
     outage: outage && { reason: outage.reason, seconds: (now - outage.since) / 1000 },
     columns: size.columns,
     rows: size.rows,
-  });
+    ...(interaction.selected === undefined ? {} : { selected: interaction.selected }),
+    ...(interaction.notice === undefined ? {} : { notice: interaction.notice }),
+  };
+}
+
+function ids(rows: readonly AgentRow[]): string[] {
+  return rows.map((row) => row.agentId);
 }
 
 function Line({ line, color }: { line: FrameLine; color: boolean }) {
@@ -55,6 +79,12 @@ function Line({ line, color }: { line: FrameLine; color: boolean }) {
     case 'warning':
       return (
         <Text bold inverse {...(color ? { color: 'red' } : {})} wrap="truncate-end">
+          {line.text}
+        </Text>
+      );
+    case 'selected':
+      return (
+        <Text bold inverse wrap="truncate-end">
           {line.text}
         </Text>
       );
@@ -76,18 +106,43 @@ export function DashboardView(props: DashboardViewProps) {
   const now = props.now ?? Date.now;
   const sizeOf = () =>
     props.size ?? { columns: stdout.columns || DEFAULT_SIZE.columns, rows: stdout.rows || DEFAULT_SIZE.rows };
-  const [lines, setLines] = useState<FrameLine[]>(() => linesFor(props, {}, now(), sizeOf()));
+  const [lines, setLines] = useState<FrameLine[]>(() =>
+    layoutFrame(frameInput(props, {}, now(), sizeOf(), {})),
+  );
   const shownKey = useRef(frameKey(lines));
   const observation = useRef<Observation>({});
+  const interaction = useRef<Interaction>({});
+  // The rows as last shown, in display order: what the selection keys move through.
+  const shownRows = useRef<AgentRow[]>([]);
+
+  const redrawIfChanged = () => {
+    const input = frameInput(props, observation.current, now(), sizeOf(), interaction.current);
+    shownRows.current = frameRows(input);
+    const next = layoutFrame(input);
+    const key = frameKey(next);
+    if (key === shownKey.current) return;
+    shownKey.current = key;
+    setLines(next);
+  };
+
+  /** Goes to `agentId`; `viaNext` when `n` chose it, so the next `n` moves on from there. */
+  const jumpTo = (agentId: string | undefined, viaNext: boolean) => {
+    if (agentId === undefined) return;
+    const { jumpedTo } = interaction.current;
+    interaction.current = {
+      selected: agentId,
+      ...(viaNext ? { jumpedTo: agentId } : jumpedTo === undefined ? {} : { jumpedTo }),
+    };
+    redrawIfChanged();
+    void props.jump?.(agentId).then((notice) => {
+      // A later key press has moved on; its own outcome is the one to show.
+      if (interaction.current.selected !== agentId) return;
+      interaction.current = { ...interaction.current, ...(notice === undefined ? {} : { notice }) };
+      redrawIfChanged();
+    });
+  };
 
   useEffect(() => {
-    const redrawIfChanged = () => {
-      const next = linesFor(props, observation.current, now(), sizeOf());
-      const key = frameKey(next);
-      if (key === shownKey.current) return;
-      shownKey.current = key;
-      setLines(next);
-    };
     const stopPolling = startPolling({
       fetchStatus: props.fetchStatus,
       scheduler: props.scheduler ?? timerScheduler,
@@ -110,6 +165,26 @@ export function DashboardView(props: DashboardViewProps) {
     if (input === 'q' || (key.ctrl && input === 'c')) {
       props.onClose?.();
       exit();
+      return;
+    }
+    const rows = shownRows.current;
+    const step = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : 0;
+    if (step !== 0) {
+      const selected = moveSelection(ids(rows), interaction.current.selected, step);
+      interaction.current = { ...interaction.current, ...(selected === undefined ? {} : { selected }) };
+      redrawIfChanged();
+    } else if (key.return) {
+      jumpTo(selectedIn(ids(rows), interaction.current.selected), false);
+    } else if (input === 'n') {
+      const order = attentionOrder(
+        rows.map((row) => ({ agentId: row.agentId, state: row.agentState, label: row.label })),
+      );
+      const next = nextNeedingAttention(order, interaction.current.jumpedTo);
+      if (next) jumpTo(next.agentId, true);
+      else {
+        interaction.current = { ...interaction.current, notice: 'no agent needs you' };
+        redrawIfChanged();
+      }
     }
   });
 

@@ -19,6 +19,7 @@ import type { SessionPlan } from '../tmux/plan.js';
 import type { Integration } from '../agents/adapter.js';
 import { agentIntegrations, integratedPane, writeIntegrationFiles } from './integration.js';
 import { sessionsDir } from '../util/dirs.js';
+import { gitPawArgv } from '../util/self.js';
 import { SessionError, describeError } from '../util/errors.js';
 import type { Rollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
@@ -204,6 +205,10 @@ export async function bringUpSession(
     rollback.checkpoint();
   } finally {
     brokerWait.abort();
+  }
+  if (settings.jumpKey !== undefined) {
+    const { bindJumpKey } = await import('../attention/jump-key.js');
+    await bindJumpKey(ctx.runner, state.session_name, settings.jumpKey, gitPawArgv([]));
   }
   return state;
 }

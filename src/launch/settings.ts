@@ -20,6 +20,7 @@ export function launchSettingsOf(
     plainClis: Object.entries(config.clis)
       .filter(([, entry]) => entry.integrate === false)
       .map(([name]) => name),
+    ...(config.tmux?.jump_key === undefined ? {} : { jumpKey: config.tmux.jump_key }),
     ...(enabled
       ? {
           broker: {

@@ -36,6 +36,8 @@ export interface LaunchSettings {
   broker?: LaunchBrokerSettings;
   /** CLIs configured with `integrate = false`: launched with no flags, hooks or settings layers. */
   plainClis?: readonly string[];
+  /** `[tmux] jump_key`: the key bound to `git paw next` once the session is up. */
+  jumpKey?: string;
 }
 
 export interface LaunchContext {

@@ -46,7 +46,7 @@ describe.skipIf(skipWithoutTmux)('dashboard pane of a broker session', () => {
       (await publishTo(broker, statusMsg('feat-a', 'working', { message: 'hello from feat-a' }))).status,
     ).toBe(202);
     const screen = await waitForPaneText(sandbox, pane0, 'hello from feat-a');
-    expect(screen).toMatch(/feat-a +claude +⚙ working +🔵 working +\d+s ago +hello from feat-a/);
+    expect(screen).toMatch(/feat-a +claude +⚙ working +🔵 working +(just now|\d+s ago) +hello from feat-a/);
     expect(screen).toMatch(/feat-b +claude +💤 idle +- +-/);
     expect(screen).toContain('2 agents: 1 working, 1 idle');
 
@@ -66,7 +66,7 @@ describe.skipIf(skipWithoutTmux)('dashboard pane of a broker session', () => {
       'dashboard',
     ]);
     const secondScreen = await waitForPaneText(sandbox, second, 'hello from feat-a');
-    expect(secondScreen).toMatch(/feat-a +claude +⚙ working +🔵 working +\d+s ago +hello from feat-a/);
+    expect(secondScreen).toMatch(/feat-a +claude +⚙ working +🔵 working +(just now|\d+s ago) +hello from feat-a/);
     expect(secondScreen).toMatch(/feat-b +claude +💤 idle +- +-/);
 
     sandbox.tmux(['send-keys', '-t', pane0, 'q']);

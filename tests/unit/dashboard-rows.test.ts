@@ -84,7 +84,7 @@ describe('rows', () => {
     );
     expect(rows.map((row) => [row.agent, row.cli, row.status, row.lastUpdate, row.summary])).toEqual([
       ['feat-c', 'claude', '-', '-', ''],
-      ['feat-a', 'codex', '🔵 working', '12s ago', 'parsing config'],
+      ['feat-a', 'codex', '🔵 working', '10s ago', 'parsing config'],
       ['feat-b', 'gemini', '-', '-', ''],
       ['stray', '', '🟢 done', '3m ago', 'exports: X'],
     ]);
@@ -178,9 +178,9 @@ describe('frame layout', () => {
     expect(lines[0]).toBe('git-paw dashboard · paw-proj');
     expect(lines[1]).toBe('broker http://127.0.0.1:9119 · up 1m');
     expect(lines[2]).toBe('1 agents: 1 waiting');
-    expect(lines).toContain('Agent        CLI     State                 Status      Last Update  Summary');
+    expect(lines).toContain('  Agent      CLI     State                 Status      Last Update  Summary');
     expect(lines).toContain(
-      'feat-api     claude  ⏳ waiting · permis…  🔵 working  3s ago       writing han…',
+      '› feat-api   claude  ⏳ waiting · permis…  🔵 working  just now     writing han…',
     );
     expect(lines.at(-1)).toBe(KEY_HINT);
   });
@@ -196,7 +196,7 @@ describe('frame layout', () => {
       outage: { reason: 'connection refused', seconds: 20 },
     });
     expect(lines[3]).toBe('⚠ broker unreachable (connection refused) for 20s — retrying');
-    expect(lines.some((line) => line.includes('🟢 done') && line.includes('25s ago'))).toBe(true);
+    expect(lines.some((line) => line.includes('🟢 done') && line.includes('20s ago'))).toBe(true);
   });
 
   it('fits an 80×24 pane with many agents and long text', () => {
@@ -232,8 +232,9 @@ describe('frame layout', () => {
     expect([tiny.agent, tiny.status, tiny.state]).toEqual([8, 0, 14]);
     expect(columnWidths(rows, 50).state).toBe(10);
     const lines = frame({ columns: 60, latest: { ageSeconds: 0, status: status([{ agent_id: 'a' }]) } });
-    expect(lines).toContain('Agent     CLI     State           Last Update  Summary');
-    expect(lines).toContain('a                 ⚪ not started  -');
+    // The selection gutter takes two columns from State here.
+    expect(lines).toContain('  Agent     CLI     State          Last Update  Summary');
+    expect(lines).toContain('› a                 ⚪ not start…  -');
   });
 
   it('gives the same key for the same screen and a different one when anything changes', () => {
@@ -248,7 +249,7 @@ describe('frame layout', () => {
       roster: [],
       columns: 80,
       rows: 24,
-      latest: { ...input.latest, ageSeconds: 1 },
+      latest: { ...input.latest, ageSeconds: 10 },
     });
     expect(frameKey(same)).toBe(frameKey(again));
     expect(frameKey(later)).not.toBe(frameKey(same));
