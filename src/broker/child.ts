@@ -280,6 +280,16 @@ export async function runServerChild(): Promise<void> {
     const started = await startConflictWatcher(config, opened.service);
     if (stopping) started?.stop();
     else conflicts = started;
+    // A new conflict reaches the user the way a waiting agent does (when `conflict` is in `on`).
+    const { NEW_CONFLICT_EVENT } = await import('../conflicts/watcher.js');
+    conflicts?.on(NEW_CONFLICT_EVENT, (entry: ConflictEntry) => {
+      for (const [agentId, other] of [entry.agents, [entry.agents[1], entry.agents[0]]] as const) {
+        const agent = config.roster.find((candidate) => candidate.agent_id === agentId);
+        if (agent === undefined) continue;
+        const summary = `${entry.kind} with ${other}: ${entry.paths.slice(0, 3).join(', ')}`;
+        attention?.notify({ kind: 'conflict', agentId, branch: agent.branch, cli: agent.cli, summary });
+      }
+    });
   } catch (error) {
     process.stderr.write(`broker: conflict watcher not started: ${describeError(error)}\n`);
   }
