@@ -16,12 +16,12 @@ const ENTRIES = {
 /** The modules whose static imports (recursively, rolldown's default) form the start chunk. */
 const START_PATH = /\/build\/(commands\/start|launch\/start|launch\/launch)\.js$/;
 /** What dist/cli.js itself imports statically: a chunk of its own, so `--version` loads only that. */
-const CLI_IMPORTS = /\/build\/util\/errors\.js$/;
+const CLI_IMPORTS = /\/build\/util\/(errors|self)\.js$/;
 /**
  * What the broker's two processes (supervisor and server, started by every launch with a broker)
  * share with the CLI paths: a chunk of their own, so neither loads the start or status chunk.
  */
-const BROKER_SHARED = /\/build\/util\/(self|schema)\.js$/;
+const BROKER_SHARED = /\/build\/util\/schema\.js$/;
 /** What `git paw status` loads (its static imports); start loads them too. */
 const STATUS_PATH = /\/build\/commands\/status\.js$/;
 

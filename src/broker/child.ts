@@ -8,9 +8,9 @@
 // start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after telling the
 // supervisor why over IPC.
 import { BrokerError, describeError } from '../util/errors.js';
+import { packageVersion } from '../util/self.js';
 import {
   FATAL_EXIT_CODE,
-  packageVersion,
   readBrokerConfig,
   readBrokerToken,
   SERVICE_STARTED_ENV,

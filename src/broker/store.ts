@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StateSignal } from '../agents/state.js';
+import { describeError } from '../util/errors.js';
 import { canonicalJson, isValidAgentId, messageFromJson } from './messages.js';
 import { signalProblem } from './observed.js';
 import type { LogRecord } from './state.js';
@@ -191,9 +192,7 @@ export class MessageLog {
       } catch {
         // The size stays unknown; the next cut-back goes to the last size known to be whole.
       }
-      throw new TornWriteError(
-        `${cause instanceof Error ? cause.message : String(cause)} (part of the write stays in the log)`,
-      );
+      throw new TornWriteError(`${describeError(cause)} (part of the write stays in the log)`);
     }
   }
 

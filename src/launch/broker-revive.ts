@@ -4,7 +4,7 @@
 // with the saved token and log — the same URL, with its messages. A broker window that still
 // exists is restarting by itself and is only waited for (bounded).
 import { brokerUrl, isSessionBroker, probeBroker } from '../broker/client.js';
-import { isLoopbackBind } from '../broker/http-parse.js';
+import { isLoopbackBind } from '../broker/bind.js';
 import { planBroker, stopBrokerAndWait, waitForBroker } from '../broker/session.js';
 import { acquireRepoLock, type RepoLock } from '../session/lock.js';
 import type { SessionState } from '../session/schema.js';
