@@ -5,6 +5,7 @@
 // a well-formed `start` run without loading commander at all (start-up speed).
 import { createRequire } from 'node:module';
 import type * as CommanderModule from 'commander';
+import type { StartFlags } from './launch/types.js';
 import { describeError, PawError, UsageError } from './util/errors.js';
 import { packageVersion } from './util/self.js';
 
@@ -39,15 +40,6 @@ function notAFlag(value: string): string {
 /** Splits `--branches a,b` and appends repeated flags: `--branches a --branches b`. */
 function collectBranches(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...notAFlag(value).split(',')];
-}
-
-export interface StartFlags {
-  cli?: string;
-  branches?: string[];
-  fromSpecs?: boolean;
-  dryRun?: boolean;
-  preset?: string;
-  attach: boolean;
 }
 
 const QUICK_START = `
