@@ -90,8 +90,8 @@ export async function reviveBroker(
       roster: state.worktrees.map(({ branch, cli }) => ({ branch, cli })),
       saved: {
         port: target.port,
-        ...(state.broker_token === undefined ? {} : { token: state.broker_token }),
-        ...(ownBrokerLog(state) === undefined ? {} : { logPath: ownBrokerLog(state) }),
+        token: state.broker_token,
+        logPath: ownBrokerLog(state),
       },
     });
     // The new window takes the token from the session environment, which outlived the window.

@@ -174,9 +174,9 @@ export async function planSessionBroker(ctx: LaunchContext, input: SessionBroker
     repoPath: ctx.repo.root,
     roster: input.worktrees.map(({ branch, cli }) => ({ branch, cli })),
     saved: {
-      ...(port === undefined ? {} : { port }),
-      ...(saved?.broker_token === undefined ? {} : { token: saved.broker_token }),
-      ...(log === undefined ? {} : { logPath: log }),
+      port,
+      token: saved?.broker_token,
+      logPath: log,
     },
   });
 }

@@ -40,7 +40,7 @@ export function agentIntegrations(
       branch: entry.branch,
       agentId,
       privateDir: join(dir, agentId),
-      ...(brokerUrl === undefined ? {} : { brokerUrl }),
+      brokerUrl,
       env,
     });
   });

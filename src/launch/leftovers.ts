@@ -106,7 +106,7 @@ async function leftoverBroker(
 export async function findLeftovers(ctx: LaunchContext): Promise<Leftovers> {
   const sessions = tmuxInstalled() ? await sessionsOfRepo(ctx.runner, ctx.repo.root) : [];
   const [worktrees, broker] = await Promise.all([leftoverWorktrees(ctx), leftoverBroker(ctx, sessions)]);
-  return { worktrees, sessions, ...(broker === undefined ? {} : { broker }) };
+  return { worktrees, sessions, broker };
 }
 
 /** One line per leftover, for `status` and the purge prompt. */

@@ -63,10 +63,10 @@ export async function agentsForStart(
   if (!commits) throw new NoCommitsError();
   const offered: BranchInfo[] = branches === undefined ? await listBranches(ctx.runner, ctx.repo) : [];
   return selectLaunchPicks({
-    flags: { ...(flags.cli === undefined ? {} : { cli: flags.cli }), ...(branches === undefined ? {} : { branches }) },
+    flags: { cli: flags.cli, branches },
     branches: offered,
     clis: detected.clis,
-    ...(config.default_cli === undefined ? {} : { defaultCli: config.default_cli }),
+    defaultCli: config.default_cli,
     prompter: lazyPrompter(),
     interactive: canPrompt(),
     pathEnv,

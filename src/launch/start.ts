@@ -26,7 +26,7 @@ async function freshLaunchInput(ctx: LaunchContext, request: StartFlags, facts?:
     say('No pending specs found.');
     return undefined;
   }
-  return { ...ctx, agents, settings, ...(facts ? { facts } : {}) };
+  return { ...ctx, agents, settings, facts };
 }
 
 async function resume(ctx: LaunchContext, state: SessionState, ignoredFlags: readonly string[]): Promise<string> {

@@ -35,7 +35,7 @@ export function sessionFiles(sandbox: Sandbox): string[] {
 }
 
 export function paw(sandbox: Sandbox, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
-  return runCli(args, { cwd: options.cwd ?? sandbox.repo, env: { ...sandbox.env, ...options.env }, ...(options.input === undefined ? {} : { input: options.input }) });
+  return runCli(args, { cwd: options.cwd ?? sandbox.repo, env: { ...sandbox.env, ...options.env }, input: options.input });
 }
 
 /** Paths of all registered worktrees, main first. */
