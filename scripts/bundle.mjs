@@ -2,7 +2,7 @@
 // loader pays about a third of a millisecond per file, so what a plain `git paw start` loads —
 // ~50 modules — comes in three chunks: what dist/cli.js imports itself (all `--version` needs),
 // what `status` also loads, and the rest of the start path. Everything else is split where it is
-// first imported dynamically, so heavy libraries (ink, react, zod, yaml, @clack) still load only
+// first imported dynamically, so heavy libraries (ink, react, yaml, @clack) still load only
 // in the commands that use them. The entry points keep their paths: dist/cli.js (the bin),
 // dist/broker/serve.js and dist/demo/agent.js (scripts git-paw runs by path).
 import { chmodSync, rmSync } from 'node:fs';
