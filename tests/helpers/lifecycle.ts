@@ -3,8 +3,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { runCli, type CliResult } from '../helpers/run-cli.js';
-import type { Sandbox } from '../helpers/sandbox.js';
+import { runCli, type CliResult } from './run-cli.js';
+import type { Sandbox } from './sandbox.js';
 
 export function sessionsDirOf(sandbox: Sandbox): string {
   return join(sandbox.home, '.local', 'share', 'git-paw', 'sessions');
