@@ -2,7 +2,7 @@
 // plain shell script (bench/upstream-launch.sh) and the raw N × `git worktree add` floor. Every
 // run gets a fresh sandbox (repo, HOME/XDG, private tmux server); creating it, checking the
 // result and `tmux kill-server` + removal happen outside the timed part. Variants alternate
-// within each round. Separate, untimed runs count tmux processes with a wrapper first on PATH.
+// within each round. Separate, untimed runs count git and tmux processes with wrappers first on PATH.
 // The plain git-paw variants run with `[broker] enabled = false` (comparable with upstream's
 // script, which starts no broker); the broker-on variant shows what the default launch adds.
 import { spawnSync } from 'node:child_process';
@@ -78,9 +78,9 @@ function paneCount(sandbox) {
   }
 }
 
-/** One launch in a fresh sandbox (of `files` extra files): { ms, tmuxProcesses?, brokerWired? }. */
-function launchOnce(variant, n, { countTmux = false, files = 0 } = {}) {
-  const sandbox = createSandbox({ countTmux, files });
+/** One launch in a fresh sandbox (of `files` extra files): { ms, tmuxProcesses?, gitProcesses?, brokerWired? }. */
+function launchOnce(variant, n, { count = false, files = 0 } = {}) {
+  const sandbox = createSandbox({ countTmux: count, countGit: count, files });
   try {
     const { argv, panes } = VARIANTS[variant](sandbox, branchesOf(n));
     const started = performance.now();
@@ -95,7 +95,10 @@ function launchOnce(variant, n, { countTmux = false, files = 0 } = {}) {
     if (paneCount(sandbox) !== panes)
       throw new Error(`${variant} N=${n}: expected ${panes} panes, found ${paneCount(sandbox)}`);
     const run = { ms };
-    if (countTmux) run.tmuxProcesses = sandbox.tmuxProcesses();
+    if (count) {
+      run.tmuxProcesses = sandbox.tmuxProcesses();
+      run.gitProcesses = sandbox.gitProcesses();
+    }
     if (variant === 'gitPawBroker') run.brokerWired = sandbox.savedState(SESSION)?.broker_port !== undefined;
     return run;
   } finally {
@@ -103,9 +106,21 @@ function launchOnce(variant, n, { countTmux = false, files = 0 } = {}) {
   }
 }
 
+/** git and tmux processes of one untimed launch of upstream's script and of git-paw. */
+function processCounts(n, files) {
+  const upstream = launchOnce('upstream', n, { count: true, files });
+  const gitPaw = launchOnce('gitPaw', n, { count: true, files });
+  return {
+    git_processes_upstream: upstream.gitProcesses,
+    git_processes_git_paw: gitPaw.gitProcesses,
+    tmux_processes_upstream: upstream.tmuxProcesses,
+    tmux_processes_git_paw: gitPaw.tmuxProcesses,
+  };
+}
+
 /**
- * Returns one entry per N: medians of each variant, ratios against upstream and the floor, tmux
- * process counts, and every sample. The broker-on variant runs when `broker` is set and the
+ * Returns one entry per N: medians of each variant, ratios against upstream and the floor, git
+ * and tmux process counts, and every sample. The broker-on variant runs when `broker` is set and the
  * launch path starts a broker. `files` makes each sandbox repo that much bigger.
  */
 export async function benchLaunch({ sizes, runs, files = 0, broker = true }) {
@@ -133,13 +148,12 @@ export async function benchLaunch({ sizes, runs, files = 0, broker = true }) {
       git_paw_dry_run_ms: round(medians.gitPawDryRun),
       git_paw_above_floor_ms: round(medians.gitPaw - medians.floor),
       upstream_above_floor_ms: round(medians.upstream - medians.floor),
-      tmux_processes_upstream: launchOnce('upstream', n, { countTmux: true, files }).tmuxProcesses,
-      tmux_processes_git_paw: launchOnce('gitPaw', n, { countTmux: true, files }).tmuxProcesses,
+      ...processCounts(n, files),
     };
     if (medians.gitPawBroker !== undefined) {
       entry.git_paw_broker_ms = round(medians.gitPawBroker);
       entry.broker_added_ms = round(medians.gitPawBroker - medians.gitPaw);
-      entry.tmux_processes_git_paw_broker = launchOnce('gitPawBroker', n, { countTmux: true }).tmuxProcesses;
+      entry.tmux_processes_git_paw_broker = launchOnce('gitPawBroker', n, { count: true }).tmuxProcesses;
     }
     entry.samples_ms = Object.fromEntries(variants.map((v) => [v, samples[n][v].map((ms) => round(ms, 1))]));
     return entry;

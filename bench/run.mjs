@@ -6,14 +6,16 @@
 // BENCH_BROKER_SECONDS (per round, default 2), BENCH_BROKER_ROUNDS (default 3),
 // BENCH_EVENTS (per round, default 1000), BENCH_EVENT_ROUNDS (default 3),
 // BENCH_DASHBOARD_SECONDS (default 30), BENCH_WATCHER_SECONDS (default 20),
-// BENCH_ONLY (comma list of startup,launch,broker,events,dashboard,watcher).
+// BENCH_ONLY (comma list of startup,launch,broker,events,mcp,compaction,dashboard,watcher).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchBroker } from './broker.mjs';
+import { benchCompaction } from './compaction.mjs';
 import { benchDashboard } from './dashboard.mjs';
 import { benchEvents } from './events.mjs';
+import { benchMcp } from './mcp.mjs';
 import { benchLaunch } from './launch.mjs';
 import { ROOT } from './sandbox.mjs';
 import { benchStartup } from './startup.mjs';
@@ -61,6 +63,7 @@ function launchTable(rows) {
       'git-paw / upstream',
       'git-paw --dry-run',
       ...(broker ? ['git-paw + broker', 'broker adds'] : []),
+      'git processes: upstream / git-paw',
       `tmux processes: upstream / git-paw${broker ? ' / + broker' : ''}`,
     ],
     rows.map((row) => [
@@ -71,12 +74,28 @@ function launchTable(rows) {
       ratioText(row.git_paw_vs_upstream),
       msText(row.git_paw_dry_run_ms),
       ...(broker ? [msText(row.git_paw_broker_ms), msText(row.broker_added_ms)] : []),
+      `${row.git_processes_upstream} / ${row.git_processes_git_paw}`,
       [
         row.tmux_processes_upstream,
         row.tmux_processes_git_paw,
         ...(broker ? [row.tmux_processes_git_paw_broker] : []),
       ].join(' / '),
     ]),
+  );
+}
+
+function compactionTable(c) {
+  return renderTable(
+    ['figure', 'value'],
+    [
+      [`replay, ${c.small.log_mib} MiB log of records`, msText(c.small.replay_ms)],
+      [`replay, ${c.plain.log_mib} MiB log of records`, msText(c.plain.replay_ms)],
+      [`replay, ${c.compacted.log_mib} MiB log: snapshot + records`, msText(c.compacted.replay_ms)],
+      [`compaction under load (${c.live.log_after_mib} MiB after)`, msText(c.live.compaction_ms)],
+      ['requests held by it (server)', msText(c.live.server_paused_ms)],
+      ['longest publish meanwhile (client)', msText(c.live.publish_max_ms)],
+      ['failed publishes meanwhile', countText(c.live.failed_publishes)],
+    ],
   );
 }
 
@@ -143,7 +162,12 @@ if (wanted('launch')) {
       `(median of ${results.launch[0].runs} runs, fresh sandbox each)\n${launchTable(results.launch)}`,
   );
   const files = 500;
-  results.launchBigRepo = await benchLaunch({ sizes: [8], runs: setting('BENCH_LAUNCH_RUNS', 7), files, broker: false });
+  results.launchBigRepo = await benchLaunch({
+    sizes: [8],
+    runs: setting('BENCH_LAUNCH_RUNS', 7),
+    files,
+    broker: false,
+  });
   sections.push(
     `2b. The same launch in a repo of ${countText(files)} more files ` +
       `(median of ${results.launchBigRepo[0].runs} runs)\n${launchTable(results.launchBigRepo)}`,
@@ -160,6 +184,27 @@ if (wanted('broker')) {
       `${results.broker.seconds_per_round} s; req/s = median round)\n${brokerTable(results.broker)}`,
   );
 }
+if (wanted('mcp')) {
+  progress('3c MCP tool calls');
+  results.mcp = await benchMcp({ calls: setting('BENCH_MCP_CALLS', 2_000) });
+  const m = results.mcp;
+  sections.push(
+    `3c. publish_status over MCP vs the same status over POST /publish (one call in flight, ` +
+      `${m.rounds} alternating rounds of ${m.calls_per_round})\n` +
+      renderTable(
+        ['route', 'p50', 'p99'],
+        [
+          [
+            'MCP tools/call publish_status',
+            msText(m.mcp_publish_status.p50_ms),
+            msText(m.mcp_publish_status.p99_ms),
+          ],
+          ['POST /publish', msText(m.http_publish.p50_ms), msText(m.http_publish.p99_ms)],
+        ],
+      ) +
+      `\nbroker server RSS: ${m.server_rss_before_mib} MiB before, ${m.server_rss_after_mib} MiB after ${countText(m.rss_calls)} more MCP calls`,
+  );
+}
 if (wanted('events')) {
   progress('3b hook events');
   results.events = await benchEvents({
@@ -169,6 +214,14 @@ if (wanted('events')) {
   sections.push(
     `3b. Hook events posted to POST /events/<agent> (a Claude Code turn replayed; bare and broker ` +
       `alternating, one event in flight)\n${eventsTable(results.events)}`,
+  );
+}
+if (wanted('compaction')) {
+  progress('3c log compaction');
+  results.compaction = await benchCompaction();
+  sections.push(
+    `3c. Broker log compaction at the ${results.compaction.limit_mib} MiB limit (default retention caps full; ` +
+      `replay = median of ${results.compaction.runs} cold starts)\n${compactionTable(results.compaction)}`,
   );
 }
 if (wanted('dashboard')) {

@@ -24,18 +24,25 @@ const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 /** The fake AI CLI every pane runs: prints a marker, then waits. */
 const FAKE_CLI = '#!/bin/sh\necho "FAKE-CLI $(pwd)"\nexec sleep 3600\n';
 
-let tmuxPath;
+const programPaths = new Map();
 
-/** Absolute path of the real tmux binary (the counting wrapper execs it). */
+/** Absolute path of a real program (the counting wrappers exec it). */
+function realProgram(name) {
+  if (!programPaths.has(name))
+    programPaths.set(name, execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim());
+  return programPaths.get(name);
+}
+
+/** Absolute path of the real tmux binary. */
 export function realTmux() {
-  tmuxPath ??= execFileSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8' }).trim();
-  return tmuxPath;
+  return realProgram('tmux');
 }
 
 /**
- * Creates a sandbox. With `countTmux`, a `tmux` wrapper first on PATH appends one line per tmux
- * process to a log before exec'ing the real tmux; `tmuxProcesses()` counts them. With `files`,
- * the repo's first commit holds that many more files.
+ * Creates a sandbox. With `countTmux` (and `countGit`), a `tmux` (`git`) wrapper first on PATH
+ * appends one NUL-terminated record per process to a log before exec'ing the real program;
+ * `tmuxProcesses()` (`gitProcesses()`) counts them. With `files`, the repo's first commit holds
+ * that many more files.
  */
 export function createSandbox(options = {}) {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'paw-bench-')));
@@ -51,11 +58,17 @@ export function createSandbox(options = {}) {
     chmodSync(path, 0o755);
   };
   executable(join(bin, 'claude'), FAKE_CLI);
-  const tmuxLog = join(root, 'tmux-processes.log');
-  if (options.countTmux) {
-    writeFileSync(tmuxLog, '');
-    executable(join(bin, 'tmux'), `#!/bin/sh\necho "$*" >> '${tmuxLog}'\nexec '${realTmux()}' "$@"\n`);
+  const logOf = (program) => join(root, `${program}-processes.log`);
+  const counted = [...(options.countTmux ? ['tmux'] : []), ...(options.countGit ? ['git'] : [])];
+  for (const program of counted) {
+    // Arguments may hold newlines (tmux command lists do): one NUL per process.
+    writeFileSync(logOf(program), '');
+    executable(
+      join(bin, program),
+      `#!/bin/sh\nprintf '%s\\0' "$*" >> '${logOf(program)}'\nexec '${realProgram(program)}' "$@"\n`,
+    );
   }
+  const processCount = (program) => readFileSync(logOf(program), 'utf8').split('\0').filter(Boolean).length;
   const env = {
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
@@ -84,6 +97,8 @@ export function createSandbox(options = {}) {
   }
   git(['add', '.']);
   git(['commit', '-q', '-m', 'initial']);
+  // Count only what runs in the sandbox from now on, not the set-up above.
+  for (const program of counted) writeFileSync(logOf(program), '');
   return {
     root,
     home,
@@ -109,7 +124,10 @@ export function createSandbox(options = {}) {
       return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
     },
     tmuxProcesses() {
-      return readFileSync(tmuxLog, 'utf8').split('\n').filter(Boolean).length;
+      return processCount('tmux');
+    },
+    gitProcesses() {
+      return processCount('git');
     },
     /** Runs tmux against the sandbox's private server (never through the counting wrapper). */
     tmux(args) {

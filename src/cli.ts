@@ -200,6 +200,11 @@ function buildProgram(): Command {
     );
 
   program
+    .command('mcp')
+    .description("Relay MCP over stdio to this agent's tools on the session broker (see docs/mcp.md)")
+    .action(async () => (await import('./mcp/bridge.js')).runMcpBridge());
+
+  program
     .command('__broker', { hidden: true })
     .description('internal: run the broker of a session (started by git-paw inside tmux)')
     .action(async () => (await import('./broker/main.js')).runBrokerProcess());

@@ -78,6 +78,22 @@ function excludeAlreadyCovers(path: string): boolean {
   }
 }
 
+/** Adds our entry to the common exclude file unless a line there already ignores a root AGENTS.md. */
+function addExcludeEntry(runner: CommandRunner, repo: RepoInfo): Promise<void> {
+  const path = excludePath(repo);
+  return serialised(path, async () => {
+    const current = readTextFile(path) ?? '';
+    if (hasAgentsMdLine(current)) return;
+    const separator = current === '' || current.endsWith('\n') ? '' : '\n';
+    try {
+      writeFileAtomic(path, `${current}${separator}${EXCLUDE_COMMENT}\n${EXCLUDE_ENTRY}\n`);
+    } catch (error) {
+      throw new AgentsMdError(`failed to write '${path}': ${ioReason(error)}`);
+    }
+    await warnIfMainAgentsMdNowIgnored(runner, repo, path);
+  });
+}
+
 /**
  * Untracked case: makes sure git ignores `<worktree>/AGENTS.md`, adding our exclude entry if needed.
  * When the entry is already there (every worktree after the first), one check-ignore decides.
@@ -90,21 +106,34 @@ async function excludeUntrackedAgentsMd(
   worktree: string,
   ignoredNow?: boolean,
 ): Promise<boolean> {
-  const path = excludePath(repo);
-  if (!excludeAlreadyCovers(path)) {
+  if (!excludeAlreadyCovers(excludePath(repo))) {
     if (ignoredNow ?? (await isIgnored(runner, worktree))) return true;
-    await serialised(path, async () => {
-      const current = readTextFile(path) ?? '';
-      if (hasAgentsMdLine(current)) return;
-      const separator = current === '' || current.endsWith('\n') ? '' : '\n';
-      try {
-        writeFileAtomic(path, `${current}${separator}${EXCLUDE_COMMENT}\n${EXCLUDE_ENTRY}\n`);
-      } catch (error) {
-        throw new AgentsMdError(`failed to write '${path}': ${ioReason(error)}`);
-      }
-      await warnIfMainAgentsMdNowIgnored(runner, repo, path);
-    });
+    await addExcludeEntry(runner, repo);
   }
+  if (await isIgnored(runner, worktree)) return true;
+  warnNotIgnored(worktree);
+  return false;
+}
+
+/**
+ * A fresh worktree whose commit has no AGENTS.md: makes sure the exclude file has our entry and
+ * says whether the file is ignored, without asking git when nothing can re-include it. Ignore
+ * rules rank the root `.gitignore` above the exclude file and the exclude file above the user's
+ * global excludes, so with our line in place only a `!` line of the commit's root `.gitignore`
+ * (`gitignoreMayReinclude`) or of the exclude file itself can undo it; then check-ignore decides.
+ * The entry is added even when another rule already ignores the file: that costs one marked line
+ * (removed by purge) instead of a git process per launch.
+ */
+export async function keepFreshAgentsMdOutOfGit(
+  runner: CommandRunner,
+  repo: RepoInfo,
+  worktree: string,
+  gitignoreMayReinclude: boolean,
+): Promise<boolean> {
+  const path = excludePath(repo);
+  if (!excludeAlreadyCovers(path)) await addExcludeEntry(runner, repo);
+  const excludeMayReinclude = (readTextFile(path) ?? '').split('\n').some((line) => line.startsWith('!'));
+  if (!gitignoreMayReinclude && !excludeMayReinclude) return true;
   if (await isIgnored(runner, worktree)) return true;
   warnNotIgnored(worktree);
   return false;

@@ -4,8 +4,8 @@
 // launch writes each worktree's file right after creating it (agentsMdPipeline), hidden behind
 // the creation of the next worktree; recovery writes a whole session at once
 // (writeWorktreesAgentsMd), reading each commit's AGENTS.md only once; there the worktrees after
-// the first find the exclude entry in place and need a single check-ignore each, while a launch's
-// fresh checkouts of one commit share the first one's answer.
+// the first find the exclude entry in place and need a single check-ignore each, while a launch
+// reads what all its commits hold in one git process and usually needs no other.
 import { statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { RepoInfo } from '../git/repo.js';
@@ -14,7 +14,8 @@ import { AgentsMdError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { canonicalPath, writeFileAtomic } from '../util/fs.js';
 import { ioReason } from '../util/io-reason.js';
-import { AGENTS_MD, keepAgentsMdOutOfGit, warnNotIgnored } from './exclude.js';
+import type { CommitFiles, CommittedAgentsMd } from './committed.js';
+import { AGENTS_MD, keepAgentsMdOutOfGit, keepFreshAgentsMdOutOfGit } from './exclude.js';
 import { readTextFile } from './read.js';
 import { injectSection, renderSection, type Assignment } from './section.js';
 
@@ -22,14 +23,6 @@ export type { Assignment } from './section.js';
 
 /** How many symlinks (AGENTS.md -> CLAUDE.md -> …) are followed inside the committed tree. */
 const MAX_LINK_DEPTH = 5;
-
-/** What a commit holds at `AGENTS.md`. */
-interface CommittedAgentsMd {
-  /** The text (symlinks followed), or undefined when there is no readable file. */
-  text: string | undefined;
-  /** The tree has an entry there (of any kind): the worktree most likely tracks the file. */
-  inTree: boolean;
-}
 
 /**
  * The text of `path` as committed in `treeish` (read in `cwd`), or undefined when it has no such
@@ -176,8 +169,7 @@ export async function writeWorktreesAgentsMd(
 export interface AgentsMdPipeline {
   /**
    * Starts writing one freshly created worktree's AGENTS.md; the worktree must exist. `checkout`
-   * is a treeish of the main worktree that the new worktree has checked out, when other targets
-   * share it (`HEAD` for branches just created from it).
+   * names what it has checked out among the treeishes whose files the pipeline was given.
    */
   add(target: AgentsMdTarget, checkout?: string): void;
   /** Waits for every write; throws the first failure in the order they were added. */
@@ -185,41 +177,29 @@ export interface AgentsMdPipeline {
 }
 
 /**
- * Writes AGENTS.md files while a launch is still creating worktrees. Each write reads its base
- * at once, but keeps the file out of git only after the previous write has finished, so the
- * first untracked worktree adds the exclude entry before the others look. Fresh checkouts of one
- * commit hold the same `.gitignore`, so for targets sharing a `checkout` the base is read once
- * and the first one's ignore checks answer for the rest: however many branches are created from
- * HEAD, their AGENTS.md files cost three git processes in all.
+ * Writes AGENTS.md files while a launch is still creating worktrees. `commitFiles` holds what the
+ * launch's commits have at AGENTS.md and `.gitignore`, read in one git process for all of them
+ * (see committed.ts): a worktree checked out from one of them needs no git process of its own
+ * unless its AGENTS.md is tracked or a `!` rule may re-include it. Other worktrees read their
+ * own HEAD.
  */
-export function agentsMdPipeline(runner: CommandRunner, repo: RepoInfo): AgentsMdPipeline {
+export function agentsMdPipeline(
+  runner: CommandRunner,
+  repo: RepoInfo,
+  commitFiles: Promise<Map<string, CommitFiles>>,
+): AgentsMdPipeline {
   const writes: Promise<void>[] = [];
-  const sharedReads = new Map<string, Promise<CommittedAgentsMd>>();
-  /** Per shared checkout without a committed AGENTS.md: whether its first worktree ignores the file. */
-  const sharedIgnored = new Map<string, Promise<boolean>>();
   return {
     add({ worktreePath, assignment }, checkout) {
-      const previous = writes.at(-1)?.catch(() => undefined);
-      let read = () => committedText(runner, worktreePath, 'HEAD', worktreePath, AGENTS_MD);
-      if (checkout !== undefined) {
-        const shared =
-          sharedReads.get(checkout) ?? committedText(runner, repo.root, checkout, worktreePath, AGENTS_MD);
-        sharedReads.set(checkout, shared);
-        read = () => shared;
-      }
+      const files = checkout === undefined ? undefined : commitFiles.then((known) => known.get(checkout));
+      const read = async (): Promise<CommittedAgentsMd> =>
+        (await files)?.agentsMd ?? committedText(runner, worktreePath, 'HEAD', worktreePath, AGENTS_MD);
       const hide: Hider = async (committed) => {
-        await previous;
-        const keep = () => keepAgentsMdOutOfGit(runner, repo, worktreePath, committed.inTree, true);
+        const known = await files;
         // A tracked file is hidden in each worktree's own index.
-        if (checkout === undefined || committed.inTree) return keep();
-        const decided = sharedIgnored.get(checkout);
-        if (decided === undefined) {
-          const first = keep();
-          sharedIgnored.set(checkout, first);
-          return first;
-        }
-        if (!(await decided)) warnNotIgnored(worktreePath);
-        return undefined;
+        if (known === undefined || committed.inTree)
+          return keepAgentsMdOutOfGit(runner, repo, worktreePath, committed.inTree, known !== undefined);
+        return keepFreshAgentsMdOutOfGit(runner, repo, worktreePath, known.gitignoreMayReinclude);
       };
       writes.push(writeAgentsMd(runner, repo, worktreePath, assignment, read, hide));
     },

@@ -30,6 +30,8 @@ export interface IntegrationInput {
   privateDir: string;
   /** The session's broker, when it runs; the pane holds its token in GIT_PAW_BROKER_TOKEN. */
   brokerUrl?: string;
+  /** This agent's MCP endpoint on the broker, when `[broker] mcp` is on (same token). */
+  mcpUrl?: string;
   /** The environment the CLI will see (HOME, XDG dirs, the user's own settings paths). */
   env: NodeJS.ProcessEnv;
 }
@@ -56,6 +58,8 @@ export interface AgentAdapter {
   readonly cli: string;
   /** How git-paw's instructions reach the CLI (for the README's table and `--why`). */
   readonly instructions: string;
+  /** Whether git-paw wires the broker's MCP tools into this CLI (its AGENTS.md then names them). */
+  readonly mcp: boolean;
   /** What the launch adds to the pane so the CLI reads its instructions and reports state. */
   integrate(input: IntegrationInput): Integration;
   /**

@@ -7,17 +7,21 @@
 // listens. With no replacement in time it stops by itself, so no orphan keeps the port. A
 // start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after telling the
 // supervisor why over IPC.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { BrokerError, describeError } from '../util/errors.js';
 import { packageVersion } from '../util/self.js';
 import {
   FATAL_EXIT_CODE,
+  serverPidPath,
   readBrokerConfig,
   readBrokerToken,
   SERVICE_STARTED_ENV,
   type BrokerProcessConfig,
 } from './config.js';
 import { brokerUrl, probeBroker } from './client.js';
+import { preloadMcp } from './routes.js';
 import { startBrokerServer, type RunningServer } from './server.js';
+import { compactionLine } from './compaction.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
 import type { StateWatcher } from './watcher.js';
 
@@ -47,20 +51,77 @@ function processRuns(pid: number): boolean {
 }
 
 /**
- * Stops the server of this very broker instance still serving on the port (left by a killed
- * supervisor), and waits until it has exited — after it, nothing appends to the log any more.
- * One that does not stop in time (e.g. stopped by SIGSTOP) is killed.
+ * A process's start time (clock ticks since boot, from /proc), which tells a pid that was reused
+ * from the process that wrote it; undefined where /proc has no such process.
+ */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after its closing parenthesis.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The previous server of this log, from its pid file, if that very process still runs. */
+function serverHoldingLog(config: BrokerProcessConfig): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(serverPidPath(config.log_path), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const [pidText, started] = text.trim().split(' ');
+  const pid = Number(pidText);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  return started !== undefined && startTimeOf(pid) === started ? pid : undefined;
+}
+
+/** Says that this process now holds the log; best effort (the probe still finds a server that answers). */
+function claimLog(config: BrokerProcessConfig): void {
+  const started = startTimeOf(process.pid);
+  if (started === undefined) return;
+  try {
+    writeFileSync(serverPidPath(config.log_path), `${process.pid} ${started}\n`, { mode: 0o600 });
+  } catch {
+    // Without the file a successor relies on the probe alone.
+  }
+}
+
+/** Removes the pid file on the way out, unless a successor has claimed the log meanwhile. */
+function releaseLog(config: BrokerProcessConfig): void {
+  try {
+    const [pid] = readFileSync(serverPidPath(config.log_path), 'utf8').trim().split(' ');
+    if (Number(pid) === process.pid) rmSync(serverPidPath(config.log_path), { force: true });
+  } catch {
+    // Nothing to remove.
+  }
+}
+
+/**
+ * Stops the server of this very broker instance still holding the log (left by a killed
+ * supervisor), and waits until it has exited — after it, nothing appends to the log any more, so
+ * the replay that follows sees every message it acknowledged. It is found by its pid file, and by
+ * asking the port (a server started before pid files, or where /proc is missing). One that does
+ * not stop in time (e.g. stopped by SIGSTOP) is killed.
  */
 async function replacePredecessor(config: BrokerProcessConfig): Promise<void> {
+  const predecessors = new Set<number>();
+  const holder = serverHoldingLog(config);
+  if (holder !== undefined) predecessors.add(holder);
   const probe = await probeBroker(brokerUrl(config.bind, config.port), { timeoutMs: 1_000 });
-  if (probe.kind !== 'git-paw' || probe.status.instance_id !== config.instance_id) return;
-  const pid = probe.status.pid;
-  if (typeof pid !== 'number' || pid === process.pid) return;
+  if (probe.kind === 'git-paw' && probe.status.instance_id === config.instance_id) {
+    const pid = probe.status.pid;
+    if (typeof pid === 'number' && pid !== process.pid) predecessors.add(pid);
+  }
   const deadline = Date.now() + PORT_RELEASE_WAIT_MS;
-  process.kill(pid, 'SIGTERM');
-  while (processRuns(pid)) {
-    if (Date.now() >= deadline) process.kill(pid, 'SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, PORT_RETRY_MS));
+  for (const pid of predecessors) process.kill(pid, 'SIGTERM');
+  for (const pid of predecessors) {
+    while (processRuns(pid)) {
+      if (Date.now() >= deadline) process.kill(pid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, PORT_RETRY_MS));
+    }
   }
 }
 
@@ -121,6 +182,7 @@ export async function runServerChild(): Promise<void> {
   } catch (error) {
     return fail(`cannot stop the previous server of this broker: ${describeError(error)}`);
   }
+  claimLog(config);
   let opened: OpenedBroker;
   try {
     opened = openBroker({
@@ -133,6 +195,11 @@ export async function runServerChild(): Promise<void> {
         version: packageVersion(),
         pid: process.pid,
         startedAt: serviceStart(),
+      },
+      compaction: {
+        limit: config.log_limit,
+        onCompacted: (outcome) => process.stderr.write(`broker: ${compactionLine(outcome)}\n`),
+        onFailed: (reason) => process.stderr.write(`warning: cannot compact the message log: ${reason}\n`),
       },
     });
   } catch (error) {
@@ -152,6 +219,7 @@ export async function runServerChild(): Promise<void> {
         bind: config.bind,
         port: config.port,
         token,
+        mcp: config.mcp !== false,
       }),
     );
   } catch (error) {
@@ -167,7 +235,10 @@ export async function runServerChild(): Promise<void> {
     void running
       .stop()
       .then(() => opened.log.close())
-      .finally(() => process.exit(0));
+      .finally(() => {
+        releaseLog(config);
+        process.exit(0);
+      });
   };
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, shutdown);
   process.on('disconnect', () => setTimeout(shutdown, ORPHAN_GRACE_MS).unref());
@@ -175,6 +246,12 @@ export async function runServerChild(): Promise<void> {
     if (message.type === 'ping') void report({ type: 'pong' });
   });
   await report({ type: 'ready', pid: process.pid, port: running.port });
+  // The agents' CLIs connect to the MCP endpoint as they start: load it now, after the launch has
+  // its answer, rather than on the first call.
+  if (config.mcp !== false)
+    preloadMcp().catch((error: unknown) =>
+      process.stderr.write(`broker: MCP endpoint not loaded: ${describeError(error)}\n`),
+    );
   // Loaded once the port answers, so watching never delays the launch; without it the broker
   // still serves everything but observed state.
   try {

@@ -5,7 +5,17 @@
 // environment (set from a private file, never from argv). Checked with the small schema module,
 // not zod: the supervisor and its server child each read it on the way to answering the launch.
 import { BrokerError } from '../util/errors.js';
-import { array, boolean, literals, number, object, safeParse, string, type Infer } from '../util/schema.js';
+import {
+  array,
+  boolean,
+  literals,
+  number,
+  object,
+  optional,
+  safeParse,
+  string,
+  type Infer,
+} from '../util/schema.js';
 import { isLoopbackBind } from './bind.js';
 import { isValidAgentId } from './messages.js';
 
@@ -39,9 +49,13 @@ const brokerProcessConfigSchema = object({
   auth: literals(['token', 'none']),
   allow_remote: boolean(),
   log_path: nonEmpty(),
+  /** `[broker] log_limit` in bytes; absent: the default. */
+  log_limit: optional(number({ int: true, min: 1 })),
   /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
   instance_id: nonEmpty(),
   roster: array(brokerRosterEntrySchema),
+  /** `[broker] mcp`: whether `/mcp/<agent_id>` answers (absent: on). */
+  mcp: optional(boolean()),
 });
 
 export type BrokerRosterEntry = Infer<typeof brokerRosterEntrySchema>;
@@ -100,3 +114,12 @@ export function nonLoopbackError(bind: string): BrokerError {
 export function startupErrorPath(logPath: string): string {
   return `${logPath}.error`;
 }
+
+/**
+ * Where the server that holds a log says who it is (`<pid> <start time>`), so that its successor
+ * finds it even when it is too busy to answer a probe.
+ */
+export function serverPidPath(logPath: string): string {
+  return `${logPath}.pid`;
+}
+

@@ -21,6 +21,11 @@ export class Inbox {
     return this.items.length - this.head;
   }
 
+  /** Seq of the newest message held (0 when empty). */
+  get lastSeq(): number {
+    return this.length === 0 ? 0 : (this.items[this.items.length - 1] as StoredMessage).seq;
+  }
+
   push(message: StoredMessage): void {
     this.items.push(message);
     message.holders += 1;
@@ -43,6 +48,12 @@ export class Inbox {
       this.head = 0;
     }
     return message;
+  }
+
+  /** Forgets the messages already dropped (they are only skipped until the array is cut). */
+  trim(): void {
+    this.items = this.items.slice(this.head);
+    this.head = 0;
   }
 
   /** Messages with seq > `since`, oldest first. */

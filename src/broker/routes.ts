@@ -25,6 +25,8 @@ export interface RouteOptions {
   token: string | null;
   /** Authorities the Host (and a present Origin) header may name. */
   allowedHosts: Set<string>;
+  /** Whether `/mcp/<agent_id>` answers (`[broker] mcp`); off, it is not found. */
+  mcp?: boolean;
 }
 
 export function sendJson(
@@ -235,10 +237,73 @@ function messages(
   sendJson(res, 200, `${body}}`);
 }
 
+/** A JSON-RPC error reply, the form MCP clients show (`id` is unknown before the body is read). */
+function sendRpcError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(
+    res,
+    status,
+    JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }),
+    headers,
+  );
+}
+
+let mcpEndpoint: Promise<typeof import('../mcp/endpoint.js')> | undefined;
+
+/** The MCP endpoint module (the SDK), loaded once; `preloadMcp` starts it before the first call. */
+export function preloadMcp(): Promise<typeof import('../mcp/endpoint.js')> {
+  mcpEndpoint ??= import('../mcp/endpoint.js');
+  return mcpEndpoint;
+}
+
+/**
+ * `POST /mcp/<agent_id>`: the agent is the path's, and must be on the roster whatever the auth
+ * mode (its token, or the session's, was checked already); the body is read under the same limit
+ * as `/publish` before the MCP module sees it.
+ */
+async function mcp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawId: string,
+  service: BrokerService,
+  principal: Principal | null,
+): Promise<void> {
+  const id = agentIdOf(rawId);
+  if (!id.ok) return sendRpcError(res, 400, id.error);
+  const problem = actingProblem(principal, id.agentId);
+  if (problem) return sendRpcError(res, 403, problem);
+  if (service.rosterCli(id.agentId) === undefined)
+    return sendRpcError(res, 404, `agent '${id.agentId}' is not in this session`);
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (body.kind === 'aborted') return;
+  if (body.kind === 'too-large') {
+    closeAfterReply(req);
+    return sendRpcError(res, 413, `request body must be at most ${MAX_BODY_BYTES} bytes`, {
+      connection: 'close',
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(body.bytes));
+  } catch {
+    return sendJson(
+      res,
+      400,
+      '{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error: the body is not JSON"},"id":null}',
+    );
+  }
+  const endpoint = await preloadMcp();
+  await endpoint.handleMcpPost(req, res, { service, agentId: id.agentId, body: parsed });
+}
+
 type Route =
   | { kind: 'publish' }
   | { kind: 'status' }
-  | { kind: 'messages' | 'events' | 'signals'; rawId: string }
+  | { kind: 'messages' | 'events' | 'signals' | 'mcp'; rawId: string }
   | { kind: 'none' };
 
 /** The path segment after `prefix` (and before `suffix`), when it is one non-empty segment. */
@@ -255,6 +320,7 @@ function routeOf(path: string): Route {
     ['messages', '/messages/', ''],
     ['events', '/events/', ''],
     ['signals', '/agents/', '/signals'],
+    ['mcp', '/mcp/', ''],
   ] as const) {
     const rawId = segment(path, prefix, suffix);
     if (rawId !== undefined) return { kind, rawId };
@@ -268,6 +334,8 @@ const ALLOW: Record<Exclude<Route['kind'], 'none'>, string> = {
   messages: 'GET,HEAD',
   events: 'POST',
   signals: 'GET,HEAD',
+  // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
+  mcp: 'POST',
 };
 
 /** The request handler of the broker's HTTP server. */
@@ -285,6 +353,8 @@ export function createRequestHandler(
     const query = question === -1 ? null : url.slice(question + 1);
     const route = routeOf(path);
     if (route.kind === 'none') return sendError(res, 404, 'not found');
+    if (route.kind === 'mcp' && options.mcp === false)
+      return sendRpcError(res, 404, 'MCP is turned off in this session ([broker] mcp = false)');
     const method = req.method ?? '';
     const allowed = ALLOW[route.kind];
     if (!allowed.split(',').includes(method))
@@ -293,7 +363,11 @@ export function createRequestHandler(
     let principal: Principal | null = null;
     if (credentials !== null) {
       const found = credentials.principalOf(req.headers.authorization);
-      if (!found.ok) return sendError(res, 401, found.error, { 'www-authenticate': 'Bearer' });
+      if (!found.ok) {
+        if (route.kind === 'mcp')
+          return sendRpcError(res, 401, found.error, { 'www-authenticate': 'Bearer' });
+        return sendError(res, 401, found.error, { 'www-authenticate': 'Bearer' });
+      }
       principal = found.principal;
     }
     switch (route.kind) {
@@ -305,6 +379,8 @@ export function createRequestHandler(
         return signals(res, route.rawId, service, principal);
       case 'messages':
         return messages(res, route.rawId, query, service, principal);
+      case 'mcp':
+        return mcp(req, res, route.rawId, service, principal);
     }
   };
   return (req, res) => {

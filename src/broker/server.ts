@@ -21,6 +21,8 @@ export interface BrokerServerOptions {
   /** Port to listen on (0 picks a free one; tests only). */
   port: number;
   token: string | null;
+  /** Whether the MCP endpoint answers (default on). */
+  mcp?: boolean;
 }
 
 export interface RunningServer {
@@ -52,6 +54,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
         service: options.service,
         token: options.token,
         allowedHosts: allowedAuthorities(options.bind, port),
+        mcp: options.mcp !== false,
       });
       server.on('request', (req, res) => {
         if (admitRequest(req, res)) handle(req, res);

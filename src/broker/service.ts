@@ -8,6 +8,7 @@
 import type { ObservedState, Outcome } from '../agents/precedence.js';
 import type { StateSignal } from '../agents/state.js';
 import { describeError } from '../util/errors.js';
+import { CompactingLog, DEFAULT_LOG_LIMIT, type CompactionOptions } from './compaction.js';
 import type { Message } from './messages.js';
 import { agentSignalOf, cleanSignal, signalProblem, type SignalEntry } from './observed.js';
 import {
@@ -44,6 +45,9 @@ interface PendingPublish {
   reply: (outcome: PublishOutcome) => void;
 }
 
+/** At most this many `wait_for_message` calls of one agent wait at once (each holds a connection). */
+export const MAX_WAITS_PER_AGENT = 4;
+
 export type PublishOutcome = { ok: true; seq: number } | { ok: false; status: number; error: string };
 
 /** What became of an observed signal, or why it was refused (an HTTP status and a reason). */
@@ -65,6 +69,8 @@ export class BrokerService {
   /** Ids that pending messages will register or give an inbox (for the agent cap). */
   private opening = new Set<string>();
   private lastAllocated = 0;
+  /** Per agent, the wakers of its `wait_for_message` calls now waiting. */
+  private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly state: BrokerState,
@@ -119,6 +125,61 @@ export class BrokerService {
       if (signal) this.observe(message.agent_id, signal);
       entry.reply({ ok: true, seq: entry.record.seq });
     }
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    for (const [agentId, wakers] of this.waiters) {
+      if (!this.state.hasUnread(agentId)) continue;
+      for (const wake of wakers) wake();
+    }
+  }
+
+  /**
+   * The messages `agentId`'s MCP `read_inbox` has not returned yet (cut at `pageChars`). The
+   * cursor moves past them in the log before they are returned, so each is handed out once, also
+   * across a restart.
+   */
+  readInbox(agentId: string, pageChars: number): PollResult | { error: string } {
+    const result = this.state.poll(agentId, BigInt(this.state.readCursor(agentId)), pageChars);
+    if (result.messages.length === 0) return result;
+    const record: LogRecord = {
+      kind: 'cursor',
+      ts: new Date(this.now()).toISOString(),
+      agentId,
+      seq: Number(result.lastSeq),
+    };
+    const failure = this.write([record]);
+    if (failure) return { error: failure.error };
+    this.state.apply(record);
+    return result;
+  }
+
+  /**
+   * Resolves `true` as soon as `agentId` has a message `read_inbox` has not returned, `false`
+   * after `timeoutMs` or when `signal` aborts (the caller went away). Refused (`undefined`) when
+   * the agent already has MAX_WAITS_PER_AGENT calls waiting, so waits stay bounded.
+   */
+  waitForUnread(agentId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> | undefined {
+    if (this.state.hasUnread(agentId)) return Promise.resolve(true);
+    const wakers = this.waiters.get(agentId) ?? new Set<() => void>();
+    if (wakers.size >= MAX_WAITS_PER_AGENT) return undefined;
+    this.waiters.set(agentId, wakers);
+    return new Promise((resolve) => {
+      const finish = (arrived: boolean) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        wakers.delete(wake);
+        if (wakers.size === 0) this.waiters.delete(agentId);
+        resolve(arrived);
+      };
+      const wake = () => finish(true);
+      const onAbort = () => finish(false);
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      wakers.add(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) finish(false);
+    });
   }
 
   /** A roster agent's current observed state (undefined for an id not in the session). */
@@ -235,15 +296,24 @@ export interface OpenedBroker {
   replay: ReplayReport;
 }
 
-/** Rebuilds the state from the log at `logPath` (if any) and opens the log for appending. */
+/**
+ * Rebuilds the state from the log at `logPath` (if any) and opens the log for appending, compacted
+ * past `compaction.limit` (DEFAULT_LOG_LIMIT unless given).
+ */
 export function openBroker(options: {
   roster: readonly RosterAgent[];
   logPath: string;
   identity: BrokerIdentity;
   limits?: BrokerLimits;
+  compaction?: Partial<CompactionOptions>;
+  now?: () => number;
 }): OpenedBroker {
   const state = new BrokerState(options.roster, options.limits ?? DEFAULT_LIMITS);
   const replay = replayLog(options.logPath, (record) => state.apply(record));
   const log = new MessageLog(options.logPath);
-  return { service: new BrokerService(state, log, options.identity), log, replay };
+  const sink = new CompactingLog(log, state, {
+    ...options.compaction,
+    limit: options.compaction?.limit ?? DEFAULT_LOG_LIMIT,
+  });
+  return { service: new BrokerService(state, sink, options.identity, options.now), log, replay };
 }

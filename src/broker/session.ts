@@ -10,7 +10,14 @@ import { brokerPortsOfOtherSessions } from '../session/store.js';
 import { sessionsDir } from '../util/dirs.js';
 import { BrokerError } from '../util/errors.js';
 import { gitPawArgv } from '../util/self.js';
-import { brokerUrl, canListen, describePortHolder, findFreePort, isSessionBroker, probeBroker } from './client.js';
+import {
+  brokerUrl,
+  canListen,
+  describePortHolder,
+  findFreePort,
+  isSessionBroker,
+  probeBroker,
+} from './client.js';
 import {
   BROKER_CONFIG_ENV,
   BROKER_TOKEN_ENV,
@@ -26,7 +33,7 @@ import { MAX_ID_CHARS } from './messages.js';
 export const DEFAULT_BROKER_PORT = 9119;
 
 /** The `[broker]` settings a plan needs (`port` undefined → first free port from 9119). */
-export type BrokerSettings = Omit<EffectiveBrokerSettings, 'enabled'>;
+export type BrokerSettings = Omit<EffectiveBrokerSettings, 'enabled' | 'mcp'> & { mcp?: boolean };
 
 export interface BrokerPlanInput {
   settings: BrokerSettings;
@@ -129,8 +136,10 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     auth: token === null ? 'none' : 'token',
     allow_remote: settings.allowRemote,
     log_path: logPath,
+    ...(settings.logLimit === undefined ? {} : { log_limit: settings.logLimit }),
     instance_id: randomUUID(),
     roster: agents,
+    mcp: settings.mcp !== false,
   };
   const url = brokerUrl(settings.bind, port);
   const windowEnv = { [BROKER_CONFIG_ENV]: JSON.stringify(config) };
@@ -184,7 +193,10 @@ export async function waitForBroker(
     const failure = startupFailure(plan);
     if (failure) throw new BrokerError(failure);
     const probe = await probeBroker(plan.url, { timeoutMs: 500 });
-    if (isSessionBroker(probe, { session: plan.session, repoPath: plan.repoPath, instanceId: plan.instanceId })) return;
+    if (
+      isSessionBroker(probe, { session: plan.session, repoPath: plan.repoPath, instanceId: plan.instanceId })
+    )
+      return;
     if (Date.now() >= deadline) {
       const holder = probe.kind === 'free' ? undefined : await describePortHolder(plan.bind, plan.port);
       throw new BrokerError(

@@ -9,6 +9,8 @@ import { PawError } from '../util/errors.js';
 import { packageFile } from '../util/self.js';
 
 export const SKILL_NAME = 'coordination';
+/** The variant for agents whose CLI has git-paw's MCP tools: it names the tools instead of curl. */
+export const MCP_SKILL_NAME = 'coordination-mcp';
 
 export type SkillSource = 'repo' | 'user' | 'embedded';
 
@@ -18,8 +20,6 @@ export interface ResolvedSkill {
   /** File the text came from. */
   path: string;
 }
-
-const EMBEDDED_PATH = `assets/agent-skills/${SKILL_NAME}.md`;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -53,28 +53,30 @@ function unreadable(path: string, cause: unknown): PawError {
 export function skillOverridePaths(
   repoRoot: string,
   env: NodeJS.ProcessEnv = process.env,
+  name = SKILL_NAME,
 ): { repo: string; user: string | undefined } {
   const base = configBaseDir(env);
   return {
-    repo: join(repoRoot, '.git-paw', 'agent-skills', `${SKILL_NAME}.md`),
-    user: base === undefined ? undefined : join(base, 'git-paw', 'agent-skills', `${SKILL_NAME}.md`),
+    repo: join(repoRoot, '.git-paw', 'agent-skills', `${name}.md`),
+    user: base === undefined ? undefined : join(base, 'git-paw', 'agent-skills', `${name}.md`),
   };
 }
 
 /** The coordination skill text for a repo and where it came from. */
-export function resolveSkill(repoRoot: string, env: NodeJS.ProcessEnv = process.env): ResolvedSkill {
-  const paths = skillOverridePaths(repoRoot, env);
+export function resolveSkill(
+  repoRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+  name = SKILL_NAME,
+): ResolvedSkill {
+  const paths = skillOverridePaths(repoRoot, env, name);
   const repoText = readOverride(paths.repo);
   if (repoText !== undefined) return { text: repoText, source: 'repo', path: paths.repo };
   if (paths.user !== undefined) {
     const userText = readOverride(paths.user);
     if (userText !== undefined) return { text: userText, source: 'user', path: paths.user };
   }
-  return {
-    text: readFileSync(packageFile(EMBEDDED_PATH), 'utf8'),
-    source: 'embedded',
-    path: packageFile(EMBEDDED_PATH),
-  };
+  const embedded = packageFile(`assets/agent-skills/${name}.md`);
+  return { text: readFileSync(embedded, 'utf8'), source: 'embedded', path: embedded };
 }
 
 export interface RenderedSkill {

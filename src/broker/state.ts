@@ -2,7 +2,9 @@
 // sequence counter, routing, and each roster agent's observed state. Pure and synchronous:
 // `apply` is the only mutation of messages and of decided states, and is used identically for
 // live publishes and signals and for log replay, so a replayed log rebuilds exactly the state
-// that acknowledged them. Memory is bounded by the caps in `BrokerLimits`.
+// that acknowledged them. Memory is bounded by the caps in `BrokerLimits`. A snapshot (what log
+// compaction writes) is every field of the state, whatever fields it has, so a field added here
+// survives compaction as long as it holds plain data, Maps, Sets or the classes in STATE_CLASSES.
 import type { AgentState, SignalSource, StateSignal } from '../agents/state.js';
 import { Inbox, type StoredMessage } from './inbox.js';
 import { canonicalJson, deliveredJson, statusLabel, type Message } from './messages.js';
@@ -37,14 +39,20 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   pageChars: 1024 * 1024,
 };
 
+/** The state's fields as a snapshot holds them (decoded, so of any shape: it replaces them all). */
+export type SnapshotFields = Readonly<Record<string, unknown>>;
+
 /**
- * One line of the message log: an accepted message, an inbox opened by a poll, or a signal that
- * decided an agent's observed state.
+ * One line of the message log: an accepted message, an inbox opened by a poll, a signal that
+ * decided an agent's observed state, how far an agent's MCP `read_inbox` has read, or a
+ * snapshot of the whole state (the first line of a compacted log).
  */
 export type LogRecord =
   | { kind: 'message'; seq: number; ts: string; message: Message }
   | { kind: 'inbox'; ts: string; agentId: string }
-  | { kind: 'state'; ts: string; agentId: string; signal: StateSignal };
+  | { kind: 'state'; ts: string; agentId: string; signal: StateSignal }
+  | { kind: 'cursor'; ts: string; agentId: string; seq: number }
+  | { kind: 'snapshot'; ts: string; fields: SnapshotFields };
 
 /**
  * One `/status` agent entry: 0.3.0's members in its alphabetical order, then the observed state
@@ -117,6 +125,11 @@ export class BrokerState {
   private accepted = 0;
   /** Observed state of the roster agents (agents outside the roster have none). */
   readonly observed: ObservedStates;
+  /**
+   * The highest seq MCP `read_inbox` has handed to each agent: the broker keeps the cursor, so a
+   * model never handles seqs, and it is logged so that a restart does not hand a message twice.
+   */
+  private readonly readCursors = new Map<string, number>();
 
   constructor(
     roster: readonly RosterAgent[],
@@ -180,12 +193,21 @@ export class BrokerState {
    * state a signal decided.
    */
   apply(record: LogRecord): void {
+    if (record.kind === 'snapshot') {
+      // Fields a snapshot from an older version lacks keep the values the constructor gave them.
+      Object.assign(this, record.fields, { limits: this.limits });
+      return;
+    }
     if (record.kind === 'inbox') {
       this.inboxOf(record.agentId);
       return;
     }
     if (record.kind === 'state') {
       this.observed.decide(record.agentId, record.signal);
+      return;
+    }
+    if (record.kind === 'cursor') {
+      this.readCursors.set(record.agentId, Math.max(this.readCursor(record.agentId), record.seq));
       return;
     }
     const { message, seq, ts } = record;
@@ -224,8 +246,18 @@ export class BrokerState {
     }
   }
 
+  /** The highest seq MCP `read_inbox` has handed to `agentId` (0 before its first read). */
+  readCursor(agentId: string): number {
+    return this.readCursors.get(agentId) ?? 0;
+  }
+
+  /** True when `agentId`'s inbox holds a message after its `read_inbox` cursor. */
+  hasUnread(agentId: string): boolean {
+    return (this.inboxes.get(agentId)?.lastSeq ?? 0) > this.readCursor(agentId);
+  }
+
   /** Inbox read (non-destructive): messages after `since`, cut at the page size. */
-  poll(agentId: string, since: bigint): PollResult {
+  poll(agentId: string, since: bigint, pageChars = this.limits.pageChars): PollResult {
     const inbox = this.inboxes.get(agentId);
     const result: PollResult = { messages: [], lastSeq: since.toString(), more: false };
     if (!inbox) return result;
@@ -234,7 +266,7 @@ export class BrokerState {
     const pending = inbox.after(Number(since));
     let chars = 0;
     for (const message of pending) {
-      if (result.messages.length > 0 && chars + message.json.length > this.limits.pageChars) {
+      if (result.messages.length > 0 && chars + message.json.length > pageChars) {
         result.more = true;
         break;
       }
@@ -243,6 +275,19 @@ export class BrokerState {
       result.lastSeq = String(message.seq);
     }
     return result;
+  }
+
+  /**
+   * Every field of the state except its configuration (the limits come from the broker that
+   * replays), for a snapshot: live objects, to be encoded before anything else changes them.
+   */
+  snapshotFields(): SnapshotFields {
+    // Drop what was already evicted, so that the snapshot does not carry it.
+    this.retained = this.retained.slice(this.retainedHead);
+    this.retainedHead = 0;
+    for (const inbox of this.inboxes.values()) inbox.trim();
+    const { limits: _configuration, ...fields } = this as unknown as Record<string, unknown>;
+    return fields;
   }
 
   /** Registry in roster order, then unknown publishers in order of their first publish. */
@@ -311,3 +356,6 @@ export class BrokerState {
     }
   }
 }
+
+/** The classes a snapshot of the state holds instances of. */
+export const STATE_CLASSES = { Inbox, ObservedStates };

@@ -1,9 +1,11 @@
 // The per-session message log: JSON Lines, one record per line — `{"seq","ts","msg"}` for an
 // accepted message, `{"ts","inbox"}` for an inbox opened by a poll, `{"ts","agent","signal"}` for
-// a signal that decided an agent's observed state (logs written before it existed still load). Each record is written with
+// a signal that decided an agent's observed state, `{"ts","cursor","seq"}` for how far an agent's
+// MCP `read_inbox` has read (logs written before it existed still load). Each record is written with
 // a synchronous write on an O_APPEND descriptor before the broker answers, so the data is in the
 // kernel before the 202 and a crash of the process (kill -9 included) never loses an
-// acknowledged message. fdatasync runs in the background, batched (at most one per
+// acknowledged message. A compacted log begins with `{"ts","snapshot"}`, the whole state at the
+// moment of compaction, followed by the records appended since (see `compact`). fdatasync runs in the background, batched (at most one per
 // SYNC_INTERVAL_MS, covering every record written before it): only a power loss or kernel crash
 // can lose the last few milliseconds of acknowledged messages. Waiting for each fsync before
 // replying would cap throughput at (concurrent clients / fsync latency). Replay reads the file
@@ -13,22 +15,36 @@ import {
   fdatasync,
   fstatSync,
   fdatasyncSync,
+  fsyncSync,
   ftruncateSync,
   mkdirSync,
   openSync,
   readSync,
+  renameSync,
+  rmSync,
   writeSync,
 } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { StateSignal } from '../agents/state.js';
 import { describeError } from '../util/errors.js';
 import { canonicalJson, isValidAgentId, messageFromJson } from './messages.js';
 import { signalProblem } from './observed.js';
-import type { LogRecord } from './state.js';
+import { decodeGraph, encodeGraph } from './snapshot.js';
+import { STATE_CLASSES, type LogRecord, type SnapshotFields } from './state.js';
+
+/** Version of the snapshot encoding; a snapshot of another version is skipped like any bad line. */
+const SNAPSHOT_VERSION = 1;
 
 /** Serialises one record as its log line (newline included). */
 export function recordLine(record: LogRecord): string {
+  if (record.kind === 'snapshot') {
+    const state = encodeGraph(record.fields, STATE_CLASSES);
+    return `{"ts":${JSON.stringify(record.ts)},"snapshot":{"v":${SNAPSHOT_VERSION},"state":${state}}}\n`;
+  }
   if (record.kind === 'inbox') return `${JSON.stringify({ ts: record.ts, inbox: record.agentId })}\n`;
+  if (record.kind === 'cursor')
+    return `${JSON.stringify({ ts: record.ts, cursor: record.agentId, seq: record.seq })}\n`;
   if (record.kind === 'state') {
     const { state, source, detail, at } = record.signal;
     return `${JSON.stringify({ ts: record.ts, agent: record.agentId, signal: { state, source, detail, at } })}\n`;
@@ -45,13 +61,34 @@ export function parseRecordLine(line: string): LogRecord | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { seq, ts, msg, inbox, agent, signal } = value as Record<string, unknown>;
+  const { seq, ts, msg, inbox, agent, signal, cursor, snapshot } = value as Record<string, unknown>;
   if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) return undefined;
+  if (snapshot !== undefined) return snapshotRecord(ts, snapshot);
   if (typeof inbox === 'string') return { kind: 'inbox', ts, agentId: inbox };
+  if (typeof cursor === 'string') {
+    return isValidAgentId(cursor) && typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0
+      ? { kind: 'cursor', ts, agentId: cursor, seq }
+      : undefined;
+  }
   if (typeof agent === 'string') return stateRecord(ts, agent, signal);
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return undefined;
   const parsed = messageFromJson(msg);
   return parsed.ok ? { kind: 'message', seq, ts, message: parsed.message } : undefined;
+}
+
+function snapshotRecord(ts: string, raw: unknown): LogRecord | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { v, state } = raw as Record<string, unknown>;
+  if (v !== SNAPSHOT_VERSION) return undefined;
+  let fields: unknown;
+  try {
+    fields = decodeGraph(state, STATE_CLASSES);
+  } catch {
+    return undefined;
+  }
+  if (typeof fields !== 'object' || fields === null || fields instanceof Map || Array.isArray(fields))
+    return undefined;
+  return { kind: 'snapshot', ts, fields: fields as SnapshotFields };
 }
 
 function stateRecord(ts: string, agentId: string, raw: unknown): LogRecord | undefined {
@@ -87,19 +124,24 @@ export function replayLog(path: string, onRecord: (record: LogRecord) => void): 
     throw error;
   }
   try {
-    const chunk = Buffer.alloc(CHUNK);
-    let carry: Buffer = Buffer.alloc(0);
+    const buffer = Buffer.alloc(CHUNK);
+    // Pieces of a line not ended yet: a snapshot line spans many chunks, and joining them only
+    // once its end is found keeps reading it linear.
+    let partial: Buffer[] = [];
     let offset = 0;
     let lineStart = 0;
     for (;;) {
-      const read = readSync(fd, chunk, 0, CHUNK, offset);
+      const read = readSync(fd, buffer, 0, CHUNK, offset);
       if (read === 0) break;
-      offset += read;
-      let data = Buffer.concat([carry, chunk.subarray(0, read)]);
-      let newline = data.indexOf(0x0a);
+      const chunk = buffer.subarray(0, read);
+      let start = 0;
+      let newline = chunk.indexOf(0x0a);
       while (newline !== -1) {
-        const line = data.toString('utf8', 0, newline).trim();
-        lineStart += newline + 1;
+        const piece = chunk.subarray(start, newline);
+        const bytes = partial.length === 0 ? piece : Buffer.concat([...partial, piece]);
+        partial = [];
+        lineStart = offset + newline + 1;
+        const line = bytes.toString('utf8').trim();
         if (line !== '') {
           const record = parseRecordLine(line);
           if (record) {
@@ -109,12 +151,13 @@ export function replayLog(path: string, onRecord: (record: LogRecord) => void): 
             report.skipped += 1;
           }
         }
-        data = data.subarray(newline + 1);
-        newline = data.indexOf(0x0a);
+        start = newline + 1;
+        newline = chunk.indexOf(0x0a, start);
       }
-      carry = Buffer.from(data);
+      if (start < read) partial.push(Buffer.from(chunk.subarray(start)));
+      offset += read;
     }
-    if (carry.length > 0) {
+    if (partial.length > 0) {
       ftruncateSync(fd, lineStart);
       report.tornTail = true;
     }
@@ -133,22 +176,49 @@ export const SYNC_INTERVAL_MS = 20;
  */
 export class TornWriteError extends Error {}
 
+/** Where a compaction writes the new log before renaming it over the old one. */
+export function compactionPath(path: string): string {
+  return `${path}.compact`;
+}
+
+/** What a compaction did, in bytes and milliseconds. */
+export interface CompactionReport {
+  bytesBefore: number;
+  bytesAfter: number;
+  /** How long the final switch held the event loop (copy of the last records, fsync, rename). */
+  switchMs: number;
+  totalMs: number;
+}
+
+/** Records appended during a compaction are copied in the background until fewer than this remain. */
+const SWITCH_BYTES = 256 * 1024;
+
 /** The append side of the log. */
 export class MessageLog {
-  private readonly fd: number;
+  private fd: number;
   /** The file's size after the last complete append: where a failed write is cut back to. */
-  private size: number;
+  private bytes: number;
   private dirty = false;
   private syncing = false;
   private timer: NodeJS.Timeout | undefined;
   private idle: (() => void)[] = [];
   private closed = false;
+  private compacting = false;
 
-  /** Opens (creating it and its directory, mode 0600) the log at `path` for appending. */
+  /**
+   * Opens (creating it and its directory, mode 0600) the log at `path` for appending, and removes
+   * what a compaction cut short left beside it.
+   */
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
+    rmSync(compactionPath(path), { force: true });
     this.fd = openSync(path, 'a', 0o600);
-    this.size = fstatSync(this.fd).size;
+    this.bytes = fstatSync(this.fd).size;
+  }
+
+  /** The log's size in bytes (every complete record). */
+  get size(): number {
+    return this.bytes;
   }
 
   /**
@@ -165,7 +235,7 @@ export class MessageLog {
       if (written > 0) this.cutBack(error);
       throw error;
     }
-    this.size += line.length;
+    this.bytes += line.length;
     this.dirty = true;
     this.timer ??= setTimeout(() => this.sync(), SYNC_INTERVAL_MS);
   }
@@ -183,12 +253,98 @@ export class MessageLog {
     }
   }
 
+  /**
+   * Replaces the log by `head` — a snapshot of the state as it is at this call, which stands for
+   * every record written so far — followed by every record appended from now on. The new file is
+   * written beside the log while appends go on as usual, fsynced, then renamed over it and the
+   * directory fsynced, so a crash at any moment leaves either the old log or the new one, each
+   * holding every acknowledged record. Appends made meanwhile are copied in the background; only
+   * the last few (under SWITCH_BYTES) are copied while the event loop waits, together with the
+   * rename. `beforeSwitch` runs just before that step (the tests' pause point). Undefined when the
+   * log was closed first.
+   */
+  async compact(head: string, beforeSwitch?: () => Promise<void>): Promise<CompactionReport | undefined> {
+    if (this.compacting) throw new Error('the message log is already being compacted');
+    if (this.closed) return undefined;
+    this.compacting = true;
+    const started = performance.now();
+    const bytesBefore = this.bytes;
+    let copied = this.bytes;
+    const tempPath = compactionPath(this.path);
+    let temp: FileHandle | undefined;
+    let source: FileHandle | undefined;
+    let switched = false;
+    try {
+      temp = await open(tempPath, 'w', 0o600);
+      source = await open(this.path, 'r');
+      const headBytes = Buffer.from(head, 'utf8');
+      await temp.write(headBytes, 0, headBytes.length, 0);
+      let written = headBytes.length;
+      const catchUp = async (files: { source: FileHandle; temp: FileHandle }) => {
+        while (!this.closed && this.bytes - copied > SWITCH_BYTES) {
+          const end = this.bytes;
+          const chunk = Buffer.alloc(Math.min(CHUNK, end - copied));
+          const { bytesRead } = await files.source.read(chunk, 0, chunk.length, copied);
+          if (bytesRead === 0) throw new Error('the message log is shorter than its records');
+          await files.temp.write(chunk, 0, bytesRead, written);
+          copied += bytesRead;
+          written += bytesRead;
+        }
+      };
+      await catchUp({ source, temp });
+      await temp.datasync();
+      await beforeSwitch?.();
+      await catchUp({ source, temp });
+      if (this.closed) return undefined;
+
+      const switchStarted = performance.now();
+      const chunk = Buffer.alloc(CHUNK);
+      while (copied < this.bytes) {
+        const read = readSync(source.fd, chunk, 0, Math.min(CHUNK, this.bytes - copied), copied);
+        if (read === 0) throw new Error('the message log is shorter than its records');
+        for (let done = 0; done < read;) done += writeSync(temp.fd, chunk, done, read - done, written + done);
+        copied += read;
+        written += read;
+      }
+      fdatasyncSync(temp.fd);
+      // Opened before the rename so that, once the new file is in place, nothing can fail before
+      // appends go to it.
+      const appendFd = openSync(tempPath, 'a', 0o600);
+      try {
+        renameSync(tempPath, this.path);
+      } catch (error) {
+        closeSync(appendFd);
+        throw error;
+      }
+      switched = true;
+      const previous = this.fd;
+      this.fd = appendFd;
+      this.bytes = written;
+      this.dirty = false;
+      // A background fdatasync may still be using the old descriptor.
+      if (this.syncing) this.idle.push(() => closeSync(previous));
+      else closeSync(previous);
+      syncDirectory(dirname(this.path));
+      const switchMs = performance.now() - switchStarted;
+      return { bytesBefore, bytesAfter: written, switchMs, totalMs: performance.now() - started };
+    } catch (error) {
+      // Once the log is closed (the broker stopping), the half-made file no longer matters.
+      if (this.closed) return undefined;
+      throw error;
+    } finally {
+      this.compacting = false;
+      await source?.close();
+      await temp?.close();
+      if (!switched) rmSync(tempPath, { force: true });
+    }
+  }
+
   private cutBack(cause: unknown): void {
     try {
-      ftruncateSync(this.fd, this.size);
+      ftruncateSync(this.fd, this.bytes);
     } catch {
       try {
-        this.size = fstatSync(this.fd).size;
+        this.bytes = fstatSync(this.fd).size;
       } catch {
         // The size stays unknown; the next cut-back goes to the last size known to be whole.
       }
@@ -209,5 +365,21 @@ export class MessageLog {
       for (const resolve of this.idle.splice(0)) resolve();
       if (this.dirty && !this.closed) this.timer ??= setTimeout(() => this.sync(), SYNC_INTERVAL_MS);
     });
+  }
+}
+
+/** Makes a rename in `dir` durable; a failure only weakens that against a power loss, so it is reported, not thrown. */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    process.stderr.write(
+      `warning: cannot sync the directory of the message log: ${(error as Error).message}\n`,
+    );
   }
 }

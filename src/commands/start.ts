@@ -55,7 +55,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
     sessionName = await cancelledBySignal(() => {
       // Under the repo lock, when nothing will wait for the user: what the plan is checked
       // against, gathered while the config is read and the CLIs are detected.
-      const facts = decidedByFlags(flags) ? gatherPlanFacts(ctx) : undefined;
+      const facts = decidedByFlags(flags) ? gatherPlanFacts(ctx, flags.branches) : undefined;
       return startSession(ctx, flags, ignoredFlags(flags), facts);
     });
   } finally {

@@ -2,6 +2,7 @@
 // Pure functions, so every launch path reads settings the same way.
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../util/errors.js';
+import { parseByteSize } from '../util/size.js';
 import type { PawConfig } from './schema.js';
 
 /** `mouse on` for the tmux session unless `mouse = false`. */
@@ -26,6 +27,10 @@ export interface BrokerSettings {
   bind: string;
   allowRemote: boolean;
   auth: 'token' | 'none';
+  /** The broker's MCP endpoint, wired into the CLIs that speak MCP (`[broker] mcp`, default on). */
+  mcp: boolean;
+  /** Bytes past which the broker compacts its message log; undefined: the broker's default. */
+  logLimit?: number;
 }
 
 const loopback = new BlockList();
@@ -46,15 +51,40 @@ export function isLoopbackAddress(address: string): boolean {
  * dashboard shows. Config error for a bad port or an unapproved non-loopback bind.
  */
 export function brokerSettings(config: PawConfig): BrokerSettings {
-  const { enabled = true, port, bind = '127.0.0.1', allow_remote: allowRemote = false, auth = 'token' } = config.broker;
+  const {
+    enabled = true,
+    port,
+    bind = '127.0.0.1',
+    allow_remote: allowRemote = false,
+    auth = 'token',
+    mcp,
+  } = config.broker;
+  if (mcp === true && !enabled) {
+    throw new ConfigError('[broker] mcp = true needs the broker, but [broker] enabled = false', {
+      hint: 'remove `mcp`, or set `enabled = true`',
+    });
+  }
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
     throw new ConfigError(`[broker] port = ${port} is not a port number between 1 and 65535`);
   }
-  if (bind.trim() === '') throw new ConfigError('[broker] bind must not be empty', { hint: 'remove it to bind 127.0.0.1' });
+  if (bind.trim() === '')
+    throw new ConfigError('[broker] bind must not be empty', { hint: 'remove it to bind 127.0.0.1' });
   if (!allowRemote && !isLoopbackAddress(bind)) {
-    throw new ConfigError(`[broker] bind = "${bind}" is not a loopback address; the broker would be reachable from other machines`, {
-      hint: 'set `[broker] allow_remote = true` to allow this, or bind to 127.0.0.1',
-    });
+    throw new ConfigError(
+      `[broker] bind = "${bind}" is not a loopback address; the broker would be reachable from other machines`,
+      {
+        hint: 'set `[broker] allow_remote = true` to allow this, or bind to 127.0.0.1',
+      },
+    );
   }
-  return { enabled, port, bind, allowRemote, auth };
+  const logLimit = config.broker.log_limit === undefined ? undefined : parseByteSize(config.broker.log_limit);
+  return {
+    enabled,
+    port,
+    bind,
+    allowRemote,
+    auth,
+    mcp: mcp ?? true,
+    ...(logLimit === undefined ? {} : { logLimit }),
+  };
 }

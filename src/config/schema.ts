@@ -3,6 +3,10 @@
 // Written with the small checker of util/schema rather than zod, which would cost 50–85 ms of
 // start-up on every launch that has a config file.
 import { array, boolean, literals, number, object, optional, record, string, type Infer } from '../util/schema.js';
+import { parseByteSize } from '../util/size.js';
+
+/** The smallest `[broker] log_limit`: below it the log would be rewritten every few messages. */
+export const MIN_LOG_LIMIT = 64 * 1024;
 
 export const cliEntrySchema = object({
   /** A custom CLI's command; an entry without one only sets options of the CLI of that name. */
@@ -24,6 +28,17 @@ export const brokerTableSchema = object({
   bind: optional(string()),
   allow_remote: optional(boolean()),
   auth: optional(literals(['token', 'none'])),
+  /** `false`: no MCP endpoint on the broker and no MCP tools wired into the agents' CLIs. */
+  mcp: optional(boolean()),
+  // The message log's size past which the broker compacts it, e.g. "64MiB".
+  log_limit: optional(
+    string({
+      refine: {
+        test: (text) => (parseByteSize(text) ?? 0) >= MIN_LOG_LIMIT,
+        message: 'expected a size of at least 64KiB, such as "64MiB" (units: KiB, MiB, GiB)',
+      },
+    }),
+  ),
 });
 
 export const configFileSchema = object({

@@ -47,6 +47,8 @@ export const REPO_CONFIG_TEMPLATE = `# git-paw settings for this repository.
 # bind = "127.0.0.1"      # loopback only, unless allow_remote is set
 # allow_remote = false    # true permits a non-loopback bind (exposes the broker to the network)
 # auth = "token"          # "token": agents send a per-session bearer token; "none": no token
+# mcp = true              # false: no MCP tools for the agents (they coordinate with curl instead)
+# log_limit = "64MiB"     # the message log is compacted past this size (at least 64KiB)
 
 # A CLI of your own, usable as \`--cli my-agent\` (git paw add-cli writes these globally).
 # [clis.my-agent]

@@ -43,8 +43,17 @@ export function classifyRefs(refnames: readonly string[], remotes: readonly stri
   return { local, remote };
 }
 
-/** Local and remote branches; the remote names (to split `refs/remotes/<remote>/<branch>`) are asked for only when there are remote refs. */
-export async function readBranchRefs(runner: CommandRunner, repoRoot: string): Promise<BranchRefs> {
+/**
+ * Local and remote branches. Splitting `refs/remotes/<remote>/<branch>` needs the remote names
+ * (one more git process), asked for only when a remote ref may concern one of `wanted` — all
+ * branches when `wanted` is not given. Otherwise the remote map is left empty: none of the
+ * wanted branches exists on a remote.
+ */
+export async function readBranchRefs(
+  runner: CommandRunner,
+  repoRoot: string,
+  wanted?: readonly string[],
+): Promise<BranchRefs> {
   const lines = (text: string) => text.split('\n').filter((line) => line !== '');
   const refs = await git(runner, repoRoot, [
     'for-each-ref',
@@ -54,7 +63,11 @@ export async function readBranchRefs(runner: CommandRunner, repoRoot: string): P
   ]);
   if (refs.code !== 0) throw new BranchError(`git for-each-ref failed: ${oneLine(refs.stderr)}`);
   const refnames = lines(refs.stdout);
-  if (!refnames.some((ref) => ref.startsWith('refs/remotes/'))) return classifyRefs(refnames, []);
+  const concernsWanted = (ref: string) =>
+    wanted === undefined ||
+    wanted.some((branch) => ref === `refs/remotes/${branch}` || ref.endsWith(`/${branch}`));
+  if (!refnames.some((ref) => ref.startsWith('refs/remotes/') && concernsWanted(ref)))
+    return classifyRefs(refnames, []);
   const remotes = await git(runner, repoRoot, ['remote']);
   if (remotes.code !== 0) throw new BranchError(`git remote failed: ${oneLine(remotes.stderr)}`);
   return classifyRefs(refnames, lines(remotes.stdout));
@@ -172,28 +185,6 @@ export async function unmergedCount(
     }),
   );
   return Math.min(...counts);
-}
-
-/**
- * Creates every branch at HEAD in one atomic `git update-ref` transaction, with the reflog entry
- * `git branch` writes: either all of them exist afterwards or none does.
- */
-export async function createBranchesFromHead(
-  runner: CommandRunner,
-  repoRoot: string,
-  branches: readonly string[],
-): Promise<void> {
-  const input = branches.map((branch) => `create refs/heads/${branch} HEAD\n`).join('');
-  const result = await git(
-    runner,
-    repoRoot,
-    ['update-ref', '-m', 'branch: Created from HEAD', '--stdin'],
-    input,
-  );
-  if (result.code !== 0)
-    throw new BranchError(
-      `creating branches ${branches.map((branch) => `'${branch}'`).join(', ')} from HEAD failed: ${oneLine(result.stderr)}`,
-    );
 }
 
 /** `git branch -d` (refuses unmerged work) or `-D` (only for branches a failed launch just made). */

@@ -13,6 +13,11 @@ export interface RepoInfo {
   project: string;
   /** Canonical path of the common git dir (shared by all worktrees). */
   commonDir: string;
+  /**
+   * Where git looks for hooks: an absolute path, or a relative `core.hooksPath`, which git
+   * resolves in each worktree separately.
+   */
+  hooksPath?: string;
 }
 
 /** Runs git (with `input` on its stdin), mapping "cannot start git" to a Branch error as upstream does. */
@@ -39,8 +44,12 @@ export async function resolveRepo(runner: CommandRunner, cwd: string = process.c
     '--is-inside-work-tree',
     '--show-toplevel',
     '--git-common-dir',
+    '--git-path',
+    'hooks',
   ]);
-  const [bare, gitDir, inside, toplevel, common] = result.stdout.split('\n').map((line) => line.trim());
+  const [bare, gitDir, inside, toplevel, common, hooks] = result.stdout
+    .split('\n')
+    .map((line) => line.trim());
   // git prints the answers it has before failing on --show-toplevel outside a work tree.
   if (bare === 'true' && gitDir) throw new BareRepoError(gitDir);
   if (result.code !== 0 || inside !== 'true' || !toplevel || !common) throw new NotAGitRepoError();
@@ -48,7 +57,17 @@ export async function resolveRepo(runner: CommandRunner, cwd: string = process.c
   // The main worktree is the parent of the common dir when that dir is named `.git`; otherwise
   // (unusual layouts such as --separate-git-dir) fall back to the current worktree's top level.
   const root = basename(commonDir) === '.git' ? dirname(commonDir) : canonicalPath(toplevel);
-  return { root, project: basename(root) || 'project', commonDir };
+  return { root, project: basename(root) || 'project', commonDir, ...hooksPathOf(hooks, cwd, commonDir) };
+}
+
+/** RepoInfo.hooksPath from `git rev-parse --git-path hooks`, which is relative to `cwd` unless configured otherwise. */
+function hooksPathOf(hooks: string | undefined, cwd: string, commonDir: string): { hooksPath?: string } {
+  if (!hooks) return {};
+  if (isAbsolute(hooks)) return { hooksPath: hooks };
+  // The default (inside the git dir) comes relative to cwd; a relative core.hooksPath as configured.
+  const resolved = resolve(cwd, hooks);
+  const real = join(canonicalPath(dirname(resolved)), basename(resolved));
+  return { hooksPath: real.startsWith(`${commonDir}/`) ? real : hooks };
 }
 
 /**

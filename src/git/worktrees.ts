@@ -1,7 +1,7 @@
 // Worktree operations: listing (porcelain), creation (in one step, or added and checked out
-// separately), removal, pruning and the dirty check. Every decision is made from exit codes and
+// separately when checkouts are big), removal, pruning and the dirty check. Every decision is made from exit codes and
 // machine-readable output, never from git's (localized) messages.
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { WorktreeError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
@@ -78,20 +78,6 @@ export async function addWorktree(
     const flag = source.kind === 'new' ? 'add -b' : 'add';
     throw new WorktreeError(`git worktree ${flag} failed for branch '${branch}': ${oneLine(result.stderr)}`);
   }
-}
-
-/**
- * True when a launch's new branches may all be created in one ref transaction
- * (createBranchesFromHead) before their worktrees are added, instead of one `git branch` each:
- * whenever checkouts may overlap (no hooks, no reftable) and `branch.autoSetupMerge` is not
- * `always` or `inherit`, which would give a branch made from HEAD tracking config.
- */
-export function branchesAtOnce(repo: RepoInfo, settings: WorktreeGitSettings): boolean {
-  return (
-    checkoutsMayOverlap(repo, settings) &&
-    settings.autoSetupMerge !== 'always' &&
-    settings.autoSetupMerge !== 'inherit'
-  );
 }
 
 /** Fills a worktree added without checkout, exactly as `git worktree add` does itself. */
@@ -195,53 +181,44 @@ export function oneLine(stderr: string): string {
     .join('; ');
 }
 
-/** The repository settings that decide how a launch may create its worktrees. */
-export interface WorktreeGitSettings {
-  /** `core.hooksPath` (path-expanded), when set. */
-  hooksPath?: string;
-  /** `extensions.refStorage`, when set. */
-  refStorage?: string;
-  /** `branch.autoSetupMerge`, when set. */
-  autoSetupMerge?: string;
-}
-
-/** Reads the WorktreeGitSettings with one `git config` (exit 1 = none of them set). */
-export async function readWorktreeGitSettings(
-  runner: CommandRunner,
-  repoRoot: string,
-): Promise<WorktreeGitSettings> {
-  const pattern = '^(core\\.hookspath|extensions\\.refstorage|branch\\.autosetupmerge)$';
-  const result = await git(runner, repoRoot, ['config', '-z', '--type=path', '--get-regexp', pattern]);
-  if (result.code === 1) return {};
-  if (result.code !== 0) throw new WorktreeError(`git config failed: ${oneLine(result.stderr)}`);
-  const settings: WorktreeGitSettings = {};
-  for (const item of result.stdout.split('\0')) {
-    const newline = item.indexOf('\n');
-    const [key, value] = newline === -1 ? [item, ''] : [item.slice(0, newline), item.slice(newline + 1)];
-    if (key === 'core.hookspath') settings.hooksPath = value;
-    else if (key === 'extensions.refstorage') settings.refStorage = value.toLowerCase();
-    else if (key === 'branch.autosetupmerge') settings.autoSetupMerge = value.toLowerCase();
-  }
-  return settings;
-}
-
 /** Hooks that creating a worktree runs: on the new refs, on the new index, after the checkout. */
 const WORKTREE_HOOKS = ['reference-transaction', 'post-index-change', 'post-checkout'];
 
 /**
- * True when a worktree's checkout (addWorktree without checkout, then checkOutWorktree) may run
- * while git adds the next worktree. `git worktree add` itself cannot overlap another: it reads
- * every worktree's admin files, which a concurrent add is still writing. A checkout writes only
- * its own worktree's index, files and branch ref — unless refs live in a reftable, where every
- * ref update takes one lock, or hooks may run: they must run as in a plain `git worktree add` and
- * may expect one git command at a time. A relative `core.hooksPath` is resolved in each new
- * worktree, so it counts as hooks.
+ * A checkout of this many files costs more than the extra git process that checking it out
+ * beside the next `git worktree add` takes (one spawn: ~10–80 ms, with the machine).
  */
-export function checkoutsMayOverlap(repo: RepoInfo, settings: WorktreeGitSettings): boolean {
-  if (settings.refStorage !== undefined && settings.refStorage !== 'files') return false;
-  const hooks =
-    settings.hooksPath === undefined || settings.hooksPath === ''
-      ? join(repo.commonDir, 'hooks')
-      : settings.hooksPath;
-  return isAbsolute(hooks) && !WORKTREE_HOOKS.some((hook) => existsSync(join(hooks, hook)));
+export const OVERLAP_FROM_FILES = 250;
+
+/** How many entries the main checkout's index holds (its header says), 0 when it cannot be read. */
+function indexEntries(repo: RepoInfo): number {
+  try {
+    const header = Buffer.alloc(12);
+    const fd = openSync(join(repo.commonDir, 'index'), 'r');
+    try {
+      if (readSync(fd, header, 0, 12, 0) < 12 || header.toString('latin1', 0, 4) !== 'DIRC') return 0;
+    } finally {
+      closeSync(fd);
+    }
+    return header.readUInt32BE(8);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * True when each worktree's checkout should run while git adds the next worktree (addWorktree
+ * without checkout, then checkOutWorktree): the checkouts are big (the main checkout's index has
+ * OVERLAP_FROM_FILES entries or more), so doing two at a time pays for the extra git process of
+ * each. `git worktree add` itself cannot overlap another: it reads every worktree's admin files,
+ * which a concurrent add is still writing. A checkout writes only its own worktree's index,
+ * files and branch ref — unless refs live in a reftable, where every ref update takes one lock,
+ * or hooks may run: they must run as in a plain `git worktree add` and may expect one git
+ * command at a time. A relative hooks path is resolved in each new worktree, so it counts as hooks.
+ */
+export function checkoutsShouldOverlap(repo: RepoInfo): boolean {
+  if (existsSync(join(repo.commonDir, 'reftable'))) return false;
+  const hooks = repo.hooksPath ?? join(repo.commonDir, 'hooks');
+  if (!isAbsolute(hooks) || WORKTREE_HOOKS.some((hook) => existsSync(join(hooks, hook)))) return false;
+  return indexEntries(repo) >= OVERLAP_FROM_FILES;
 }

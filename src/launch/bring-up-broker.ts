@@ -2,6 +2,7 @@
 // session environment in the tmux plan, the rendered skill of each worktree, the removal of the
 // broker's files on rollback, and the wait until the broker answers. Loaded by bring-up only for
 // sessions with a broker, so a launch without one never loads the broker client.
+import { adapterFor } from '../agents/adapters/index.js';
 import { agentToken } from '../broker/auth.js';
 import { BROKER_TOKEN_ENV } from '../broker/config.js';
 import { waitForBroker, type BrokerPlan } from '../broker/session.js';
@@ -25,10 +26,22 @@ export function withBrokerLayout(agentsPlan: SessionPlan, repoRoot: string, brok
       ? pane
       : { ...pane, env: { ...pane.env, [BROKER_TOKEN_ENV]: agentToken(token, pane.agentId) } },
   );
-  return { ...agentsPlan, env: broker.sessionEnv, panes: [dashboardPane(repoRoot), ...panes], windows: [brokerWindow(broker)] };
+  return {
+    ...agentsPlan,
+    env: broker.sessionEnv,
+    panes: [dashboardPane(repoRoot), ...panes],
+    windows: [brokerWindow(broker)],
+  };
 }
 
 /** The rendered skill of every worktree, in worktree order (so placeholder warnings come out in that order). */
-export function skillTexts(settings: LaunchBrokerSettings, broker: BrokerPlan, state: SessionState): string[] {
-  return state.worktrees.map((entry) => skillTextFor(settings, broker, entry.branch));
+export function skillTexts(
+  settings: LaunchBrokerSettings,
+  broker: BrokerPlan,
+  state: SessionState,
+  plainClis: readonly string[] = [],
+): string[] {
+  return state.worktrees.map((entry) =>
+    skillTextFor(settings, broker, entry.branch, !plainClis.includes(entry.cli) && adapterFor(entry.cli).mcp),
+  );
 }

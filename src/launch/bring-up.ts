@@ -81,7 +81,7 @@ export async function agentsMdTargets(
 ): Promise<AgentsMdTarget[]> {
   const skills =
     broker && settings.broker
-      ? (await import('./bring-up-broker.js')).skillTexts(settings.broker, broker, state)
+      ? (await import('./bring-up-broker.js')).skillTexts(settings.broker, broker, state, settings.plainClis)
       : [];
   return state.worktrees.map((entry, index) => {
     const skillText = skills[index];

@@ -7,7 +7,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { brokerUrl, canListen, describePortHolder, isSessionBroker, probeBroker } from '../broker/client.js';
-import { startupErrorPath } from '../broker/config.js';
+import { serverPidPath, startupErrorPath } from '../broker/config.js';
 import { planBroker, stopBrokerAndWait, type BrokerPlan } from '../broker/session.js';
 import { renderSkill } from '../broker/skill.js';
 import type { SessionState } from '../session/schema.js';
@@ -36,8 +36,14 @@ export function brokerWindow(plan: BrokerPlan): WindowPlan {
 }
 
 /** The rendered coordination skill for one worktree; unknown placeholders are warned about. */
-export function skillTextFor(settings: LaunchBrokerSettings, plan: BrokerPlan, branch: string): string {
-  const rendered = renderSkill(settings.skill.text, { branch, brokerUrl: plan.url });
+export function skillTextFor(
+  settings: LaunchBrokerSettings,
+  plan: BrokerPlan,
+  branch: string,
+  withMcp = false,
+): string {
+  const skill = withMcp && settings.mcpSkill ? settings.mcpSkill : settings.skill;
+  const rendered = renderSkill(skill.text, { branch, brokerUrl: plan.url });
   rendered.warnings.forEach(warn);
   return rendered.text;
 }
@@ -130,6 +136,7 @@ export function removeBrokerFiles(state: SessionState): void {
   const log = ownBrokerLog(state);
   if (log === undefined) return;
   rmSync(startupErrorPath(log), { force: true });
+  rmSync(serverPidPath(log), { force: true });
   rmSync(log, { force: true });
 }
 
@@ -196,6 +203,7 @@ export function registerBrokerRollback(rollback: Rollback, plan: BrokerPlan): vo
       repoPath: plan.repoPath,
     });
     rmSync(startupErrorPath(plan.logPath), { force: true });
+    rmSync(serverPidPath(plan.logPath), { force: true });
     if (!logExisted) rmSync(plan.logPath, { force: true });
   });
 }

@@ -24,6 +24,11 @@ export function agentFilesDir(sessionName: string, env: NodeJS.ProcessEnv = proc
   return join(sessionsDir(env), `${sessionName}.agents`);
 }
 
+/** `<broker>/mcp/<agent id>`: an agent's MCP endpoint. */
+export function mcpUrl(brokerUrl: string, agentId: string): string {
+  return `${brokerUrl.replace(/\/+$/, '')}/mcp/${encodeURIComponent(agentId)}`;
+}
+
 /** Each worktree entry's integration, in worktree order (none for CLIs with `integrate = false`). */
 export function agentIntegrations(
   state: SessionState,
@@ -41,6 +46,9 @@ export function agentIntegrations(
       agentId,
       privateDir: join(dir, agentId),
       brokerUrl,
+      ...(brokerUrl === undefined || settings.broker?.mcp === false
+        ? {}
+        : { mcpUrl: mcpUrl(brokerUrl, agentId) }),
       env,
     });
   });

@@ -4,6 +4,7 @@
 // everything this launch created and report what failed. The broker modules are loaded only when
 // the session has a broker.
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';
+import { readCommitFiles } from '../agents-md/committed.js';
 import { agentsMdPipeline, type AgentsMdTarget } from '../agents-md/write.js';
 import type { BrokerPlan } from '../broker/session.js';
 import { mainCheckoutBranch } from '../git/repo.js';
@@ -54,9 +55,8 @@ async function planBrokerOf(
 }
 
 /**
- * Creates the worktrees (the fast way when git allows, see LaunchPlan.worktreeSteps) and writes
- * each one's AGENTS.md as soon as it is checked out, while git creates the next. Every write has
- * finished before this returns or throws, so a rollback never races one.
+ * Creates the worktrees and writes each one's AGENTS.md as soon as it exists, while git creates
+ * the next. Every write has finished before this returns or throws, so a rollback never races one.
  */
 async function createWorktreesWithAgentsMd(
   ctx: LaunchContext,
@@ -64,14 +64,18 @@ async function createWorktreesWithAgentsMd(
   targets: readonly AgentsMdTarget[],
   rollback: Rollback,
 ): Promise<void> {
-  const agentsMd = agentsMdPipeline(ctx.runner, ctx.repo);
+  // New branches start at the main worktree's HEAD, local ones at their ref; a branch git makes
+  // from a remote one reads its own HEAD once it exists.
+  const checkouts = plan.agents.map((agent) =>
+    agent.source === 'new' ? 'HEAD' : agent.source === 'local' ? `refs/heads/${agent.branch}` : undefined,
+  );
+  const treeishes = [...new Set(checkouts.filter((treeish) => treeish !== undefined))];
+  const commitFiles = readCommitFiles(ctx.runner, ctx.repo.root, treeishes);
+  commitFiles.catch(() => undefined);
+  const agentsMd = agentsMdPipeline(ctx.runner, ctx.repo, commitFiles);
   try {
-    await createAgentWorktrees(ctx, plan.agents, plan.worktreeSteps, rollback, (index) => {
-      // New branches all start at the main worktree's HEAD: their AGENTS.md bases are one read.
-      agentsMd.add(
-        targets[index] as AgentsMdTarget,
-        plan.agents[index]?.source === 'new' ? 'HEAD' : undefined,
-      );
+    await createAgentWorktrees(ctx, plan.agents, plan.overlapCheckouts, rollback, (index) => {
+      agentsMd.add(targets[index] as AgentsMdTarget, checkouts[index]);
     });
   } catch (error) {
     await agentsMd.done().catch(() => undefined);
@@ -87,7 +91,7 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
   const broker = await planBrokerOf(ctx, plan);
   const base = mainCheckoutBranch(repo);
   return withRollback(async (rollback) => {
-    await pruneWorktrees(runner, repo);
+    if (plan.staleWorktrees) await pruneWorktrees(runner, repo);
     registerPruneOnRollback(ctx, rollback);
     // A fresh launch means no other session of this repo needs the AGENTS.md exclude entry.
     rollback.add('the AGENTS.md exclude entry', () => void removeAgentsMdExclude(repo));

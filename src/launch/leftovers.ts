@@ -6,13 +6,14 @@
 // them instead of tripping over them. Only used when no state file names a session of the repo.
 import { connect } from 'node:net';
 import { worktreePathFor } from '../git/names.js';
-import { listWorktrees } from '../git/worktrees.js';
+import { listWorktrees, type WorktreeListing } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
 import { formatCreatedAt } from '../session/store.js';
 import { baseSessionName } from '../tmux/naming.js';
-import { sessionsOfRepo, sessionVariable, tmuxInstalled } from '../tmux/client.js';
+import { liveSessionRepos, sessionsOfRepo, sessionVariable, tmuxInstalled } from '../tmux/client.js';
 import { WorktreeError } from '../util/errors.js';
 import { canonicalPath } from '../util/fs.js';
+import type { PlanFacts } from './facts.js';
 import type { AgentRequest, LaunchContext } from './types.js';
 
 export interface LeftoverBroker {
@@ -34,10 +35,10 @@ export function hasLeftovers(leftovers: Leftovers): boolean {
   return leftovers.worktrees.length > 0 || leftovers.sessions.length > 0 || leftovers.broker !== undefined;
 }
 
-async function leftoverWorktrees(ctx: LaunchContext): Promise<Leftovers['worktrees']> {
+function leftoverWorktrees(ctx: LaunchContext, listing: readonly WorktreeListing[]): Leftovers['worktrees'] {
   const { root, project } = ctx.repo;
   const found: Leftovers['worktrees'] = [];
-  for (const entry of await listWorktrees(ctx.runner, root)) {
+  for (const entry of listing) {
     if (entry.branch === undefined || entry.prunable || canonicalPath(entry.path) === root) continue;
     if (canonicalPath(entry.path) === canonicalPath(worktreePathFor(root, project, entry.branch))) {
       found.push({ path: entry.path, branch: entry.branch });
@@ -103,10 +104,26 @@ async function leftoverBroker(
   return undefined;
 }
 
-export async function findLeftovers(ctx: LaunchContext): Promise<Leftovers> {
-  const sessions = tmuxInstalled() ? await sessionsOfRepo(ctx.runner, ctx.repo.root) : [];
-  const [worktrees, broker] = await Promise.all([leftoverWorktrees(ctx), leftoverBroker(ctx, sessions)]);
-  return { worktrees, sessions, broker };
+/**
+ * What earlier sessions of this repo left behind. `facts`, when a launch gathered them already,
+ * answer the worktree and session listings without asking git and tmux again.
+ */
+export async function findLeftovers(ctx: LaunchContext, facts?: Promise<PlanFacts>): Promise<Leftovers> {
+  const known = await facts;
+  const listing =
+    known?.worktrees.status === 'fulfilled'
+      ? Promise.resolve(known.worktrees.value)
+      : listWorktrees(ctx.runner, ctx.repo.root);
+  listing.catch(() => undefined);
+  const live =
+    known?.liveSessions.status === 'fulfilled'
+      ? known.liveSessions.value
+      : tmuxInstalled()
+        ? await liveSessionRepos(ctx.runner)
+        : new Map<string, string>();
+  const sessions = sessionsOfRepo(live, ctx.repo.root);
+  const broker = await leftoverBroker(ctx, sessions);
+  return { worktrees: leftoverWorktrees(ctx, await listing), sessions, broker };
 }
 
 /** One line per leftover, for `status` and the purge prompt. */

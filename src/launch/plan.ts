@@ -1,7 +1,7 @@
 // Planning a fresh launch: validate the agents, pick a free session name, and render the plan
 // for `--dry-run` (byte for byte as 0.3.0 prints it).
 import { relativeWorktreeLabel } from '../git/names.js';
-import { branchesAtOnce, checkoutsMayOverlap } from '../git/worktrees.js';
+import { checkoutsShouldOverlap } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
 import { namesUsedByOtherRepos } from '../session/store.js';
 import { baseSessionName, pickSessionName } from '../tmux/naming.js';
@@ -9,15 +9,16 @@ import { warn } from '../util/output.js';
 import { settledValue } from '../util/settled.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
 import { gatherPlanFacts, type PlanFacts } from './facts.js';
-import type { WorktreeSteps } from './worktrees.js';
 import { validatePlan, type PlannedAgent } from './validate.js';
 
 export interface LaunchPlan {
   sessionName: string;
   settings: LaunchSettings;
   agents: PlannedAgent[];
-  /** How the worktrees may be created (git/worktrees' checkoutsMayOverlap and branchesAtOnce). */
-  worktreeSteps: WorktreeSteps;
+  /** The worktree listing has stale records (of deleted worktrees) for `git worktree prune`. */
+  staleWorktrees: boolean;
+  /** Check each worktree out while git adds the next (git/worktrees' checkoutsShouldOverlap). */
+  overlapCheckouts: boolean;
 }
 
 /**
@@ -40,24 +41,23 @@ export async function planLaunch(
   ctx: LaunchContext,
   agents: readonly AgentRequest[],
   settings: LaunchSettings,
-  facts: Promise<PlanFacts> = gatherPlanFacts(ctx),
+  facts: Promise<PlanFacts> = gatherPlanFacts(
+    ctx,
+    agents.map((agent) => agent.branch),
+  ),
 ): Promise<LaunchPlan> {
   const planned = await validatePlan(ctx, agents, facts);
   for (const agent of planned) {
     if (agent.source === 'new') warn(`branch '${agent.branch}' does not exist; it will be created from HEAD`);
   }
-  const { liveSessions, worktreeGit } = await facts;
-  // Unknown settings (git config failed): plain `git worktree add`s, one by one, are always safe.
-  const git = worktreeGit.status === 'fulfilled' ? worktreeGit.value : undefined;
-  const worktreeSteps = {
-    overlapCheckouts: git !== undefined && checkoutsMayOverlap(ctx.repo, git),
-    branchesAtOnce: git !== undefined && branchesAtOnce(ctx.repo, git),
-  };
+  const { liveSessions, worktrees } = await facts;
   return {
-    sessionName: resolveSessionName(ctx, settledValue(liveSessions)),
+    sessionName: resolveSessionName(ctx, new Set(settledValue(liveSessions).keys())),
     settings,
     agents: planned,
-    worktreeSteps,
+    // A record git could not list counts as stale: pruning is always safe.
+    staleWorktrees: worktrees.status === 'rejected' || worktrees.value.some((entry) => entry.prunable),
+    overlapCheckouts: checkoutsShouldOverlap(ctx.repo),
   };
 }
 

@@ -16,7 +16,7 @@ import { bringUpSession } from './bring-up.js';
 import { planSessionBroker, withBrokerFields } from './broker.js';
 import { withRollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
-import { createAgentWorktrees, PLAIN_WORKTREE_STEPS, registerPruneOnRollback } from './worktrees.js';
+import { createAgentWorktrees, registerPruneOnRollback } from './worktrees.js';
 
 const PURGE_HINT = 'run `git paw purge` to remove the session, then start a new one';
 
@@ -89,7 +89,7 @@ export async function recoverSession(
       worktreePath: entry.worktree_path,
       source: 'local' as const,
     }));
-    await createAgentWorktrees(ctx, recreate, PLAIN_WORKTREE_STEPS, rollback, (index) => {
+    await createAgentWorktrees(ctx, recreate, false, rollback, (index) => {
       const entry = missing[index] as WorktreeEntry;
       warn(`worktree '${entry.worktree_path}' was missing; recreated it from branch '${entry.branch}'`);
     });

@@ -87,7 +87,7 @@ export async function startSession(
   if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags);
   const { findLeftovers, refuseLeftoverConflicts } = await import('./leftovers.js');
   // Looked for while the config is read and the agents chosen; its failure surfaces when awaited.
-  const leftovers = findLeftovers(ctx);
+  const leftovers = findLeftovers(ctx, facts);
   leftovers.catch(() => undefined);
   const input = await freshLaunchInput(ctx, request, facts);
   if (!input) return undefined;

@@ -39,6 +39,8 @@ export interface AgentRequest {
 /** The session's broker (`[broker] enabled`) and the coordination skill, resolved once per launch. */
 export interface LaunchBrokerSettings extends BrokerSettings {
   skill: ResolvedSkill;
+  /** The skill for agents whose CLI has git-paw's MCP tools; absent with `[broker] mcp = false`. */
+  mcpSkill?: ResolvedSkill;
 }
 
 export interface LaunchSettings {

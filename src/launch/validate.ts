@@ -67,7 +67,7 @@ export function checkPlanShape(repoRoot: string, project: string, agents: readon
 export async function validatePlan(
   ctx: LaunchContext,
   agents: readonly AgentRequest[],
-  facts: Promise<PlanFacts> = gatherPlanFacts(ctx),
+  facts: Promise<PlanFacts> = gatherPlanFacts(ctx, agents.map((agent) => agent.branch)),
 ): Promise<PlannedAgent[]> {
   const { repo } = ctx;
   const paths = checkPlanShape(repo.root, repo.project, agents);

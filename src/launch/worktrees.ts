@@ -3,7 +3,7 @@
 // worktree and branch behind while reporting an error) or a checkout fails while the next
 // worktree is being added.
 import { rmSync } from 'node:fs';
-import { createBranchesFromHead, deleteBranch, localBranchExists } from '../git/branches.js';
+import { deleteBranch, localBranchExists } from '../git/branches.js';
 import { addWorktree, checkOutWorktree, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
 import { pathExists } from '../util/fs.js';
 import type { Rollback } from './rollback.js';
@@ -87,80 +87,40 @@ function twoAtATime(): (task: () => Promise<void>) => Promise<void> {
   };
 }
 
-/** How a launch creates its worktrees (see git/worktrees' checkoutsMayOverlap and branchesAtOnce). */
-export interface WorktreeSteps {
-  /** Add each worktree empty and check it out while git adds the next one. */
-  overlapCheckouts: boolean;
-  /** Create all new branches in one ref transaction first. */
-  branchesAtOnce: boolean;
-}
-
-/** One plain `git worktree add` after another: always safe. */
-export const PLAIN_WORKTREE_STEPS: WorktreeSteps = { overlapCheckouts: false, branchesAtOnce: false };
-
-/** Creates the new branches in one step, registering each for rollback once they exist. */
-async function createNewBranches(
-  ctx: LaunchContext,
-  branches: readonly string[],
-  rollback: Rollback,
-): Promise<void> {
-  await createBranchesFromHead(ctx.runner, ctx.repo.root, branches);
-  for (const branch of branches)
-    rollback.add(`branch '${branch}'`, () =>
-      deleteBranch(ctx.runner, ctx.repo.root, branch, { force: true }),
-    );
-}
-
 /**
  * Creates the agents' worktrees in plan order; `created(index)` runs as soon as each one is
- * checked out. The fast steps (nearly halving a launch on a multi-core machine): new branches
- * after the first made in one ref transaction, and each worktree added empty and checked out
- * (two checkouts at a time) while git adds the next ones; otherwise each worktree is one plain
- * `git worktree add`. After a failure or Ctrl-C nothing new starts, and this returns (or throws
- * the first failure) only once every running step has finished — so rollback knows about
- * everything that was made.
+ * checked out, so its AGENTS.md is written while git adds the next. Two adds never overlap (each
+ * reads every worktree's admin files while the other may be writing them). Usually each worktree
+ * is one plain `git worktree add`: branch, checkout and hooks in one process. With
+ * `overlapCheckouts` (big checkouts, see git/worktrees' checkoutsShouldOverlap) each is added
+ * empty and checked out, two at a time, while git adds the next ones. After a failure or Ctrl-C
+ * (the rollback's checkpoint throws) nothing new starts, and this returns (or throws the first
+ * failure) only once every running step has finished — so rollback knows about everything made.
  */
 export async function createAgentWorktrees(
   ctx: LaunchContext,
   agents: readonly AgentWorktree[],
-  steps: WorktreeSteps,
+  overlapCheckouts: boolean,
   rollback: Rollback,
   created: (index: number) => void,
 ): Promise<void> {
-  // The first worktree makes its own branch while one transaction makes the others.
-  const newBranches = steps.branchesAtOnce
-    ? agents
-        .slice(1)
-        .filter((agent) => agent.source === 'new')
-        .map((agent) => agent.branch)
-    : [];
-  let branchesMade = Promise.resolve();
   const failures: unknown[] = [];
   const checkOut = twoAtATime();
   const checkouts: Promise<void>[] = [];
   // A worktree's checkout starts once git is adding the next one: the adds are the critical path.
   let startCheckout: (() => void) | undefined;
   for (const [index, agent] of agents.entries()) {
-    if (failures.length > 0) break;
     try {
-      if (index === 1) await branchesMade;
       rollback.checkpoint();
-      // A branch made by the transaction is checked out like an existing one (already registered).
-      const adding = newBranches.includes(agent.branch) ? { ...agent, source: 'local' as const } : agent;
-      const added = addAgentWorktree(ctx, adding, !steps.overlapCheckouts, rollback);
+      const added = addAgentWorktree(ctx, agent, !overlapCheckouts, rollback);
       startCheckout?.();
       startCheckout = undefined;
-      // The first add is the launch's critical path: the transaction starts once git runs it.
-      if (index === 0 && newBranches.length > 0) {
-        branchesMade = createNewBranches(ctx, newBranches, rollback);
-        branchesMade.catch(() => undefined);
-      }
       await added;
     } catch (error) {
       failures.push(error);
       break;
     }
-    if (!steps.overlapCheckouts) {
+    if (!overlapCheckouts) {
       created(index);
       continue;
     }
@@ -178,6 +138,6 @@ export async function createAgentWorktrees(
     };
   }
   startCheckout?.();
-  await Promise.all([...checkouts, branchesMade.catch(() => undefined)]);
+  await Promise.all(checkouts);
   if (failures.length > 0) throw failures[0];
 }

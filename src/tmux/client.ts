@@ -64,15 +64,21 @@ export async function openWindow(runner: CommandRunner, name: string, window: Wi
   if (result.code !== 0) throw failure(result);
 }
 
-/** Live sessions whose `@paw_repo` option names `repoRoot`: git-paw's own sessions of that repo. */
-export async function sessionsOfRepo(runner: CommandRunner, repoRoot: string): Promise<string[]> {
+/** Every live session with the repository its `@paw_repo` option names ('' when unset); empty when no server runs. */
+export async function liveSessionRepos(runner: CommandRunner): Promise<Map<string, string>> {
   const result = await tmux(runner, ['list-sessions', '-F', `#{session_name}\t#{${REPO_OPTION}}`]);
-  if (result.code !== 0) return [];
-  return result.stdout
-    .split('\n')
-    .map((line) => line.split('\t'))
-    .filter(([name, repo]) => name !== undefined && name !== '' && repo === repoRoot)
-    .map(([name]) => name as string);
+  const sessions = new Map<string, string>();
+  if (result.code !== 0) return sessions;
+  for (const line of result.stdout.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab > 0) sessions.set(line.slice(0, tab), line.slice(tab + 1));
+  }
+  return sessions;
+}
+
+/** Live sessions whose `@paw_repo` option names `repoRoot`: git-paw's own sessions of that repo. */
+export function sessionsOfRepo(sessions: ReadonlyMap<string, string>, repoRoot: string): string[] {
+  return [...sessions].filter(([, repo]) => repo === repoRoot).map(([name]) => name);
 }
 
 /** A variable of a session's environment, undefined when unset (or the session is gone). */
@@ -85,13 +91,6 @@ export async function sessionVariable(
   const line = result.stdout.trim();
   if (result.code !== 0 || !line.startsWith(`${variable}=`)) return undefined;
   return line.slice(variable.length + 1);
-}
-
-/** Names of all live sessions (empty when no server runs). */
-export async function liveSessionNames(runner: CommandRunner): Promise<Set<string>> {
-  const result = await tmux(runner, ['list-sessions', '-F', '#{session_name}']);
-  if (result.code !== 0) return new Set();
-  return new Set(result.stdout.split('\n').filter((line) => line !== ''));
 }
 
 /**

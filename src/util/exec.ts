@@ -14,6 +14,8 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** stdout as bytes, for output that counts bytes (e.g. `git cat-file --batch`); the real runner sets it. */
+  stdoutBytes?: Buffer;
 }
 
 export interface CommandRunner {
@@ -37,9 +39,11 @@ export const systemRunner: CommandRunner = {
       child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
       child.on('error', reject);
       child.on('close', (code, signal) => {
+        const stdoutBytes = Buffer.concat(out);
         resolve({
           code: code ?? (signal ? 128 : 1),
-          stdout: Buffer.concat(out).toString('utf8'),
+          stdout: stdoutBytes.toString('utf8'),
+          stdoutBytes,
           stderr: Buffer.concat(err).toString('utf8'),
         });
       });

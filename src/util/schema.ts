@@ -1,5 +1,6 @@
-// The one runtime schema checker of git-paw: config files, session state, the broker's
-// configuration, its `/status` and `/signals` answers, the demo marker. Not zod, nor zod/mini:
+// The runtime schema checker of git-paw: config files, session state, the broker's
+// configuration, its `/status` and `/signals` answers, the demo marker (zod only where the MCP
+// SDK demands zod schemas, in the broker's MCP endpoint). Not zod, nor zod/mini:
 // importing either costs 70–90 ms on a 2-core machine (this module: 5–15 ms), more than the rest
 // of `git paw status`, and the start path pays it three times (the launching process, the broker's
 // supervisor and its server), while these schemas need only a handful of building blocks. Types

@@ -261,6 +261,33 @@ describe('a broker that is killed or hangs', () => {
     expect(await inboxSeqs(brokerPlan)).toEqual([1]);
   });
 
+  it('of the supervisor while its server cannot answer: the new server finds the old one by its pid file and takes over', async () => {
+    const brokerPlan = await plan('mute');
+    await startBroker(brokerPlan);
+    const agent = new Agent({ keepAlive: false });
+    expect(await publish(brokerPlan, agent, 1)).toBe(1);
+    const first = await fetchStatus(brokerPlan.url);
+    const mutePid = first.pid ?? 0;
+    const supervisorPid = parentOf(mutePid);
+    // The old server holds the port and the log but answers nobody, so no probe can name it.
+    process.kill(mutePid, 'SIGSTOP');
+    cleanups.push(() => {
+      try {
+        process.kill(mutePid, 'SIGKILL');
+      } catch {
+        // Killed by its successor, as it should be.
+      }
+    });
+    process.kill(supervisorPid, 'SIGKILL');
+    const back = await pollUntil(
+      () => fetchStatus(brokerPlan.url, { timeoutMs: 1_000 }).catch(() => undefined),
+      (status) => status !== undefined && status.pid !== mutePid,
+      { timeoutMs: 20_000, intervalMs: 50, what: 'a new server in place of the mute one' },
+    );
+    expect(back).toMatchObject({ instance_id: first.instance_id, message_count: 1 });
+    expect(await inboxSeqs(brokerPlan)).toEqual([1]);
+  });
+
   it('of the whole process group: a new broker on the same log has every acknowledged message', async () => {
     const first = await plan('whole');
     const group = await startBroker(first);

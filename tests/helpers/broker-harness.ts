@@ -71,6 +71,8 @@ export interface TestBrokerOptions {
   limits?: BrokerLimits;
   session?: string;
   repoPath?: string;
+  /** `[broker] mcp` (default on). */
+  mcp?: boolean;
 }
 
 export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
@@ -95,6 +97,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     bind: '127.0.0.1',
     port: 0,
     token,
+    ...(options.mcp === undefined ? {} : { mcp: options.mcp }),
   });
   const port = running.port;
   const auth: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };

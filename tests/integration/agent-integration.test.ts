@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { pawOk, sessionsDirOf, worktreeDir } from '../helpers/lifecycle.js';
+import { pawOk, readState, sessionsDirOf, worktreeDir } from '../helpers/lifecycle.js';
 
 const CLIS = ['claude', 'codex', 'gemini', 'aider'];
 
@@ -63,9 +63,23 @@ describe.skipIf(skipWithoutTmux)('agent integration: what each CLI is started wi
     const agentsDir = join(sessionsDirOf(sandbox), 'paw-proj.agents');
     const claudeArgs = await seenArgs(sandbox, 'claude', 'feat-claude');
     const settingsPath = join(agentsDir, 'feat-claude', 'claude-settings.json');
+    const { broker_port: port } = readState(sandbox) as { broker_port?: number };
+    const mcpUrl = `http://127.0.0.1:${port}/mcp/feat-claude`;
     expect(claudeArgs).toEqual([
       '--append-system-prompt-file',
       join(worktreeDir(sandbox, 'feat-claude'), 'AGENTS.md'),
+      '--mcp-config',
+      JSON.stringify({
+        mcpServers: {
+          'git-paw': {
+            type: 'http',
+            url: mcpUrl,
+            headers: { Authorization: 'Bearer ${GIT_PAW_BROKER_TOKEN}' },
+          },
+        },
+      }),
+      '--allowedTools',
+      expect.stringMatching(/^mcp__git-paw__publish_status,/),
       '--settings',
       settingsPath,
     ]);

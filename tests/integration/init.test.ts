@@ -118,7 +118,7 @@ describe('init', () => {
     expect(warnings).toEqual([]);
     expect(config.specs).toEqual({ dir: 'specs', type: 'openspec' });
     expect(config.presets['my-preset']).toEqual({ branches: ['feat/api', 'feat/ui'], cli: 'claude' });
-    expect(brokerSettings(config)).toEqual({ enabled: true, port: 9119, bind: '127.0.0.1', allowRemote: false, auth: 'token' });
+    expect(brokerSettings(config)).toEqual({ enabled: true, port: 9119, bind: '127.0.0.1', allowRemote: false, auth: 'token', mcp: true, logLimit: 64 * 1024 * 1024 });
   });
 
   it('initialises the main worktree when run inside a linked worktree', async () => {

@@ -4,6 +4,7 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OVERLAP_FROM_FILES } from '../../src/git/worktrees.js';
 import { resolveRepo } from '../../src/git/repo.js';
 import { launchSession } from '../../src/launch/launch.js';
 import type { AgentRequest } from '../../src/launch/types.js';
@@ -102,24 +103,17 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     };
   }
 
-  it('checks each worktree out while git adds the next one, ending with clean checkouts', async () => {
+  it('creates each worktree with one plain git worktree add, one after another in plan order, ending with clean checkouts', async () => {
     const timed = timedRunner();
     const branches = ['feat/a', 'feat/b', 'feat/c', 'feat/d'];
     await launch(claudeOn(...branches), { via: timed });
     const adds = timed.calls.filter((call) => call.args[0] === 'worktree' && call.args[1] === 'add');
-    const checkouts = timed.calls.filter((call) => call.args[0] === 'reset');
-    const pathAndBranch = (args: readonly string[]) =>
-      args
-        .slice(2)
-        .filter((arg) => !arg.startsWith('-'))
-        .sort();
-    expect(adds.map((call) => pathAndBranch(call.args))).toEqual(
-      branches.map((branch) => [worktreeDir(sandbox, branch.replace('/', '-')), branch].sort()),
+    expect(adds.map((call) => call.args)).toEqual(
+      branches.map((branch) => ['worktree', 'add', '-b', branch, worktreeDir(sandbox, branch.replace('/', '-'))]),
     );
-    expect(checkouts).toHaveLength(4);
-    // Checkout i runs while add i+1 does (it starts before that add has finished).
-    for (const [index, checkout] of checkouts.slice(0, -1).entries())
-      expect(checkout.started).toBeLessThan(adds[index + 1]?.ended ?? 0);
+    // Two adds never overlap: each reads every worktree's admin files.
+    for (const [index, add] of adds.slice(1).entries()) expect(add.started).toBeGreaterThanOrEqual(adds[index]?.ended ?? 0);
+    expect(timed.calls.filter((call) => call.args[0] === 'reset' || call.args[0] === 'update-ref')).toEqual([]);
     for (const branch of branches) {
       const dir = worktreeDir(sandbox, branch.replace('/', '-'));
       expect(readdirSync(dir).sort()).toEqual(['.git', 'AGENTS.md', 'README.md']);
@@ -128,16 +122,79 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     }
   });
 
-  it('reads the AGENTS.md base and ignore rules of branches created from HEAD once, writing each its own section', async () => {
+  /** Commits enough files that a launch checks worktrees out beside the next add. */
+  function makeCheckoutsBig(): void {
+    const dir = join(sandbox.repo, 'many');
+    mkdirSync(dir);
+    for (let i = 0; i < OVERLAP_FROM_FILES; i += 1) writeFileSync(join(dir, `f${i}.txt`), `${i}\n`);
+    sandbox.git(['add', 'many']);
+    sandbox.git(['commit', '-q', '-m', 'many files']);
+  }
+
+  it('with big checkouts, checks each worktree out while git adds the next one, ending with clean checkouts', async () => {
+    makeCheckoutsBig();
     const timed = timedRunner();
-    const branches = ['w', 'x', 'y', 'z'];
+    const branches = ['feat/a', 'feat/b', 'feat/c', 'feat/d'];
+    await launch(claudeOn(...branches), { via: timed });
+    const adds = timed.calls.filter((call) => call.args[0] === 'worktree' && call.args[1] === 'add');
+    expect(adds.map((call) => call.args)).toEqual(
+      branches.map((branch) => ['worktree', 'add', '--no-checkout', '-b', branch, worktreeDir(sandbox, branch.replace('/', '-'))]),
+    );
+    const checkouts = timed.calls.filter((call) => call.args[0] === 'reset');
+    expect(checkouts).toHaveLength(4);
+    // The first checkout runs while git adds the second worktree, and never more than two at once.
+    expect(checkouts[0]?.started).toBeLessThan(adds[1]?.ended ?? 0);
+    for (const checkout of checkouts) {
+      const running = checkouts.filter((other) => other.started <= checkout.started && other.ended > checkout.started);
+      expect(running.length).toBeLessThanOrEqual(2);
+    }
+    for (const branch of branches) {
+      const dir = worktreeDir(sandbox, branch.replace('/', '-'));
+      expect(readdirSync(dir).sort()).toEqual(['.git', 'AGENTS.md', 'README.md', 'many']);
+      expect(readdirSync(join(dir, 'many'))).toHaveLength(OVERLAP_FROM_FILES);
+      expect(sandbox.git(['status', '--porcelain'], dir)).toBe('');
+      expect(sandbox.git(['symbolic-ref', '--short', 'HEAD'], dir)).toBe(branch);
+      expect(sandbox.git(['reflog', 'show', '--format=%gs', branch])).toBe('branch: Created from HEAD');
+    }
+  });
+
+  it('with big checkouts and a post-checkout hook, still adds each worktree in one plain step', async () => {
+    makeCheckoutsBig();
+    const hook = join(sandbox.repo, '.git', 'hooks', 'post-checkout');
+    writeFileSync(hook, '#!/bin/sh\nexit 0\n');
+    chmodSync(hook, 0o755);
+    const timed = timedRunner();
+    await launch(claudeOn('a', 'b'), { via: timed });
+    expect(timed.calls.filter((call) => call.args.includes('--no-checkout') || call.args[0] === 'reset')).toEqual([]);
+  });
+
+  it('with big checkouts, removes everything when a checkout fails', async () => {
+    makeCheckoutsBig();
+    const failing = failingGit(
+      (args, cwd) => args[0] === 'reset' && cwd?.endsWith('-feat-b') === true,
+      'fatal: disk trouble',
+    );
+    await expect(launch(claudeOn('feat/a', 'feat/b', 'feat/c'), { via: failing })).rejects.toThrow(
+      `Worktree error: checking out branch 'feat/b' in '${worktreeDir(sandbox, 'feat-b')}' failed: fatal: disk trouble`,
+    );
+    expectNothingCreated(sandbox);
+  });
+
+  it('reads what every branch holds at AGENTS.md and .gitignore in one git process, writing each its own section', async () => {
+    sandbox.git(['branch', 'old']);
+    writeFileSync(join(sandbox.repo, '.gitignore'), 'node_modules/\n');
+    sandbox.git(['add', '.gitignore']);
+    sandbox.git(['commit', '-q', '-m', 'ignore rules']);
+    const timed = timedRunner();
+    const branches = ['w', 'x', 'old', 'y', 'z'];
     await launch(claudeOn(...branches), { via: timed });
     const count = (command: string) => timed.calls.filter((call) => call.args[0] === command).length;
     expect({
+      catFile: count('cat-file'),
       lsTree: count('ls-tree'),
       checkIgnore: count('check-ignore'),
       lsFiles: count('ls-files'),
-    }).toEqual({ lsTree: 1, checkIgnore: 2, lsFiles: 0 });
+    }).toEqual({ catFile: 1, lsTree: 0, checkIgnore: 0, lsFiles: 0 });
     for (const branch of branches) {
       const dir = worktreeDir(sandbox, branch);
       expect(readFileSync(join(dir, 'AGENTS.md'), 'utf8')).toContain(`- **Branch:** \`${branch}\``);
@@ -177,19 +234,9 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     }
   });
 
-  it('creates the other new branches in one ref transaction, as `git branch` would (reflog included)', async () => {
-    const timed = timedRunner();
+  it('gives each new branch the start and reflog entry `git branch` would, and records which ones it made', async () => {
     sandbox.git(['branch', 'old']);
-    await launch(claudeOn('feat/a', 'old', 'feat/b'), { via: timed });
-    // The first worktree's own `git worktree add -b` makes feat/a meanwhile.
-    expect(timed.calls.filter((call) => call.args[0] === 'update-ref').map((call) => call.args)).toEqual([
-      ['update-ref', '-m', 'branch: Created from HEAD', '--stdin'],
-    ]);
-    expect(
-      timed.calls
-        .filter((call) => call.args.includes('-b'))
-        .map((call) => call.args[call.args.indexOf('-b') + 1]),
-    ).toEqual(['feat/a']);
+    await launch(claudeOn('feat/a', 'old', 'feat/b'));
     for (const branch of ['feat/a', 'feat/b']) {
       expect(sandbox.git(['reflog', 'show', '--format=%gs', branch])).toBe('branch: Created from HEAD');
       expect(sandbox.git(['rev-parse', branch])).toBe(sandbox.git(['rev-parse', 'main']));
@@ -199,9 +246,7 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
 
   it('with branch.autoSetupMerge=always, lets git branch give each new branch its tracking config', async () => {
     sandbox.git(['config', 'branch.autoSetupMerge', 'always']);
-    const timed = timedRunner();
-    await launch(claudeOn('feat/a', 'feat/b'), { via: timed });
-    expect(timed.calls.filter((call) => call.args[0] === 'update-ref')).toEqual([]);
+    await launch(claudeOn('feat/a', 'feat/b'));
     for (const branch of ['feat/a', 'feat/b'])
       expect(sandbox.git(['config', `branch.${branch}.merge`])).toBe('refs/heads/main');
   });
@@ -211,12 +256,12 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     mkdirSync(join(sandbox.repo, '.git', 'refs', 'heads', 'feat'), { recursive: true });
     writeFileSync(join(sandbox.repo, '.git', 'refs', 'heads', 'feat', 'c.lock'), '');
     await expect(launch(claudeOn('feat/a', 'feat/b', 'feat/c', 'feat/d'))).rejects.toThrow(
-      /^Branch error: creating branches 'feat\/b', 'feat\/c', 'feat\/d' from HEAD failed: fatal: .*feat\/c\.lock/,
+      /^Worktree error: git worktree add -b failed for branch 'feat\/c': fatal: .*feat\/c\.lock/,
     );
     expectNothingCreated(sandbox);
   });
 
-  it('removes everything when a worktree cannot be added while the one before is being checked out', async () => {
+  it('removes everything when a worktree cannot be added half-way, starting no further one', async () => {
     const timed = timedRunner();
     const failing = failingGit(
       (args) => args[1] === 'add' && args.includes(worktreeDir(sandbox, 'feat-c')),
@@ -224,17 +269,13 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
       timed,
     );
     await expect(launch(claudeOn('feat/a', 'feat/b', 'feat/c', 'feat/d'), { via: failing })).rejects.toThrow(
-      "Worktree error: git worktree add failed for branch 'feat/c': fatal: out of inodes",
+      "Worktree error: git worktree add -b failed for branch 'feat/c': fatal: out of inodes",
     );
-    // feat/b was being checked out meanwhile; feat/d was never started.
-    expect(
-      timed.calls.some((call) => call.args[0] === 'reset' && call.cwd === worktreeDir(sandbox, 'feat-b')),
-    ).toBe(true);
     expect(timed.calls.some((call) => call.args.includes(worktreeDir(sandbox, 'feat-d')))).toBe(false);
     expectNothingCreated(sandbox);
   });
 
-  it('Ctrl-C while checkouts overlap the next adds stops there and removes everything', async () => {
+  it('Ctrl-C during a worktree add stops before the next one and removes everything', async () => {
     // The launch's own SIGINT handler, called directly (a real signal would reach the test runner too).
     const before = new Set(process.listeners('SIGINT'));
     const timed = timedRunner();
@@ -255,18 +296,7 @@ describe.skipIf(skipWithoutTmux)('launchSession', () => {
     expect([...process.listeners('SIGINT')].filter((listener) => !before.has(listener))).toEqual([]);
   });
 
-  it('removes everything when a checkout fails', async () => {
-    const failing = failingGit(
-      (args, cwd) => args[0] === 'reset' && cwd?.endsWith('-feat-b') === true,
-      'fatal: disk trouble',
-    );
-    await expect(launch(claudeOn('feat/a', 'feat/b', 'feat/c'), { via: failing })).rejects.toThrow(
-      `Worktree error: checking out branch 'feat/b' in '${worktreeDir(sandbox, 'feat-b')}' failed: fatal: disk trouble`,
-    );
-    expectNothingCreated(sandbox);
-  });
-
-  it('with a post-checkout hook, creates each worktree with one plain git worktree add, running the hook once each', async () => {
+  it('with a post-checkout hook, runs the hook once in each new worktree', async () => {
     const ran = join(sandbox.root, 'hook-ran.log');
     const hook = join(sandbox.repo, '.git', 'hooks', 'post-checkout');
     writeFileSync(
@@ -281,12 +311,6 @@ pwd >> '${ran}'
     expect(readFileSync(ran, 'utf8').split('\n').filter(Boolean)).toEqual(
       ['a', 'b', 'c'].map((slug) => worktreeDir(sandbox, slug)),
     );
-    expect(
-      timed.calls.filter(
-        (call) =>
-          call.args.includes('--no-checkout') || call.args[0] === 'reset' || call.args[0] === 'update-ref',
-      ),
-    ).toEqual([]);
   });
 
   it('removes everything, log dir included, when tmux fails after the session exists', async () => {

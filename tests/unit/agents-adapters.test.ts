@@ -158,3 +158,62 @@ describe('adapter registry', () => {
     expect(custom.hookSignal({ hook_event_name: 'Stop' })).toBeUndefined();
   });
 });
+
+describe('MCP wiring', () => {
+  const input = {
+    worktreePath: '/w',
+    branch: 'feat/a',
+    agentId: 'feat-a',
+    privateDir: '/p',
+    brokerUrl: 'http://127.0.0.1:9119',
+    mcpUrl: 'http://127.0.0.1:9119/mcp/feat-a',
+    env: {},
+  };
+
+  it('gives Claude the broker as an HTTP MCP server whose token comes from the pane, its tools pre-approved', () => {
+    const { args } = claude.integrate(input);
+    const config = JSON.parse(args[args.indexOf('--mcp-config') + 1] ?? '') as unknown;
+    expect(config).toEqual({
+      mcpServers: {
+        'git-paw': {
+          type: 'http',
+          url: 'http://127.0.0.1:9119/mcp/feat-a',
+          headers: { Authorization: 'Bearer ${GIT_PAW_BROKER_TOKEN}' },
+        },
+      },
+    });
+    expect(args[args.indexOf('--allowedTools') + 1]).toBe(
+      'mcp__git-paw__publish_status,mcp__git-paw__publish_artifact,mcp__git-paw__report_blocked,' +
+        'mcp__git-paw__read_inbox,mcp__git-paw__wait_for_message,mcp__git-paw__list_peers',
+    );
+    // A variadic flag must be followed by another flag, or it would swallow what comes next.
+    expect(args[args.indexOf('--allowedTools') + 2]).toMatch(/^--/);
+  });
+
+  it('gives Codex the server by -c flags, the token by the name of its variable, its tools approved', () => {
+    const { args } = codex.integrate(input);
+    expect(args.slice(2)).toEqual([
+      '-c',
+      'mcp_servers.git_paw.url="http://127.0.0.1:9119/mcp/feat-a"',
+      '-c',
+      'mcp_servers.git_paw.bearer_token_env_var="GIT_PAW_BROKER_TOKEN"',
+      '-c',
+      'mcp_servers.git_paw.default_tools_approval_mode="approve"',
+    ]);
+  });
+
+  it('gives Gemini the server in its own settings layer, trusted, the token from the environment', () => {
+    expect(geminiSettingsLayer(undefined, [], undefined, input.mcpUrl).mcpServers).toEqual({
+      'git-paw': {
+        httpUrl: 'http://127.0.0.1:9119/mcp/feat-a',
+        headers: { Authorization: 'Bearer $GIT_PAW_BROKER_TOKEN' },
+        trust: true,
+      },
+    });
+  });
+
+  it('adds no MCP server when MCP is off', () => {
+    const { mcpUrl: _off, ...withoutMcp } = input;
+    expect(claude.integrate(withoutMcp).args).not.toContain('--mcp-config');
+  });
+});

@@ -13,7 +13,7 @@ describe('effective settings', () => {
     expect(mouseEnabled(config)).toBe(true);
     expect(branchPrefix(config)).toBe('spec/');
     expect(loggingEnabled(config)).toBe(false);
-    expect(brokerSettings(config)).toEqual({ enabled: true, port: undefined, bind: '127.0.0.1', allowRemote: false, auth: 'token' });
+    expect(brokerSettings(config)).toEqual({ enabled: true, port: undefined, bind: '127.0.0.1', allowRemote: false, auth: 'token', mcp: true });
   });
 
   it('turns the broker off only when enabled = false is written', () => {
@@ -28,7 +28,21 @@ describe('effective settings', () => {
       bind: '::1',
       allowRemote: false,
       auth: 'none',
+      mcp: true,
     });
+  });
+
+  it('turns MCP off with mcp = false, and refuses mcp = true without the broker', () => {
+    expect(brokerSettings(withBroker({ mcp: false })).mcp).toBe(false);
+    expect(() => brokerSettings(withBroker({ enabled: false, mcp: true }))).toThrow(
+      'Config error: [broker] mcp = true needs the broker, but [broker] enabled = false',
+    );
+  });
+
+  it('turns the log size limit into bytes, and leaves it to the broker when unset', () => {
+    expect(brokerSettings(withBroker({ log_limit: '512KiB' })).logLimit).toBe(512 * 1024);
+    expect(brokerSettings(withBroker({ log_limit: '2GiB' })).logLimit).toBe(2 * 1024 ** 3);
+    expect(brokerSettings(withBroker({})).logLimit).toBeUndefined();
   });
 
   it('rejects a port outside 1..65535', () => {

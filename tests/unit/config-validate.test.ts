@@ -80,6 +80,17 @@ describe('parseConfigText', () => {
     expect(errorOf('[broker]\nport = 91.5\n').message).toContain('broker.port: expected an integer, got a float');
   });
 
+  it('takes a log size limit with a binary unit, and names file, line and key for a bad one', () => {
+    expect(parseConfigText('[broker]\nlog_limit = "8MiB"\n', PATH).file.broker?.log_limit).toBe('8MiB');
+    const error = errorOf('[broker]\nenabled = true\nlog_limit = "lots"\n');
+    expect(error.message).toBe(
+      `Config error: ${PATH}: line 3: broker.log_limit: expected a size of at least 64KiB, such as "64MiB" (units: KiB, MiB, GiB)`,
+    );
+    expect(error.hint).toContain("'broker.log_limit'");
+    expect(errorOf('[broker]\nlog_limit = "1KiB"\n').message).toContain('line 2: broker.log_limit: expected a size of at least 64KiB');
+    expect(errorOf('[broker]\nlog_limit = 64\n').message).toContain('line 2: broker.log_limit: expected a string');
+  });
+
   it('rejects preset branches that are not an array', () => {
     expect(errorOf('[presets.be]\ncli = "claude"\nbranches = "a"\n').message).toBe(
       `Config error: ${PATH}: line 3: presets.be.branches: expected an array, got a string`,

@@ -96,25 +96,18 @@ describe('validatePlan', () => {
     await expect(validatePlan(ctx(fakeGit()), agents('-x'))).rejects.toThrow("'-x' is not a valid branch name");
   });
 
-  it('runs the same queries whatever the number of branches (remote names only when there are remote refs)', async () => {
+  it('runs the same queries whatever the number of branches, asking for remote names only when a remote ref may be a wanted branch', async () => {
     const many = agents(...Array.from({ length: 16 }, (_, i) => `feat/${i}`));
+    const calls = (runner: ReturnType<typeof fakeGit>) => runner.calls.map((args) => args.slice(0, 2).join(' ')).sort();
     const local = fakeGit();
     await validatePlan(ctx(local), many);
-    expect(local.calls.map((args) => args.slice(0, 2).join(' ')).sort()).toEqual([
-      'git config',
-      'git for-each-ref',
-      'git worktree',
-      'tmux list-sessions',
-    ]);
-    const withRemote = fakeGit({ refs: ['refs/heads/main', 'refs/remotes/origin/main'], remotes: ['origin'] });
-    await validatePlan(ctx(withRemote), many);
-    expect(withRemote.calls.map((args) => args.slice(0, 2).join(' ')).sort()).toEqual([
-      'git config',
-      'git for-each-ref',
-      'git remote',
-      'git worktree',
-      'tmux list-sessions',
-    ]);
+    expect(calls(local)).toEqual(['git for-each-ref', 'git worktree', 'tmux list-sessions']);
+    const unrelatedRemote = fakeGit({ refs: ['refs/heads/main', 'refs/remotes/origin/main'], remotes: ['origin'] });
+    await validatePlan(ctx(unrelatedRemote), many);
+    expect(calls(unrelatedRemote)).toEqual(['git for-each-ref', 'git worktree', 'tmux list-sessions']);
+    const wantedOnRemote = fakeGit({ refs: ['refs/heads/main', 'refs/remotes/origin/feat/3'], remotes: ['origin'] });
+    await expect(validatePlan(ctx(wantedOnRemote), many)).resolves.toHaveLength(16);
+    expect(calls(wantedOnRemote)).toEqual(['git for-each-ref', 'git remote', 'git worktree', 'tmux list-sessions']);
   });
 
   it('rejects a branch checked out in a live worktree but not in a stale one', async () => {
@@ -151,7 +144,8 @@ describe('formatDryRun', () => {
       { branch: 'feat/a', cli: claude, worktreePath: '/w/proj-feat-a', source: 'local' },
       { branch: 'fix/issue#42', cli: { name: 'echo', command: '/bin/echo' }, worktreePath: '/w/proj-fix-issue42', source: 'new' },
     ],
-    worktreeSteps: { overlapCheckouts: true, branchesAtOnce: true },
+    staleWorktrees: false,
+    overlapCheckouts: false,
   };
 
   it('prints the exact layout', () => {

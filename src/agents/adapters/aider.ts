@@ -7,6 +7,7 @@ import { COMMON_SCREEN_RULES } from './generic.js';
 export const aiderAdapter: AgentAdapter = {
   cli: 'aider',
   instructions: 'AGENTS.md passed with `--read`',
+  mcp: false,
   integrate: () => ({ args: ['--read', AGENTS_MD], env: {}, files: [] }),
   hookSignal: () => undefined,
   screenRules: [

@@ -15,7 +15,8 @@ import {
   type Integration,
   type IntegrationInput,
 } from '../adapter.js';
-import { eventsUrl, postPayloadScript, shCommand } from '../hook-command.js';
+import { eventsUrl, postPayloadScript, shCommand, TOKEN_ENV } from '../hook-command.js';
+import { MCP_SERVER_NAME, MCP_TOOL_NAMES } from '../mcp-tools.js';
 import { COMMON_SCREEN_RULES } from './generic.js';
 
 /** Tools through which the model asks the human something rather than acting. */
@@ -43,8 +44,27 @@ function hookSettings(url: string): string {
   return JSON.stringify({ hooks });
 }
 
+/** git-paw's MCP tools as Claude names them: `mcp__<server>__<tool>`. */
+export const CLAUDE_MCP_TOOLS = MCP_TOOL_NAMES.map((tool) => `mcp__${MCP_SERVER_NAME}__${tool}`);
+
+/**
+ * The broker's MCP server for this session only (`--mcp-config` adds to the user's servers). Claude
+ * fills `${VAR}` in the header from the pane's environment, so the token is never on a command
+ * line. git-paw's own tools are pre-approved: they only talk to the local broker, and a permission
+ * prompt for every status report would turn each report into a `waiting` state.
+ */
+function mcpArgs(url: string): string[] {
+  const config = {
+    mcpServers: {
+      [MCP_SERVER_NAME]: { type: 'http', url, headers: { Authorization: `Bearer \${${TOKEN_ENV}}` } },
+    },
+  };
+  return ['--mcp-config', JSON.stringify(config), '--allowedTools', CLAUDE_MCP_TOOLS.join(',')];
+}
+
 function integrate(input: IntegrationInput): Integration {
   const args = ['--append-system-prompt-file', join(input.worktreePath, AGENTS_MD)];
+  if (input.mcpUrl !== undefined) args.push(...mcpArgs(input.mcpUrl));
   if (input.brokerUrl === undefined) return { args, env: {}, files: [] };
   // A file rather than inline JSON keeps the command typed into the pane short.
   const settings = join(input.privateDir, 'claude-settings.json');
@@ -105,6 +125,7 @@ export const claudeAdapter: AgentAdapter = {
   cli: 'claude',
   instructions:
     'AGENTS.md appended to the system prompt (`--append-system-prompt-file`); its own CLAUDE.md as usual',
+  mcp: true,
   integrate,
   hookSignal,
   screenRules: [

@@ -10,7 +10,7 @@ import {
   type Integration,
   type IntegrationInput,
 } from '../adapter.js';
-import { eventsUrl, postPayloadScript } from '../hook-command.js';
+import { eventsUrl, postPayloadScript, TOKEN_ENV } from '../hook-command.js';
 import { isJsonObject } from '../json-settings.js';
 import { COMMON_SCREEN_RULES } from './generic.js';
 
@@ -19,11 +19,35 @@ function tomlStringArray(words: readonly string[]): string {
   return `[${words.map((word) => JSON.stringify(word)).join(',')}]`;
 }
 
+/** Codex's key for git-paw's MCP server (its `mcp_servers` keys are TOML bare keys). */
+const CODEX_MCP_SERVER = 'git_paw';
+
+/**
+ * The broker's MCP server for this session only: Codex reads the bearer token from the named
+ * variable of the pane, so it is never on a command line; git-paw's tools (which only talk to the
+ * local broker) are approved, or each status report would stop at an approval prompt.
+ */
+function mcpArgs(url: string): string[] {
+  const key = `mcp_servers.${CODEX_MCP_SERVER}`;
+  return [
+    '-c',
+    `${key}.url=${JSON.stringify(url)}`,
+    '-c',
+    `${key}.bearer_token_env_var=${JSON.stringify(TOKEN_ENV)}`,
+    '-c',
+    `${key}.default_tools_approval_mode="approve"`,
+  ];
+}
+
 function integrate(input: IntegrationInput): Integration {
   if (input.brokerUrl === undefined) return { args: [], env: {}, files: [] };
   const script = postPayloadScript(eventsUrl(input.brokerUrl, input.agentId), 'arg');
   return {
-    args: ['-c', `notify=${tomlStringArray(['sh', '-c', script, 'git-paw-notify'])}`],
+    args: [
+      '-c',
+      `notify=${tomlStringArray(['sh', '-c', script, 'git-paw-notify'])}`,
+      ...(input.mcpUrl === undefined ? [] : mcpArgs(input.mcpUrl)),
+    ],
     env: {},
     files: [],
   };
@@ -51,6 +75,7 @@ function hookSignal(payload: unknown): HookSignal | 'ignored' | undefined {
 export const codexAdapter: AgentAdapter = {
   cli: 'codex',
   instructions: 'reads AGENTS.md itself',
+  mcp: true,
   integrate,
   hookSignal,
   screenRules: [

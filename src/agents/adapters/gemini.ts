@@ -15,7 +15,8 @@ import {
   type Integration,
   type IntegrationInput,
 } from '../adapter.js';
-import { eventsUrl, postPayloadScript, shCommand } from '../hook-command.js';
+import { eventsUrl, postPayloadScript, shCommand, TOKEN_ENV } from '../hook-command.js';
+import { MCP_SERVER_NAME } from '../mcp-tools.js';
 import { isJsonObject, readJsonSettings, type JsonObject } from '../json-settings.js';
 import { COMMON_SCREEN_RULES } from './generic.js';
 
@@ -50,6 +51,7 @@ export function geminiSettingsLayer(
   system: JsonObject | undefined,
   otherLayers: readonly (JsonObject | undefined)[],
   hookCommand: string | undefined,
+  mcpUrl?: string,
 ): JsonObject {
   const named = [system, ...otherLayers].flatMap(contextFileNames);
   const fileNames = [...new Set([...(named.length > 0 ? named : [DEFAULT_CONTEXT_FILE]), AGENTS_MD])];
@@ -64,6 +66,19 @@ export function geminiSettingsLayer(
       hooks[event] = [...own, { matcher: '*', hooks: [{ type: 'command', command: hookCommand }] }];
     }
     layer.hooks = hooks;
+  }
+  if (mcpUrl !== undefined) {
+    // Gemini fills `$VAR` in settings from the environment, so the token stays in the pane's env;
+    // `trust` skips confirmations for this server's tools only (they only talk to the broker).
+    const servers = isJsonObject(system?.mcpServers) ? system.mcpServers : {};
+    layer.mcpServers = {
+      ...servers,
+      [MCP_SERVER_NAME]: {
+        httpUrl: mcpUrl,
+        headers: { Authorization: `Bearer $${TOKEN_ENV}` },
+        trust: true,
+      },
+    };
   }
   return layer;
 }
@@ -82,6 +97,7 @@ function integrate(input: IntegrationInput): Integration {
       readJsonSettings(join(input.worktreePath, '.gemini', 'settings.json')),
     ],
     hookCommand,
+    input.mcpUrl,
   );
   const path = join(input.privateDir, 'gemini-settings.json');
   return {
@@ -130,6 +146,7 @@ export const geminiAdapter: AgentAdapter = {
   cli: 'gemini',
   instructions:
     'AGENTS.md added to `context.fileName` in a settings layer of its own; its own GEMINI.md as usual',
+  mcp: true,
   integrate,
   hookSignal,
   screenRules: [

@@ -16,6 +16,7 @@ export function genericAdapter(cli: string): AgentAdapter {
   return {
     cli,
     instructions: 'AGENTS.md, if the CLI reads it',
+    mcp: false,
     integrate: () => NOTHING,
     hookSignal: () => undefined,
     screenRules: COMMON_SCREEN_RULES,
