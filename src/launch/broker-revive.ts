@@ -12,7 +12,8 @@ import { openWindow, windowNames } from '../tmux/client.js';
 import { describeError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { warn } from '../util/output.js';
-import { brokerTargetOf, brokerWindow, ownBrokerLog } from './broker.js';
+import { brokerTargetOf } from '../session/broker-target.js';
+import { brokerWindow, ownBrokerLog } from './broker.js';
 
 /** How long a broker window that still exists gets to answer again. */
 const RESTARTING_WAIT_MS = 5_000;
