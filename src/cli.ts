@@ -186,6 +186,16 @@ function buildProgram(): Command {
     );
 
   program
+    .command('send')
+    .description('Type a prompt into an agent\'s pane without attaching, and report whether it arrived')
+    .argument('<agent-and-text...>', 'agent id or branch (or a unique part of one), then the prompt')
+    .option('--all', 'send to every agent of the session (all arguments are the prompt)')
+    .option('--timeout <seconds>', 'how long to wait for the agent to take the prompt (default 30)', once)
+    .action(async (words: string[], flags: { all?: boolean; timeout?: string }) =>
+      (await import('./commands/send.js')).runSend(words, flags),
+    );
+
+  program
     .command('dashboard')
     .description("Open the live dashboard of this repo's session in this terminal")
     .action(async () => (await import('./commands/dashboard.js')).runDashboard());

@@ -24,6 +24,7 @@ import { startBrokerServer, type RunningServer } from './server.js';
 import { compactionLine } from './compaction.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
 import type { StateWatcher } from './watcher.js';
+import type { AttentionMonitor } from '../attention/monitor.js';
 
 /** Messages the child sends to its supervisor. */
 export type ChildReport =
@@ -228,10 +229,12 @@ export async function runServerChild(): Promise<void> {
 
   let stopping = false;
   let watcher: StateWatcher | undefined;
+  let attention: AttentionMonitor | undefined;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
     watcher?.stop();
+    attention?.stop();
     void running
       .stop()
       .then(() => opened.log.close())
@@ -261,6 +264,42 @@ export async function runServerChild(): Promise<void> {
   } catch (error) {
     process.stderr.write(`broker: agent state watcher not started: ${describeError(error)}\n`);
   }
+  try {
+    const started = await startAttentionMonitor(config, opened.service);
+    if (stopping) started?.stop();
+    else attention = started;
+  } catch (error) {
+    process.stderr.write(`broker: status line and notifications not started: ${describeError(error)}\n`);
+  }
+}
+
+/**
+ * The session's status line, pane state icons and notifications, written to the tmux server
+ * this process runs under; none outside tmux or without agents.
+ */
+async function startAttentionMonitor(
+  config: BrokerProcessConfig,
+  service: BrokerService,
+): Promise<AttentionMonitor | undefined> {
+  const [{ tmuxLocationOf }, { DEFAULT_NOTIFY_ON }, { startAttention }, { tmuxAttention }, { systemRunner }] =
+    await Promise.all([
+      import('./watcher.js'),
+      import('../attention/events.js'),
+      import('../attention/monitor.js'),
+      import('../attention/tmux-io.js'),
+      import('../util/exec.js'),
+    ]);
+  const location = tmuxLocationOf(process.env);
+  if (location === undefined || config.roster.length === 0) return undefined;
+  return startAttention({
+    source: service,
+    session: config.session,
+    repoPath: config.repo_path,
+    roster: config.roster,
+    settings: config.notifications ?? { on: [...DEFAULT_NOTIFY_ON], desktop: false, bell: true },
+    tmux: tmuxAttention(systemRunner, location, config.session),
+    log: (line) => process.stderr.write(`broker: ${line}\n`),
+  });
 }
 
 /**

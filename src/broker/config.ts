@@ -16,6 +16,7 @@ import {
   string,
   type Infer,
 } from '../util/schema.js';
+import { NOTIFY_EVENTS } from '../config/schema.js';
 import { isLoopbackBind } from './bind.js';
 import { isValidAgentId } from './messages.js';
 
@@ -40,6 +41,14 @@ const brokerRosterEntrySchema = object({
 
 const nonEmpty = () => string({ minLength: 1 });
 
+/** `[notifications]` as the launch resolved it (absent: the broker's defaults). */
+const notificationsSchema = object({
+  on: array(literals(NOTIFY_EVENTS)),
+  desktop: boolean(),
+  bell: boolean(),
+  command: optional(string()),
+});
+
 const brokerProcessConfigSchema = object({
   session: nonEmpty(),
   repo_path: nonEmpty(),
@@ -56,6 +65,7 @@ const brokerProcessConfigSchema = object({
   roster: array(brokerRosterEntrySchema),
   /** `[broker] mcp`: whether `/mcp/<agent_id>` answers (absent: on). */
   mcp: optional(boolean()),
+  notifications: optional(notificationsSchema),
 });
 
 export type BrokerRosterEntry = Infer<typeof brokerRosterEntrySchema>;

@@ -14,6 +14,7 @@ import { agentSignalOf, cleanSignal, signalProblem, type SignalEntry } from './o
 import {
   BrokerState,
   DEFAULT_LIMITS,
+  type AgentStatus,
   type BrokerLimits,
   type LogRecord,
   type PollResult,
@@ -71,6 +72,7 @@ export class BrokerService {
   private lastAllocated = 0;
   /** Per agent, the wakers of its `wait_for_message` calls now waiting. */
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly changeListeners: ((agentId: string) => void)[] = [];
 
   constructor(
     private readonly state: BrokerState,
@@ -123,6 +125,7 @@ export class BrokerService {
       const { message, ts } = entry.record;
       const signal = agentSignalOf(message, Date.parse(ts));
       if (signal) this.observe(message.agent_id, signal);
+      this.changed(message.agent_id);
       entry.reply({ ok: true, seq: entry.record.seq });
     }
     this.wakeWaiters();
@@ -182,6 +185,29 @@ export class BrokerService {
     });
   }
 
+  /**
+   * Calls `listener` after each accepted message and each decided state, with the agent's id
+   * (the status line and notifications follow the state this way, without polling).
+   */
+  onAgentChange(listener: (agentId: string) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(agentId: string): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener(agentId);
+      } catch (error) {
+        process.stderr.write(`broker: after a change of ${agentId}: ${describeError(error)}\n`);
+      }
+    }
+  }
+
+  /** Every agent as `/status` reports it, in roster order. */
+  agents(): AgentStatus[] {
+    return this.state.agents(this.now());
+  }
+
   /** A roster agent's current observed state (undefined for an id not in the session). */
   currentState(agentId: string): ObservedState | undefined {
     return this.state.observed.current(agentId);
@@ -211,6 +237,7 @@ export class BrokerService {
     const failure = this.write([record]);
     if (failure) return { ok: false, status: 500, error: failure.error };
     this.state.apply(record);
+    this.changed(agentId);
     return { ok: true, outcome: 'decided' };
   }
 

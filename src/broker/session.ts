@@ -140,6 +140,7 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     instance_id: randomUUID(),
     roster: agents,
     mcp: settings.mcp !== false,
+    ...(settings.notifications ? { notifications: settings.notifications } : {}),
   };
   const url = brokerUrl(settings.bind, port);
   const windowEnv = { [BROKER_CONFIG_ENV]: JSON.stringify(config) };

@@ -1,14 +1,8 @@
 // The broker part of `git paw status`: upstream's `Broker:  <url> (running|not responding)` line,
 // then (when it runs) the agent count by observed state and one line per agent; and the same as
 // JSON for `status --json`. A broker of another session on the port is reported as not ours.
-import {
-  formatAge,
-  observedState,
-  reportedCounts,
-  stateCounts,
-  stateLabel,
-  statusKind,
-} from '../dashboard/rows.js';
+import { countAgents, reportedCountsText, stateCountsText } from '../attention/counts.js';
+import { formatAge, observedState, stateLabel } from '../dashboard/rows.js';
 import type { AgentState } from '../agents/state.js';
 import { integrationFailureLines } from './status-hints.js';
 import { describePortHolder, isSessionBroker, probeBroker, type BrokerStatusDocument } from './client.js';
@@ -42,8 +36,11 @@ export async function readBrokerReport(input: BrokerReportInput): Promise<Broker
 
 /** `2 (1 working, 1 not started; reported 1 done, 0 blocked)`: every observed state, as on the dashboard. */
 function counts(status: BrokerStatusDocument): string {
-  const states = stateCounts(status.agents.map(observedState));
-  const reported = reportedCounts(status.agents.map((agent) => statusKind(agent.status)));
+  const counted = countAgents(
+    status.agents.map((agent) => ({ state: observedState(agent), reported: agent.status })),
+  );
+  const states = stateCountsText(counted);
+  const reported = reportedCountsText(counted);
   const parts = [states, reported === '' ? '' : `reported ${reported}`].filter((part) => part !== '');
   return `${status.agents.length}${parts.length === 0 ? '' : ` (${parts.join('; ')})`}`;
 }

@@ -3,7 +3,7 @@
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../util/errors.js';
 import { parseByteSize } from '../util/size.js';
-import type { PawConfig } from './schema.js';
+import type { NOTIFY_EVENTS, PawConfig } from './schema.js';
 
 /** `mouse on` for the tmux session unless `mouse = false`. */
 export function mouseEnabled(config: PawConfig): boolean {
@@ -31,6 +31,8 @@ export interface BrokerSettings {
   mcp: boolean;
   /** Bytes past which the broker compacts its message log; undefined: the broker's default. */
   logLimit?: number;
+  /** What the broker tells the user about, and how. */
+  notifications?: NotificationSettings;
 }
 
 const loopback = new BlockList();
@@ -87,4 +89,18 @@ export function brokerSettings(config: PawConfig): BrokerSettings {
     mcp: mcp ?? true,
     ...(logLimit === undefined ? {} : { logLimit }),
   };
+}
+
+/** `[notifications]` with defaults: waiting, error and done; the bell, no desktop popup. */
+export interface NotificationSettings {
+  on: (typeof NOTIFY_EVENTS)[number][];
+  desktop: boolean;
+  bell: boolean;
+  /** A shell command run per notification, with the agent in GIT_PAW_* variables. */
+  command?: string;
+}
+
+export function notificationSettings(config: PawConfig): NotificationSettings {
+  const { on = ['waiting', 'error', 'done'], desktop = false, bell = true, command } = config.notifications;
+  return { on, desktop, bell, ...(command === undefined || command.trim() === '' ? {} : { command }) };
 }

@@ -37,5 +37,6 @@ export function mergeConfigFiles(global: ConfigFile, repo: ConfigFile): PawConfi
     ...(global.specs || repo.specs ? { specs: overlay(global.specs, repo.specs) } : {}),
     logging: overlay(global.logging, repo.logging),
     broker: overlay(global.broker, repo.broker),
+    notifications: overlay(global.notifications, repo.notifications),
   };
 }

@@ -41,6 +41,16 @@ export const brokerTableSchema = object({
   ),
 });
 
+/** What `[notifications] on` may name: states an agent enters, and events about the session. */
+export const NOTIFY_EVENTS = ['waiting', 'error', 'done', 'blocked', 'idle', 'exited', 'conflict'] as const;
+
+export const notificationsTableSchema = object({
+  on: optional(array(literals(NOTIFY_EVENTS))),
+  desktop: optional(boolean()),
+  bell: optional(boolean()),
+  command: optional(string()),
+});
+
 export const configFileSchema = object({
   default_cli: optional(string()),
   default_spec_cli: optional(string()),
@@ -51,6 +61,7 @@ export const configFileSchema = object({
   specs: optional(object({ dir: optional(string()), type: optional(string()) })),
   logging: optional(object({ enabled: optional(boolean()) })),
   broker: optional(brokerTableSchema),
+  notifications: optional(notificationsTableSchema),
 });
 
 /** One config file as written (after validation; unknown keys dropped). */
@@ -59,7 +70,7 @@ export type CliEntry = Infer<typeof cliEntrySchema>;
 export type PresetEntry = Infer<typeof presetEntrySchema>;
 export type BrokerTable = Infer<typeof brokerTableSchema>;
 
-type Tables = 'clis' | 'presets' | 'logging' | 'broker';
+type Tables = 'clis' | 'presets' | 'logging' | 'broker' | 'notifications';
 
 /**
  * The merged configuration (global overlaid by repo). Maps and tables are always present;
@@ -69,5 +80,5 @@ export type PawConfig = Omit<ConfigFile, Tables> & { [K in Tables]-?: NonNullabl
 
 /** The configuration when no file sets anything. */
 export function emptyConfig(): PawConfig {
-  return { clis: {}, presets: {}, logging: {}, broker: {} };
+  return { clis: {}, presets: {}, logging: {}, broker: {}, notifications: {} };
 }

@@ -50,6 +50,16 @@ export const REPO_CONFIG_TEMPLATE = `# git-paw settings for this repository.
 # mcp = true              # false: no MCP tools for the agents (they coordinate with curl instead)
 # log_limit = "64MiB"     # the message log is compacted past this size (at least 64KiB)
 
+# Telling you when an agent needs you: a message on the tmux status line of every client
+# attached to the session (and the bell), sent once per change, never for the pane you are
+# looking at. The session's status line always shows the counts (e.g. "⏳ 2 waiting").
+# [notifications]
+# on = ["waiting", "error", "done"]   # also "blocked", "idle", "exited", "conflict"
+# bell = true             # ring the terminal bell of the attached clients
+# desktop = false         # also a desktop notification (notify-send / osascript, when installed)
+# command = ""            # run with GIT_PAW_AGENT, GIT_PAW_BRANCH, GIT_PAW_CLI, GIT_PAW_STATE,
+#                         # GIT_PAW_SUMMARY and GIT_PAW_SESSION set, e.g. "notify.sh"
+
 # A CLI of your own, usable as \`--cli my-agent\` (git paw add-cli writes these globally).
 # [clis.my-agent]
 # command = "/usr/local/bin/my-agent"   # absolute path, or a command on PATH, with arguments

@@ -2,7 +2,15 @@
 // never reported included), the observed state with an icon per state, the self-reported status
 // with upstream's symbols and labels, ages, and the counts line (every observed state, then the
 // reported done / blocked).
-import { AGENT_STATES, isAgentState, type AgentState } from '../agents/state.js';
+import { isAgentState, type AgentState } from '../agents/state.js';
+import {
+  countAgents,
+  reportedCountsText,
+  reportedKindOf,
+  STATE_ICONS,
+  stateCountsText,
+  stateLabel,
+} from '../attention/counts.js';
 import type { StatusAgent } from './broker-status.js';
 import { sanitizeCell } from './text-width.js';
 
@@ -26,6 +34,8 @@ export interface AgentRow {
   lastUpdate: string;
   summary: string;
   kind: StatusKind;
+  /** The label the agent reported about itself; undefined when it never reported. */
+  label: string | undefined;
 }
 
 const NOT_STARTED = 'not started';
@@ -34,9 +44,7 @@ const NOT_STARTED = 'not started';
 export function statusKind(label: string | null | undefined): StatusKind {
   if (!label) return 'not-started';
   if (label === 'working') return 'working';
-  if (label === 'done' || label === 'verified') return 'done';
-  if (label === 'blocked') return 'blocked';
-  return 'other';
+  return reportedKindOf(label) ?? 'other';
 }
 
 const SYMBOLS: Record<StatusKind, string> = {
@@ -54,23 +62,7 @@ export function statusCell(label: string | null | undefined): string {
   return `${SYMBOLS[kind]} ${text}`;
 }
 
-/**
- * One icon per observed state. The text-width code measures each as the terminal draws it
- * (`⚙`, `✖` and `⏹` take one column, the others two), so the columns stay aligned.
- */
-const STATE_ICONS: Record<AgentState, string> = {
-  working: '⚙',
-  waiting: '⏳',
-  idle: '💤',
-  error: '✖',
-  exited: '⏹',
-  not_started: '⚪',
-};
-
-/** How a state is written for people: `not started` rather than `not_started`. */
-export function stateLabel(state: AgentState): string {
-  return state === 'not_started' ? NOT_STARTED : state;
-}
+export { stateLabel };
 
 /** The observed state a `/status` entry carries (a 0.3.0 broker sends none: not started). */
 export function observedState(agent: Pick<StatusAgent, 'state'>): AgentState {
@@ -81,21 +73,6 @@ export function observedState(agent: Pick<StatusAgent, 'state'>): AgentState {
 export function stateCell(state: AgentState, detail: string | null | undefined): string {
   const reason = sanitizeCell(detail ?? '');
   return `${STATE_ICONS[state]} ${stateLabel(state)}${reason === '' ? '' : ` · ${reason}`}`;
-}
-
-/** `1 working, 1 waiting, 2 not started`: every observed state that some agent is in, in a fixed order. */
-export function stateCounts(states: readonly AgentState[]): string {
-  return AGENT_STATES.map((state) => [state, states.filter((each) => each === state).length] as const)
-    .filter(([, count]) => count > 0)
-    .map(([state, count]) => `${count} ${stateLabel(state)}`)
-    .join(', ');
-}
-
-/** `1 done, 1 blocked` from the labels the agents reported (`verified` counts as done); '' when none. */
-export function reportedCounts(kinds: readonly StatusKind[]): string {
-  const done = kinds.filter((kind) => kind === 'done').length;
-  const blocked = kinds.filter((kind) => kind === 'blocked').length;
-  return done + blocked === 0 ? '' : `${done} done, ${blocked} blocked`;
 }
 
 /** A duration the way upstream prints ages: `45s`, `3m`, `1h 0m`, `1h 15m`. */
@@ -148,13 +125,15 @@ export function buildRows(
       lastUpdate: silent ? '-' : formatAge((agent.last_seen_seconds ?? 0) + elapsedSeconds),
       summary: sanitizeCell(agent.summary ?? ''),
       kind: statusKind(label),
+      label: label ?? undefined,
     };
   });
 }
 
 /** `4 agents: 2 working, 1 waiting, 1 not started · reported 1 done, 0 blocked`. */
-export function countsLine(rows: readonly Pick<AgentRow, 'kind' | 'agentState'>[]): string {
-  const states = stateCounts(rows.map((row) => row.agentState));
-  const reported = reportedCounts(rows.map((row) => row.kind));
+export function countsLine(rows: readonly Pick<AgentRow, 'label' | 'agentState'>[]): string {
+  const counts = countAgents(rows.map((row) => ({ state: row.agentState, reported: row.label })));
+  const states = stateCountsText(counts);
+  const reported = reportedCountsText(counts);
   return `${rows.length} agents${states === '' ? '' : `: ${states}`}${reported === '' ? '' : ` · reported ${reported}`}`;
 }

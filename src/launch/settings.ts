@@ -2,7 +2,7 @@
 // coordination skill is resolved here, once per launch, so an unreadable override stops the
 // launch before anything is created.
 import { MCP_SKILL_NAME, resolveSkill } from '../broker/skill.js';
-import { brokerSettings, loggingEnabled, mouseEnabled } from '../config/effective.js';
+import { brokerSettings, loggingEnabled, mouseEnabled, notificationSettings } from '../config/effective.js';
 import { loadConfig } from '../config/load.js';
 import type { PawConfig } from '../config/schema.js';
 import { warn } from '../util/output.js';
@@ -24,6 +24,7 @@ export function launchSettingsOf(
       ? {
           broker: {
             ...broker,
+            notifications: notificationSettings(config),
             skill: resolveSkill(repoRoot, env),
             ...(broker.mcp ? { mcpSkill: resolveSkill(repoRoot, env, MCP_SKILL_NAME) } : {}),
           },

@@ -1,0 +1,109 @@
+// The pure side of attention: the counts every view shows, the status line text, the pane label
+// with its state icon, the events of a change, and the gate that keeps notifications few.
+import { describe, expect, it } from 'vitest';
+import { countAgents, stateCountsText, statusLineText } from '../../src/attention/counts.js';
+import {
+  eventsBetween,
+  NotifyGate,
+  type AgentView,
+  type AttentionEvent,
+} from '../../src/attention/events.js';
+import { baseLabel, labelWithState } from '../../src/attention/monitor.js';
+import { literalText } from '../../src/attention/tmux-io.js';
+import { notificationText } from '../../src/attention/notifier.js';
+
+const AGENT = { agentId: 'feat-a', branch: 'feat/a', cli: 'claude' };
+const view = (state: AgentView['state'], reported: string | null = null): AgentView => ({
+  state,
+  reported,
+  detail: state === 'waiting' ? 'permission: Bash' : '',
+  summary: 'all tests pass',
+});
+const event = (kind: AttentionEvent['kind'], agentId = 'feat-a'): AttentionEvent => ({
+  ...AGENT,
+  agentId,
+  kind,
+  summary: '',
+});
+
+describe('counts', () => {
+  it('counts every state once per agent and the reported labels apart', () => {
+    const counts = countAgents([
+      { state: 'waiting', reported: 'working' },
+      { state: 'error', reported: null },
+      { state: 'idle', reported: 'done' },
+      { state: 'idle', reported: 'verified' },
+      { state: 'exited', reported: 'blocked' },
+      { state: 'not_started', reported: undefined },
+    ]);
+    expect(counts.total).toBe(6);
+    expect(stateCountsText(counts)).toBe('1 waiting, 2 idle, 1 error, 1 exited, 1 not started');
+    expect(statusLineText(counts)).toBe('⏳ 1 waiting · ✖ 1 error · ✋ 1 blocked · ✓ 2 done');
+  });
+
+  it('the status line is empty when nothing asks for the user', () => {
+    expect(statusLineText(countAgents([{ state: 'idle', reported: null }]))).toBe('');
+  });
+});
+
+describe('pane labels', () => {
+  it('carry one state icon, replaced on each change', () => {
+    expect(labelWithState('feat/a → claude', 'waiting')).toBe('feat/a → claude ⏳');
+    expect(labelWithState('feat/a → claude ⏳', 'working')).toBe('feat/a → claude ⚙');
+    expect(baseLabel('feat/a → claude ⚙')).toBe('feat/a → claude');
+    expect(baseLabel('feat/a → my cli')).toBe('feat/a → my cli');
+  });
+});
+
+describe('events of a change', () => {
+  it('entering waiting or error, and reporting done, are events; staying is not', () => {
+    expect(eventsBetween(view('working'), view('waiting'), AGENT)).toEqual([
+      { kind: 'waiting', ...AGENT, summary: 'permission: Bash' },
+    ]);
+    expect(eventsBetween(view('waiting'), view('waiting'), AGENT)).toEqual([]);
+    expect(eventsBetween(view('working', 'working'), view('idle', 'done'), AGENT).map((e) => e.kind)).toEqual(
+      ['idle', 'done'],
+    );
+    expect(eventsBetween(view('idle', 'done'), view('idle', 'verified'), AGENT)).toEqual([]);
+  });
+});
+
+describe('the notification gate', () => {
+  it('sends only the kinds asked for', () => {
+    const gate = new NotifyGate(new Set(['waiting']));
+    expect(gate.offer(event('idle'), 0)).toBe(false);
+    expect(gate.offer(event('waiting'), 0)).toBe(true);
+  });
+
+  it('twenty flaps are one notification, and the same state again is quiet for a while', () => {
+    const gate = new NotifyGate(new Set(['waiting', 'error']), 30_000);
+    for (let at = 0; at < 1_000; at += 50) gate.offer(event('waiting'), at);
+    expect(gate.take(1_000)).toHaveLength(1);
+    for (let at = 1_000; at < 2_000; at += 50) gate.offer(event('waiting'), at);
+    expect(gate.take(2_000)).toEqual([]);
+    expect(gate.offer(event('waiting'), 31_001)).toBe(true);
+  });
+
+  it('many agents at once are one batch, one event per agent', () => {
+    const gate = new NotifyGate(new Set(['waiting', 'error']));
+    gate.offer(event('waiting', 'a'), 0);
+    gate.offer(event('error', 'a'), 1);
+    gate.offer(event('waiting', 'b'), 2);
+    expect(gate.take(3).map((each) => `${each.agentId} ${each.kind}`)).toEqual(['a error', 'b waiting']);
+  });
+});
+
+describe('notification text', () => {
+  it('names the agent, or lists several', () => {
+    expect(notificationText([{ ...event('waiting'), summary: 'permission: Bash' }])).toBe(
+      'git-paw: feat/a → claude ⏳ waiting · permission: Bash',
+    );
+    expect(notificationText([event('waiting'), { ...event('error', 'feat-b'), branch: 'feat/b' }])).toBe(
+      'git-paw: feat/a ⏳ waiting · feat/b ✖ error',
+    );
+  });
+
+  it('reaches tmux as written', () => {
+    expect(literalText('100% #{x};')).toBe('100%% ##{x}; ');
+  });
+});
