@@ -2,7 +2,7 @@
 // loader pays about a third of a millisecond per file, so what a plain `git paw start` loads —
 // ~50 modules — comes in three chunks: what dist/cli.js imports itself (all `--version` needs),
 // what `status` also loads, and the rest of the start path. Everything else is split where it is
-// first imported dynamically, so heavy libraries (ink, react, zod, yaml, @clack) still load only
+// first imported dynamically, so heavy libraries (ink, react, yaml, @clack) still load only
 // in the commands that use them. The entry points keep their paths: dist/cli.js (the bin),
 // dist/broker/serve.js and dist/demo/agent.js (scripts git-paw runs by path).
 import { chmodSync, rmSync } from 'node:fs';
@@ -16,12 +16,12 @@ const ENTRIES = {
 /** The modules whose static imports (recursively, rolldown's default) form the start chunk. */
 const START_PATH = /\/build\/(commands\/start|launch\/start|launch\/launch)\.js$/;
 /** What dist/cli.js itself imports statically: a chunk of its own, so `--version` loads only that. */
-const CLI_IMPORTS = /\/build\/util\/errors\.js$/;
+const CLI_IMPORTS = /\/build\/util\/(errors|self)\.js$/;
 /**
  * What the broker's two processes (supervisor and server, started by every launch with a broker)
  * share with the CLI paths: a chunk of their own, so neither loads the start or status chunk.
  */
-const BROKER_SHARED = /\/build\/util\/(self|schema)\.js$/;
+const BROKER_SHARED = /\/build\/util\/schema\.js$/;
 /**
  * The agent adapters, which the broker's server needs (hook payloads, screen rules) as much as a
  * launch: a chunk of their own, so the server does not load the start chunk for them.

@@ -3,10 +3,11 @@
 // thrown error into `error: …` / `hint: …` on stderr and an exit code. Command modules are
 // imported lazily inside their actions, so `--help` loads nothing else; `--version`, `status` and
 // a well-formed `start` run without loading commander at all (start-up speed).
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as CommanderModule from 'commander';
-import { PawError, UsageError } from './util/errors.js';
+import type { StartFlags } from './launch/types.js';
+import { describeError, PawError, UsageError } from './util/errors.js';
+import { packageVersion } from './util/self.js';
 
 type Command = CommanderModule.Command;
 
@@ -17,11 +18,6 @@ type Command = CommanderModule.Command;
  */
 function commander(): typeof CommanderModule {
   return createRequire(import.meta.url)('commander') as typeof CommanderModule;
-}
-
-function packageVersion(): string {
-  const raw = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(raw) as { version: string }).version;
 }
 
 /** Parser for single-valued flags: giving one twice is a usage error, as upstream. */
@@ -44,15 +40,6 @@ function notAFlag(value: string): string {
 /** Splits `--branches a,b` and appends repeated flags: `--branches a --branches b`. */
 function collectBranches(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...notAFlag(value).split(',')];
-}
-
-export interface StartFlags {
-  cli?: string;
-  branches?: string[];
-  fromSpecs?: boolean;
-  dryRun?: boolean;
-  preset?: string;
-  attach: boolean;
 }
 
 const QUICK_START = `
@@ -343,8 +330,7 @@ async function main(argv: string[]): Promise<number> {
     if (process.env.GIT_PAW_DEBUG === '1') {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     } else {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`error: ${message}\nhint: run with GIT_PAW_DEBUG=1 for details\n`);
+      process.stderr.write(`error: ${describeError(error)}\nhint: run with GIT_PAW_DEBUG=1 for details\n`);
     }
     return 1;
   }

@@ -5,7 +5,7 @@
 import { isAgentState, type AgentState } from '../agents/state.js';
 import { brokerUrl, isSessionBroker, probeBroker, type BrokerStatusAgent } from '../broker/client.js';
 import { agentIdOf } from '../git/names.js';
-import { brokerTargetOf } from '../launch/broker.js';
+import { brokerTargetOf } from '../session/broker-target.js';
 import type { SessionState } from '../session/schema.js';
 import type { NamedAgent } from './match.js';
 

@@ -9,10 +9,10 @@
 // supervisor why over IPC.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { BrokerError, describeError } from '../util/errors.js';
+import { packageVersion } from '../util/self.js';
 import {
   FATAL_EXIT_CODE,
   serverPidPath,
-  packageVersion,
   readBrokerConfig,
   readBrokerToken,
   SERVICE_STARTED_ENV,

@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { BrokerError, describeError } from '../util/errors.js';
+import { isWildcardBind } from './bind.js';
 import {
   array,
   literal,
@@ -101,7 +102,7 @@ export const MAX_STATUS_BYTES = 4 * 1024 * 1024;
 
 /** `http://<host>:<port>`; a wildcard bind is advertised as loopback, IPv6 in brackets. */
 export function brokerUrl(bind: string, port: number): string {
-  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' || bind === '[::]' ? '[::1]' : bind;
+  const host = isWildcardBind(bind) ? (bind.includes(':') ? '[::1]' : '127.0.0.1') : bind;
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return `http://${bracketed}:${port}`;
 }

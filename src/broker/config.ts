@@ -4,7 +4,6 @@
 // token comes from GIT_PAW_BROKER_TOKEN, which the broker window inherits from the session
 // environment (set from a private file, never from argv). Checked with the small schema module,
 // not zod: the supervisor and its server child each read it on the way to answering the launch.
-import { readFileSync } from 'node:fs';
 import { BrokerError } from '../util/errors.js';
 import {
   array,
@@ -17,9 +16,9 @@ import {
   string,
   type Infer,
 } from '../util/schema.js';
-import { packageFile } from '../util/self.js';
 import { NOTIFY_EVENTS } from '../config/schema.js';
-import { isLoopbackBind } from './http-parse.js';
+import { isLoopbackBind } from './bind.js';
+import { isValidAgentId } from './messages.js';
 
 export const BROKER_CONFIG_ENV = 'GIT_PAW_BROKER_CONFIG';
 export const BROKER_TOKEN_ENV = 'GIT_PAW_BROKER_TOKEN';
@@ -32,11 +31,9 @@ export const SERVICE_STARTED_ENV = 'GIT_PAW_BROKER_STARTED_MS';
 /** Exit code of the server child for a start-up failure that a restart cannot fix. */
 export const FATAL_EXIT_CODE = 78;
 
-const AGENT_ID = /^[a-z0-9_-]{1,128}$/;
-
 const brokerRosterEntrySchema = object({
   agent_id: string({
-    refine: { test: (id) => AGENT_ID.test(id), message: 'agent ids are [a-z0-9_-]{1,128}' },
+    refine: { test: isValidAgentId, message: 'agent ids are [a-z0-9_-]{1,128}' },
   }),
   branch: string(),
   cli: string(),
@@ -136,8 +133,3 @@ export function serverPidPath(logPath: string): string {
   return `${logPath}.pid`;
 }
 
-/** The git-paw version (package.json), reported by `/status`. */
-export function packageVersion(): string {
-  const raw = readFileSync(packageFile('package.json'), 'utf8');
-  return (JSON.parse(raw) as { version: string }).version;
-}

@@ -3,6 +3,7 @@
 // the Host / Origin authorities the broker answers to (DNS-rebinding protection).
 import { timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
+import { isWildcardBind } from './bind.js';
 
 /** True when the header's media type is exactly `application/json` (any case, any parameters). */
 export function isJsonContentType(header: string | undefined): boolean {
@@ -59,22 +60,9 @@ export function bearerProblem(header: string | undefined, token: string): string
     : 'invalid bearer token';
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
-
 function authority(host: string, port: number): string {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   return bare.includes(':') ? `[${bare}]:${port}` : `${bare}:${port}`;
-}
-
-/** True when `bind` only accepts connections from this machine. */
-export function isLoopbackBind(bind: string): boolean {
-  const bare = bind.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
-}
-
-/** True when `bind` listens on every interface. */
-export function isWildcardBind(bind: string): boolean {
-  return WILDCARDS.has(bind.toLowerCase());
 }
 
 /**

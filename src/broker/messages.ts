@@ -2,6 +2,7 @@
 // failures prefixed `invalid message JSON: `, the same error strings, first failure wins) plus the
 // length and size limits, and the canonical serialisation with the additive `seq` and `ts` of
 // delivered messages. Pure: no I/O, no clock.
+import { describeError } from '../util/errors.js';
 
 export const MAX_ID_CHARS = 128;
 export const MAX_ARRAY_ITEMS = 1_000;
@@ -33,9 +34,18 @@ export type ParseResult = { ok: true; message: Message } | { ok: false; error: s
 
 const ID_PATTERN = /^[a-z0-9_-]+$/;
 
-/** True for a valid agent id (URL path and message fields): `[a-z0-9_-]+`, at most 128 chars. */
+/**
+ * The one agent-id rule (URL paths, message fields, the broker's roster): `[a-z0-9_-]+`, at most
+ * 128 chars. Says which half failed, because the path and the message fields word it differently.
+ */
+export function agentIdProblem(id: string): 'characters' | 'length' | undefined {
+  if (!ID_PATTERN.test(id)) return 'characters';
+  if (id.length > MAX_ID_CHARS) return 'length';
+  return undefined;
+}
+
 export function isValidAgentId(id: string): boolean {
-  return id.length <= MAX_ID_CHARS && ID_PATTERN.test(id);
+  return agentIdProblem(id) === undefined;
 }
 
 class ParseFailure extends Error {}
@@ -139,9 +149,14 @@ function decode(value: unknown): Message {
 }
 
 function idProblem(name: 'agent_id' | 'from', id: string): string | undefined {
-  if (!ID_PATTERN.test(id)) return `${name} contains invalid characters — only [a-z0-9-_] allowed`;
-  if (id.length > MAX_ID_CHARS) return `${name} must be at most ${MAX_ID_CHARS} characters`;
-  return undefined;
+  switch (agentIdProblem(id)) {
+    case 'characters':
+      return `${name} contains invalid characters — only [a-z0-9-_] allowed`;
+    case 'length':
+      return `${name} must be at most ${MAX_ID_CHARS} characters`;
+    case undefined:
+      return undefined;
+  }
 }
 
 function sizeProblem(name: string, text: string): string | undefined {
@@ -217,7 +232,7 @@ export function parseMessage(body: string): ParseResult {
   } catch (error) {
     return {
       ok: false,
-      error: `invalid message JSON: ${error instanceof Error ? error.message : String(error)}`,
+      error: `invalid message JSON: ${describeError(error)}`,
     };
   }
   return messageFromJson(value);

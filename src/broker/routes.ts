@@ -7,10 +7,11 @@
 // GET without a body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adapterFor } from '../agents/adapters/index.js';
+import { describeError } from '../util/errors.js';
 import { actingProblem, Credentials, type Principal } from './auth.js';
 import { closeAfterReply } from './connections.js';
 import { hostProblem, isJsonContentType, parseSince } from './http-parse.js';
-import { isValidAgentId, MAX_ID_CHARS, parseMessage } from './messages.js';
+import { agentIdProblem, MAX_ID_CHARS, parseMessage } from './messages.js';
 import type { BrokerService } from './service.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -124,8 +125,9 @@ function agentIdOf(rawId: string): { ok: true; agentId: string } | { ok: false; 
   } catch {
     return { ok: false, error: 'invalid percent-encoding in path' };
   }
-  if (!/^[a-z0-9_-]+$/.test(agentId)) return { ok: false, error: 'agent_id must match [a-z0-9-_]+' };
-  if (!isValidAgentId(agentId))
+  const problem = agentIdProblem(agentId);
+  if (problem === 'characters') return { ok: false, error: 'agent_id must match [a-z0-9-_]+' };
+  if (problem === 'length')
     return { ok: false, error: `agent_id must be at most ${MAX_ID_CHARS} characters` };
   return { ok: true, agentId };
 }
@@ -384,9 +386,7 @@ export function createRequestHandler(
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
       // One failing request must not take the broker down; it gets a JSON 500.
-      process.stderr.write(
-        `broker: request failed: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
+      process.stderr.write(`broker: request failed: ${describeError(error)}\n`);
       sendError(res, 500, 'internal broker error');
     });
   };

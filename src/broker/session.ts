@@ -26,7 +26,7 @@ import {
   type BrokerProcessConfig,
   type BrokerRosterEntry,
 } from './config.js';
-import { isLoopbackBind } from './http-parse.js';
+import { isLoopbackBind } from './bind.js';
 import { keptCommand } from './keeper.js';
 import { MAX_ID_CHARS } from './messages.js';
 

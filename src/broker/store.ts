@@ -28,6 +28,7 @@ import {
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { StateSignal } from '../agents/state.js';
+import { describeError } from '../util/errors.js';
 import { canonicalJson, isValidAgentId, messageFromJson, noticeFromJson, noticeJson } from './messages.js';
 import { signalProblem } from './observed.js';
 import { decodeGraph, encodeGraph } from './snapshot.js';
@@ -360,9 +361,7 @@ export class MessageLog {
       } catch {
         // The size stays unknown; the next cut-back goes to the last size known to be whole.
       }
-      throw new TornWriteError(
-        `${cause instanceof Error ? cause.message : String(cause)} (part of the write stays in the log)`,
-      );
+      throw new TornWriteError(`${describeError(cause)} (part of the write stays in the log)`);
     }
   }
 

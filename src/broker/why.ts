@@ -2,32 +2,42 @@
 // (`GET /agents/<id>/signals`, with the session token) and prints them oldest first, marking the
 // one that decided the current state, so a user can check why git-paw shows what it shows.
 import { request } from 'node:http';
-import { z } from 'zod';
 import { AGENT_STATES, SIGNAL_SOURCES } from '../agents/state.js';
 import { BrokerError, describeError } from '../util/errors.js';
+import {
+  array,
+  literals,
+  nullable,
+  number,
+  object,
+  optional,
+  safeParse,
+  string,
+  type Infer,
+} from '../util/schema.js';
 import { MAX_STATUS_BYTES } from './client.js';
 
-const signalSchema = z.object({
-  state: z.enum(AGENT_STATES),
-  source: z.enum(SIGNAL_SOURCES),
-  detail: z.string(),
-  at: z.string(),
-  outcome: z.enum(['decided', 'confirmed', 'overruled']),
-  reason: z.string().optional(),
-  count: z.number(),
-  last_at: z.string(),
+const signalSchema = object({
+  state: literals(AGENT_STATES),
+  source: literals(SIGNAL_SOURCES),
+  detail: string(),
+  at: string(),
+  outcome: literals(['decided', 'confirmed', 'overruled']),
+  reason: optional(string()),
+  count: number(),
+  last_at: string(),
 });
 
-export const agentSignalsSchema = z.object({
-  agent_id: z.string(),
-  state: z.enum(AGENT_STATES),
-  state_since: z.string().nullable(),
-  state_source: z.enum(SIGNAL_SOURCES).nullable(),
-  state_detail: z.string(),
-  signals: z.array(signalSchema),
+export const agentSignalsSchema = object({
+  agent_id: string(),
+  state: literals(AGENT_STATES),
+  state_since: nullable(string()),
+  state_source: nullable(literals(SIGNAL_SOURCES)),
+  state_detail: string(),
+  signals: array(signalSchema),
 });
 
-export type AgentSignalsDocument = z.infer<typeof agentSignalsSchema>;
+export type AgentSignalsDocument = Infer<typeof agentSignalsSchema>;
 
 /** The broker's answer: the agent's signals, or the agent is not in the session. */
 export type SignalsAnswer = { kind: 'found'; doc: AgentSignalsDocument } | { kind: 'unknown' };
@@ -94,7 +104,7 @@ export async function fetchSignals(
   } catch {
     body = undefined;
   }
-  const parsed = agentSignalsSchema.safeParse(body);
+  const parsed = safeParse(agentSignalsSchema, body);
   if (reply.status !== 200 || !parsed.success) {
     const error = (body as { error?: unknown } | undefined)?.error;
     throw new BrokerError(

@@ -5,7 +5,7 @@ import { brokerUrl } from '../broker/client.js';
 import type { RosterAgent } from '../dashboard/rows.js';
 import { agentIdOf } from '../git/names.js';
 import { resolveRepo } from '../git/repo.js';
-import { brokerTargetOf } from '../launch/broker.js';
+import { brokerTargetOf } from '../session/broker-target.js';
 import { corruptStateError, findSession } from '../session/store.js';
 import { DashboardError } from '../util/errors.js';
 import { systemRunner } from '../util/exec.js';

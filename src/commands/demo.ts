@@ -9,7 +9,7 @@ import {
   runningDemo,
   withDemoLock,
 } from '../demo/session.js';
-import { brokerTargetOf } from '../launch/broker.js';
+import { brokerTargetOf } from '../session/broker-target.js';
 import { attachModeFor, attachSession, currentAttachContext } from '../tmux/attach.js';
 import { ensureTmuxInstalled } from '../tmux/client.js';
 import { systemRunner, systemTerminalRunner } from '../util/exec.js';

@@ -8,7 +8,7 @@ import { shellInFront } from '../broker/watcher.js';
 import { isAgentState } from '../agents/state.js';
 import { matchAgent } from '../attention/match.js';
 import { rosterOf } from '../attention/agents.js';
-import { brokerTargetOf } from '../launch/broker.js';
+import { brokerTargetOf } from '../session/broker-target.js';
 import { resolveRepo } from '../git/repo.js';
 import { corruptStateError, findSession } from '../session/store.js';
 import { deliver, refusalOf, type DeliveryTarget } from '../send/deliver.js';

@@ -1,10 +1,10 @@
 // `git paw start`: checks the flags, takes the repo lock (not for
 // --dry-run), reattaches, recovers or launches (src/launch/start), releases the lock and hands the
 // terminal to the session — or prints how to attach.
-import type { StartFlags } from '../cli.js';
 import { resolveRepo } from '../git/repo.js';
 import { gatherPlanFacts } from '../launch/facts.js';
 import { startSession } from '../launch/start.js';
+import type { StartFlags } from '../launch/types.js';
 import { acquireRepoLock } from '../session/lock.js';
 import { attachModeFor, attachSession, currentAttachContext } from '../tmux/attach.js';
 import { UsageError } from '../util/errors.js';

@@ -16,7 +16,7 @@ import { systemRunner } from '../util/exec.js';
 import { say } from '../util/output.js';
 
 async function brokerReportOf(state: SessionState): Promise<Pick<StatusReport, 'broker'>> {
-  const { brokerTargetOf } = await import('../launch/broker.js');
+  const { brokerTargetOf } = await import('../session/broker-target.js');
   const target = brokerTargetOf(state);
   if (target === undefined) return {};
   const [{ brokerUrl }, { readBrokerReport }] = await Promise.all([
@@ -73,7 +73,7 @@ async function sayLeftovers(repo: RepoInfo): Promise<void> {
 
 /** `--why <agent>`: the agent's last signals, read from the session's broker with its token. */
 async function runWhy(state: SessionState, agentId: string, json: boolean): Promise<void> {
-  const { brokerTargetOf } = await import('../launch/broker.js');
+  const { brokerTargetOf } = await import('../session/broker-target.js');
   const target = brokerTargetOf(state);
   if (target === undefined) {
     throw new BrokerError('this session runs without a broker, so no agent state is observed', {

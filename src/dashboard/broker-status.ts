@@ -2,6 +2,7 @@
 // with the broker's client), over a kept-alive socket with a timeout, and a readable reason when
 // it fails. The dashboard never talks to the broker any other way.
 import { Agent, get } from 'node:http';
+import { describeError } from '../util/errors.js';
 import { safeParse } from '../util/schema.js';
 import {
   brokerStatusSchema,
@@ -29,7 +30,7 @@ const NETWORK_REASONS: Record<string, string> = {
 function networkReason(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') return NETWORK_REASONS[code] ?? code;
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }
 
 /**

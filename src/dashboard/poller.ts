@@ -2,6 +2,7 @@
 // outage, report, then wait one interval. One timer at a time and never two requests in flight,
 // so an idle dashboard costs one small HTTP request per second. Time and timers are injected so
 // tests drive the loop without real clocks.
+import { describeError } from '../util/errors.js';
 import type { BrokerStatus, StatusFetcher } from './broker-status.js';
 
 /** Runs `task` once after `ms`; the returned function cancels it. */
@@ -31,10 +32,6 @@ export interface PollingOptions {
   onObservation: (observation: Observation) => void;
 }
 
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Starts polling at once; the returned function stops it (a reply still in flight is ignored). */
 export function startPolling(options: PollingOptions): () => void {
   let stopped = false;
@@ -47,7 +44,7 @@ export function startPolling(options: PollingOptions): () => void {
       observation = { latest: { status, at: options.now() } };
     } catch (error) {
       const since = observation.outage?.since ?? options.now();
-      observation = { ...observation, outage: { reason: reasonOf(error), since } };
+      observation = { ...observation, outage: { reason: describeError(error), since } };
     }
     if (stopped) return;
     options.onObservation(observation);

@@ -6,6 +6,7 @@
 // `node dist/demo/agent.js` with GIT_PAW_BROKER_URL, GIT_PAW_BROKER_TOKEN and GIT_PAW_AGENT_ID.
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { describeError } from '../util/errors.js';
 
 /** provider finishes something others need; consumer blocks on the provider; writer documents. */
 export type DemoRole = 'provider' | 'consumer' | 'writer' | 'solo';
@@ -135,7 +136,7 @@ class DemoAgent {
       } catch (error) {
         if (error instanceof BrokerGaveUp) throw error;
         const cause = (error as { cause?: { code?: string } }).cause;
-        problem = cause?.code ?? (error instanceof Error ? error.message : String(error));
+        problem = cause?.code ?? describeError(error);
       }
       if (Date.now() > deadline)
         throw new BrokerGaveUp(
@@ -301,7 +302,7 @@ export async function runDemoAgent(
     await new DemoAgent(settings, output.print).run();
     return 0;
   } catch (error) {
-    output.error(`error: demo agent: ${error instanceof Error ? error.message : String(error)}`);
+    output.error(`error: demo agent: ${describeError(error)}`);
     return 1;
   }
 }

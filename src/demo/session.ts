@@ -5,7 +5,6 @@
 // the session, its broker and log, the state file, the repo's lock, the temp dir and the marker.
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
 import { resolveCommandLine } from '../clis/command.js';
 import type { PawConfig } from '../config/schema.js';
 import type { RepoInfo } from '../git/repo.js';
@@ -24,10 +23,11 @@ import { PawError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { warn } from '../util/output.js';
+import { object, safeParse, string, type Infer } from '../util/schema.js';
 import { createDemoDir, createDemoRepo, DEMO_BRANCHES, DEMO_CLI, demoRepoPath, isDemoDir } from './repo.js';
 
-const markerSchema = z.object({ dir: z.string().min(1), repo: z.string().min(1) });
-export type DemoRecord = z.infer<typeof markerSchema>;
+const markerSchema = object({ dir: string({ minLength: 1 }), repo: string({ minLength: 1 }) });
+export type DemoRecord = Infer<typeof markerSchema>;
 
 /** `<data dir>/git-paw/demo.json`. */
 export function demoMarkerPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -43,13 +43,17 @@ export function readDemoRecord(env: NodeJS.ProcessEnv = process.env): DemoRecord
   } catch {
     return undefined;
   }
+  let value: unknown;
   try {
-    return markerSchema.parse(JSON.parse(text));
+    value = JSON.parse(text);
   } catch {
-    warn(`ignoring the damaged demo marker '${path}'`);
-    rmSync(path, { force: true });
-    return undefined;
+    value = undefined;
   }
+  const parsed = safeParse(markerSchema, value);
+  if (parsed.success) return parsed.data;
+  warn(`ignoring the damaged demo marker '${path}'`);
+  rmSync(path, { force: true });
+  return undefined;
 }
 
 function writeDemoRecord(record: DemoRecord, env: NodeJS.ProcessEnv): void {

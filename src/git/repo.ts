@@ -23,7 +23,7 @@ export interface RepoInfo {
 /** Runs git (with `input` on its stdin), mapping "cannot start git" to a Branch error as upstream does. */
 export async function git(runner: CommandRunner, cwd: string, args: readonly string[], input?: string) {
   try {
-    return await runner.run('git', args, { cwd, ...(input === undefined ? {} : { input }) });
+    return await runner.run('git', args, { cwd, input });
   } catch (error) {
     throw new BranchError(`failed to run git: ${describeError(error)}`, {
       hint: 'install git and make sure it is on PATH',

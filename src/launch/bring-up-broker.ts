@@ -1,7 +1,7 @@
 // The broker's share of bringing a session up: dashboard pane 0, the hidden broker window and the
 // session environment in the tmux plan, the rendered skill of each worktree, the removal of the
 // broker's files on rollback, and the wait until the broker answers. Loaded by bring-up only for
-// sessions with a broker, so a launch without one never loads the broker client (nor zod).
+// sessions with a broker, so a launch without one never loads the broker client.
 import { adapterFor } from '../agents/adapters/index.js';
 import { agentToken } from '../broker/auth.js';
 import { BROKER_TOKEN_ENV } from '../broker/config.js';

@@ -91,9 +91,9 @@ export async function agentsMdTargets(
       assignment: {
         branch: entry.branch,
         cli: entry.cli,
-        ...(entry.spec_text === undefined ? {} : { specText: entry.spec_text }),
-        ...(entry.owned_files === undefined ? {} : { ownedFiles: entry.owned_files }),
-        ...(skillText === undefined ? {} : { skillText }),
+        specText: entry.spec_text,
+        ownedFiles: entry.owned_files,
+        skillText,
       },
     };
   });

@@ -4,7 +4,7 @@
 // with the saved token and log — the same URL, with its messages. A broker window that still
 // exists is restarting by itself and is only waited for (bounded).
 import { brokerUrl, isSessionBroker, probeBroker } from '../broker/client.js';
-import { isLoopbackBind } from '../broker/http-parse.js';
+import { isLoopbackBind } from '../broker/bind.js';
 import { planBroker, stopBrokerAndWait, waitForBroker } from '../broker/session.js';
 import { acquireRepoLock, type RepoLock } from '../session/lock.js';
 import type { SessionState } from '../session/schema.js';
@@ -12,7 +12,8 @@ import { openWindow, windowNames } from '../tmux/client.js';
 import { describeError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
 import { warn } from '../util/output.js';
-import { brokerTargetOf, brokerWindow, ownBrokerLog } from './broker.js';
+import { brokerTargetOf } from '../session/broker-target.js';
+import { brokerWindow, ownBrokerLog } from './broker.js';
 
 /** How long a broker window that still exists gets to answer again. */
 const RESTARTING_WAIT_MS = 5_000;
@@ -90,8 +91,8 @@ export async function reviveBroker(
       roster: state.worktrees.map(({ branch, cli }) => ({ branch, cli })),
       saved: {
         port: target.port,
-        ...(state.broker_token === undefined ? {} : { token: state.broker_token }),
-        ...(ownBrokerLog(state) === undefined ? {} : { logPath: ownBrokerLog(state) }),
+        token: state.broker_token,
+        logPath: ownBrokerLog(state),
       },
     });
     // The new window takes the token from the session environment, which outlived the window.

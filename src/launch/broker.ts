@@ -10,6 +10,7 @@ import { brokerUrl, canListen, describePortHolder, isSessionBroker, probeBroker 
 import { serverPidPath, startupErrorPath } from '../broker/config.js';
 import { planBroker, stopBrokerAndWait, type BrokerPlan } from '../broker/session.js';
 import { renderSkill } from '../broker/skill.js';
+import { brokerTargetOf, type BrokerTarget } from '../session/broker-target.js';
 import type { SessionState } from '../session/schema.js';
 import type { PanePlan, WindowPlan } from '../tmux/plan.js';
 import { BrokerError } from '../util/errors.js';
@@ -80,24 +81,6 @@ export function ownBrokerLog(
 ): string | undefined {
   const path = state.broker_log_path;
   return path !== undefined && basename(path) === `${state.session_name}.broker.jsonl` ? path : undefined;
-}
-
-/** Where a session's broker listens, and who it says it is. */
-export interface BrokerTarget {
-  bind: string;
-  port: number;
-  session: string;
-  repoPath: string;
-}
-
-export function brokerTargetOf(state: SessionState): BrokerTarget | undefined {
-  if (state.broker_port === undefined || state.broker_bind === undefined) return undefined;
-  return {
-    bind: state.broker_bind,
-    port: state.broker_port,
-    session: state.session_name,
-    repoPath: state.repo_path,
-  };
 }
 
 export type BrokerStopOutcome = 'stopped' | 'not ours' | 'still running';
@@ -181,9 +164,9 @@ export async function planSessionBroker(ctx: LaunchContext, input: SessionBroker
     repoPath: ctx.repo.root,
     roster: input.worktrees.map(({ branch, cli }) => ({ branch, cli })),
     saved: {
-      ...(port === undefined ? {} : { port }),
-      ...(saved?.broker_token === undefined ? {} : { token: saved.broker_token }),
-      ...(log === undefined ? {} : { logPath: log }),
+      port,
+      token: saved?.broker_token,
+      logPath: log,
     },
   });
 }

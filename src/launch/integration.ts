@@ -45,7 +45,7 @@ export function agentIntegrations(
       branch: entry.branch,
       agentId,
       privateDir: join(dir, agentId),
-      ...(brokerUrl === undefined ? {} : { brokerUrl }),
+      brokerUrl,
       ...(brokerUrl === undefined || settings.broker?.mcp === false
         ? {}
         : { mcpUrl: mcpUrl(brokerUrl, agentId) }),

@@ -34,8 +34,8 @@ function entryOf(agent: PlannedAgent): WorktreeEntry {
     cli: agent.cli.name,
     branch_created: agent.source === 'new',
     command: agent.cli.command,
-    ...(agent.specText === undefined ? {} : { spec_text: agent.specText }),
-    ...(agent.ownedFiles === undefined ? {} : { owned_files: agent.ownedFiles }),
+    spec_text: agent.specText,
+    owned_files: agent.ownedFiles,
   };
 }
 
@@ -109,7 +109,7 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       status: 'active',
       worktrees: plan.agents.map(entryOf),
       mouse: plan.settings.mouse,
-      ...(base === undefined ? {} : { base_branch: base }),
+      base_branch: base,
     };
     const state = broker ? broker.stateOf(fresh) : fresh;
     const bringUp = {

@@ -123,7 +123,7 @@ export async function findLeftovers(ctx: LaunchContext, facts?: Promise<PlanFact
         : new Map<string, string>();
   const sessions = sessionsOfRepo(live, ctx.repo.root);
   const broker = await leftoverBroker(ctx, sessions);
-  return { worktrees: leftoverWorktrees(ctx, await listing), sessions, ...(broker === undefined ? {} : { broker }) };
+  return { worktrees: leftoverWorktrees(ctx, await listing), sessions, broker };
 }
 
 /** One line per leftover, for `status` and the purge prompt. */

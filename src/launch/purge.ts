@@ -28,7 +28,7 @@ import { shellQuote } from '../util/shell.js';
 import { removeBrokerFiles } from './broker.js';
 import { endSessionProcesses } from './stop.js';
 import type { LaunchContext } from './types.js';
-import { pathExists } from './worktrees.js';
+import { pathExists } from '../util/fs.js';
 
 export interface PurgeAssessment {
   /** Worktrees with uncommitted or untracked changes, and how many paths changed. */

@@ -11,15 +11,12 @@ import { commandOf, type SessionState, type WorktreeEntry } from '../session/sch
 import { WorktreeError } from '../util/errors.js';
 import { canonicalPath } from '../util/fs.js';
 import { warn } from '../util/output.js';
+import { pathExists } from '../util/fs.js';
 import { bringUpSession } from './bring-up.js';
 import { planSessionBroker, withBrokerFields } from './broker.js';
 import { withRollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
-import {
-  createAgentWorktrees,
-  pathExists,
-  registerPruneOnRollback,
-} from './worktrees.js';
+import { createAgentWorktrees, registerPruneOnRollback } from './worktrees.js';
 
 const PURGE_HINT = 'run `git paw purge` to remove the session, then start a new one';
 

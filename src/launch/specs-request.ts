@@ -28,9 +28,9 @@ export async function agentsForSpecs(
   const assignments = await assignSpecClis({
     specs,
     clis: detected.clis,
-    ...(cliFlag === undefined ? {} : { cliFlag }),
-    ...(config.default_spec_cli === undefined ? {} : { defaultSpecCli: config.default_spec_cli }),
-    ...(config.default_cli === undefined ? {} : { defaultCli: config.default_cli }),
+    cliFlag,
+    defaultSpecCli: config.default_spec_cli,
+    defaultCli: config.default_cli,
     pick: (defaultName) =>
       pickSpecCli({ clis: detected.clis, prompter, interactive: canPrompt(), ...(defaultName ? { defaultCli: defaultName } : {}) }),
   });

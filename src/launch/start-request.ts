@@ -9,14 +9,8 @@ import { ConfigError, NoClisFoundError, UsageError } from '../util/errors.js';
 import { warn } from '../util/output.js';
 import { settledValue } from '../util/settled.js';
 import type { PlanFacts } from './facts.js';
-import type { AgentRequest, LaunchContext } from './types.js';
+import type { AgentRequest, LaunchContext, StartFlags } from './types.js';
 import { NoCommitsError, normalizeBranchList } from './validate.js';
-
-export interface StartChoices {
-  cli?: string;
-  branches?: string[];
-  preset?: string;
-}
 
 /** A prompter that loads the prompt library only when a prompt is really shown. */
 export function lazyPrompter(): Prompter {
@@ -30,12 +24,12 @@ export function lazyPrompter(): Prompter {
 }
 
 /** `--cli`/`--branches`, or the named preset's (a missing preset is a Config error). */
-function resolveStartChoices(config: PawConfig, choices: StartChoices): { cli?: string; branches?: string[] } {
-  if (choices.preset !== undefined) {
-    const preset = config.presets[choices.preset];
+function resolveStartChoices(config: PawConfig, flags: StartFlags): { cli?: string; branches?: string[] } {
+  if (flags.preset !== undefined) {
+    const preset = config.presets[flags.preset];
     if (!preset) {
       const names = Object.keys(config.presets);
-      throw new ConfigError(`preset '${choices.preset}' not found`, {
+      throw new ConfigError(`preset '${flags.preset}' not found`, {
         hint:
           names.length > 0
             ? `the presets are: ${names.join(', ')}`
@@ -44,10 +38,7 @@ function resolveStartChoices(config: PawConfig, choices: StartChoices): { cli?: 
     }
     return { cli: preset.cli, branches: preset.branches };
   }
-  return {
-    ...(choices.cli === undefined ? {} : { cli: choices.cli }),
-    ...(choices.branches === undefined ? {} : { branches: choices.branches }),
-  };
+  return { cli: flags.cli, branches: flags.branches };
 }
 
 export interface AgentsForStartOptions {
@@ -59,10 +50,10 @@ export interface AgentsForStartOptions {
 export async function agentsForStart(
   ctx: LaunchContext,
   config: PawConfig,
-  choices: StartChoices,
+  startFlags: StartFlags,
   { pathEnv = process.env.PATH ?? '', facts }: AgentsForStartOptions = {},
 ): Promise<AgentRequest[]> {
-  const flags = resolveStartChoices(config, choices);
+  const flags = resolveStartChoices(config, startFlags);
   const detected = detectClis(config, pathEnv);
   detected.warnings.forEach(warn);
   if (detected.clis.length === 0) throw new NoClisFoundError();
@@ -72,10 +63,10 @@ export async function agentsForStart(
   if (!commits) throw new NoCommitsError();
   const offered: BranchInfo[] = branches === undefined ? await listBranches(ctx.runner, ctx.repo) : [];
   return selectLaunchPicks({
-    flags: { ...(flags.cli === undefined ? {} : { cli: flags.cli }), ...(branches === undefined ? {} : { branches }) },
+    flags: { cli: flags.cli, branches },
     branches: offered,
     clis: detected.clis,
-    ...(config.default_cli === undefined ? {} : { defaultCli: config.default_cli }),
+    defaultCli: config.default_cli,
     prompter: lazyPrompter(),
     interactive: canPrompt(),
     pathEnv,

@@ -11,40 +11,22 @@ import { launchSession, type LaunchInput } from './launch.js';
 import { formatDryRun, formatExistingSessionDryRun, planLaunch } from './plan.js';
 import { launchSettingsOf, loadRepoConfig } from './settings.js';
 import { agentsForStart } from './start-request.js';
-import type { LaunchContext } from './types.js';
-
-/** What `start` was asked for (the launch-shaping flags). */
-export interface StartRequest {
-  cli?: string;
-  branches?: string[];
-  preset?: string;
-  fromSpecs?: boolean;
-  dryRun?: boolean;
-}
+import type { LaunchContext, StartFlags } from './types.js';
 
 /** What a fresh launch would start (config, CLIs, flags, specs or prompts); undefined when no spec is pending. */
-async function freshLaunchInput(ctx: LaunchContext, request: StartRequest, facts?: Promise<PlanFacts>): Promise<LaunchInput | undefined> {
+async function freshLaunchInput(ctx: LaunchContext, request: StartFlags, facts?: Promise<PlanFacts>): Promise<LaunchInput | undefined> {
   ensureTmuxInstalled();
   const config = await loadRepoConfig(ctx.repo.root);
   // Settings first: a bad [broker] table or an unreadable skill override stops before any prompt.
   const settings = launchSettingsOf(config, ctx.repo.root);
   const agents = request.fromSpecs
     ? await (await import('./specs-request.js')).agentsForSpecs(ctx, config, request.cli)
-    : await agentsForStart(
-        ctx,
-        config,
-        {
-          ...(request.cli === undefined ? {} : { cli: request.cli }),
-          ...(request.branches === undefined ? {} : { branches: request.branches }),
-          ...(request.preset === undefined ? {} : { preset: request.preset }),
-        },
-        facts ? { facts } : {},
-      );
+    : await agentsForStart(ctx, config, request, { facts });
   if (agents.length === 0) {
     say('No pending specs found.');
     return undefined;
   }
-  return { ...ctx, agents, settings, ...(facts ? { facts } : {}) };
+  return { ...ctx, agents, settings, facts };
 }
 
 async function resume(ctx: LaunchContext, state: SessionState, ignoredFlags: readonly string[]): Promise<string> {
@@ -65,7 +47,7 @@ async function resume(ctx: LaunchContext, state: SessionState, ignoredFlags: rea
 
 async function dryRun(
   ctx: LaunchContext,
-  request: StartRequest,
+  request: StartFlags,
   existing: SessionState | undefined,
   ignoredFlags: readonly string[],
   facts?: Promise<PlanFacts>,
@@ -92,7 +74,7 @@ async function dryRun(
  */
 export async function startSession(
   ctx: LaunchContext,
-  request: StartRequest,
+  request: StartFlags,
   ignoredFlags: readonly string[],
   facts?: Promise<PlanFacts>,
 ): Promise<string | undefined> {

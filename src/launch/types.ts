@@ -5,6 +5,21 @@ import type { ResolvedSkill } from '../broker/skill.js';
 import type { RepoInfo } from '../git/repo.js';
 import type { CommandRunner } from '../util/exec.js';
 
+/**
+ * What `git paw start` (and `git paw` alone) was asked for: one shape from the command line,
+ * parsed by commander or by the fast path in cli.ts, down to the launch.
+ */
+export interface StartFlags {
+  cli?: string;
+  branches?: string[];
+  /** Branches and CLI from a `[presets.<name>]` entry. */
+  preset?: string;
+  fromSpecs?: boolean;
+  dryRun?: boolean;
+  /** False with `--no-attach`. */
+  attach: boolean;
+}
+
 /** A CLI as chosen for a pane: `name` for labels/state, `command` is the shell text to run. */
 export interface CliChoice {
   name: string;

@@ -11,7 +11,7 @@ import { BranchError, PawError, WorktreeError } from '../util/errors.js';
 import { settledValue } from '../util/settled.js';
 import { gatherPlanFacts, type PlanFacts } from './facts.js';
 import type { AgentRequest, LaunchContext } from './types.js';
-import { pathExists } from './worktrees.js';
+import { pathExists } from '../util/fs.js';
 
 /** How a worktree's branch comes into being. */
 export type BranchSource =

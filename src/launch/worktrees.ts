@@ -2,24 +2,16 @@
 // rollback — also when git fails half-way (e.g. a failing post-checkout hook leaves a complete
 // worktree and branch behind while reporting an error) or a checkout fails while the next
 // worktree is being added.
-import { lstatSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { deleteBranch, localBranchExists } from '../git/branches.js';
 import { addWorktree, checkOutWorktree, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
+import { pathExists } from '../util/fs.js';
 import type { Rollback } from './rollback.js';
 import type { LaunchContext } from './types.js';
 import type { PlannedAgent } from './validate.js';
 
 /** What creating an agent's worktree needs to know. */
 type AgentWorktree = Pick<PlannedAgent, 'branch' | 'worktreePath' | 'source'>;
-
-export function pathExists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Registers a final `git worktree prune`, so records of removed worktrees never linger. */
 export function registerPruneOnRollback(ctx: LaunchContext, rollback: Rollback): void {

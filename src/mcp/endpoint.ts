@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { MCP_SERVER_NAME } from '../agents/mcp-tools.js';
 import { MAX_ARRAY_ITEMS, validateMessage, type Message } from '../broker/messages.js';
 import type { BrokerService } from '../broker/service.js';
-import { packageVersion } from '../broker/config.js';
+import { packageVersion } from '../util/self.js';
 
 /** Characters of messages one `read_inbox` returns; the rest waits for the next call. */
 const READ_PAGE_CHARS = 32 * 1024;

@@ -28,7 +28,7 @@ function indexedOptions<T>(choices: Choice<T>[]) {
   return choices.map((choice, index) => ({
     value: index,
     label: choice.label,
-    ...(choice.hint === undefined ? {} : { hint: choice.hint }),
+    hint: choice.hint,
     ...(choice.disabled ? { disabled: true } : {}),
   }));
 }

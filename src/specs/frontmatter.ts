@@ -2,7 +2,7 @@
 // so quoted values (`paw_status: "pending"`) mean what they say. Broken YAML is a Spec error
 // naming the file and line, never silently ignored.
 import { parseDocument } from 'yaml';
-import { SpecError } from '../util/errors.js';
+import { describeError, SpecError } from '../util/errors.js';
 
 export interface SplitText {
   /** The YAML between the `---` lines (undefined: the text has no frontmatter). */
@@ -51,7 +51,7 @@ export function parseFields(split: SplitText, file: string): Fields {
     value = document.toJS();
   } catch (error) {
     // The parser refuses some documents only while building values (e.g. too many aliases).
-    throw new SpecError(`invalid frontmatter in ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+    throw new SpecError(`invalid frontmatter in ${file}: ${describeError(error)}`, {
       hint: "frontmatter is YAML between two '---' lines, e.g. paw_status: pending",
     });
   }

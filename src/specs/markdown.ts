@@ -26,7 +26,7 @@ export function scanMarkdown(repoRoot: string, specsDir: string): BackendResult 
     const cli = textField(fields, 'paw_cli', file);
     specs.push({
       id: textField(fields, 'paw_branch', file) ?? basename(name, '.md'),
-      ...(cli === undefined ? {} : { cli }),
+      cli,
       prompt: split.body,
       ownedFiles: extractOwnedFiles(split.body),
       source,

@@ -39,7 +39,7 @@ function scanChange(repoRoot: string, specsDir: string, id: string): ScannedSpec
   const cli = textField(fields, 'paw_cli', file);
   return {
     id,
-    ...(cli === undefined ? {} : { cli }),
+    cli,
     prompt: `${split.body}${capabilitySpecs(repoRoot, changeDir)}`,
     ownedFiles: extractOwnedFiles(split.body),
     source,

@@ -33,7 +33,7 @@ async function tmux(runner: CommandRunner, args: readonly string[]): Promise<Run
     return await runner.run('tmux', args);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new TmuxNotInstalledError();
-    throw new TmuxError(`failed to run tmux: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TmuxError(`failed to run tmux: ${describeError(error)}`);
   }
 }
 

@@ -83,7 +83,7 @@ export class CliNotFoundError extends PawError {
 /** The user backed out of a prompt (Esc, Ctrl-C, empty selection, declined confirmation). */
 export class CancelledError extends PawError {
   constructor(hint?: string) {
-    super('Cancelled.', { exitCode: 2, ...(hint === undefined ? {} : { hint }) });
+    super('Cancelled.', { exitCode: 2, hint });
   }
 }
 

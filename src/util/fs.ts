@@ -4,6 +4,7 @@
 import {
   closeSync,
   fsyncSync,
+  lstatSync,
   mkdirSync,
   openSync,
   realpathSync,
@@ -12,6 +13,16 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+
+/** True when something (a dangling symlink too) is at `path`. */
+export function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The real path (symlinks resolved); the absolute path when it does not exist (any more). */
 export function canonicalPath(path: string): string {

@@ -1,5 +1,6 @@
 // One short wording for file-system failures in one-line errors ("permission denied" rather than
 // Node's "EACCES: permission denied, open '<path>'", whose path the caller already names).
+import { describeError } from './errors.js';
 
 const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
@@ -15,5 +16,5 @@ const REASONS: Record<string, string> = {
 export function ioReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code && REASONS[code]) return REASONS[code];
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }

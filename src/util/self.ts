@@ -3,7 +3,7 @@
 // works when git-paw is not on PATH, from paths with spaces, and whatever name the package was
 // installed under. Paths are found from the package root rather than relative to the calling
 // module, because the bundled dist/ (scripts/bundle.mjs) puts modules in other folders than tsc.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,12 @@ function packageRoot(): string {
 /** Absolute path of a file of the installed package, e.g. `dist/broker/serve.js`. */
 export function packageFile(relativePath: string): string {
   return join(packageRoot(), relativePath);
+}
+
+/** The git-paw version from the installed package.json (`--version`, the broker's `/status`). */
+export function packageVersion(): string {
+  const raw = readFileSync(packageFile('package.json'), 'utf8');
+  return (JSON.parse(raw) as { version: string }).version;
 }
 
 /** Absolute path of the built CLI entry (`dist/cli.js`). */

@@ -9,9 +9,9 @@ import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
-import { statusMsg } from '../integration/broker-harness.js';
-import { brokerOf, enableBroker, publishTo } from '../integration/broker-session-helpers.js';
-import { paw, pawOk } from '../integration/lifecycle-helpers.js';
+import { statusMsg } from '../helpers/broker-harness.js';
+import { brokerOf, enableBroker, publishTo } from '../helpers/broker-session.js';
+import { paw, pawOk } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 const clients: ChildProcess[] = [];

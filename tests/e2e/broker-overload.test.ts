@@ -45,7 +45,7 @@ function publishOnce(n: number): Promise<Outcome> {
           resolve({
             status: res.statusCode ?? 0,
             body: text,
-            ...(retryAfter === undefined ? {} : { retryAfter }),
+            retryAfter,
           });
         });
         res.on('error', (error) => resolve({ closed: error.message }));

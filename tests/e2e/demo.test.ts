@@ -10,8 +10,8 @@ import { which } from '../../src/util/which.js';
 import { pollUntil } from '../helpers/poll.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux } from '../helpers/tmux.js';
-import { brokerStatus } from '../integration/broker-session-helpers.js';
-import { paw, pawOk, readState, sessionFiles, sessionsDirOf } from '../integration/lifecycle-helpers.js';
+import { brokerStatus } from '../helpers/broker-session.js';
+import { paw, pawOk, readState, sessionFiles, sessionsDirOf } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 let env: NodeJS.ProcessEnv;

@@ -14,13 +14,13 @@ import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { enableBroker } from '../integration/broker-session-helpers.js';
+import { enableBroker } from '../helpers/broker-session.js';
 import {
   expectNothingCreated,
   sessionAlive,
   sessionsDirOf,
   worktreeDir,
-} from '../integration/lifecycle-helpers.js';
+} from '../helpers/lifecycle.js';
 
 const BRANCHES = Array.from({ length: 8 }, (_, index) => `b${index}`);
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countProcesses, type ProcessLog } from '../helpers/process-shims.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { pawOk } from '../integration/lifecycle-helpers.js';
+import { pawOk } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 let processes: ProcessLog;

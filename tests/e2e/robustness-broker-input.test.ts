@@ -11,7 +11,7 @@ import { fetchStatus } from '../../src/broker/client.js';
 import type { BrokerPlan } from '../../src/broker/session.js';
 import { startBrokerProcess, type RunningBroker } from '../helpers/broker-process.js';
 import { pollUntil } from '../helpers/poll.js';
-import { httpRequest } from '../integration/broker-harness.js';
+import { httpRequest } from '../helpers/broker-harness.js';
 
 let broker: BrokerPlan;
 let running: RunningBroker;

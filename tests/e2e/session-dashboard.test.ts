@@ -10,15 +10,15 @@ import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
-import { statusMsg } from '../integration/broker-harness.js';
+import { statusMsg } from '../helpers/broker-harness.js';
 import {
   brokerOf,
   brokerStatus,
   enableBroker,
   loggedSeqs,
   publishTo,
-} from '../integration/broker-session-helpers.js';
-import { pawOk, worktreeDir } from '../integration/lifecycle-helpers.js';
+} from '../helpers/broker-session.js';
+import { pawOk, worktreeDir } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 beforeEach(() => {

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { paw, pawOk } from './lifecycle-helpers.js';
+import { paw, pawOk } from '../helpers/lifecycle.js';
 
 interface AgentJson {
   agent_id: string;

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { pawOk, readState, sessionsDirOf, worktreeDir } from './lifecycle-helpers.js';
+import { pawOk, readState, sessionsDirOf, worktreeDir } from '../helpers/lifecycle.js';
 
 const CLIS = ['claude', 'codex', 'gemini', 'aider'];
 

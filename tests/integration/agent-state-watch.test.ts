@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux } from '../helpers/tmux.js';
-import { httpRequest } from './broker-harness.js';
-import { enableBroker } from './broker-session-helpers.js';
-import { paw, pawOk } from './lifecycle-helpers.js';
+import { httpRequest } from '../helpers/broker-harness.js';
+import { enableBroker } from '../helpers/broker-session.js';
+import { paw, pawOk } from '../helpers/lifecycle.js';
 import { STEPPING_CLI, REFUSING_CLI } from '../helpers/state-fake-clis.js';
 
 interface ObservedAgent {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentToken } from '../../src/broker/auth.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { pawOk, readState } from './lifecycle-helpers.js';
+import { pawOk, readState } from '../helpers/lifecycle.js';
 
 /** The broker variables in the environment of every pane, by `@paw_agent` (the dashboard has none). */
 function paneTokens(sandbox: Sandbox): Map<string, string | undefined> {

@@ -10,7 +10,7 @@ import {
   startTestBroker,
   statusMsg,
   type TestBroker,
-} from './broker-harness.js';
+} from '../helpers/broker-harness.js';
 
 let broker: TestBroker;
 beforeEach(async () => {

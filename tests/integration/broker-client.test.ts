@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canListen, describePortHolder, findFreePort, probeBroker } from '../../src/broker/client.js';
 import { readBrokerReport } from '../../src/broker/status.js';
-import { startTestBroker, type TestBroker } from './broker-harness.js';
+import { startTestBroker, type TestBroker } from '../helpers/broker-harness.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

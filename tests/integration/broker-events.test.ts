@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrokerProcess, type RunningBroker } from '../helpers/broker-process.js';
 import { pollUntil } from '../helpers/poll.js';
-import { httpRequest, type HttpReply } from './broker-harness.js';
+import { httpRequest, type HttpReply } from '../helpers/broker-harness.js';
 
 interface AgentEntry {
   agent_id: string;

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canListen } from '../../src/broker/client.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
-import { artifactMsg, statusMsg } from './broker-harness.js';
+import { artifactMsg, statusMsg } from '../helpers/broker-harness.js';
 import {
   brokerFiles,
   brokerOf,
@@ -19,8 +19,8 @@ import {
   publishTo,
   waitUntilAllIdle,
   writeRepoConfig,
-} from './broker-session-helpers.js';
-import { paw, pawOk, readState, sessionsDirOf, statePath, worktreeDir } from './lifecycle-helpers.js';
+} from '../helpers/broker-session.js';
+import { paw, pawOk, readState, sessionsDirOf, statePath, worktreeDir } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 beforeEach(() => {

@@ -7,9 +7,9 @@ import { canListen, fetchStatus } from '../../src/broker/client.js';
 import { pollUntil } from '../helpers/poll.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { artifactMsg } from './broker-harness.js';
-import { brokerOf, brokerStatus, enableBroker, pollInbox, publishTo } from './broker-session-helpers.js';
-import { pawOk } from './lifecycle-helpers.js';
+import { artifactMsg } from '../helpers/broker-harness.js';
+import { brokerOf, brokerStatus, enableBroker, pollInbox, publishTo } from '../helpers/broker-session.js';
+import { pawOk } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 beforeEach(() => {

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentToken } from '../../src/broker/auth.js';
 import { DEFAULT_LIMITS } from '../../src/broker/state.js';
-import { artifactMsg, blockedMsg, startTestBroker, statusMsg, type TestBroker } from './broker-harness.js';
+import { artifactMsg, blockedMsg, startTestBroker, statusMsg, type TestBroker } from '../helpers/broker-harness.js';
 
 let broker: TestBroker | undefined;
 afterEach(async () => {

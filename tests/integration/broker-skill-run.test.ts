@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentToken } from '../../src/broker/auth.js';
 import { renderSkill, resolveSkill } from '../../src/broker/skill.js';
-import { startTestBroker, type TestBroker } from './broker-harness.js';
+import { startTestBroker, type TestBroker } from '../helpers/broker-harness.js';
 
 let broker: TestBroker | undefined;
 const dirs: string[] = [];

@@ -13,7 +13,7 @@ import {
   brokerStatus,
   enableBroker,
   writeRepoConfig,
-} from './broker-session-helpers.js';
+} from '../helpers/broker-session.js';
 import { randomFreePort } from '../helpers/broker-process.js';
 import {
   expectNothingCreated,
@@ -23,7 +23,7 @@ import {
   sessionsDirOf,
   statePath,
   worktreeDir,
-} from './lifecycle-helpers.js';
+} from '../helpers/lifecycle.js';
 
 /** A fake CLI that shows the broker variables its pane got. */
 const ENV_CLI = `#!/bin/sh

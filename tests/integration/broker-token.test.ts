@@ -11,15 +11,15 @@ import { which } from '../../src/util/which.js';
 import { pollUntil } from '../helpers/poll.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
-import { httpRequest } from './broker-harness.js';
+import { httpRequest } from '../helpers/broker-harness.js';
 import {
   brokerOf,
   brokerStatus,
   enableBroker,
   publishTo,
   type SessionBroker,
-} from './broker-session-helpers.js';
-import { pawOk, sessionsDirOf } from './lifecycle-helpers.js';
+} from '../helpers/broker-session.js';
+import { pawOk, sessionsDirOf } from '../helpers/lifecycle.js';
 
 /**
  * Publishes its status the way the skill does (token on curl's stdin), shows the answer, waits.

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { enableBroker } from './broker-session-helpers.js';
-import { expectNothingCreated, paw, pawOk } from './lifecycle-helpers.js';
+import { enableBroker } from '../helpers/broker-session.js';
+import { expectNothingCreated, paw, pawOk } from '../helpers/lifecycle.js';
 
 describe.skipIf(skipWithoutTmux)('clear errors', () => {
   let sandbox: Sandbox;

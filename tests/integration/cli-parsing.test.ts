@@ -22,17 +22,32 @@ describe('CLI parsing', () => {
     expect((await run(['-V'])).stdout).toBe('git-paw 0.3.0\n');
   });
 
-  it('lists every command and the Quick Start, but no internal command', async () => {
+  it('lists every command and the Quick Start, and each listed command has its own help', async () => {
     const result = await run(['--help']);
     expect(result.code).toBe(0);
-    const commands = [...result.stdout.matchAll(/^ {2}(\S+)/gm)].map((match) => match[1]);
+    const commandSection = result.stdout.split('Commands:\n')[1]?.split('\n\n')[0] ?? '';
+    const commands = [...commandSection.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((match) => match[1] ?? '');
     for (const command of ['start', 'stop', 'purge', 'status', 'list-clis', 'add-cli', 'remove-cli', 'init', 'replay', 'dashboard', 'demo', 'help']) {
       expect(commands, command).toContain(command);
     }
     expect(result.stdout).toContain('Quick Start');
-    expect(result.stdout).not.toContain('__broker');
-    expect(result.stdout).not.toContain('__dashboard');
     expect((await run(['-h'])).stdout).toBe(result.stdout);
+    // A listed name that is not a command would fall through to "unknown command".
+    const listed = commands.filter((name) => name !== 'help');
+    const helps = await Promise.all(listed.map((name) => run(['help', name])));
+    helps.forEach((help, index) => {
+      expect(help.code, listed[index]).toBe(0);
+      expect(help.stdout, listed[index]).toMatch(`Usage: git-paw ${listed[index]}`);
+    });
+  });
+
+  it('runs the internal broker command but leaves it out of the help', async () => {
+    // It exists (it asks for the configuration git-paw passes it inside a session) ...
+    const broker = await run(['__broker']);
+    expect(broker.code).not.toBe(0);
+    expect(broker.stderr).toContain('GIT_PAW_BROKER_CONFIG is not set');
+    // ... and the command list does not show it.
+    expect((await run(['--help'])).stdout).not.toContain('__broker');
   });
 
   it('shows the start flags', async () => {

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
-import { httpRequest } from './broker-harness.js';
-import { brokerOf, enableBroker, pollInbox, type SessionBroker } from './broker-session-helpers.js';
-import { pawOk, worktreeDir } from './lifecycle-helpers.js';
+import { httpRequest } from '../helpers/broker-harness.js';
+import { brokerOf, enableBroker, pollInbox, type SessionBroker } from '../helpers/broker-session.js';
+import { pawOk, worktreeDir } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 let broker: SessionBroker;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { paw, pawOk, readState, worktreeDir } from './lifecycle-helpers.js';
+import { paw, pawOk, readState, worktreeDir } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 

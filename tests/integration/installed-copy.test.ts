@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { brokerOf, brokerStatus, enableBroker } from './broker-session-helpers.js';
-import { worktreeDir } from './lifecycle-helpers.js';
+import { brokerOf, brokerStatus, enableBroker } from '../helpers/broker-session.js';
+import { worktreeDir } from '../helpers/lifecycle.js';
 
 const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 const MARKER = 'Installed-copy marker line.';

@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canListen } from '../../src/broker/client.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { artifactMsg } from './broker-harness.js';
-import { brokerOf, enableBroker, publishTo } from './broker-session-helpers.js';
+import { artifactMsg } from '../helpers/broker-harness.js';
+import { brokerOf, enableBroker, publishTo } from '../helpers/broker-session.js';
 import {
   liveSessions,
   localBranches,
@@ -19,7 +19,7 @@ import {
   statePath,
   worktreeDir,
   worktreePaths,
-} from './lifecycle-helpers.js';
+} from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 beforeEach(() => {

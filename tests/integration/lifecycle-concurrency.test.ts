@@ -8,7 +8,7 @@ import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { expectNothingCreated, liveSessions, paw, sessionFiles, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
+import { expectNothingCreated, liveSessions, paw, sessionFiles, worktreeDir, worktreePaths } from '../helpers/lifecycle.js';
 
 describe.skipIf(skipWithoutTmux)('concurrent commands', () => {
   let sandbox: Sandbox;

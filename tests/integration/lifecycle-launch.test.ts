@@ -19,7 +19,7 @@ import {
   sessionsDirOf,
   statePath,
   worktreeDir,
-} from './lifecycle-helpers.js';
+} from '../helpers/lifecycle.js';
 
 describe.skipIf(skipWithoutTmux)('launchSession', () => {
   let sandbox: Sandbox;

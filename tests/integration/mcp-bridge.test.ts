@@ -6,7 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentToken } from '../../src/broker/auth.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
-import { startTestBroker, type TestBroker } from './broker-harness.js';
+import { startTestBroker, type TestBroker } from '../helpers/broker-harness.js';
 
 const SESSION_TOKEN = 'c'.repeat(64);
 let broker: TestBroker | undefined;

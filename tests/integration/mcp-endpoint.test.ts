@@ -5,7 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentToken } from '../../src/broker/auth.js';
-import { artifactMsg, startTestBroker, type TestBroker } from './broker-harness.js';
+import { artifactMsg, startTestBroker, type TestBroker } from '../helpers/broker-harness.js';
 
 const SESSION_TOKEN = 'a'.repeat(64);
 const ROSTER = [

@@ -10,7 +10,7 @@ import { assessPurge, describePurgeLosses } from '../../src/launch/purge.js';
 import { findSession } from '../../src/session/store.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { enableBroker } from './broker-session-helpers.js';
+import { enableBroker } from '../helpers/broker-session.js';
 import {
   localBranches,
   paw,
@@ -20,7 +20,7 @@ import {
   sessionFiles,
   worktreeDir,
   worktreePaths,
-} from './lifecycle-helpers.js';
+} from '../helpers/lifecycle.js';
 
 describe.skipIf(skipWithoutTmux)('purge keeps every commit', () => {
   let sandbox: Sandbox;

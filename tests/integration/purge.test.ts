@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { localBranches, paw, pawOk, readState, sessionAlive, sessionFiles, statePath, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
+import { localBranches, paw, pawOk, readState, sessionAlive, sessionFiles, statePath, worktreeDir, worktreePaths } from '../helpers/lifecycle.js';
 
 describe.skipIf(skipWithoutTmux)('purge', () => {
   let sandbox: Sandbox;

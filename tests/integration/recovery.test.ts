@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
-import { paw, pawOk, readState, sessionAlive, statePath, worktreeDir, worktreePaths } from './lifecycle-helpers.js';
+import { paw, pawOk, readState, sessionAlive, statePath, worktreeDir, worktreePaths } from '../helpers/lifecycle.js';
 
 describe.skipIf(skipWithoutTmux)('recovery', () => {
   let sandbox: Sandbox;

@@ -10,7 +10,7 @@ import { lockFilePath } from '../../src/session/lock.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { brokerOf, brokerStatus, enableBroker } from './broker-session-helpers.js';
+import { brokerOf, brokerStatus, enableBroker } from '../helpers/broker-session.js';
 import {
   liveSessions,
   localBranches,
@@ -19,7 +19,7 @@ import {
   sessionsDirOf,
   worktreeDir,
   worktreePaths,
-} from './lifecycle-helpers.js';
+} from '../helpers/lifecycle.js';
 
 const LOCKED =
   /^error: Session error: another git-paw command is running for this repo \(pid \d+\)\nhint: .+\n$/;

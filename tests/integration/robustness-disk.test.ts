@@ -31,7 +31,7 @@ import {
   readState,
   sessionsDirOf,
   statePath,
-} from './lifecycle-helpers.js';
+} from '../helpers/lifecycle.js';
 
 /** Whether this machine lets us mount a tmpfs in a private mount namespace (root + CAP_SYS_ADMIN). */
 function mountProblem(): string | undefined {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
-import { artifactMsg, statusMsg } from './broker-harness.js';
+import { artifactMsg, statusMsg } from '../helpers/broker-harness.js';
 import {
   brokerOf,
   brokerStatus,
@@ -15,8 +15,8 @@ import {
   pollInbox,
   publishTo,
   waitForPortFree,
-} from './broker-session-helpers.js';
-import { paw, pawOk, readState, sessionAlive, worktreeDir } from './lifecycle-helpers.js';
+} from '../helpers/broker-session.js';
+import { paw, pawOk, readState, sessionAlive, worktreeDir } from '../helpers/lifecycle.js';
 
 describe.skipIf(skipWithoutTmux)('tmux kill-server during a session', () => {
   let sandbox: Sandbox;

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { liveSessions, paw, pawOk, sessionFiles, statePath, worktreePaths } from './lifecycle-helpers.js';
+import { liveSessions, paw, pawOk, sessionFiles, statePath, worktreePaths } from '../helpers/lifecycle.js';
 
 /** Byte-exact damage applied to a real state file. */
 const DAMAGE: { name: string; damage: (text: string) => Buffer; reason: RegExp }[] = [

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { pollUntil } from '../helpers/poll.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { expectNothingCreated, paw, pawOk, readState, worktreeDir } from './lifecycle-helpers.js';
+import { expectNothingCreated, paw, pawOk, readState, worktreeDir } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 

@@ -13,7 +13,7 @@ import {
   readState,
   worktreeDir,
   worktreePaths,
-} from './lifecycle-helpers.js';
+} from '../helpers/lifecycle.js';
 
 /** A PATH with the sandbox bin and git, but no tmux. */
 function pathWithoutTmux(sandbox: Sandbox): string {

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrokerProcess, type RunningBroker } from '../helpers/broker-process.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
-import { httpRequest } from './broker-harness.js';
-import { paw, worktreeDir } from './lifecycle-helpers.js';
+import { httpRequest } from '../helpers/broker-harness.js';
+import { paw, worktreeDir } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 let broker: RunningBroker;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { paw, pawOk, readState, sessionsDirOf, statePath, worktreeDir } from './lifecycle-helpers.js';
+import { paw, pawOk, readState, sessionsDirOf, statePath, worktreeDir } from '../helpers/lifecycle.js';
 
 describe.skipIf(skipWithoutTmux)('status', () => {
   let sandbox: Sandbox;

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { paw, pawOk, readState, sessionAlive, sessionFiles, statePath, worktreeDir } from './lifecycle-helpers.js';
+import { paw, pawOk, readState, sessionAlive, sessionFiles, statePath, worktreeDir } from '../helpers/lifecycle.js';
 
 const STOPPED = 'Session stopped. Worktrees and state preserved.\nRun `git paw start` to recover.\n';
 

@@ -6,7 +6,8 @@ import {
   statusLabel,
   type Message,
 } from '../../src/broker/messages.js';
-import { bearerProblem, isJsonContentType, isLoopbackBind, parseSince } from '../../src/broker/http-parse.js';
+import { isLoopbackBind } from '../../src/broker/bind.js';
+import { bearerProblem, isJsonContentType, parseSince } from '../../src/broker/http-parse.js';
 
 const parse = (value: unknown) => parseMessage(typeof value === 'string' ? value : JSON.stringify(value));
 const errorOf = (value: unknown) => {

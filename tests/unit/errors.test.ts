@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, ConfigError, PawError, UsageError } from '../../src/util/errors.js';
-import { shellQuote } from '../../src/util/shell.js';
 
 describe('error model', () => {
   it('prefixes kind errors like upstream and keeps the hint', () => {
@@ -15,13 +14,5 @@ describe('error model', () => {
     expect(new CancelledError().message).toBe('Cancelled.');
     expect(new CancelledError().exitCode).toBe(2);
     expect(new UsageError('bad flag').exitCode).toBe(2);
-  });
-});
-
-describe('shellQuote', () => {
-  it('leaves plain words alone and quotes everything else so sh reads it back', () => {
-    expect(shellQuote('/usr/bin/claude')).toBe('/usr/bin/claude');
-    expect(shellQuote("it's a $path with spaces")).toBe(`'it'\\''s a $path with spaces'`);
-    expect(shellQuote('')).toBe("''");
   });
 });

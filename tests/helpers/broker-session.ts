@@ -3,11 +3,11 @@
 // session's broker with its token, and what a finished test must not leave behind.
 import { existsSync, readFileSync } from 'node:fs';
 import { canListen } from '../../src/broker/client.js';
-import { pollUntil } from '../helpers/poll.js';
-import type { Sandbox } from '../helpers/sandbox.js';
-import { httpRequest, type HttpReply } from './broker-harness.js';
-import { readState, sessionsDirOf, type SavedState } from './lifecycle-helpers.js';
-import { randomFreePort } from '../helpers/broker-process.js';
+import { pollUntil } from './poll.js';
+import type { Sandbox } from './sandbox.js';
+import { httpRequest, type HttpReply } from '../helpers/broker-harness.js';
+import { readState, sessionsDirOf, type SavedState } from './lifecycle.js';
+import { randomFreePort } from './broker-process.js';
 
 /** A free loopback port in a random spot of 20000–45000. */
 

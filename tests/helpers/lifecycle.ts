@@ -3,8 +3,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { runCli, type CliResult } from '../helpers/run-cli.js';
-import type { Sandbox } from '../helpers/sandbox.js';
+import { runCli, type CliResult } from './run-cli.js';
+import type { Sandbox } from './sandbox.js';
 
 export function sessionsDirOf(sandbox: Sandbox): string {
   return join(sandbox.home, '.local', 'share', 'git-paw', 'sessions');
@@ -35,7 +35,7 @@ export function sessionFiles(sandbox: Sandbox): string[] {
 }
 
 export function paw(sandbox: Sandbox, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
-  return runCli(args, { cwd: options.cwd ?? sandbox.repo, env: { ...sandbox.env, ...options.env }, ...(options.input === undefined ? {} : { input: options.input }) });
+  return runCli(args, { cwd: options.cwd ?? sandbox.repo, env: { ...sandbox.env, ...options.env }, input: options.input });
 }
 
 /** Paths of all registered worktrees, main first. */
