@@ -106,9 +106,21 @@ async function inbox(brokerPlan: BrokerPlan, agentId: string): Promise<unknown[]
 
 const seqsOf = (messages: unknown[]) => messages.map((message) => (message as { seq: number }).seq);
 
-/** `/status` without what differs from one server process to the next, or from one second to the next. */
+/**
+ * `/status` without what differs from one server process to the next, or from one second to the
+ * next — the conflict report included, which each server computes afresh from git.
+ */
 async function stableStatus(brokerPlan: BrokerPlan): Promise<Record<string, unknown>> {
-  const { pid: _pid, uptime_seconds: _uptime, agents, ...rest } = await fetchStatus(brokerPlan.url);
+  const status = (await fetchStatus(brokerPlan.url)) as Awaited<ReturnType<typeof fetchStatus>> &
+    Record<string, unknown>;
+  const {
+    pid: _pid,
+    uptime_seconds: _uptime,
+    agents,
+    conflicts: _conflicts,
+    conflict_check: _check,
+    ...rest
+  } = status;
   return {
     ...rest,
     agents: agents.map(({ last_seen_seconds: _seen, ...agent }) => agent),

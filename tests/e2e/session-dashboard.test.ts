@@ -91,7 +91,7 @@ describe.skipIf(skipWithoutTmux)('coordination skill inside an agent pane', () =
   it('every bash block of the rendered AGENTS.md works as written in the pane', async () => {
     // The CLI exits at once, leaving the pane at its shell with the pane's environment.
     sandbox.fakeCli('claude', '#!/bin/sh\necho "FAKE-CLI ready"\n');
-    const port = await enableBroker(sandbox);
+    const port = await enableBroker(sandbox, '', { curlOnly: true });
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     const broker = brokerOf(sandbox);
     const agentPane = listPanes(sandbox, 'paw-proj')[1]?.id ?? '';

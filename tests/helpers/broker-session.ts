@@ -16,10 +16,13 @@ export function writeRepoConfig(sandbox: Sandbox, broker: string, extra = ''): v
   sandbox.writeFile('proj/.git-paw/config.toml', `[broker]\n${broker}\n${extra}`);
 }
 
-/** Turns the broker on in the repo config on a fresh port; returns the port. */
-export async function enableBroker(sandbox: Sandbox, extra = ''): Promise<number> {
+/**
+ * Turns the broker on in the repo config on a fresh port; returns the port. `curlOnly`: no MCP
+ * endpoint, so every agent's AGENTS.md has the curl instructions (coordination.md).
+ */
+export async function enableBroker(sandbox: Sandbox, extra = '', { curlOnly = false } = {}): Promise<number> {
   const port = await randomFreePort();
-  writeRepoConfig(sandbox, `enabled = true\nport = ${port}`, extra);
+  writeRepoConfig(sandbox, `enabled = true\nport = ${port}${curlOnly ? '\nmcp = false' : ''}`, extra);
   return port;
 }
 

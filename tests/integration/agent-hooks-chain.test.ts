@@ -27,7 +27,8 @@ require('child_process').execSync(command, { input: payload, stdio: ['pipe', 'in
 function hookFiringClaude(sandbox: Sandbox, go: string, release: string): void {
   sandbox.fakeCli(
     'claude',
-    `#!/bin/sh\nsettings="$4"\nwhile [ ! -e '${go}' ]; do sleep 0.05; done\n` +
+    // The settings file is the argument after --settings, wherever git-paw puts it.
+    `#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = --settings ] && settings="$2"; shift; done\nwhile [ ! -e '${go}' ]; do sleep 0.05; done\n` +
       `node -e "$FIRE" "$settings" PermissionRequest '{"hook_event_name":"PermissionRequest","tool_name":"Bash"}'\n` +
       `while [ ! -e '${release}' ]; do sleep 0.05; done\n` +
       `node -e "$FIRE" "$settings" Stop '{"hook_event_name":"Stop"}'\necho FAKE-CLI claude done\nexec sleep 3600\n`,

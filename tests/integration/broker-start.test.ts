@@ -69,7 +69,7 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
   });
 
   it('enabled with a port: dashboard pane 0 in the repo root, agents in panes 1–3 with their variables, broker answering, state fields', async () => {
-    const port = await enableBroker(sandbox);
+    const port = await enableBroker(sandbox, '', { curlOnly: true });
     const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b,feat/c']);
     expect(result.code, result.stderr).toBe(0);
     const url = `http://127.0.0.1:${port}`;
@@ -141,7 +141,7 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
 
   it('a repo `enabled = true` turns on a broker that the global config turns off', async () => {
     sandbox.writeGlobalConfig('[broker]\nenabled = false\n');
-    const port = await enableBroker(sandbox);
+    const port = await enableBroker(sandbox, '', { curlOnly: true });
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     expect((await brokerStatus(port)).session).toBe('paw-proj');
     expect(brokerOf(sandbox).port).toBe(port);
@@ -184,7 +184,7 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
   });
 
   it('a broker that fails while starting: the launch fails with its reason and is rolled back', async () => {
-    await enableBroker(sandbox);
+    await enableBroker(sandbox, '', { curlOnly: true });
     // A directory where the session's log belongs: the broker cannot open its log.
     const log = join(sessionsDirOf(sandbox), 'paw-proj.broker.jsonl');
     mkdirSync(log, { recursive: true });
@@ -204,7 +204,7 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
 
 describe.skipIf(skipWithoutTmux)('every launch path runs the broker', () => {
   it('a preset launch', async () => {
-    await enableBroker(sandbox, '[presets.pair]\nbranches = ["feat/a", "feat/b"]\ncli = "claude"\n');
+    await enableBroker(sandbox, '[presets.pair]\nbranches = ["feat/a", "feat/b"]\ncli = "claude"\n', { curlOnly: true });
     await pawOk(sandbox, ['start', '--preset', 'pair']);
     expect(listPanes(sandbox, 'paw-proj').map((pane) => pane.label)).toEqual([
       'dashboard → git paw dashboard',
@@ -218,7 +218,7 @@ describe.skipIf(skipWithoutTmux)('every launch path runs the broker', () => {
   });
 
   it('a from-specs launch: the skill follows the spec in AGENTS.md', async () => {
-    await enableBroker(sandbox, '[specs]\ntype = "markdown"\n');
+    await enableBroker(sandbox, '[specs]\ntype = "markdown"\n', { curlOnly: true });
     sandbox.writeFile('proj/specs/login.md', '---\npaw_status: pending\n---\nBuild the login form.\n');
     await pawOk(sandbox, ['start', '--from-specs', '--cli', 'claude']);
     expect(listPanes(sandbox, 'paw-proj').map((pane) => pane.label)).toEqual([
@@ -234,7 +234,7 @@ describe.skipIf(skipWithoutTmux)('every launch path runs the broker', () => {
 
 describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
   it('is rendered for each worktree with its agent id and the real URL as fallback', async () => {
-    const port = await enableBroker(sandbox);
+    const port = await enableBroker(sandbox, '', { curlOnly: true });
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/http-broker']);
     const text = agentsMd('feat-http-broker');
     expect(text).toContain('<!-- git-paw:start');
@@ -250,7 +250,7 @@ describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
   });
 
   it('keeps the user text of the root AGENTS.md and replaces an old git-paw section', async () => {
-    await enableBroker(sandbox);
+    await enableBroker(sandbox, '', { curlOnly: true });
     sandbox.writeFile(
       'proj/AGENTS.md',
       '# House rules\n\nBe kind.\n\n<!-- git-paw:start — managed by git-paw, do not edit manually -->\nold\n<!-- git-paw:end -->\n',
@@ -264,7 +264,7 @@ describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
   });
 
   it('uses the user override with {{BRANCH_ID}} rendered, and a repo override before it', async () => {
-    await enableBroker(sandbox);
+    await enableBroker(sandbox, '', { curlOnly: true });
     sandbox.writeFile('home/.config/git-paw/agent-skills/coordination.md', 'id={{BRANCH_ID}}\n');
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'Feature/HTTP_Broker']);
     expect(agentsMd('Feature-HTTP_Broker')).toContain(
@@ -278,7 +278,7 @@ describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
   });
 
   it('warns once per worktree about an unknown placeholder and keeps it', async () => {
-    await enableBroker(sandbox);
+    await enableBroker(sandbox, '', { curlOnly: true });
     sandbox.writeFile('home/.config/git-paw/agent-skills/coordination.md', 'hello {{UNKNOWN}}\n');
     const result = await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
     const warning = "warning: unsubstituted placeholder {{UNKNOWN}} in skill 'coordination'";
@@ -288,7 +288,7 @@ describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
   });
 
   it('an unreadable override stops the launch before anything is created', async () => {
-    await enableBroker(sandbox);
+    await enableBroker(sandbox, '', { curlOnly: true });
     const override = sandbox.writeFile('home/.config/git-paw/agent-skills/coordination.md', '');
     writeFileSync(override, Buffer.from([0x69, 0x64, 0xff, 0xfe, 0x0a])); // invalid UTF-8 (mode 000 does not stop root)
     const result = await paw(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
@@ -300,7 +300,7 @@ describe.skipIf(skipWithoutTmux)('the coordination skill in AGENTS.md', () => {
 
 describe.skipIf(skipWithoutTmux)('dashboard pane', () => {
   it('is left out of logging: only agent panes are piped', async () => {
-    await enableBroker(sandbox, '[logging]\nenabled = true\n');
+    await enableBroker(sandbox, '[logging]\nenabled = true\n', { curlOnly: true });
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     const panes = listPanes(sandbox, 'paw-proj');
     await waitForPaneText(sandbox, panes[1]?.id ?? '', 'FAKE-CLI id=feat-a');

@@ -55,7 +55,7 @@ describe('an installed copy of the bundled dist/', () => {
 
   it.skipIf(skipWithoutTmux)("launches with the copy's broker script, skill and version", async () => {
     sandbox.fakeCli('claude');
-    await enableBroker(sandbox);
+    await enableBroker(sandbox, '', { curlOnly: true });
     const started = run(['start', '--no-attach', '--cli', 'claude', '--branches', 'feat/a']);
     expect(started.stderr).not.toContain('error:');
     expect(started.status).toBe(0);
