@@ -47,7 +47,12 @@ export const systemRunner: CommandRunner = {
           stderr: Buffer.concat(err).toString('utf8'),
         });
       });
-      if (options.input !== undefined && child.stdin) child.stdin.end(options.input);
+      if (options.input !== undefined && child.stdin) {
+        // A child that exits without reading its input (e.g. git refusing to start) must not
+        // crash us with EPIPE: its exit code says what happened.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(options.input);
+      }
     });
   },
 };

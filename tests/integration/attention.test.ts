@@ -67,6 +67,13 @@ async function startWithCommand(): Promise<string> {
     (clients) => clients !== '',
     { what: 'a client attached to the session' },
   );
+  // The broker's attention monitor listens for changes before it sets up the status line: a
+  // state decided earlier (the broker starting up) has no transition to notify.
+  await pollUntil(
+    () => sandbox.tmux(['show-options', '-t', '=paw-proj:', 'status-right']),
+    (option) => option.includes('@paw_status'),
+    { what: "the broker's status-line set-up" },
+  );
   return file;
 }
 
