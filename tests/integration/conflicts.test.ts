@@ -2,6 +2,7 @@
 // session without a broker: real repo, real worktrees, real commits. Covers each kind (overlap,
 // conflict, uncommitted overlap), a pair that clears, worktrees and branches broken by hand, and
 // the documented JSON shape.
+import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -104,6 +105,26 @@ describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
       { agents: ['feat-a', 'feat-b'], kind: 'conflict', paths: ['shared.txt'] },
     ]);
     expect((await pawOk(sandbox, ['conflicts'])).stdout).toContain('feat-a ↔ feat-b  conflict  shared.txt');
+  });
+
+  it('with a git before 2.38 (no merge-tree --write-tree): overlaps only, and status says so once', async () => {
+    // A git that rejects --write-tree as an unknown option, as merge-tree's old mode does (exit 129).
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    sandbox.fakeCli(
+      'git',
+      `#!/bin/sh\ncase " $* " in *" merge-tree "*"--write-tree"*) echo "usage: git merge-tree <base-tree> <branch1> <branch2>" >&2; exit 129;; esac\nexec '${real}' "$@"\n`,
+    );
+    editLine('feat-a', 10, 'a says this');
+    commitAll('feat-a', 'a');
+    editLine('feat-b', 10, 'b says that');
+    commitAll('feat-b', 'b');
+    const doc = await conflictsJson();
+    expect(doc.conflicts.map(({ agents, kind, paths }) => ({ agents, kind, paths }))).toEqual([
+      { agents: ['feat-a', 'feat-b'], kind: 'overlap', paths: ['shared.txt'] },
+    ]);
+    expect(doc.conflict_check.notes.filter((note) => note.includes('overlaps only'))).toHaveLength(1);
+    const status = (await pawOk(sandbox, ['status'])).stdout;
+    expect(status.split('overlaps only').length - 1, status).toBe(1);
   });
 
   it('one side uncommitted: an uncommitted overlap, also for a file both create', async () => {
