@@ -18,7 +18,10 @@ export const skipWithoutTmux = !tmuxInstalled() && !process.env.CI;
 export interface PaneInfo {
   id: string;
   title: string;
+  /** `<branch> → <cli>`, without the state icon the broker adds after it. */
   label: string;
+  /** The pane's `@paw_label` as it is, state icon included. */
+  rawLabel: string;
   path: string;
   command: string;
 }
@@ -36,8 +39,9 @@ export function listPanes(sandbox: Sandbox, session: string): PaneInfo[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [id = '', title = '', label = '', path = '', command = ''] = line.split('\t');
-      return { id, title, label, path, command };
+      const [id = '', title = '', rawLabel = '', path = '', command = ''] = line.split('\t');
+      const label = /^(.+ → \S+)( \S+)?$/u.exec(rawLabel)?.[1] ?? rawLabel;
+      return { id, title, label, rawLabel, path, command };
     });
 }
 
@@ -47,7 +51,12 @@ export function capturePane(sandbox: Sandbox, target: string): string {
 }
 
 /** Waits until the pane shows `text`; on timeout the error shows the screen. */
-export async function waitForPaneText(sandbox: Sandbox, target: string, text: string, timeoutMs = 15_000): Promise<string> {
+export async function waitForPaneText(
+  sandbox: Sandbox,
+  target: string,
+  text: string,
+  timeoutMs = 15_000,
+): Promise<string> {
   return pollUntil(
     () => capturePane(sandbox, target),
     (screen) => screen.includes(text),

@@ -40,10 +40,7 @@ function waitForState(port: number, agentId: string, expected: string): Promise<
 }
 
 function paneOf(label: string): string {
-  // The broker adds the agent's state icon after the label.
-  const pane = listPanes(sandbox, 'paw-proj').find(
-    (entry) => entry.label === label || entry.label.startsWith(`${label} `),
-  );
+  const pane = listPanes(sandbox, 'paw-proj').find((entry) => entry.label === label);
   if (!pane) throw new Error(`no pane labelled ${label}`);
   return pane.id;
 }

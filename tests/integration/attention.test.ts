@@ -90,7 +90,7 @@ describe.skipIf(skipWithoutTmux)('status line and notifications', () => {
     // The user's own status-right (tmux's default shows the time) is still there after it.
     expect(statusRight).toMatch(/⏳ 1 waiting │ .*\d\d:\d\d/);
     await pollUntil(
-      () => listPanes(sandbox, 'paw-proj').map((pane) => pane.label),
+      () => listPanes(sandbox, 'paw-proj').map((pane) => pane.rawLabel),
       (labels) => labels.includes('feat/a → claude ⏳'),
       { what: 'the waiting icon on the pane label' },
     );

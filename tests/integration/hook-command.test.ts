@@ -29,6 +29,8 @@ function runScript(
       (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
     );
+    // A hook that exits without reading its input must not fail the test run with EPIPE.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.stdin ?? '');
   });
 }
