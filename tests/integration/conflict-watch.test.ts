@@ -6,6 +6,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
+import { commitAll, editSharedLine, SHARED_LINES } from '../helpers/agent-edits.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
 import { httpRequest } from '../helpers/broker-harness.js';
@@ -14,8 +15,6 @@ import { pawOk, worktreeDir } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 let broker: SessionBroker;
-
-const LINES = Array.from({ length: 30 }, (_, index) => `line ${index + 1}`);
 
 interface StatusDoc {
   conflicts?: { agents: string[]; kind: string; paths: string[]; since: string }[];
@@ -37,7 +36,7 @@ beforeAll(async () => {
   sandbox = createSandbox();
   sandbox.fakeCli('claude');
   await enableBroker(sandbox);
-  sandbox.writeFile('proj/shared.txt', `${LINES.join('\n')}\n`);
+  sandbox.writeFile('proj/shared.txt', `${SHARED_LINES.join('\n')}\n`);
   sandbox.git(['add', 'shared.txt']);
   sandbox.git(['commit', '-q', '-m', 'files']);
   await pawOk(sandbox, ['start', '--no-attach', '--cli', 'claude', '--branches', 'feat-a,feat-b,feat-c']);
@@ -46,17 +45,6 @@ beforeAll(async () => {
 afterAll(() => sandbox.cleanup());
 
 const wt = (agent: string) => worktreeDir(sandbox, agent);
-
-function writeLine(agent: string, line: number, text: string): void {
-  const lines = [...LINES];
-  lines[line - 1] = text;
-  writeFileSync(join(wt(agent), 'shared.txt'), `${lines.join('\n')}\n`);
-}
-
-function commitAll(agent: string, message: string): void {
-  sandbox.git(['add', '-A'], wt(agent));
-  sandbox.git(['commit', '-q', '-m', message], wt(agent));
-}
 
 async function brokerStatus(): Promise<StatusDoc> {
   const reply = await httpRequest(broker.port, { path: '/status' });
@@ -93,10 +81,10 @@ function expectOnePerState(found: readonly Notice[]): void {
 
 describe.skipIf(skipWithoutTmux)('the conflict watcher of a running session', () => {
   it('reports a conflict everywhere and tells both agents once per pair state', async () => {
-    writeLine('feat-a', 10, 'a says this');
-    commitAll('feat-a', 'a');
-    writeLine('feat-b', 10, 'b says that');
-    commitAll('feat-b', 'b');
+    editSharedLine(sandbox, 'feat-a', 10, 'a says this');
+    commitAll(sandbox, 'feat-a', 'a');
+    editSharedLine(sandbox, 'feat-b', 10, 'b says that');
+    commitAll(sandbox, 'feat-b', 'b');
     const doc = await waitForPairs(['feat-a+feat-b conflict shared.txt'], 'the a/b conflict in /status');
     expect(doc.conflict_check?.unchecked).toEqual([]);
 
@@ -160,8 +148,8 @@ describe.skipIf(skipWithoutTmux)('the conflict watcher of a running session', ()
     );
 
     // The same conflict comes back: told again, once.
-    writeLine('feat-b', 10, 'b says that again');
-    commitAll('feat-b', 'b again');
+    editSharedLine(sandbox, 'feat-b', 10, 'b says that again');
+    commitAll(sandbox, 'feat-b', 'b again');
     await waitForPairs(['feat-a+feat-b conflict shared.txt'], 'the a/b conflict back');
     const back = await pollUntil(
       () => noticesAbout('feat-a', 'feat-b'),

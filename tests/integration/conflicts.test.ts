@@ -6,18 +6,17 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commitAll, editSharedLine, SHARED_LINES } from '../helpers/agent-edits.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
 import { paw, pawOk, readState, worktreeDir } from '../helpers/lifecycle.js';
 
 let sandbox: Sandbox;
 
-const LINES = Array.from({ length: 30 }, (_, index) => `line ${index + 1}`);
-
 beforeEach(async () => {
   sandbox = createSandbox({ broker: false });
   sandbox.fakeCli('claude');
-  sandbox.writeFile('proj/shared.txt', `${LINES.join('\n')}\n`);
+  sandbox.writeFile('proj/shared.txt', `${SHARED_LINES.join('\n')}\n`);
   sandbox.writeFile('proj/a-only.txt', 'a\n');
   sandbox.writeFile('proj/b-only.txt', 'b\n');
   sandbox.git(['add', 'shared.txt', 'a-only.txt', 'b-only.txt']);
@@ -27,18 +26,6 @@ beforeEach(async () => {
 afterEach(() => sandbox.cleanup());
 
 const wt = (agent: string) => worktreeDir(sandbox, agent);
-
-/** Replaces line `line` (1-based) of shared.txt in the agent's worktree. */
-function editLine(agent: string, line: number, text: string): void {
-  const lines = [...LINES];
-  lines[line - 1] = text;
-  writeFileSync(join(wt(agent), 'shared.txt'), `${lines.join('\n')}\n`);
-}
-
-function commitAll(agent: string, message: string): void {
-  sandbox.git(['add', '-A'], wt(agent));
-  sandbox.git(['commit', '-q', '-m', message], wt(agent));
-}
 
 interface ConflictsJson {
   conflicts: { agents: string[]; kind: string; paths: string[]; since: string }[];
@@ -72,7 +59,7 @@ function expectDocumentedShape(doc: ConflictsJson): void {
 describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
   it('two worktrees editing different files: no report', async () => {
     writeFileSync(join(wt('feat-a'), 'a-only.txt'), 'changed by a\n');
-    commitAll('feat-a', 'a');
+    commitAll(sandbox, 'feat-a', 'a');
     writeFileSync(join(wt('feat-b'), 'b-only.txt'), 'changed by b\n');
     writeFileSync(join(wt('feat-b'), 'new-by-b.txt'), 'new\n');
     const doc = await conflictsJson();
@@ -83,10 +70,10 @@ describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
   });
 
   it('the same file, different hunks, both committed: an overlap but no conflict', async () => {
-    editLine('feat-a', 2, 'a was here');
-    commitAll('feat-a', 'a');
-    editLine('feat-b', 28, 'b was here');
-    commitAll('feat-b', 'b');
+    editSharedLine(sandbox, 'feat-a', 2, 'a was here');
+    commitAll(sandbox, 'feat-a', 'a');
+    editSharedLine(sandbox, 'feat-b', 28, 'b was here');
+    commitAll(sandbox, 'feat-b', 'b');
     const doc = await conflictsJson();
     expectDocumentedShape(doc);
     expect(doc.conflicts.map(({ agents, kind, paths }) => ({ agents, kind, paths }))).toEqual([
@@ -95,10 +82,10 @@ describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
   });
 
   it('the same lines, both committed: a conflict naming the path', async () => {
-    editLine('feat-a', 10, 'a says this');
-    commitAll('feat-a', 'a');
-    editLine('feat-b', 10, 'b says that');
-    commitAll('feat-b', 'b');
+    editSharedLine(sandbox, 'feat-a', 10, 'a says this');
+    commitAll(sandbox, 'feat-a', 'a');
+    editSharedLine(sandbox, 'feat-b', 10, 'b says that');
+    commitAll(sandbox, 'feat-b', 'b');
     const doc = await conflictsJson();
     expectDocumentedShape(doc);
     expect(doc.conflicts.map(({ agents, kind, paths }) => ({ agents, kind, paths }))).toEqual([
@@ -114,10 +101,10 @@ describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
       'git',
       `#!/bin/sh\ncase " $* " in *" merge-tree "*"--write-tree"*) echo "usage: git merge-tree <base-tree> <branch1> <branch2>" >&2; exit 129;; esac\nexec '${real}' "$@"\n`,
     );
-    editLine('feat-a', 10, 'a says this');
-    commitAll('feat-a', 'a');
-    editLine('feat-b', 10, 'b says that');
-    commitAll('feat-b', 'b');
+    editSharedLine(sandbox, 'feat-a', 10, 'a says this');
+    commitAll(sandbox, 'feat-a', 'a');
+    editSharedLine(sandbox, 'feat-b', 10, 'b says that');
+    commitAll(sandbox, 'feat-b', 'b');
     const doc = await conflictsJson();
     expect(doc.conflicts.map(({ agents, kind, paths }) => ({ agents, kind, paths }))).toEqual([
       { agents: ['feat-a', 'feat-b'], kind: 'overlap', paths: ['shared.txt'] },
@@ -128,9 +115,9 @@ describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
   });
 
   it('one side uncommitted: an uncommitted overlap, also for a file both create', async () => {
-    editLine('feat-a', 10, 'a says this');
-    commitAll('feat-a', 'a');
-    editLine('feat-b', 10, 'b says that (not committed)');
+    editSharedLine(sandbox, 'feat-a', 10, 'a says this');
+    commitAll(sandbox, 'feat-a', 'a');
+    editSharedLine(sandbox, 'feat-b', 10, 'b says that (not committed)');
     writeFileSync(join(wt('feat-a'), 'notes.md'), 'a\n');
     writeFileSync(join(wt('feat-b'), 'notes.md'), 'b\n');
     const doc = await conflictsJson();
@@ -140,10 +127,10 @@ describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
   });
 
   it('a conflict that one side reverts disappears from status', async () => {
-    editLine('feat-a', 10, 'a says this');
-    commitAll('feat-a', 'a');
-    editLine('feat-b', 10, 'b says that');
-    commitAll('feat-b', 'b');
+    editSharedLine(sandbox, 'feat-a', 10, 'a says this');
+    commitAll(sandbox, 'feat-a', 'a');
+    editSharedLine(sandbox, 'feat-b', 10, 'b says that');
+    commitAll(sandbox, 'feat-b', 'b');
     const before = await pawOk(sandbox, ['status']);
     expect(before.stdout).toContain('Conflicts:\n  feat-a ↔ feat-b  conflict  shared.txt\n');
     sandbox.git(['revert', '--no-edit', 'HEAD'], wt('feat-b'));
@@ -154,10 +141,10 @@ describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
   });
 
   it('status --json carries the conflicts in the documented shape', async () => {
-    editLine('feat-a', 10, 'a says this');
-    commitAll('feat-a', 'a');
-    editLine('feat-b', 10, 'b says that');
-    commitAll('feat-b', 'b');
+    editSharedLine(sandbox, 'feat-a', 10, 'a says this');
+    commitAll(sandbox, 'feat-a', 'a');
+    editSharedLine(sandbox, 'feat-b', 10, 'b says that');
+    commitAll(sandbox, 'feat-b', 'b');
     const json = JSON.parse((await pawOk(sandbox, ['status', '--json'])).stdout) as ConflictsJson & {
       session: string;
     };
@@ -171,8 +158,8 @@ describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
   });
 
   it('a worktree removed by hand or a branch deleted by hand: reported as not checked', async () => {
-    editLine('feat-a', 10, 'a');
-    commitAll('feat-a', 'a');
+    editSharedLine(sandbox, 'feat-a', 10, 'a');
+    commitAll(sandbox, 'feat-a', 'a');
     rmSync(wt('feat-a'), { recursive: true, force: true });
     sandbox.git(['update-ref', '-d', 'refs/heads/feat-b']);
     const result = await pawOk(sandbox, ['conflicts']);
@@ -188,10 +175,10 @@ describe.skipIf(skipWithoutTmux)('conflicts from git, without a broker', () => {
     expect(saved.base_branch).toBe('main');
     expect(saved.worktrees.map((entry) => entry.base_commit)).toEqual([forkedFrom, forkedFrom]);
     sandbox.git(['branch', '-m', 'main', 'trunk']);
-    editLine('feat-a', 10, 'a says this');
-    commitAll('feat-a', 'a');
-    editLine('feat-b', 10, 'b says that');
-    commitAll('feat-b', 'b');
+    editSharedLine(sandbox, 'feat-a', 10, 'a says this');
+    commitAll(sandbox, 'feat-a', 'a');
+    editSharedLine(sandbox, 'feat-b', 10, 'b says that');
+    commitAll(sandbox, 'feat-b', 'b');
     const doc = await conflictsJson();
     expect(doc.conflicts.map(({ kind, paths }) => ({ kind, paths }))).toEqual([
       { kind: 'conflict', paths: ['shared.txt'] },
