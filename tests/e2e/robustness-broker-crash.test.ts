@@ -147,6 +147,7 @@ async function inboxSeqs(brokerPlan: BrokerPlan): Promise<number[]> {
     const response = await fetch(`${brokerPlan.url}/messages/watcher?since=${cursor}`, {
       headers: { authorization: `Bearer ${brokerPlan.token ?? ''}` },
     });
+    if (!response.ok) throw new Error(`reading the inbox: HTTP ${response.status} ${await response.text()}`);
     const page = (await response.json()) as { messages: { seq: number }[]; last_seq: number; more?: boolean };
     seqs.push(...page.messages.map((message) => message.seq));
     cursor = page.last_seq;
@@ -218,7 +219,12 @@ describe('a broker that is killed or hangs', () => {
         lastAnswer = Date.now();
         return status;
       },
-      (status) => status.pid !== first.pid && parentOf(status.pid ?? 0) !== supervisorPid,
+      // This very broker (its instance id), under a new supervisor: never another process that
+      // took the port meanwhile.
+      (status) =>
+        status.instance_id === first.instance_id &&
+        status.pid !== first.pid &&
+        parentOf(status.pid ?? 0) !== supervisorPid,
       { timeoutMs: 15_000, intervalMs: 10, what: 'a server under a new supervisor' },
     );
     console.info(
