@@ -56,7 +56,11 @@ export function unknownFlagLine(screen: string): string | undefined {
   const lines = screen.split('\n');
   for (let index = lines.length - 1; index >= 0; index -= 1) {
     const line = (lines[index] ?? '').trim();
-    if (UNKNOWN_FLAG_PATTERNS.some((pattern) => pattern.test(line))) return line.slice(0, MAX_LINE);
+    if (!UNKNOWN_FLAG_PATTERNS.some((pattern) => pattern.test(line))) continue;
+    // A CLI that fails at once may print onto the shell's prompt line (`# error: …`): the
+    // message starts at its `error:` (but `aider: error: …` is the CLI's own wording).
+    const prompt = /^.*?[#$%>]\s+(?=error:)/i.exec(line)?.[0].length ?? 0;
+    return line.slice(prompt).slice(0, MAX_LINE);
   }
   return undefined;
 }

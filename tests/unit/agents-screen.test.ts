@@ -81,6 +81,15 @@ describe('unknownFlagLine', () => {
     expect(unknownFlagLine(`$ cli --flags\n${line}\n(Did you mean --setting?)\n$ `)).toBe(line);
   });
 
+  it("starts at the message's `error:` when the CLI printed onto the shell's prompt line", () => {
+    expect(unknownFlagLine("# error: unknown option '--settings'\n# ")).toBe(
+      "error: unknown option '--settings'",
+    );
+    expect(unknownFlagLine("user@host:~/wt$ Error: unknown option '--x'")).toBe(
+      "Error: unknown option '--x'",
+    );
+  });
+
   it('takes the bottom-most refusal, trimmed, and ignores an ordinary screen', () => {
     expect(unknownFlagLine("  error: unknown option '--a'  \nx\n  error: unknown option '--b'  ")).toBe(
       "error: unknown option '--b'",
