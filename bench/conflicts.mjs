@@ -12,12 +12,13 @@
 // Run alone with `node bench/conflicts.mjs` (after `npm run build`); `npm run bench` calls
 // benchConflicts(). Options (env, standalone only): BENCH_SECONDS.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from './sandbox.mjs';
+import { cpuSeconds } from './proc.mjs';
 import { progress, round } from './stats.mjs';
 
 const AGENTS = 8;
@@ -25,7 +26,6 @@ const DIRS = 100;
 const FILES_PER_DIR = 50;
 const ROUNDS = 7;
 const WARM_UP_MS = 3_000;
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 const ENV = {
   ...process.env,
@@ -129,16 +129,6 @@ async function checks(session, only) {
     git_processes: median.processes,
     pairs: report.conflicts.map((entry) => `${entry.agents.join('+')} ${entry.kind}`),
   };
-}
-
-/** utime + stime, and cutime + cstime (children reaped), of a process, in seconds. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat
-    .slice(stat.lastIndexOf(')') + 2)
-    .split(' ')
-    .map(Number);
-  return { self: (fields[11] + fields[12]) / CLK_TCK, children: (fields[13] + fields[14]) / CLK_TCK };
 }
 
 const IDLE_PROCESS = `

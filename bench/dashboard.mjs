@@ -3,12 +3,13 @@
 // status through the session's broker, then nothing changes during the window, so what is
 // measured is the view's own cost (its /status poll and the age column ticking).
 // CPU = utime + stime from /proc/<pid>/stat before and after the window, as % of one core.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI_PATH, ROOT, createSandbox } from './sandbox.mjs';
+import { cpuSeconds, CLK_TCK } from './proc.mjs';
 import { progress, round } from './stats.mjs';
 
 // Helpers come from tsc's module-by-module output (build/); the CLI under test is the bundled dist/.
@@ -17,15 +18,6 @@ const { agentIdOf } = await import(join(ROOT, 'build/git/names.js'));
 
 const SESSION = 'paw-proj';
 const AGENTS = 10;
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-
-/** utime + stime of a process (all its threads), in seconds. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after `(comm)` start at field 3 (state); utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
 const cmdline = (pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
 
@@ -119,11 +111,11 @@ export async function benchDashboard({ seconds = 30 } = {}) {
     await sleep(2_000); // let start-up work (JIT, first renders) settle before the window opens
     progress(`dashboard: measuring idle CPU for ${seconds} s`);
     const pids = [...views.map((view) => view.pid), brokerPid];
-    const before = pids.map(cpuSeconds);
+    const before = pids.map((pid) => cpuSeconds(pid).self);
     const startedAt = performance.now();
     await sleep(seconds * 1000);
     const wall = (performance.now() - startedAt) / 1000;
-    const percent = pids.map((pid, i) => round(((cpuSeconds(pid) - before[i]) / wall) * 100, 2));
+    const percent = pids.map((pid, i) => round(((cpuSeconds(pid).self - before[i]) / wall) * 100, 2));
     return {
       agents: AGENTS,
       seconds: round(wall, 1),

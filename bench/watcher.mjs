@@ -12,30 +12,18 @@
 //
 // Run alone with `node bench/watcher.mjs` (after `npm run build`); `npm run bench` calls
 // benchWatcher(). Options (env, standalone only): BENCH_SECONDS.
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ROOT, createSandbox } from './sandbox.mjs';
+import { cpuSeconds } from './proc.mjs';
 import { progress, round } from './stats.mjs';
 
 const SESSION = 'paw-bench';
 const WARM_UP_MS = 3_000;
 /** The counting run: long enough for a few ticks. */
 const COUNT_MS = 5_000;
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-
-/** utime + stime, and cutime + cstime (children reaped), of a process, in seconds. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after `(comm)` start at field 3 (state); utime..cstime are fields 14 to 17.
-  const fields = stat
-    .slice(stat.lastIndexOf(')') + 2)
-    .split(' ')
-    .map(Number);
-  return { self: (fields[11] + fields[12]) / CLK_TCK, children: (fields[13] + fields[14]) / CLK_TCK };
-}
 
 /**
  * The watcher process: starts the watcher on the session with a runner that counts its calls
