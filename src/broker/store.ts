@@ -16,7 +16,6 @@ import {
   fdatasync,
   fstatSync,
   fdatasyncSync,
-  fsyncSync,
   ftruncateSync,
   mkdirSync,
   openSync,
@@ -29,6 +28,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { StateSignal } from '../agents/state.js';
 import { describeError } from '../util/errors.js';
+import { syncDirectory } from '../util/fs.js';
 import { canonicalJson, isValidAgentId, messageFromJson, noticeFromJson, noticeJson } from './messages.js';
 import { signalProblem } from './observed.js';
 import { decodeGraph, encodeGraph } from './snapshot.js';
@@ -337,7 +337,14 @@ export class MessageLog {
       // A background fdatasync may still be using the old descriptor.
       if (this.syncing) this.idle.push(() => closeSync(previous));
       else closeSync(previous);
-      syncDirectory(dirname(this.path));
+      try {
+        syncDirectory(dirname(this.path));
+      } catch (error) {
+        // A failure only weakens the rename against a power loss: reported, not thrown.
+        process.stderr.write(
+          `warning: cannot sync the directory of the message log: ${describeError(error)}\n`,
+        );
+      }
       const switchMs = performance.now() - switchStarted;
       return { bytesBefore, bytesAfter: written, switchMs, totalMs: performance.now() - started };
     } catch (error) {
@@ -378,21 +385,5 @@ export class MessageLog {
       for (const resolve of this.idle.splice(0)) resolve();
       if (this.dirty && !this.closed) this.timer ??= setTimeout(() => this.sync(), SYNC_INTERVAL_MS);
     });
-  }
-}
-
-/** Makes a rename in `dir` durable; a failure only weakens that against a power loss, so it is reported, not thrown. */
-function syncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (error) {
-    process.stderr.write(
-      `warning: cannot sync the directory of the message log: ${(error as Error).message}\n`,
-    );
   }
 }

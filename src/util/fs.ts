@@ -68,13 +68,18 @@ export function writeFileAtomic(path: string, content: string, options: AtomicWr
   }
   if (!durable) return;
   try {
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    syncDirectory(dir);
   } catch {
     // Directory fsync is best effort (not supported on every platform).
+  }
+}
+
+/** fsync of a directory, which makes a rename inside it durable; throws what the system says. */
+export function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
