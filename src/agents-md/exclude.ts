@@ -131,9 +131,15 @@ export async function keepFreshAgentsMdOutOfGit(
   worktree: string,
   gitignoreMayReinclude: boolean,
 ): Promise<boolean> {
-  const path = excludePath(repo);
-  if (!excludeAlreadyCovers(path)) await addExcludeEntry(runner, repo);
-  const excludeMayReinclude = (readTextFile(path) ?? '').split('\n').some((line) => line.startsWith('!'));
+  let exclude: string | undefined;
+  try {
+    exclude = readTextFile(excludePath(repo)) ?? '';
+  } catch {
+    // Unreadable: adding the entry reports why.
+  }
+  if (exclude === undefined || !hasAgentsMdLine(exclude)) await addExcludeEntry(runner, repo);
+  // Our own lines hold no `!`, so the text read before adding them answers this too.
+  const excludeMayReinclude = (exclude ?? '').split('\n').some((line) => line.startsWith('!'));
   if (!gitignoreMayReinclude && !excludeMayReinclude) return true;
   if (await isIgnored(runner, worktree)) return true;
   warnNotIgnored(worktree);
