@@ -115,34 +115,41 @@ describe.skipIf(skipWithoutTmux)('state watcher on a real tmux server', () => {
     ]);
   });
 
-  it('sends an overruled reading once more when a hook no longer shields the state, then no more', async () => {
+  /**
+   * The stepping CLI at its permission dialog, watched on a clock where every tick is three
+   * seconds later (so a hook's shield passes in two ticks), until `ticks` ticks have run.
+   */
+  async function watchDialogFor(ticks: number, sink: StateSink): Promise<void> {
     sandbox = createSandbox({ noRepo: true });
     const stepping = sandbox.fakeCli('stepping-cli', STEPPING_CLI);
     const [pane = ''] = openSession(1);
     startAgent(pane, 'feat-a', stepping);
     await waitForPaneText(sandbox, pane, 'Do you want to proceed?');
-    const sent: StateSignal[] = [];
-    // Every tick is three seconds later on this clock, so the hook's shield passes in two ticks.
-    let ticks = 0;
+    let ticked = 0;
     watcher = startStateWatcher({
       session: SESSION,
       location: location(),
       roster: [{ agent_id: 'feat-a', cli: 'my-cli' }],
-      sink: {
-        observe(_, signal) {
-          sent.push(signal);
-          return { ok: true, outcome: sent.length === 1 ? 'overruled' : 'confirmed' };
-        },
-      },
+      sink,
       runner: sandbox.runner,
       intervalMs: 50,
-      now: () => (ticks += 1) * 3000,
+      now: () => (ticked += 1) * 3000,
     });
     await pollUntil(
-      () => ticks,
-      (count) => count >= 8,
-      { what: 'eight ticks' },
+      () => ticked,
+      (count) => count >= ticks,
+      { what: `${ticks} ticks` },
     );
+  }
+
+  it('sends an overruled reading once more when a hook no longer shields the state, then no more', async () => {
+    const sent: StateSignal[] = [];
+    await watchDialogFor(8, {
+      observe(_, signal) {
+        sent.push(signal);
+        return { ok: true, outcome: sent.length === 1 ? 'overruled' : 'confirmed' };
+      },
+    });
     expect(sent.map((signal) => [signal.state, signal.detail, signal.at])).toEqual([
       ['waiting', 'permission dialog', 6000],
       ['waiting', 'permission dialog', 12000],
@@ -150,35 +157,16 @@ describe.skipIf(skipWithoutTmux)('state watcher on a real tmux server', () => {
   });
 
   it('repeats a dialog on screen after a later hook said idle, until the broker holds it again', async () => {
-    sandbox = createSandbox({ noRepo: true });
-    const stepping = sandbox.fakeCli('stepping-cli', STEPPING_CLI);
-    const [pane = ''] = openSession(1);
-    startAgent(pane, 'feat-a', stepping);
-    await waitForPaneText(sandbox, pane, 'Do you want to proceed?');
     const sent: StateSignal[] = [];
-    let ticks = 0;
-    watcher = startStateWatcher({
-      session: SESSION,
-      location: location(),
-      roster: [{ agent_id: 'feat-a', cli: 'my-cli' }],
-      sink: {
-        observe(_, signal) {
-          sent.push(signal);
-          return { ok: true, outcome: 'decided' };
-        },
-        // A late end-of-turn hook took the state to idle after the first reading; the second
-        // reading puts the dialog back.
-        currentState: () => ({ state: sent.length >= 2 ? 'waiting' : 'idle' }),
+    await watchDialogFor(10, {
+      observe(_, signal) {
+        sent.push(signal);
+        return { ok: true, outcome: 'decided' };
       },
-      runner: sandbox.runner,
-      intervalMs: 50,
-      now: () => (ticks += 1) * 3000,
+      // A late end-of-turn hook took the state to idle after the first reading; the second
+      // reading puts the dialog back.
+      currentState: () => ({ state: sent.length >= 2 ? 'waiting' : 'idle' }),
     });
-    await pollUntil(
-      () => ticks,
-      (count) => count >= 10,
-      { what: 'ten ticks' },
-    );
     expect(sent.map((signal) => [signal.state, signal.detail])).toEqual([
       ['waiting', 'permission dialog'],
       ['waiting', 'permission dialog'],
