@@ -277,12 +277,8 @@ export async function runServerChild(): Promise<void> {
     process.stderr.write(`broker: status line and notifications not started: ${describeError(error)}\n`);
   }
   try {
-    const started = await startConflictWatcher(config, opened.service);
-    if (stopping) started?.stop();
-    else conflicts = started;
-    // A new conflict reaches the user the way a waiting agent does (when `conflict` is in `on`).
-    const { NEW_CONFLICT_EVENT } = await import('../conflicts/watcher.js');
-    conflicts?.on(NEW_CONFLICT_EVENT, (entry: ConflictEntry) => {
+    // A new conflict also reaches the user the way a waiting agent does (when `conflict` is in `on`).
+    const started = await startConflictWatcher(config, opened.service, (entry) => {
       for (const [agentId, other] of [entry.agents, [entry.agents[1], entry.agents[0]]] as const) {
         const agent = config.roster.find((candidate) => candidate.agent_id === agentId);
         if (agent === undefined) continue;
@@ -290,6 +286,8 @@ export async function runServerChild(): Promise<void> {
         attention?.notify({ kind: 'conflict', agentId, branch: agent.branch, cli: agent.cli, summary });
       }
     });
+    if (stopping) started?.stop();
+    else conflicts = started;
   } catch (error) {
     process.stderr.write(`broker: conflict watcher not started: ${describeError(error)}\n`);
   }
@@ -327,11 +325,12 @@ async function startAttentionMonitor(
 /**
  * The conflict watcher on the session's worktrees (read from the saved session state, which a
  * launch writes moments after the broker answers). Each new or changed pair goes to both agents'
- * inboxes; NEW_CONFLICT_EVENT on the returned watcher is where other notifications can listen.
+ * inboxes, and to `onNew`.
  */
 async function startConflictWatcher(
   config: BrokerProcessConfig,
   service: BrokerService,
+  onNew: (entry: ConflictEntry) => void,
 ): Promise<ConflictWatcher | undefined> {
   if (config.roster.length < 2) return undefined;
   const [
@@ -373,7 +372,10 @@ async function startConflictWatcher(
   );
   const watcher = new ConflictWatcher({ load, git: gitConflictReader(systemRunner), seed });
   watcher.on(REPORT_EVENT, (report: ConflictReport) => service.setConflictReport(report));
-  watcher.on(NEW_CONFLICT_EVENT, (entry: ConflictEntry) => service.announceConflict(entry));
+  watcher.on(NEW_CONFLICT_EVENT, (entry: ConflictEntry) => {
+    service.announceConflict(entry);
+    onNew(entry);
+  });
   return watcher.start();
 }
 
