@@ -9,6 +9,7 @@
 // supervisor why over IPC.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { BrokerError, describeError } from '../util/errors.js';
+import { processRuns, startTimeOf } from '../util/process.js';
 import { packageVersion } from '../util/self.js';
 import {
   FATAL_EXIT_CODE,
@@ -45,31 +46,8 @@ const PORT_RETRY_MS = 25;
 /** How long a server whose supervisor died keeps serving, waiting to be replaced. */
 const ORPHAN_GRACE_MS = 10_000;
 
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * A process's start time (clock ticks since boot, from /proc), which tells a pid that was reused
- * from the process that wrote it; undefined where /proc has no such process.
- */
-function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start after its closing parenthesis.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/** The previous server of this log, from its pid file, if that very process still runs. */
-function serverHoldingLog(config: BrokerProcessConfig): number | undefined {
+/** The previous server of this log (pid and start time), from its pid file, if that very process still runs. */
+function serverHoldingLog(config: BrokerProcessConfig): { pid: number; started: string } | undefined {
   let text: string;
   try {
     text = readFileSync(serverPidPath(config.log_path), 'utf8');
@@ -79,7 +57,7 @@ function serverHoldingLog(config: BrokerProcessConfig): number | undefined {
   const [pidText, started] = text.trim().split(' ');
   const pid = Number(pidText);
   if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-  return started !== undefined && startTimeOf(pid) === started ? pid : undefined;
+  return started !== undefined && processRuns(pid, started) ? { pid, started } : undefined;
 }
 
 /** Says that this process now holds the log; best effort (the probe still finds a server that answers). */
@@ -111,19 +89,30 @@ function releaseLog(config: BrokerProcessConfig): void {
  * not stop in time (e.g. stopped by SIGSTOP) is killed.
  */
 async function replacePredecessor(config: BrokerProcessConfig): Promise<void> {
-  const predecessors = new Set<number>();
+  /** pid → its start time (undefined without /proc). */
+  const predecessors = new Map<number, string | undefined>();
   const holder = serverHoldingLog(config);
-  if (holder !== undefined) predecessors.add(holder);
+  if (holder !== undefined) predecessors.set(holder.pid, holder.started);
   const probe = await probeBroker(brokerUrl(config.bind, config.port), { timeoutMs: 1_000 });
   if (probe.kind === 'git-paw' && probe.status.instance_id === config.instance_id) {
     const pid = probe.status.pid;
-    if (typeof pid === 'number' && pid !== process.pid) predecessors.add(pid);
+    if (typeof pid === 'number' && pid !== process.pid && !predecessors.has(pid))
+      predecessors.set(pid, startTimeOf(pid));
   }
   const deadline = Date.now() + PORT_RELEASE_WAIT_MS;
-  for (const pid of predecessors) process.kill(pid, 'SIGTERM');
-  for (const pid of predecessors) {
-    while (processRuns(pid)) {
-      if (Date.now() >= deadline) process.kill(pid, 'SIGKILL');
+  // A pid is only signalled while it is still that process and not a zombie.
+  const signal = (pid: number, started: string | undefined, name: NodeJS.Signals) => {
+    if (!processRuns(pid, started)) return;
+    try {
+      process.kill(pid, name);
+    } catch {
+      // Gone between the check and the signal.
+    }
+  };
+  for (const [pid, started] of predecessors) signal(pid, started, 'SIGTERM');
+  for (const [pid, started] of predecessors) {
+    while (processRuns(pid, started)) {
+      if (Date.now() >= deadline) signal(pid, started, 'SIGKILL');
       await new Promise((resolve) => setTimeout(resolve, PORT_RETRY_MS));
     }
   }

@@ -5,7 +5,6 @@
 // socket in the TMUX variable the broker window inherits) and only to its own session; when tmux
 // fails (the session is gone) it stops quietly and leaves the broker running.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ScreenRule } from '../agents/adapter.js';
 import { adapterFor } from '../agents/adapters/index.js';
@@ -14,6 +13,7 @@ import { bottomOfScreen } from '../agents/screen.js';
 import { HOOK_SHIELD_MS } from '../agents/precedence.js';
 import type { AgentState, StateSignal } from '../agents/state.js';
 import { describeError } from '../util/errors.js';
+import { procStatFields } from '../util/process.js';
 import { systemRunner, type CommandRunner } from '../util/exec.js';
 import { buildSnapshotArgs, parseSnapshot, type PaneListing } from '../tmux/snapshot.js';
 import type { ObserveOutcome } from './service.js';
@@ -63,14 +63,10 @@ const SHELLS = new Set([
  * shells.
  */
 export function shellInFront(panePid: number, command: string): boolean {
-  try {
-    const stat = readFileSync(`/proc/${panePid}/stat`, 'utf8');
-    // Fields after the parenthesised name: state ppid pgrp session tty_nr tpgid …
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[5]) === panePid;
-  } catch {
-    return SHELLS.has(basename(command.replace(/^-/, '')));
-  }
+  // Fields after the command name: state ppid pgrp session tty_nr tpgid …
+  const fields = procStatFields(panePid);
+  if (fields === undefined) return SHELLS.has(basename(command.replace(/^-/, '')));
+  return Number(fields[5]) === panePid;
 }
 
 export const WATCH_INTERVAL_MS = 1_000;

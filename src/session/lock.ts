@@ -26,6 +26,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { sessionsDir } from '../util/dirs.js';
 import { SessionError, describeError } from '../util/errors.js';
+import { processRuns } from '../util/process.js';
 
 export interface RepoLock {
   /** The lock file this holder created. */
@@ -72,15 +73,6 @@ function generations(base: string): number[] {
     }
   }
   return found.sort((a, b) => b - a);
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 type Holder = { pid: number } | { free: true } | { unknown: true } | { gone: true };
