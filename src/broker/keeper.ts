@@ -4,7 +4,9 @@
 // URL, token and log). It stops looping when the supervisor ends cleanly (the session is being
 // stopped) or with the exit code of a failure that a restart cannot fix, and passes SIGHUP /
 // SIGTERM / SIGINT on to it. It also fixes the service's start time once, for every supervisor
-// and server process after it.
+// and server process after it. A `wait` cut short by a trapped signal is resumed while the
+// supervisor still runs; once `wait` says the pid is no child of the loop any more (127: reaped,
+// perhaps reused by another process) it stops waiting on it.
 import { FATAL_EXIT_CODE, SERVICE_STARTED_ENV } from './config.js';
 
 /** Supervisors that die within this many seconds of starting count as crash-looping. */
@@ -24,7 +26,9 @@ while :; do
   code=$?
   while kill -0 "$child" 2>/dev/null; do
     wait "$child"
-    code=$?
+    again=$?
+    [ "$again" -eq 127 ] && break
+    code=$again
   done
   [ -n "$stopping" ] && exit "$code"
   case $code in 0|${FATAL_EXIT_CODE}) exit "$code" ;; esac
