@@ -3,7 +3,7 @@
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../util/errors.js';
 import { parseByteSize } from '../util/size.js';
-import type { NOTIFY_EVENTS, PawConfig } from './schema.js';
+import { PORT_RANGE, type NOTIFY_EVENTS, type PawConfig } from './schema.js';
 
 /** `mouse on` for the tmux session unless `mouse = false`. */
 export function mouseEnabled(config: PawConfig): boolean {
@@ -103,4 +103,42 @@ export interface NotificationSettings {
 export function notificationSettings(config: PawConfig): NotificationSettings {
   const { on = ['waiting', 'error', 'done'], desktop = false, bell = true, command } = config.notifications;
   return { on, desktop, bell, ...(command === undefined || command.trim() === '' ? {} : { command }) };
+}
+
+/** `[worktree]`: what every new worktree gets before its agent starts. */
+export interface BootstrapSettings {
+  /** Repo-relative paths copied from the main checkout. */
+  copy: string[];
+  /** Repo-relative paths symlinked to the main checkout's. */
+  link: string[];
+  /** Shell commands run in the agent's pane before its CLI. */
+  setup: string[];
+}
+
+/** `[worktree]` with empty lists for what is not set; undefined when it sets nothing at all. */
+export function bootstrapSettings(config: PawConfig): BootstrapSettings | undefined {
+  const { copy = [], link = [], setup = [] } = config.worktree ?? {};
+  if (copy.length === 0 && link.length === 0 && setup.length === 0) return undefined;
+  return { copy, link, setup };
+}
+
+/** `[ports]`: the range each agent's block of ports comes from. */
+export interface PortSettings {
+  first: number;
+  last: number;
+  /** Ports per agent: PORT is the block's first, GIT_PAW_PORT_0..n-1 all of them. */
+  perAgent: number;
+}
+
+/** `[ports]` with `per_agent` defaulting to 1; undefined without a `[ports]` table. */
+export function portSettings(config: PawConfig): PortSettings | undefined {
+  if (config.ports === undefined) return undefined;
+  const { range, per_agent: perAgent = 1 } = config.ports;
+  const match = range === undefined ? null : PORT_RANGE.exec(range);
+  if (!match) {
+    throw new ConfigError('[ports] needs a range of ports to hand out', {
+      hint: 'add `range = "3100-3999"` under [ports], or remove the [ports] table',
+    });
+  }
+  return { first: Number(match[1]), last: Number(match[2]), perAgent };
 }

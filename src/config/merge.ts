@@ -16,10 +16,15 @@ function overlay<T extends object>(base: T | undefined, top: T | undefined): T {
 }
 
 function pickScalars(file: ConfigFile): Pick<ConfigFile, (typeof SCALAR_KEYS)[number]> {
-  return Object.fromEntries(SCALAR_KEYS.filter((key) => file[key] !== undefined).map((key) => [key, file[key]]));
+  return Object.fromEntries(
+    SCALAR_KEYS.filter((key) => file[key] !== undefined).map((key) => [key, file[key]]),
+  );
 }
 
-function mergeCliEntries(global: ConfigFile['clis'], repo: ConfigFile['clis']): NonNullable<ConfigFile['clis']> {
+function mergeCliEntries(
+  global: ConfigFile['clis'],
+  repo: ConfigFile['clis'],
+): NonNullable<ConfigFile['clis']> {
   const merged = { ...global };
   for (const [name, entry] of Object.entries(repo ?? {})) {
     merged[name] = entry.command === undefined ? overlay(merged[name], entry) : entry;
@@ -39,5 +44,7 @@ export function mergeConfigFiles(global: ConfigFile, repo: ConfigFile): PawConfi
     broker: overlay(global.broker, repo.broker),
     ...(global.tmux || repo.tmux ? { tmux: overlay(global.tmux, repo.tmux) } : {}),
     notifications: overlay(global.notifications, repo.notifications),
+    ...(global.worktree || repo.worktree ? { worktree: overlay(global.worktree, repo.worktree) } : {}),
+    ...(global.ports || repo.ports ? { ports: overlay(global.ports, repo.ports) } : {}),
   };
 }

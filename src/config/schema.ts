@@ -2,7 +2,17 @@
 // the broker keys `allow_remote` and `auth`), and the merged configuration the program uses.
 // Written with the small checker of util/schema rather than zod, which would cost 50–85 ms of
 // start-up on every launch that has a config file.
-import { array, boolean, literals, number, object, optional, record, string, type Infer } from '../util/schema.js';
+import {
+  array,
+  boolean,
+  literals,
+  number,
+  object,
+  optional,
+  record,
+  string,
+  type Infer,
+} from '../util/schema.js';
 import { parseByteSize } from '../util/size.js';
 
 /** The smallest `[broker] log_limit`: below it the log would be rewritten every few messages. */
@@ -24,7 +34,9 @@ export const presetEntrySchema = object({
 export const brokerTableSchema = object({
   enabled: optional(boolean()),
   // Unset means "first free port from 9119".
-  port: optional(number({ int: true, min: 1, max: 65535, rangeMessage: 'expected a port number between 1 and 65535' })),
+  port: optional(
+    number({ int: true, min: 1, max: 65535, rangeMessage: 'expected a port number between 1 and 65535' }),
+  ),
   bind: optional(string()),
   allow_remote: optional(boolean()),
   auth: optional(literals(['token', 'none'])),
@@ -48,7 +60,12 @@ const TMUX_KEY =
 export const tmuxTableSchema = object({
   /** `prefix + <key>` runs `git paw next`; unset: no binding. */
   jump_key: optional(
-    string({ refine: { test: (key) => TMUX_KEY.test(key), message: 'expected one tmux key such as "N", "C-n" or "F5"' } }),
+    string({
+      refine: {
+        test: (key) => TMUX_KEY.test(key),
+        message: 'expected one tmux key such as "N", "C-n" or "F5"',
+      },
+    }),
   ),
 });
 
@@ -60,6 +77,67 @@ export const notificationsTableSchema = object({
   desktop: optional(boolean()),
   bell: optional(boolean()),
   command: optional(string()),
+});
+
+/**
+ * A path inside the repository, relative to its root: never absolute, never through `..`, so a
+ * copy or link can never reach outside the repository or the worktree.
+ */
+function repoRelativePath(text: string): boolean {
+  if (text.trim() === '' || text.startsWith('/') || text.startsWith('~') || text.includes('\0')) return false;
+  return text.split(/[\\/]+/).every((part) => part !== '..');
+}
+
+const repoPathSchema = string({
+  refine: {
+    test: repoRelativePath,
+    message: 'expected a path inside the repository, relative to its root (no leading "/" and no "..")',
+  },
+});
+
+/** What every new worktree gets before its agent starts. */
+export const worktreeTableSchema = object({
+  /** Copied from the main checkout (copy-on-write where the filesystem can). */
+  copy: optional(array(repoPathSchema)),
+  /** Symlinked to the main checkout's path instead of copied. */
+  link: optional(array(repoPathSchema)),
+  /** Shell commands run in the agent's pane, in the worktree, before its CLI. */
+  setup: optional(
+    array(
+      string({
+        refine: {
+          test: (text) => text.trim() !== '',
+          message: 'expected a shell command, not an empty string',
+        },
+      }),
+    ),
+  ),
+});
+
+/** `"3100-3999"`: a range of TCP ports. */
+export const PORT_RANGE = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/;
+
+function validPortRange(text: string): boolean {
+  const match = PORT_RANGE.exec(text);
+  if (!match) return false;
+  const first = Number(match[1]);
+  const last = Number(match[2]);
+  return first >= 1 && last <= 65535 && first <= last;
+}
+
+/** Each agent's own block of ports. */
+export const portsTableSchema = object({
+  range: optional(
+    string({
+      refine: {
+        test: validPortRange,
+        message: 'expected a port range such as "3100-3999" (1–65535, first ≤ last)',
+      },
+    }),
+  ),
+  per_agent: optional(
+    number({ int: true, min: 1, max: 1000, rangeMessage: 'expected a number of ports between 1 and 1000' }),
+  ),
 });
 
 export const configFileSchema = object({
@@ -74,6 +152,8 @@ export const configFileSchema = object({
   broker: optional(brokerTableSchema),
   tmux: optional(tmuxTableSchema),
   notifications: optional(notificationsTableSchema),
+  worktree: optional(worktreeTableSchema),
+  ports: optional(portsTableSchema),
 });
 
 /** One config file as written (after validation; unknown keys dropped). */

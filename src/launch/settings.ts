@@ -2,7 +2,14 @@
 // coordination skill is resolved here, once per launch, so an unreadable override stops the
 // launch before anything is created.
 import { MCP_SKILL_NAME, resolveSkill } from '../broker/skill.js';
-import { brokerSettings, loggingEnabled, mouseEnabled, notificationSettings } from '../config/effective.js';
+import {
+  bootstrapSettings,
+  brokerSettings,
+  loggingEnabled,
+  mouseEnabled,
+  notificationSettings,
+  portSettings,
+} from '../config/effective.js';
 import { loadConfig } from '../config/load.js';
 import type { PawConfig } from '../config/schema.js';
 import { warn } from '../util/output.js';
@@ -14,6 +21,8 @@ export function launchSettingsOf(
   env: NodeJS.ProcessEnv = process.env,
 ): LaunchSettings {
   const { enabled, ...broker } = brokerSettings(config);
+  const bootstrap = bootstrapSettings(config);
+  const ports = portSettings(config);
   return {
     mouse: mouseEnabled(config),
     logging: loggingEnabled(config),
@@ -21,6 +30,8 @@ export function launchSettingsOf(
       .filter(([, entry]) => entry.integrate === false)
       .map(([name]) => name),
     ...(config.tmux?.jump_key === undefined ? {} : { jumpKey: config.tmux.jump_key }),
+    ...(bootstrap ? { bootstrap } : {}),
+    ...(ports ? { ports } : {}),
     ...(enabled
       ? {
           broker: {

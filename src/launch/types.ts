@@ -1,6 +1,7 @@
 // The vocabulary of the launch path: what a caller asks for (agents), the settings that shape
 // the session, and the seams it runs through.
 import type { BrokerSettings } from '../broker/session.js';
+import type { BootstrapSettings, PortSettings } from '../config/effective.js';
 import type { ResolvedSkill } from '../broker/skill.js';
 import type { RepoInfo } from '../git/repo.js';
 import type { CommandRunner } from '../util/exec.js';
@@ -18,6 +19,8 @@ export interface StartFlags {
   dryRun?: boolean;
   /** False with `--no-attach`. */
   attach: boolean;
+  /** `--rerun-setup`: run `[worktree] setup` in every pane, also in worktrees that exist already. */
+  rerunSetup?: boolean;
 }
 
 /** A CLI as chosen for a pane: `name` for labels/state, `command` is the shell text to run. */
@@ -53,6 +56,10 @@ export interface LaunchSettings {
   plainClis?: readonly string[];
   /** `[tmux] jump_key`: the key bound to `git paw next` once the session is up. */
   jumpKey?: string;
+  /** `[worktree]`: files copied and linked into each new worktree, setup run before its CLI. */
+  bootstrap?: BootstrapSettings;
+  /** `[ports]`: each agent's own block of ports. */
+  ports?: PortSettings;
 }
 
 export interface LaunchContext {
