@@ -2,7 +2,9 @@
 // killed, or the window closed): `status` and `start` (reattach) notice that the broker of a
 // running session does not answer and start it again in a new hidden window, on the saved port
 // with the saved token and log — the same URL, with its messages. A broker window that still
-// exists is restarting by itself and is only waited for (bounded).
+// exists is restarting by itself and is only waited for (bounded). The new broker follows the
+// repo's config as it is now for what the saved state does not fix (notifications, the log's
+// compaction limit, the MCP endpoint), as a recovered session does.
 import { brokerUrl, isSessionBroker, probeBroker } from '../broker/client.js';
 import { isLoopbackBind } from '../broker/bind.js';
 import { planBroker, stopBrokerAndWait, waitForBroker } from '../broker/session.js';
@@ -14,6 +16,7 @@ import type { CommandRunner } from '../util/exec.js';
 import { warn } from '../util/output.js';
 import { brokerTargetOf } from '../session/broker-target.js';
 import { brokerWindow, ownBrokerLog } from './broker.js';
+import type { BrokerSettings } from '../broker/session.js';
 
 /** How long a broker window that still exists gets to answer again. */
 const RESTARTING_WAIT_MS = 5_000;
@@ -32,6 +35,32 @@ async function answersWithin(state: SessionState, url: string, ms: number): Prom
     if (isSessionBroker(await probeBroker(url, { timeoutMs: 500 }), identity)) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * What the repo's config says about the broker beyond its address: the MCP endpoint, the log's
+ * compaction limit and the notifications. A config that cannot be read now does not keep the
+ * broker down: it comes back with the defaults, and the user is told.
+ */
+async function configuredExtras(
+  repoRoot: string,
+): Promise<Pick<BrokerSettings, 'mcp' | 'logLimit' | 'notifications'>> {
+  try {
+    const [{ loadRepoConfig }, { brokerSettings, notificationSettings }] = await Promise.all([
+      import('./settings.js'),
+      import('../config/effective.js'),
+    ]);
+    const config = await loadRepoConfig(repoRoot);
+    const { mcp, logLimit } = brokerSettings(config);
+    return {
+      mcp,
+      ...(logLimit === undefined ? {} : { logLimit }),
+      notifications: notificationSettings(config),
+    };
+  } catch (error) {
+    warn(`the broker comes back with default settings: ${describeError(error)}`);
+    return {};
   }
 }
 
@@ -85,6 +114,7 @@ export async function reviveBroker(
         port: target.port,
         allowRemote: !isLoopbackBind(target.bind),
         auth: state.broker_token === undefined ? 'none' : 'token',
+        ...(await configuredExtras(state.repo_path)),
       },
       session: state.session_name,
       repoPath: state.repo_path,

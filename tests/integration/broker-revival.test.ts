@@ -2,6 +2,8 @@
 // from `status` and from `start` (reattach): on the same URL and token, with the messages
 // acknowledged before, and with a warning that says so. Built CLI, private tmux server, real
 // broker processes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canListen, fetchStatus } from '../../src/broker/client.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -68,6 +70,37 @@ describe.skipIf(skipWithoutTmux)('a broker whose window died', () => {
     // The same token still works, and the sequence carries on.
     const next = await publishTo(broker, artifactMsg('feat-a', ['More']));
     expect(next).toMatchObject({ status: 202, body: '{"seq":2}' });
+  });
+
+  it("comes back with the repo's broker settings: no MCP endpoint when it is off, the log compacted at its limit", async () => {
+    const port = await enableBroker(sandbox, '', { curlOnly: true });
+    sandbox.writeFile(
+      'proj/.git-paw/config.toml',
+      `${readFileSync(join(sandbox.root, 'proj/.git-paw/config.toml'), 'utf8')}log_limit = "64KiB"\n`,
+    );
+    await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
+    const broker = brokerOf(sandbox);
+    await killBrokerWindow(port);
+    await pawOk(sandbox, ['status']);
+    expect(windows()).toContain('broker');
+
+    const mcp = await fetch(`${broker.url}/mcp/feat-a`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${broker.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(mcp.status).toBe(404);
+    // Past 64 KiB of records the revived broker rewrites its log as a snapshot.
+    for (let n = 0; n < 400; n += 1) {
+      expect((await publishTo(broker, artifactMsg('feat-a', [`Export${n}`.padEnd(120, 'x')]))).status).toBe(
+        202,
+      );
+    }
+    await pollUntil(
+      () => readFileSync(broker.logPath, 'utf8').slice(0, 80),
+      (head) => head.includes('"snapshot"'),
+      { timeoutMs: 10_000, what: 'the message log to begin with a snapshot' },
+    );
   });
 
   it('status leaves a broker that answers alone', async () => {
