@@ -203,7 +203,7 @@ export async function waitForBroker(
       throw new BrokerError(
         holder ?? `the broker did not start on ${plan.url} within ${Math.round(timeoutMs / 1000)} s`,
         {
-          hint: 'look at the `broker` window of the tmux session for its output',
+          hint: 'run `git paw start` again; if it fails the same way, set [broker] port to another port',
         },
       );
     }

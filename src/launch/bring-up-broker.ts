@@ -7,11 +7,34 @@ import { agentToken } from '../broker/auth.js';
 import { BROKER_TOKEN_ENV } from '../broker/config.js';
 import { waitForBroker, type BrokerPlan } from '../broker/session.js';
 import type { SessionState } from '../session/schema.js';
+import { windowText } from '../tmux/client.js';
 import type { SessionPlan } from '../tmux/plan.js';
+import type { CommandRunner } from '../util/exec.js';
+import { BrokerError } from '../util/errors.js';
 import { brokerWindow, dashboardPane, registerBrokerRollback, skillTextFor } from './broker.js';
 import type { LaunchBrokerSettings } from './types.js';
 
 export { registerBrokerRollback, waitForBroker };
+
+/**
+ * A broker that did not answer in time, with what its window last printed as the hint: the
+ * rollback that follows closes the window, so this is the user's only look at it.
+ */
+export async function withBrokerOutput(
+  runner: CommandRunner,
+  session: string,
+  error: unknown,
+): Promise<unknown> {
+  if (!(error instanceof BrokerError)) return error;
+  const lines = (await windowText(runner, session, 'broker'))
+    ?.split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  // The line that says what went wrong, rather than a restart notice or a version trailer.
+  const last = lines?.findLast((line) => /error/i.test(line)) ?? lines?.at(-1);
+  if (last === undefined) return error;
+  return new BrokerError(error.detail, { hint: `the broker's window last printed: ${last}` });
+}
 
 /**
  * The agents' plan with the dashboard first (pane 0), the broker's window and the broker variables

@@ -201,7 +201,13 @@ export async function bringUpSession(
     const paneIds = await panes;
     rollback.checkpoint();
     await startPanes(ctx.runner, plan, paneIds);
-    await verified;
+    if (verified) {
+      await verified.catch(async (error: unknown) => {
+        throw await (
+          await import('./bring-up-broker.js')
+        ).withBrokerOutput(ctx.runner, state.session_name, error);
+      });
+    }
     rollback.checkpoint();
   } finally {
     brokerWait.abort();

@@ -58,6 +58,16 @@ export async function windowNames(runner: CommandRunner, name: string): Promise<
   return result.stdout.split('\n').filter((line) => line !== '');
 }
 
+/** The text a window of session `name` shows (its last lines of scrollback too); undefined when it is gone. */
+export async function windowText(
+  runner: CommandRunner,
+  name: string,
+  window: string,
+): Promise<string | undefined> {
+  const result = await tmux(runner, ['capture-pane', '-p', '-J', '-S', '-200', '-t', `=${name}:${window}`]);
+  return result.code === 0 ? result.stdout : undefined;
+}
+
 /** Adds a hidden window (in the background) to the running session `name`. */
 export async function openWindow(runner: CommandRunner, name: string, window: WindowPlan): Promise<void> {
   const result = await tmux(runner, buildWindowArgs(name, window));

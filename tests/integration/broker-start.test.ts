@@ -17,6 +17,7 @@ import {
 import { randomFreePort } from '../helpers/broker-process.js';
 import {
   expectNothingCreated,
+  localBranches,
   paw,
   pawOk,
   readState,
@@ -145,6 +146,24 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a']);
     expect((await brokerStatus(port)).session).toBe('paw-proj');
     expect(brokerOf(sandbox).port).toBe(port);
+  });
+
+  it('a broker that never answers: rolled back, and the error shows what its window printed, since the rollback closes it', async () => {
+    const port = await enableBroker(sandbox);
+    // Every node program in the session's windows fails at start-up: the broker's supervisor too,
+    // which its window's loop keeps starting again until the launch gives up on it.
+    sandbox.tmux(['new-session', '-d', '-s', 'holder']);
+    sandbox.tmux(['set-environment', '-g', 'NODE_OPTIONS', '--require=/nonexistent/preload.cjs']);
+    const result = await paw(sandbox, ['start', '--no-attach', '--cli', 'claude', '--branches', 'feat/a']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `error: Broker error: the broker did not start on http://127.0.0.1:${port} within 10 s\n`,
+    );
+    expect(result.stderr).toContain(
+      "hint: the broker's window last printed: Error: Cannot find module '/nonexistent/preload.cjs'",
+    );
+    expect(sandbox.tmux(['list-sessions', '-F', '#{session_name}']).trim()).toBe('holder');
+    expect(localBranches(sandbox)).toEqual(['main']);
   });
 
   it('a foreign server on the configured port: refused naming the holder, nothing created', async () => {
