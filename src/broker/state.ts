@@ -55,7 +55,14 @@ export type SnapshotFields = Readonly<Record<string, unknown>>;
  * snapshot of the whole state (the first line of a compacted log).
  */
 export type LogRecord =
-  | { kind: 'message'; seq: number; ts: string; message: Message }
+  | {
+      kind: 'message';
+      seq: number;
+      ts: string;
+      message: Message;
+      /** The message's canonical JSON when already at hand (a replayed line holds it verbatim). */
+      canonical?: string;
+    }
   | { kind: 'inbox'; ts: string; agentId: string }
   | { kind: 'state'; ts: string; agentId: string; signal: StateSignal }
   | { kind: 'notice'; seq: number; ts: string; to: string; notice: ConflictNotice }
@@ -253,7 +260,8 @@ export class BrokerState {
       recipients.push(this.inboxOf(message.payload.from));
     }
     if (recipients.length === 0) return;
-    this.deliver({ seq, json: deliveredJson(canonicalJson(message), seq, ts), holders: 0 }, recipients);
+    const canonical = record.canonical ?? canonicalJson(message);
+    this.deliver({ seq, json: deliveredJson(canonical, seq, ts), holders: 0 }, recipients);
   }
 
   /** The last conflict notice sent about the pair (either order), for not sending it twice. */

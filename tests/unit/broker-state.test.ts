@@ -182,6 +182,28 @@ describe('message log', () => {
   });
 });
 
+describe('replayed lines', () => {
+  it('delivers a line written by other hands in canonical form: members in order, extras dropped, message materialised', () => {
+    // Replay takes a line's message text as it is only when the line has exactly the shape the
+    // broker writes; anything else is serialised again.
+    const lines = [
+      `{"seq":1,"ts":"${TS}","msg":{"agent_id":"a","type":"agent.artifact","payload":{"status":"done","exports":["E"],"modified_files":[]}}}`,
+      `{"seq":2,"ts":"${TS}","msg":{"type":"agent.status","agent_id":"a","payload":{"status":"working","modified_files":[]}}}`,
+      `{"seq":3,"ts":"${TS}","msg":{"type":"agent.blocked","agent_id":"a","payload":{"needs":"n","from":"b","extra":1}}}`,
+      `{"seq":4,"ts":"${TS}","msg":{"type":"agent.blocked","agent_id":"a","payload":{"needs":"n","from":"b"}},"note":"x"}`,
+    ];
+    const replayed = new BrokerState([{ agent_id: 'b', cli: 'x' }]);
+    for (const line of lines) replayed.apply(parseRecordLine(line) as LogRecord);
+    const live = new BrokerState([{ agent_id: 'b', cli: 'x' }]);
+    feed(live, [artifact('a', ['E']), status('a'), blocked('a', 'b'), blocked('a', 'b')]);
+    expect(replayed.poll('b', 0n)).toEqual(live.poll('b', 0n));
+    expect(replayed.poll('b', 0n).messages[0]).toBe(
+      `{"type":"agent.artifact","agent_id":"a","payload":{"status":"done","exports":["E"],"modified_files":[]},"seq":1,"ts":"${TS}"}`,
+    );
+    expect(replayed.agents(0)).toEqual(live.agents(0));
+  });
+});
+
 describe('BrokerService batching', () => {
   const identity = {
     session: 's',
