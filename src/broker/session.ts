@@ -27,6 +27,7 @@ import {
   type BrokerRosterEntry,
 } from './config.js';
 import { isLoopbackBind } from './bind.js';
+import { LAUNCHED_AT_ENV } from '../agents/hook-command.js';
 import { keptCommand } from './keeper.js';
 import { MAX_ID_CHARS } from './messages.js';
 
@@ -74,7 +75,7 @@ export interface BrokerPlan {
    * Session-wide environment of the agent panes and the broker window (the token is empty under
    * auth = "none"); it holds the token, so it is set from a private file, never from argv.
    */
-  sessionEnv: { GIT_PAW_BROKER_URL: string; GIT_PAW_BROKER_TOKEN: string };
+  sessionEnv: { GIT_PAW_BROKER_URL: string; GIT_PAW_BROKER_TOKEN: string; [LAUNCHED_AT_ENV]: string };
 }
 
 /** `<sessions dir>/<session>.broker.jsonl`. */
@@ -157,7 +158,12 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     env: token === null ? windowEnv : { ...windowEnv, [BROKER_TOKEN_ENV]: token },
     windowEnv,
     command: keptCommand(gitPawArgv(['__broker'], input.cliPath)),
-    sessionEnv: { GIT_PAW_BROKER_URL: url, [BROKER_TOKEN_ENV]: token ?? '' },
+    sessionEnv: {
+      GIT_PAW_BROKER_URL: url,
+      [BROKER_TOKEN_ENV]: token ?? '',
+      // The agents' hooks wait for a broker that is still starting only shortly after this.
+      [LAUNCHED_AT_ENV]: String(Math.floor(Date.now() / 1000)),
+    },
   };
 }
 

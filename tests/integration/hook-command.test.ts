@@ -2,7 +2,7 @@
 // with the pane's token, and when the broker is gone it stays silent and exits 0 at once, so a
 // dead broker never shows in (or slows down) the agent's pane.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -19,13 +19,13 @@ interface Received {
 
 function runScript(
   script: string,
-  options: { stdin?: string; arg?: string; token: string },
+  options: { stdin?: string; arg?: string; token: string; env?: NodeJS.ProcessEnv },
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       'sh',
       ['-c', script, 'hook', ...(options.arg === undefined ? [] : [options.arg])],
-      { env: { PATH: process.env.PATH, GIT_PAW_BROKER_TOKEN: options.token } },
+      { env: { PATH: process.env.PATH, GIT_PAW_BROKER_TOKEN: options.token, ...options.env } },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
     );
@@ -104,6 +104,69 @@ describe('hook command', () => {
       token: 't',
     });
     expect(result).toEqual({ code: 0, output: '' });
+  });
+
+  /** A PATH whose `sleep` leaves a mark before sleeping: the hook waiting to try again shows. */
+  function markingSleep(): { path: string; mark: string; cleanup: () => void } {
+    const dir = mkdtempSync(join(tmpdir(), 'paw-sleep-'));
+    const mark = join(dir, 'slept');
+    writeFileSync(join(dir, 'sleep'), `#!/bin/sh\n: > '${mark}'\nexec /bin/sleep "$@"\n`, { mode: 0o755 });
+    return {
+      path: `${dir}:${process.env.PATH ?? ''}`,
+      mark,
+      cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+
+  it('right after the launch, an event sent before the broker listens arrives once it does', async () => {
+    const { url, received } = await listen();
+    const port = (server?.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    server = undefined;
+    const sleep = markingSleep();
+    try {
+      const hook = runScript(postPayloadScript(eventsUrl(url, 'feat-a'), 'stdin'), {
+        stdin: '{"hook_event_name":"SessionStart"}',
+        token: 't',
+        env: { PATH: sleep.path, GIT_PAW_LAUNCHED_AT: String(Math.floor(Date.now() / 1000)) },
+      });
+      // Refused at least once, and waiting to try again: now the broker starts.
+      await pollUntil(() => existsSync(sleep.mark), Boolean, { what: 'the hook to wait for the broker' });
+      const late = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        req.on('end', () => {
+          received.push({ url: req.url ?? '', headers: req.headers, body });
+          res.writeHead(202).end('{}');
+        });
+      });
+      server = late;
+      await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
+      expect(await hook).toEqual({ code: 0, output: '' });
+      await pollUntil(
+        () => received.length,
+        (count) => count === 1,
+        { what: 'the early event to arrive' },
+      );
+      expect(received[0]?.body).toBe('{"hook_event_name":"SessionStart"}');
+    } finally {
+      sleep.cleanup();
+    }
+  });
+
+  it('long after the launch, a refused connection is not tried again: a gone broker costs a hook nothing', async () => {
+    const sleep = markingSleep();
+    try {
+      const result = await runScript(postPayloadScript('http://127.0.0.1:9/events/x', 'stdin'), {
+        stdin: '{}',
+        token: 't',
+        env: { PATH: sleep.path, GIT_PAW_LAUNCHED_AT: String(Math.floor(Date.now() / 1000) - 3600) },
+      });
+      expect(result).toEqual({ code: 0, output: '' });
+      expect(existsSync(sleep.mark)).toBe(false);
+    } finally {
+      sleep.cleanup();
+    }
   });
 
   it('falls back to curl where there is no bash', async () => {

@@ -61,7 +61,11 @@ const plan: BrokerPlan = {
   env: { GIT_PAW_BROKER_CONFIG: '{"x":1}', GIT_PAW_BROKER_TOKEN: 'ab'.repeat(32) },
   windowEnv: { GIT_PAW_BROKER_CONFIG: '{"x":1}' },
   command: ['/usr/bin/node', '/pkg/dist/cli.js', '__broker'],
-  sessionEnv: { GIT_PAW_BROKER_URL: 'http://127.0.0.1:9123', GIT_PAW_BROKER_TOKEN: 'ab'.repeat(32) },
+  sessionEnv: {
+    GIT_PAW_BROKER_URL: 'http://127.0.0.1:9123',
+    GIT_PAW_BROKER_TOKEN: 'ab'.repeat(32),
+    GIT_PAW_LAUNCHED_AT: '1796000000',
+  },
 };
 
 describe('launchSettingsOf', () => {
