@@ -36,6 +36,9 @@ export async function runDashboard(): Promise<void> {
     agent_id: agentIdOf(worktree.branch),
     cli: worktree.cli,
   }));
+  // React's development build checks every element and hook call, at several times the CPU of
+  // its production build in a view that stays open for hours; set before React first loads.
+  process.env.NODE_ENV ??= 'production';
   const { showDashboard } = await import('../dashboard/app.js');
   // The broker's own URL rule: a wildcard bind is reached over loopback.
   await showDashboard({
