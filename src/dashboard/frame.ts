@@ -7,7 +7,14 @@
 import { sortByAttention } from '../attention/order.js';
 import { conflictSummary, involvedAgents, reportFromStatus } from '../conflicts/report.js';
 import type { BrokerStatus } from './broker-status.js';
-import { buildRows, countsLine, formatDuration, type AgentRow, type RosterAgent } from './rows.js';
+import {
+  buildRows,
+  countsLine,
+  formatCoarseDuration,
+  formatDuration,
+  type AgentRow,
+  type RosterAgent,
+} from './rows.js';
 import { displayWidth, fitToWidth, truncateToWidth } from './text-width.js';
 
 export type LineStyle = 'title' | 'header' | 'warning' | 'plain' | 'selected' | 'hint';
@@ -171,7 +178,7 @@ function tableLines(
 function brokerLine(input: FrameInput): string {
   const uptime = input.latest?.status.uptime_seconds;
   if (uptime === undefined || uptime === null) return `broker ${input.brokerUrl}`;
-  return `broker ${input.brokerUrl} · up ${formatDuration(uptime + (input.latest?.ageSeconds ?? 0))}`;
+  return `broker ${input.brokerUrl} · up ${formatCoarseDuration(uptime + (input.latest?.ageSeconds ?? 0))}`;
 }
 
 function outageLine(outage: NonNullable<FrameInput['outage']>): string {

@@ -91,14 +91,20 @@ export function formatAge(seconds: number): string {
 }
 
 /**
- * The dashboard's age: `just now`, then ten-second steps, then minutes. A per-second count would
- * redraw the whole screen every second while nothing happens; this redraws six times in the
- * first minute and once a minute after.
+ * A duration as the dashboard shows it while nothing happens: ten-second steps under a minute,
+ * then minutes. A per-second count would redraw the whole screen every second; this redraws six
+ * times in the first minute and once a minute after.
  */
+export function formatCoarseDuration(seconds: number): string {
+  const whole = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
+  return formatDuration(whole < 60 ? whole - (whole % 10) : whole);
+}
+
+/** The dashboard's age: `just now`, then as formatCoarseDuration says (`30s ago`, `3m ago`). */
 export function formatCoarseAge(seconds: number): string {
   const whole = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
   if (whole < 10) return 'just now';
-  return formatAge(whole < 60 ? whole - (whole % 10) : whole);
+  return `${formatCoarseDuration(whole)} ago`;
 }
 
 /** True when the broker reports the agent but it has not published anything yet. */

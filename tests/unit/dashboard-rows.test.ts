@@ -5,7 +5,15 @@ import {
   type BrokerStatus,
 } from '../../src/dashboard/broker-status.js';
 import { columnWidths, frameKey, KEY_HINT, layoutFrame, type FrameInput } from '../../src/dashboard/frame.js';
-import { buildRows, countsLine, formatAge, stateCell, statusCell } from '../../src/dashboard/rows.js';
+import {
+  buildRows,
+  countsLine,
+  formatAge,
+  formatCoarseAge,
+  formatCoarseDuration,
+  stateCell,
+  statusCell,
+} from '../../src/dashboard/rows.js';
 import { displayWidth, fitToWidth, sanitizeCell, truncateToWidth } from '../../src/dashboard/text-width.js';
 
 describe('display width', () => {
@@ -67,6 +75,22 @@ describe('rows', () => {
     expect(formatAge(3600)).toBe('1h 0m ago');
     expect(formatAge(4500)).toBe('1h 15m ago');
     expect(formatAge(-5)).toBe('0s ago');
+  });
+
+  it('shows durations that change at most every ten seconds, so an idle screen is not redrawn each second', () => {
+    expect([0, 9, 10, 19, 45, 59, 60, 61, 119, 3700].map(formatCoarseDuration)).toEqual([
+      '0s',
+      '0s',
+      '10s',
+      '10s',
+      '40s',
+      '50s',
+      '1m',
+      '1m',
+      '1m',
+      '1h 1m',
+    ]);
+    expect([3, 10, 45, 200].map(formatCoarseAge)).toEqual(['just now', '10s ago', '40s ago', '3m ago']);
   });
 
   it('lists the roster in order, not-started agents included, then agents outside the roster', () => {
