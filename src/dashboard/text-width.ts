@@ -16,8 +16,25 @@ function isControl(codePoint: number): boolean {
   return codePoint < 0x20 || (codePoint >= 0x7f && codePoint < 0xa0);
 }
 
-/** Number of terminal columns `text` occupies. */
-export const displayWidth: (text: string) => number = stringWidth;
+/** Widths already measured: the dashboard lays out the same cells every second. */
+const measured = new Map<string, number>();
+const MEASURED_LIMIT = 4096;
+
+/**
+ * Number of terminal columns `text` occupies. string-width tests every grapheme against emoji
+ * patterns, several milliseconds per screen; plain ASCII needs none of it, and other text is
+ * measured once.
+ */
+export function displayWidth(text: string): number {
+  if (PLAIN_ASCII.test(text)) return text.length;
+  let width = measured.get(text);
+  if (width === undefined) {
+    if (measured.size >= MEASURED_LIMIT) measured.clear();
+    width = stringWidth(text);
+    measured.set(text, width);
+  }
+  return width;
+}
 
 /**
  * Agent-supplied text made printable on one line: control characters (newlines, tabs, escape
@@ -35,13 +52,13 @@ export function sanitizeCell(text: string): string {
 /** `text` cut to at most `width` columns, ending in `…` when something was cut (never inside a grapheme). */
 export function truncateToWidth(text: string, width: number): string {
   if (width <= 0) return '';
-  if (stringWidth(text) <= width) return text;
+  if (displayWidth(text) <= width) return text;
   if (PLAIN_ASCII.test(text)) return text.slice(0, width - 1) + ELLIPSIS;
-  const room = width - stringWidth(ELLIPSIS);
+  const room = width - displayWidth(ELLIPSIS);
   let used = 0;
   let kept = '';
   for (const { segment } of graphemes.segment(text)) {
-    const next = stringWidth(segment);
+    const next = displayWidth(segment);
     if (used + next > room) break;
     kept += segment;
     used += next;
@@ -52,5 +69,5 @@ export function truncateToWidth(text: string, width: number): string {
 /** `text` truncated and then padded with spaces to exactly `width` columns. */
 export function fitToWidth(text: string, width: number): string {
   const fitted = truncateToWidth(text, width);
-  return fitted + ' '.repeat(Math.max(0, width - stringWidth(fitted)));
+  return fitted + ' '.repeat(Math.max(0, width - displayWidth(fitted)));
 }
