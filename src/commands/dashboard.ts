@@ -35,6 +35,7 @@ export async function runDashboard(): Promise<void> {
   const roster: RosterAgent[] = state.worktrees.map((worktree) => ({
     agent_id: agentIdOf(worktree.branch),
     cli: worktree.cli,
+    ...(worktree.ports ? { ports: worktree.ports } : {}),
   }));
   const { showDashboard } = await import('../dashboard/app.js');
   // The broker's own URL rule: a wildcard bind is reached over loopback.

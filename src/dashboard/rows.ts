@@ -11,13 +11,16 @@ import {
   stateCountsText,
   stateLabel,
 } from '../attention/counts.js';
+import { portSpan } from '../bootstrap/ports.js';
 import type { StatusAgent } from './broker-status.js';
 import { sanitizeCell } from './text-width.js';
 
-/** An agent the session was launched with (id = slug of its branch) and its CLI. */
+/** An agent the session was launched with (id = slug of its branch), its CLI and its ports. */
 export interface RosterAgent {
   agent_id: string;
   cli: string;
+  /** Its block of ports (`[ports]`), when it has one. */
+  ports?: readonly number[];
 }
 
 export type StatusKind = 'working' | 'done' | 'blocked' | 'other' | 'not-started';
@@ -27,6 +30,8 @@ export interface AgentRow {
   agentId: string;
   agent: string;
   cli: string;
+  /** Its ports, `3100` or `3100-3109`; empty when it has none. */
+  port: string;
   /** `<icon> <state>`, with the state's reason when there is one, e.g. `⏳ waiting · permission: Bash`. */
   state: string;
   agentState: AgentState;
@@ -101,6 +106,11 @@ export function formatCoarseAge(seconds: number): string {
   return formatAge(whole < 60 ? whole - (whole % 10) : whole);
 }
 
+/** `3100`, `3100-3109`, or empty for an agent without ports. */
+function portCell(ports: readonly number[]): string {
+  return ports.length === 0 ? '' : portSpan(ports);
+}
+
 /** True when the broker reports the agent but it has not published anything yet. */
 function neverReported(agent: StatusAgent): boolean {
   return !agent.status || agent.last_seen_seconds === null || agent.last_seen_seconds === undefined;
@@ -123,6 +133,7 @@ export function buildRows(
     ...agents.filter((agent) => !rosterIds.has(agent.agent_id)),
   ];
   const rosterCli = new Map(roster.map((entry) => [entry.agent_id, entry.cli]));
+  const rosterPorts = new Map(roster.map((entry) => [entry.agent_id, entry.ports ?? []]));
   return ordered.map((agent) => {
     const silent = neverReported(agent);
     const label = silent ? undefined : agent.status;
@@ -131,6 +142,7 @@ export function buildRows(
       agentId: agent.agent_id,
       agent: sanitizeCell(agent.agent_id),
       cli: sanitizeCell(agent.cli || rosterCli.get(agent.agent_id) || ''),
+      port: portCell(rosterPorts.get(agent.agent_id) ?? []),
       state: stateCell(agentState, agent.state_detail),
       agentState,
       // The State column says `not started`; a Status of its own would contradict a working CLI
