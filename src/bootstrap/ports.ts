@@ -79,11 +79,10 @@ export async function allocatePortBlocks(
 
 /** An agent pane's port variables: PORT is the block's first port, GIT_PAW_PORT_<i> each one. */
 export function portEnv(ports: readonly number[]): Record<string, string> {
-  if (ports.length === 0) return {};
-  return Object.fromEntries([
-    ['PORT', String(ports[0])],
-    ...ports.map((port, index) => [`GIT_PAW_PORT_${index}`, String(port)]),
-  ]);
+  const env: Record<string, string> = {};
+  if (ports.length > 0) env.PORT = String(ports[0]);
+  ports.forEach((port, index) => (env[`GIT_PAW_PORT_${index}`] = String(port)));
+  return env;
 }
 
 /** `3100`, or `3100-3109` for a block of several ports. */

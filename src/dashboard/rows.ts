@@ -11,7 +11,6 @@ import {
   stateCountsText,
   stateLabel,
 } from '../attention/counts.js';
-import { portSpan } from '../bootstrap/ports.js';
 import type { StatusAgent } from './broker-status.js';
 import { sanitizeCell } from './text-width.js';
 
@@ -30,7 +29,7 @@ export interface AgentRow {
   agentId: string;
   agent: string;
   cli: string;
-  /** Its ports, `3100` or `3100-3109`; empty when it has none. */
+  /** Its PORT (the first of its block); empty when it has none. */
   port: string;
   /** `<icon> <state>`, with the state's reason when there is one, e.g. `⏳ waiting · permission: Bash`. */
   state: string;
@@ -106,11 +105,6 @@ export function formatCoarseAge(seconds: number): string {
   return formatAge(whole < 60 ? whole - (whole % 10) : whole);
 }
 
-/** `3100`, `3100-3109`, or empty for an agent without ports. */
-function portCell(ports: readonly number[]): string {
-  return ports.length === 0 ? '' : portSpan(ports);
-}
-
 /** True when the broker reports the agent but it has not published anything yet. */
 function neverReported(agent: StatusAgent): boolean {
   return !agent.status || agent.last_seen_seconds === null || agent.last_seen_seconds === undefined;
@@ -142,7 +136,7 @@ export function buildRows(
       agentId: agent.agent_id,
       agent: sanitizeCell(agent.agent_id),
       cli: sanitizeCell(agent.cli || rosterCli.get(agent.agent_id) || ''),
-      port: portCell(rosterPorts.get(agent.agent_id) ?? []),
+      port: String(rosterPorts.get(agent.agent_id)?.[0] ?? ''),
       state: stateCell(agentState, agent.state_detail),
       agentState,
       // The State column says `not started`; a Status of its own would contradict a working CLI

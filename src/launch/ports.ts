@@ -52,7 +52,7 @@ export async function withRecoveredPorts(
   return {
     ...state,
     worktrees: state.worktrees.map((entry) =>
-      entry.ports === undefined ? { ...entry, ports: blocks[next++] as number[] } : entry,
+      entry.ports === undefined ? { ...entry, ports: blocks[next++] } : entry,
     ),
   };
 }
