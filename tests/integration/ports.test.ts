@@ -7,19 +7,13 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { busyPorts } from '../../src/bootstrap/port-probe.js';
-import {
-  expectNothingCreated,
-  paw,
-  pawOk,
-  readState,
-  statePath,
-  worktreeDir,
-} from '../helpers/lifecycle.js';
+import { expectNothingCreated, paw, pawOk, readState, statePath, worktreeDir } from '../helpers/lifecycle.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { listPanes, skipWithoutTmux, waitForPaneText } from '../helpers/tmux.js';
 
 /** A fake CLI that prints the ports its pane was given, then waits. */
-const PORT_PRINTER = '#!/bin/sh\necho "PORTS port=$PORT p0=$GIT_PAW_PORT_0 p1=$GIT_PAW_PORT_1"\nexec sleep 3600\n';
+const PORT_PRINTER =
+  '#!/bin/sh\necho "PORTS port=$PORT p0=$GIT_PAW_PORT_0 p1=$GIT_PAW_PORT_1"\nexec sleep 3600\n';
 
 /** The first of 40 ports nothing on this machine listens on (tests pick ports inside it). */
 async function freeBase(): Promise<number> {
@@ -70,13 +64,21 @@ describe.skipIf(skipWithoutTmux)('per-agent ports', () => {
     const showPorts = async () => {
       const panes = listPanes(sandbox, 'paw-proj');
       await waitForPaneText(sandbox, panes[0]?.id ?? '', `PORTS port=${base} p0=${base} p1=${base + 1}`);
-      await waitForPaneText(sandbox, panes[1]?.id ?? '', `PORTS port=${base + 2} p0=${base + 2} p1=${base + 3}`);
+      await waitForPaneText(
+        sandbox,
+        panes[1]?.id ?? '',
+        `PORTS port=${base + 2} p0=${base + 2} p1=${base + 3}`,
+      );
     };
     await showPorts();
 
     const status = (await pawOk(sandbox, ['status'])).stdout;
-    expect(status).toContain(`  feat/a → claude (${worktreeDir(sandbox, 'feat-a')}) · ports ${base}-${base + 1}\n`);
-    expect(status).toContain(`  feat/b → claude (${worktreeDir(sandbox, 'feat-b')}) · ports ${base + 2}-${base + 3}\n`);
+    expect(status).toContain(
+      `  feat/a → claude (${worktreeDir(sandbox, 'feat-a')}) · ports ${base}-${base + 1}\n`,
+    );
+    expect(status).toContain(
+      `  feat/b → claude (${worktreeDir(sandbox, 'feat-b')}) · ports ${base + 2}-${base + 3}\n`,
+    );
     const json = JSON.parse((await pawOk(sandbox, ['status', '--json'])).stdout) as {
       worktrees: { branch: string; ports: number[] }[];
     };
@@ -84,6 +86,8 @@ describe.skipIf(skipWithoutTmux)('per-agent ports', () => {
       ['feat/a', [base, base + 1]],
       ['feat/b', [base + 2, base + 3]],
     ]);
+    const dryRun = (await pawOk(sandbox, ['start', '--dry-run'])).stdout;
+    expect(dryRun).toContain(`  feat/a → claude (../proj-feat-a) · ports ${base}-${base + 1}\n`);
     const agentsMd = readFileSync(join(worktreeDir(sandbox, 'feat-b'), 'AGENTS.md'), 'utf8');
     expect(agentsMd).toContain(
       `- **Ports:** ${base + 2}-${base + 3} — use \`$PORT\` or \`$GIT_PAW_PORT_0\`…\`$GIT_PAW_PORT_1\` for dev servers so they do not collide with the other agents\n`,
@@ -98,6 +102,23 @@ describe.skipIf(skipWithoutTmux)('per-agent ports', () => {
       [base + 2, base + 3],
     ]);
     await showPorts();
+  });
+
+  it("shows each agent's PORT on a broker session's dashboard", async () => {
+    const brokered = createSandbox();
+    try {
+      brokered.fakeCli('claude', PORT_PRINTER);
+      brokered.writeRepoConfig(portsConfig(base, base + 39, 1));
+      await pawOk(brokered, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
+      const [dashboard, first, second] = listPanes(brokered, 'paw-proj');
+      await waitForPaneText(brokered, first?.id ?? '', `PORTS port=${base} p0=${base} p1=`);
+      await waitForPaneText(brokered, second?.id ?? '', `PORTS port=${base + 1} p0=${base + 1} p1=`);
+      const screen = await waitForPaneText(brokered, dashboard?.id ?? '', 'Port');
+      expect(screen).toMatch(new RegExp(`feat-a +claude +${base} `));
+      expect(screen).toMatch(new RegExp(`feat-b +claude +${base + 1} `));
+    } finally {
+      brokered.cleanup();
+    }
   });
 
   it('skips a block whose port something listens on, on loopback or on every interface', async () => {
@@ -132,11 +153,27 @@ describe.skipIf(skipWithoutTmux)('per-agent ports', () => {
     expectNothingCreated(sandbox);
   });
 
-  it('--dry-run lists each agent\'s block; without [ports] its lines stay as they were', async () => {
-    const plain = await pawOk(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
-    expect(plain.stdout).toContain('  feat/a → claude (../proj-feat-a)\n  feat/b → claude (../proj-feat-b)\n');
+  it("--dry-run lists each agent's block; without [ports] its lines stay as they were", async () => {
+    const plain = await pawOk(sandbox, [
+      'start',
+      '--dry-run',
+      '--cli',
+      'claude',
+      '--branches',
+      'feat/a,feat/b',
+    ]);
+    expect(plain.stdout).toContain(
+      '  feat/a → claude (../proj-feat-a)\n  feat/b → claude (../proj-feat-b)\n',
+    );
     sandbox.writeRepoConfig(portsConfig(base, base + 39, 1));
-    const ported = await pawOk(sandbox, ['start', '--dry-run', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
+    const ported = await pawOk(sandbox, [
+      'start',
+      '--dry-run',
+      '--cli',
+      'claude',
+      '--branches',
+      'feat/a,feat/b',
+    ]);
     expect(ported.stdout).toBe(
       plain.stdout.replace(
         '  feat/a → claude (../proj-feat-a)\n  feat/b → claude (../proj-feat-b)\n',

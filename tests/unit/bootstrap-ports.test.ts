@@ -3,7 +3,13 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { busyPorts } from '../../src/bootstrap/port-probe.js';
-import { allocatePortBlocks, portEnv, portSpan, portsSuffix, type PortProbe } from '../../src/bootstrap/ports.js';
+import {
+  allocatePortBlocks,
+  portEnv,
+  portSpan,
+  portsSuffix,
+  type PortProbe,
+} from '../../src/bootstrap/ports.js';
 import { ConfigError, PortError } from '../../src/util/errors.js';
 
 /** A probe that reports `busy` as in use and records every port it was asked about. */
@@ -24,7 +30,11 @@ describe('allocatePortBlocks', () => {
       [3100, 3101, 3102, 3103, 3104, 3105, 3106, 3107, 3108, 3109],
       [3110, 3111, 3112, 3113, 3114, 3115, 3116, 3117, 3118, 3119],
     ]);
-    expect(await allocatePortBlocks(range(5000, 5009, 1), 3, new Set(), fakeProbe())).toEqual([[5000], [5001], [5002]]);
+    expect(await allocatePortBlocks(range(5000, 5009, 1), 3, new Set(), fakeProbe())).toEqual([
+      [5000],
+      [5001],
+      [5002],
+    ]);
   });
 
   it('skips a whole block when any of its ports is in use', async () => {
@@ -50,11 +60,15 @@ describe('allocatePortBlocks', () => {
 
   it('keeps probing further blocks while busy ones leave it short', async () => {
     const busy = Array.from({ length: 10 }, (_, index) => 4000 + index * 2);
-    expect(await allocatePortBlocks(range(4000, 4099, 2), 1, new Set(), fakeProbe(busy))).toEqual([[4020, 4021]]);
+    expect(await allocatePortBlocks(range(4000, 4099, 2), 1, new Set(), fakeProbe(busy))).toEqual([
+      [4020, 4021],
+    ]);
   });
 
   it('leaves the trailing partial block of a range unused', async () => {
-    await expect(allocatePortBlocks(range(3100, 3109, 4), 2, new Set(), fakeProbe([3100]))).rejects.toThrow(PortError);
+    await expect(allocatePortBlocks(range(3100, 3109, 4), 2, new Set(), fakeProbe([3100]))).rejects.toThrow(
+      PortError,
+    );
   });
 
   it('calls a range too small for every agent a config error that says how many ports are needed', async () => {
