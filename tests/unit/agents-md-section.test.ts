@@ -55,7 +55,7 @@ describe('renderSection', () => {
     );
   });
 
-  it("tells the agent its ports right under its CLI: PORT alone, or PORT and each GIT_PAW_PORT_<i> of a block", () => {
+  it('tells the agent its ports right under its CLI: PORT alone, or PORT and each GIT_PAW_PORT_<i> of a block', () => {
     expect(renderSection({ branch: 'b', cli: 'c', ports: [3100] })).toContain(
       '- **CLI:** c\n- **Port:** 3100 — use `$PORT` for dev servers so they do not collide with the other agents\n\n',
     );

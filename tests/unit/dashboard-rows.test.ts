@@ -185,7 +185,7 @@ describe('frame layout', () => {
     expect(lines.at(-1)).toBe(KEY_HINT);
   });
 
-  it('adds a Port column when the agents have ports, showing each one\'s PORT', () => {
+  it("adds a Port column when the agents have ports, showing each one's PORT", () => {
     const lines = frame({
       roster: [
         { agent_id: 'feat-a', cli: 'claude', ports: [3100] },
@@ -194,7 +194,9 @@ describe('frame layout', () => {
       latest: { ageSeconds: 0, status: status([]) },
       columns: 100,
     });
-    expect(lines).toContain('  Agent            CLI     Port  State           Status      Last Update  Summary');
+    expect(lines).toContain(
+      '  Agent            CLI     Port  State           Status      Last Update  Summary',
+    );
     expect(lines).toContain('› feat-a           claude  3100  ⚪ not started  -           -');
     expect(lines).toContain('  feat-b           codex   3101  ⚪ not started  -           -');
   });
