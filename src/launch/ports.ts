@@ -7,6 +7,7 @@ import { allocatePortBlocks } from '../bootstrap/ports.js';
 import type { PortSettings } from '../config/effective.js';
 import type { SessionState } from '../session/schema.js';
 import { portsOfOtherSessions } from '../session/store.js';
+import { warn } from '../util/output.js';
 import type { LaunchContext } from './types.js';
 
 function allocate(
@@ -32,10 +33,25 @@ export async function portBlocksForLaunch(
   return allocate(ctx, sessionName, settings, agents, brokerPort === undefined ? [] : [brokerPort]);
 }
 
+/** Says which recorded ports something else listens on now; their agents keep them anyway. */
+async function warnAboutTakenPorts(state: SessionState): Promise<void> {
+  const recorded = state.worktrees.flatMap((entry) => entry.ports ?? []);
+  if (recorded.length === 0) return;
+  const busy = await busyPorts(recorded);
+  for (const entry of state.worktrees) {
+    const taken = (entry.ports ?? []).filter((port) => busy.has(port));
+    if (taken.length === 0) continue;
+    const what = taken.length === 1 ? `port ${taken[0]} is` : `ports ${taken.join(', ')} are`;
+    warn(
+      `${what} in use by another program; '${entry.branch}' keeps its ports, but a server there may not start`,
+    );
+  }
+}
+
 /**
  * A recovered session's worktrees: each keeps the ports it recorded, whatever the config says
- * now; with `[ports]` set, one that recorded none (an older state file, or `[ports]` added since)
- * gets a block.
+ * now (with a warning for those something else listens on); with `[ports]` set, one that recorded
+ * none (an older state file, or `[ports]` added since) gets a block.
  */
 export async function withRecoveredPorts(
   ctx: LaunchContext,
@@ -43,6 +59,7 @@ export async function withRecoveredPorts(
   settings: PortSettings | undefined,
   brokerPort: number | undefined,
 ): Promise<SessionState> {
+  await warnAboutTakenPorts(state);
   const lacking = state.worktrees.filter((entry) => entry.ports === undefined);
   if (settings === undefined || lacking.length === 0) return state;
   const recorded = state.worktrees.flatMap((entry) => entry.ports ?? []);

@@ -183,7 +183,7 @@ describe.skipIf(skipWithoutTmux)('per-agent ports', () => {
     expectNothingCreated(sandbox);
   });
 
-  it('on recovery, keeps the ports an agent recorded and gives one that recorded none a block no other agent has', async () => {
+  it('on recovery, keeps the ports an agent recorded (warning when something else holds them) and gives one that recorded none a block no other agent has', async () => {
     await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
     await pawOk(sandbox, ['stop']);
     // As if feat/a had been given the range's first block and feat/b came from an older file.
@@ -196,7 +196,11 @@ describe.skipIf(skipWithoutTmux)('per-agent ports', () => {
       }),
     );
     sandbox.writeRepoConfig(portsConfig(base, base + 39, 1));
-    await pawOk(sandbox, ['start']);
+    servers.push(await listen('127.0.0.1', base));
+    const recovered = await pawOk(sandbox, ['start']);
+    expect(recovered.stderr).toBe(
+      `warning: port ${base} is in use by another program; 'feat/a' keeps its ports, but a server there may not start\n`,
+    );
     expect(worktreePorts(sandbox)).toEqual([[base], [base + 1]]);
     const panes = listPanes(sandbox, 'paw-proj');
     await waitForPaneText(sandbox, panes[0]?.id ?? '', `PORTS port=${base} p0=${base} p1=`);
