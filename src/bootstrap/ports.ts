@@ -17,7 +17,7 @@ function rangeText(settings: PortSettings): string {
 }
 
 /** Config error when the range cannot hold `agents` blocks even with every port free. */
-export function checkRangeHolds(settings: PortSettings, agents: number): void {
+function checkRangeHolds(settings: PortSettings, agents: number): void {
   const size = settings.last - settings.first + 1;
   const needed = agents * settings.perAgent;
   if (needed <= size) return;

@@ -1,10 +1,9 @@
 // Pure layout of one dashboard screen: header (session, broker URL, uptime, counts), an
 // unreachable-broker banner, the agent table in attention order with the selected row marked
-// (a Port column when agents have ports; agents whose work collides with another's marked ⚠,
-// the pairs listed under the table), the
-// outcome of the last jump and the key hint, as styled lines that fit the terminal (columns and
-// rows). The view only prints these lines, and redraws only when the lines differ from the last
-// ones it printed.
+// (agents whose work collides with another's marked ⚠, the pairs listed under the table; a Port
+// column when agents have ports), the outcome of the last jump and the key hint, as styled lines
+// that fit the terminal (columns and rows). The view only prints these lines, and redraws only
+// when the lines differ from the last ones it printed.
 import { sortByAttention } from '../attention/order.js';
 import { conflictSummary, involvedAgents, reportFromStatus } from '../conflicts/report.js';
 import type { BrokerStatus } from './broker-status.js';

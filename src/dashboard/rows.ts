@@ -127,7 +127,7 @@ export function buildRows(
     ...agents.filter((agent) => !rosterIds.has(agent.agent_id)),
   ];
   const rosterCli = new Map(roster.map((entry) => [entry.agent_id, entry.cli]));
-  const rosterPorts = new Map(roster.map((entry) => [entry.agent_id, entry.ports ?? []]));
+  const rosterPort = new Map(roster.map((entry) => [entry.agent_id, entry.ports?.[0]]));
   return ordered.map((agent) => {
     const silent = neverReported(agent);
     const label = silent ? undefined : agent.status;
@@ -136,7 +136,7 @@ export function buildRows(
       agentId: agent.agent_id,
       agent: sanitizeCell(agent.agent_id),
       cli: sanitizeCell(agent.cli || rosterCli.get(agent.agent_id) || ''),
-      port: String(rosterPorts.get(agent.agent_id)?.[0] ?? ''),
+      port: String(rosterPort.get(agent.agent_id) ?? ''),
       state: stateCell(agentState, agent.state_detail),
       agentState,
       // The State column says `not started`; a Status of its own would contradict a working CLI
