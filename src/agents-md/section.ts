@@ -1,5 +1,6 @@
 // The git-paw section of a worktree's AGENTS.md: rendering it (upstream layout and markers,
 // byte for byte) and splicing it into a base text. Pure string functions, no I/O.
+import { portSpan } from '../bootstrap/ports.js';
 
 /** Written as the section's first line (the dash is U+2014, as upstream writes it). */
 export const START_MARKER = '<!-- git-paw:start \u2014 managed by git-paw, do not edit manually -->';
@@ -16,6 +17,8 @@ export interface Assignment {
   specText?: string;
   /** Files this agent owns (from the spec's `Files owned:` list). */
   ownedFiles?: string[];
+  /** The agent's own block of ports (`[ports]`). */
+  ports?: readonly number[];
   /** The rendered coordination skill (broker enabled). */
   skillText?: string;
 }
@@ -29,13 +32,24 @@ function withFinalNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 
+/** The bullet that tells the agent which ports are its own (PORT is the first). */
+function portsLine(ports: readonly number[]): string {
+  const last = ports.length - 1;
+  const variables =
+    last === 0 ? '`$PORT`' : `\`$PORT\` or \`$GIT_PAW_PORT_0\`…\`$GIT_PAW_PORT_${last}\``;
+  const noun = last === 0 ? 'Port' : 'Ports';
+  return `- **${noun}:** ${portSpan(ports)} — use ${variables} for dev servers so they do not collide with the other agents`;
+}
+
 /**
- * Renders the section: start marker, assignment heading, branch and CLI, then the optional spec,
- * file ownership and skill blocks (each after one blank line), then the end marker.
+ * Renders the section: start marker, assignment heading, branch, CLI and the agent's ports (when
+ * it has some), then the optional spec, file ownership and skill blocks (each after one blank
+ * line), then the end marker.
  * Empty optional blocks are left out rather than rendered as a bare heading.
  */
 export function renderSection(assignment: Assignment): string {
   const lines = [START_MARKER, '', '## git-paw Session Assignment', '', `- **Branch:** \`${assignment.branch}\``, `- **CLI:** ${assignment.cli}`];
+  if (assignment.ports && assignment.ports.length > 0) lines.push(portsLine(assignment.ports));
   let text = `${lines.join('\n')}\n`;
   if (assignment.specText) {
     text += `\n### Spec\n\n${withFinalNewline(normaliseLineEndings(assignment.specText))}`;

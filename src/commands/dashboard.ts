@@ -35,6 +35,7 @@ export async function runDashboard(): Promise<void> {
   const roster: RosterAgent[] = state.worktrees.map((worktree) => ({
     agent_id: agentIdOf(worktree.branch),
     cli: worktree.cli,
+    ...(worktree.ports ? { ports: worktree.ports } : {}),
   }));
   // React's development build checks every element and hook call, at several times the CPU of
   // its production build in a view that stays open for hours; set before React first loads.

@@ -1,9 +1,9 @@
 // Pure layout of one dashboard screen: header (session, broker URL, uptime, counts), an
 // unreachable-broker banner, the agent table in attention order with the selected row marked
-// (agents whose work collides with another's marked ⚠, the pairs listed under the table), the
-// outcome of the last jump and the key hint, as styled lines that fit the terminal (columns and
-// rows). The view only prints these lines, and redraws only when the lines differ from the last
-// ones it printed.
+// (agents whose work collides with another's marked ⚠, the pairs listed under the table; a Port
+// column when agents have ports), the outcome of the last jump and the key hint, as styled lines
+// that fit the terminal (columns and rows). The view only prints these lines, and redraws only
+// when the lines differ from the last ones it printed.
 import { sortByAttention } from '../attention/order.js';
 import { conflictSummary, involvedAgents, reportFromStatus } from '../conflicts/report.js';
 import type { BrokerStatus } from './broker-status.js';
@@ -49,6 +49,7 @@ const GAP = '  ';
 const HEADINGS = {
   agent: 'Agent',
   cli: 'CLI',
+  port: 'Port',
   state: 'State',
   status: 'Status',
   lastUpdate: 'Last Update',
@@ -60,6 +61,8 @@ const FIXED_LINES = 7;
 interface ColumnWidths {
   agent: number;
   cli: number;
+  /** 0 when no agent has ports (the column is left out). */
+  port: number;
   state: number;
   status: number;
   lastUpdate: number;
@@ -74,7 +77,10 @@ function widest(rows: readonly AgentRow[], pick: (row: AgentRow) => string, head
   return Math.max(displayWidth(heading), ...rows.map((row) => displayWidth(pick(row))));
 }
 
-/** Column widths for `columns`: fixed-ish Agent/CLI/State/Status/Last Update, Summary takes the rest. */
+/**
+ * Column widths for `columns`: fixed-ish Agent/CLI/Port/State/Status/Last Update, Summary takes
+ * the rest. Port shows only when some agent has ports.
+ */
 export function columnWidths(rows: readonly AgentRow[], columns: number): ColumnWidths {
   const widths = {
     agent: clamp(
@@ -87,6 +93,7 @@ export function columnWidths(rows: readonly AgentRow[], columns: number): Column
       6,
       10,
     ),
+    port: rows.some((row) => row.port !== '') ? widest(rows, (row) => row.port, HEADINGS.port) : 0,
     // Wide enough for `⏳ waiting` and a short reason; a longer reason is cut with an ellipsis.
     state: clamp(
       widest(rows, (row) => row.state, HEADINGS.state),
@@ -107,7 +114,8 @@ export function columnWidths(rows: readonly AgentRow[], columns: number): Column
     widths.state +
     widths.status +
     widths.lastUpdate +
-    (widths.status === 0 ? 4 : 5) * GAP.length;
+    (widths.status === 0 ? 4 : 5) * GAP.length +
+    (widths.port === 0 ? 0 : widths.port + GAP.length);
   // Narrow terminals keep Summary at least 12 wide: they give up Agent width first (down to 8),
   // then the self-reported Status column (the observed State matters more while watching), then
   // State width (down to 10).
@@ -120,7 +128,7 @@ export function columnWidths(rows: readonly AgentRow[], columns: number): Column
 }
 
 function tableLine(cells: Record<keyof ColumnWidths, string>, widths: ColumnWidths): string {
-  const order: (keyof ColumnWidths)[] = ['agent', 'cli', 'state', 'status', 'lastUpdate', 'summary'];
+  const order: (keyof ColumnWidths)[] = ['agent', 'cli', 'port', 'state', 'status', 'lastUpdate', 'summary'];
   return order
     .filter((key) => key === 'summary' || widths[key] > 0)
     .map((key) => fitToWidth(cells[key], widths[key]))

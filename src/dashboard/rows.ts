@@ -14,10 +14,12 @@ import {
 import type { StatusAgent } from './broker-status.js';
 import { sanitizeCell } from './text-width.js';
 
-/** An agent the session was launched with (id = slug of its branch) and its CLI. */
+/** An agent the session was launched with (id = slug of its branch), its CLI and its ports. */
 export interface RosterAgent {
   agent_id: string;
   cli: string;
+  /** Its block of ports (`[ports]`), when it has one. */
+  ports?: readonly number[];
 }
 
 export type StatusKind = 'working' | 'done' | 'blocked' | 'other' | 'not-started';
@@ -27,6 +29,8 @@ export interface AgentRow {
   agentId: string;
   agent: string;
   cli: string;
+  /** Its PORT (the first of its block); empty when it has none. */
+  port: string;
   /** `<icon> <state>`, with the state's reason when there is one, e.g. `⏳ waiting · permission: Bash`. */
   state: string;
   agentState: AgentState;
@@ -129,6 +133,7 @@ export function buildRows(
     ...agents.filter((agent) => !rosterIds.has(agent.agent_id)),
   ];
   const rosterCli = new Map(roster.map((entry) => [entry.agent_id, entry.cli]));
+  const rosterPort = new Map(roster.map((entry) => [entry.agent_id, entry.ports?.[0]]));
   return ordered.map((agent) => {
     const silent = neverReported(agent);
     const label = silent ? undefined : agent.status;
@@ -137,6 +142,7 @@ export function buildRows(
       agentId: agent.agent_id,
       agent: sanitizeCell(agent.agent_id),
       cli: sanitizeCell(agent.cli || rosterCli.get(agent.agent_id) || ''),
+      port: String(rosterPort.get(agent.agent_id) ?? ''),
       state: stateCell(agentState, agent.state_detail),
       agentState,
       // The State column says `not started`; a Status of its own would contradict a working CLI

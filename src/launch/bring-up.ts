@@ -12,7 +12,8 @@ import { writeWorktreesAgentsMd, type AgentsMdTarget } from '../agents-md/write.
 import type { BrokerPlan } from '../broker/session.js';
 import { agentIdOf } from '../git/names.js';
 import { paneLogPath, sessionLogDir } from '../logs/paths.js';
-import { commandOf, type SessionState } from '../session/schema.js';
+import { portEnv } from '../bootstrap/ports.js';
+import { commandOf, type SessionState, type WorktreeEntry } from '../session/schema.js';
 import { deleteState, saveState } from '../session/store.js';
 import { createSessionFrame, hasSession, killSession, openPanes, startPanes } from '../tmux/client.js';
 import type { SessionPlan } from '../tmux/plan.js';
@@ -29,9 +30,12 @@ function paneLabel(branch: string, cli: string): string {
   return `${branch} → ${cli}`;
 }
 
-/** Per-pane environment of an agent: its broker agent id (set with or without a broker). */
-function agentPaneEnv(branch: string): { GIT_PAW_AGENT_ID: string } {
-  return { GIT_PAW_AGENT_ID: agentIdOf(branch) };
+/**
+ * Per-pane environment of an agent: its broker agent id (set with or without a broker) and its
+ * block of ports (PORT, GIT_PAW_PORT_<i>) when it has one.
+ */
+function agentPaneEnv(entry: WorktreeEntry): Record<string, string> {
+  return { GIT_PAW_AGENT_ID: agentIdOf(entry.branch), ...portEnv(entry.ports ?? []) };
 }
 
 /**
@@ -49,7 +53,7 @@ export function sessionPlanFor(
       cwd: entry.worktree_path,
       label: paneLabel(entry.branch, entry.cli),
       command: commandOf(entry),
-      env: agentPaneEnv(entry.branch),
+      env: agentPaneEnv(entry),
       agentId: agentIdOf(entry.branch),
       ...(settings.logging ? { logPath: paneLogPath(repoRoot, state.session_name, entry.branch) } : {}),
     };
@@ -93,6 +97,7 @@ export async function agentsMdTargets(
         cli: entry.cli,
         specText: entry.spec_text,
         ownedFiles: entry.owned_files,
+        ports: entry.ports,
         skillText,
       },
     };

@@ -14,6 +14,7 @@ import type { SessionState, WorktreeEntry } from '../session/schema.js';
 import { formatCreatedAt } from '../session/store.js';
 import { agentsMdTargets, bringUpSession, openSessionFrame } from './bring-up.js';
 import { planLaunch, type LaunchPlan } from './plan.js';
+import { portBlocksForLaunch } from './ports.js';
 import { withRollback, type Rollback } from './rollback.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
 import type { PlanFacts } from './facts.js';
@@ -27,7 +28,7 @@ export interface LaunchInput extends LaunchContext {
   facts?: Promise<PlanFacts>;
 }
 
-function entryOf(agent: PlannedAgent): WorktreeEntry {
+function entryOf(agent: PlannedAgent, ports: number[] | undefined): WorktreeEntry {
   return {
     branch: agent.branch,
     worktree_path: agent.worktreePath,
@@ -36,6 +37,7 @@ function entryOf(agent: PlannedAgent): WorktreeEntry {
     command: agent.cli.command,
     spec_text: agent.specText,
     owned_files: agent.ownedFiles,
+    ...(ports ? { ports } : {}),
   };
 }
 
@@ -90,6 +92,14 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
   const { runner, repo } = ctx;
   // Before anything exists: a taken port or colliding agent ids stop the launch here.
   const broker = await planBrokerOf(ctx, plan);
+  // So are a [ports] range too small or too busy for every agent's block.
+  const ports = await portBlocksForLaunch(
+    ctx,
+    plan.sessionName,
+    plan.agents.length,
+    plan.settings.ports,
+    broker?.plan.port,
+  );
   const base = mainCheckoutBranch(repo);
   // Read before the worktrees exist: new branches start at this HEAD.
   const forks = forkPoints(
@@ -107,7 +117,7 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       project_name: repo.project,
       created_at: formatCreatedAt(new Date()),
       status: 'active',
-      worktrees: plan.agents.map(entryOf),
+      worktrees: plan.agents.map((agent, index) => entryOf(agent, ports?.[index])),
       mouse: plan.settings.mouse,
       base_branch: base,
     };

@@ -1,10 +1,11 @@
 // Planning a fresh launch: validate the agents, pick a free session name, and render the plan
-// for `--dry-run` (byte for byte as 0.3.0 prints it).
+// for `--dry-run` (byte for byte as 0.3.0 prints it, plus each agent's ports with `[ports]`).
 import { relativeWorktreeLabel } from '../git/names.js';
 import { checkoutsShouldOverlap } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
 import { namesUsedByOtherRepos } from '../session/store.js';
 import { baseSessionName, pickSessionName } from '../tmux/naming.js';
+import { portsSuffix } from '../bootstrap/ports.js';
 import { warn } from '../util/output.js';
 import { settledValue } from '../util/settled.js';
 import type { AgentRequest, LaunchContext, LaunchSettings } from './types.js';
@@ -67,7 +68,7 @@ function planText(
   header: string,
   session: string,
   mouse: boolean,
-  agents: readonly { branch: string; cli: string; worktreePath: string }[],
+  agents: readonly { branch: string; cli: string; worktreePath: string; ports?: readonly number[] }[],
 ): string {
   const lines = [
     header,
@@ -76,24 +77,30 @@ function planText(
     `  Mouse:    ${mouse ? 'on' : 'off'}`,
     '',
     ...agents.map(
-      (agent) => `  ${agent.branch} → ${agent.cli} (${relativeWorktreeLabel(agent.worktreePath)})`,
+      (agent) =>
+        `  ${agent.branch} → ${agent.cli} (${relativeWorktreeLabel(agent.worktreePath)})${portsSuffix(agent.ports)}`,
     ),
   ];
   return `${lines.join('\n')}\n`;
 }
 
-/** The `--dry-run` text (with a final newline). */
-export function formatDryRun(plan: LaunchPlan, variant: DryRunVariant = 'normal'): string {
+/** The `--dry-run` text (with a final newline); `ports`: each agent's block, in agent order. */
+export function formatDryRun(
+  plan: LaunchPlan,
+  variant: DryRunVariant = 'normal',
+  ports?: readonly number[][],
+): string {
   const header =
     variant === 'from-specs' ? 'Dry run — session plan (from specs):' : 'Dry run — session plan:';
   return planText(
     header,
     plan.sessionName,
     plan.settings.mouse,
-    plan.agents.map((agent) => ({
+    plan.agents.map((agent, index) => ({
       branch: agent.branch,
       cli: agent.cli.name,
       worktreePath: agent.worktreePath,
+      ports: ports?.[index],
     })),
   );
 }
@@ -114,6 +121,7 @@ export function formatExistingSessionDryRun(state: SessionState, running: boolea
       branch: entry.branch,
       cli: entry.cli,
       worktreePath: entry.worktree_path,
+      ports: entry.ports,
     })),
   );
 }

@@ -16,6 +16,7 @@ import { bringUpSession } from './bring-up.js';
 import { planSessionBroker, withBrokerFields } from './broker.js';
 import { withRollback } from './rollback.js';
 import type { LaunchContext, LaunchSettings } from './types.js';
+import { withRecoveredPorts } from './ports.js';
 import { createAgentWorktrees, registerPruneOnRollback } from './worktrees.js';
 
 const PURGE_HINT = 'run `git paw purge` to remove the session, then start a new one';
@@ -80,6 +81,8 @@ export async function recoverSession(
       settings: brokerSettings,
       saved: state,
     }));
+  // Before anything is touched: agents that recorded no ports get theirs (or the error).
+  const withPorts = await withRecoveredPorts(ctx, state, settings.ports, broker?.port);
   return withRollback(async (rollback) => {
     await pruneWorktrees(ctx.runner, ctx.repo);
     const missing = await missingWorktrees(ctx, state);
@@ -95,9 +98,9 @@ export async function recoverSession(
     });
     const recovered = withBrokerFields(
       {
-        ...state,
+        ...withPorts,
         status: 'active',
-        worktrees: state.worktrees.map((entry) => ({ ...entry, command: commandOf(entry) })),
+        worktrees: withPorts.worktrees.map((entry) => ({ ...entry, command: commandOf(entry) })),
         mouse: settings.mouse,
       },
       broker,

@@ -9,6 +9,7 @@ import { say, warn } from '../util/output.js';
 import type { PlanFacts } from './facts.js';
 import { launchSession, type LaunchInput } from './launch.js';
 import { formatDryRun, formatExistingSessionDryRun, planLaunch } from './plan.js';
+import { portBlocksForLaunch } from './ports.js';
 import { launchSettingsOf, loadRepoConfig } from './settings.js';
 import { agentsForStart } from './start-request.js';
 import type { LaunchContext, StartFlags } from './types.js';
@@ -63,7 +64,14 @@ async function dryRun(
   const input = await freshLaunchInput(ctx, request, facts);
   if (!input) return;
   const plan = await planLaunch(input, input.agents, input.settings, input.facts);
-  process.stdout.write(formatDryRun(plan, request.fromSpecs ? 'from-specs' : 'normal'));
+  const ports = await portBlocksForLaunch(
+    ctx,
+    plan.sessionName,
+    plan.agents.length,
+    plan.settings.ports,
+    plan.settings.broker?.port,
+  );
+  process.stdout.write(formatDryRun(plan, request.fromSpecs ? 'from-specs' : 'normal', ports));
 }
 
 /**

@@ -4,6 +4,7 @@
 import { brokerStatusJson, brokerStatusLines, type BrokerReport } from '../broker/status.js';
 import { conflictLines, conflictsJson } from '../conflicts/report.js';
 import type { ConflictReport } from '../conflicts/types.js';
+import { portsSuffix } from '../bootstrap/ports.js';
 import { commandOf, type SessionState } from './schema.js';
 import type { EffectiveStatus } from './status.js';
 
@@ -28,7 +29,8 @@ export function formatStatus(report: StatusReport): string[] {
   if (report.broker) lines.push(...brokerStatusLines(report.broker), '');
   if (report.conflicts) lines.push(...conflictLines(report.conflicts), '');
   if (state.worktrees.length === 0) lines.push('  (no worktrees)');
-  for (const entry of state.worktrees) lines.push(`  ${entry.branch} → ${entry.cli} (${entry.worktree_path})`);
+  for (const entry of state.worktrees)
+    lines.push(`  ${entry.branch} → ${entry.cli} (${entry.worktree_path})${portsSuffix(entry.ports)}`);
   return lines;
 }
 
@@ -48,6 +50,7 @@ export function statusJson(report: StatusReport | undefined): Record<string, unk
       cli: entry.cli,
       command: commandOf(entry),
       branch_created: entry.branch_created,
+      ...(entry.ports ? { ports: entry.ports } : {}),
     })),
     ...(report.broker ? { broker: brokerStatusJson(report.broker) } : {}),
     ...(report.conflicts ? conflictsJson(report.conflicts) : {}),

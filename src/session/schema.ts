@@ -18,6 +18,11 @@ export const worktreeEntrySchema = object({
   owned_files: optional(array(string())),
   /** Additive: the commit the branch forked from the base branch at launch (conflict checks). */
   base_commit: optional(string()),
+  /**
+   * Additive: the agent's block of ports (`[ports]`), in order: PORT is the first. Kept as it is
+   * on recovery; absent when the session had no `[ports]` table.
+   */
+  ports: optional(array(number({ int: true, min: 1, max: 65535 }))),
 });
 
 export const sessionStateSchema = object({

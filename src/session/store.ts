@@ -171,12 +171,31 @@ export function namesUsedByOtherRepos(repo: RepoInfo, env: Env = process.env): S
   return names;
 }
 
+/** The readable saved sessions other than `session`. */
+function otherSessions(session: string, env: Env): SessionState[] {
+  return readStateFiles(env).flatMap((entry) =>
+    entry.stem === session || !entry.parsed.ok ? [] : [entry.parsed.state],
+  );
+}
+
 /** Broker ports recorded by the saved sessions other than `session`, so a new broker leaves them free. */
 export function brokerPortsOfOtherSessions(session: string, env: Env = process.env): Set<number> {
   const ports = new Set<number>();
-  for (const entry of readStateFiles(env)) {
-    if (entry.stem === session || !entry.parsed.ok) continue;
-    if (entry.parsed.state.broker_port !== undefined) ports.add(entry.parsed.state.broker_port);
+  for (const state of otherSessions(session, env)) {
+    if (state.broker_port !== undefined) ports.add(state.broker_port);
+  }
+  return ports;
+}
+
+/**
+ * Every port recorded by the saved sessions other than `session` (their agents' blocks and their
+ * brokers): a stopped session takes them back when it is recovered.
+ */
+export function portsOfOtherSessions(session: string, env: Env = process.env): Set<number> {
+  const ports = new Set<number>();
+  for (const state of otherSessions(session, env)) {
+    if (state.broker_port !== undefined) ports.add(state.broker_port);
+    for (const entry of state.worktrees) for (const port of entry.ports ?? []) ports.add(port);
   }
   return ports;
 }

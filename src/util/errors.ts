@@ -44,6 +44,7 @@ export class InitError extends kind('Init error') {}
 export class AgentsMdError extends kind('AGENTS.md error') {}
 export class BrokerError extends kind('Broker error') {}
 export class DashboardError extends kind('Dashboard error') {}
+export class PortError extends kind('Port error') {}
 
 export class NotAGitRepoError extends PawError {
   constructor() {

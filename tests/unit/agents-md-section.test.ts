@@ -55,6 +55,15 @@ describe('renderSection', () => {
     );
   });
 
+  it('tells the agent its ports right under its CLI: PORT alone, or PORT and each GIT_PAW_PORT_<i> of a block', () => {
+    expect(renderSection({ branch: 'b', cli: 'c', ports: [3100] })).toContain(
+      '- **CLI:** c\n- **Port:** 3100 — use `$PORT` for dev servers so they do not collide with the other agents\n\n',
+    );
+    expect(renderSection({ branch: 'b', cli: 'c', ports: [3110, 3111, 3112] })).toContain(
+      '- **CLI:** c\n- **Ports:** 3110-3112 — use `$PORT` or `$GIT_PAW_PORT_0`…`$GIT_PAW_PORT_2` for dev servers so they do not collide with the other agents\n\n',
+    );
+  });
+
   it('does not double a final newline of the spec and normalises its CRLF line endings', () => {
     const text = renderSection({ branch: 'b', cli: 'c', specText: 'one\r\ntwo\r\n' });
     expect(text).toContain('### Spec\n\none\ntwo\n\n<!-- git-paw:end -->\n');

@@ -209,6 +209,22 @@ describe('frame layout', () => {
     expect(lines.at(-1)).toBe(KEY_HINT);
   });
 
+  it("adds a Port column when the agents have ports, showing each one's PORT", () => {
+    const lines = frame({
+      roster: [
+        { agent_id: 'feat-a', cli: 'claude', ports: [3100] },
+        { agent_id: 'feat-b', cli: 'codex', ports: [3101, 3102] },
+      ],
+      latest: { ageSeconds: 0, status: status([]) },
+      columns: 100,
+    });
+    expect(lines).toContain(
+      '  Agent            CLI     Port  State           Status      Last Update  Summary',
+    );
+    expect(lines).toContain('› feat-a           claude  3100  ⚪ not started  -           -');
+    expect(lines).toContain('  feat-b           codex   3101  ⚪ not started  -           -');
+  });
+
   it('says so when there are no agents, and when the broker never answered', () => {
     expect(frame({ latest: { ageSeconds: 0, status: status([]) } })).toContain('No agents connected yet');
     expect(frame()).toContain('No answer from the broker at http://127.0.0.1:9119 yet.');
