@@ -88,9 +88,10 @@ describe.skipIf(skipWithoutTmux || (!hasScript() && !process.env.CI))('launch on
         what: 'the reattached client',
       },
     );
-    expect(again.output()).toContain("Reattaching to session 'paw-proj'...");
     sandbox.tmux(['detach-client', '-s', '=paw-proj']);
     expect(await again.exit).toBe(0);
+    // Read once the terminal has closed: the client can be up before the line reaches us.
+    expect(again.output()).toContain("Reattaching to session 'paw-proj'...");
   });
 
   it('inside tmux, switches the client to the new session', async () => {
