@@ -1,5 +1,6 @@
 // Planning a fresh launch: validate the agents, pick a free session name, and render the plan
 // for `--dry-run` (byte for byte as 0.3.0 prints it).
+import { setupDryRunText } from '../bootstrap/setup.js';
 import { relativeWorktreeLabel } from '../git/names.js';
 import { checkoutsShouldOverlap } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
@@ -86,7 +87,7 @@ function planText(
 export function formatDryRun(plan: LaunchPlan, variant: DryRunVariant = 'normal'): string {
   const header =
     variant === 'from-specs' ? 'Dry run — session plan (from specs):' : 'Dry run — session plan:';
-  return planText(
+  const text = planText(
     header,
     plan.sessionName,
     plan.settings.mouse,
@@ -96,6 +97,7 @@ export function formatDryRun(plan: LaunchPlan, variant: DryRunVariant = 'normal'
       worktreePath: agent.worktreePath,
     })),
   );
+  return text + setupDryRunText(plan.settings.bootstrap?.setup ?? [], 'in each new worktree');
 }
 
 /**
