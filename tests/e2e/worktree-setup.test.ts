@@ -109,6 +109,9 @@ describe.skipIf(skipWithoutTmux)('[worktree] setup', () => {
     expect(stopped.stdout).toContain(
       '  Setup in every worktree (--rerun-setup), before its CLI:\n    npm ci --prefer-offline\n',
     );
+    // `--cli=claude` is not a plain spelling: commander parses this one, and must read the same.
+    const parsed = await pawOk(sandbox, ['start', '--dry-run', '--rerun-setup', '--cli=claude']);
+    expect(parsed.stdout).toBe(stopped.stdout);
   });
 });
 
