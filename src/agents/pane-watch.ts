@@ -30,6 +30,8 @@ interface Observation {
   state: AgentState;
   source: SignalSource;
   detail: string;
+  /** Read from the `[worktree] setup` lines: the CLI itself has not run yet. */
+  setup?: true;
 }
 
 /** The same reading, whichever source it was credited to. */
@@ -72,14 +74,16 @@ export class PaneWatch {
 
   private programObservation(screen: string): Observation {
     const setup = setupReading(screen);
-    if (setup?.state === 'working') return { state: 'working', source: 'screen', detail: setup.detail };
+    if (setup?.state === 'working')
+      return { state: 'working', source: 'screen', detail: setup.detail, setup: true };
     return { ...classifyScreen(screen, this.rules), source: 'screen' };
   }
 
   private shellObservation(screen: string, now: number): Observation | undefined {
     // A failed setup is known for sure, and holds while the shell waits for the user.
     const setup = setupReading(screen);
-    if (setup?.state === 'error') return { state: 'error', source: 'process', detail: setup.detail };
+    if (setup?.state === 'error')
+      return { state: 'error', source: 'process', detail: setup.detail, setup: true };
     if (this.reported?.state === 'exited' && this.programSince === undefined) return this.reported;
     // Without a program seen, the shell may not have run the typed command yet (and what is on
     // screen may be its start-up files' complaints, not the CLI's).
@@ -123,9 +127,12 @@ export class PaneWatch {
     if (decided.state === 'exited') {
       this.exits += 1;
       this.programSince = undefined;
+    } else if (decided.setup) {
+      // The CLI's run (how quickly it exits) is timed from its own start, not from its setup's.
+      this.programSince = undefined;
     } else {
       this.programSince ??= since;
     }
-    return { ...decided, at: since };
+    return { state: decided.state, source: decided.source, detail: decided.detail, at: since };
   }
 }

@@ -161,6 +161,20 @@ describe('PaneWatch', () => {
     ).toEqual(['working/screen:setup 1/1: npm ci', 'error/process:setup failed: npm ci', 'idle/screen']);
   });
 
+  it('times a CLI run from the CLI, not its setup: a long setup, then a flag refused at once', () => {
+    const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
+    const started = 1000 + QUICK_EXIT_MS * 3;
+    watch.read(program('git-paw: setup 1/1: npm ci'), 1000);
+    watch.read(program('git-paw: setup done\nwelcome'), started);
+    expect(watch.read(program('git-paw: setup done\nwelcome'), started + 1000)).toMatchObject({
+      state: 'idle',
+    });
+    const refused = "git-paw: setup done\nerror: unknown option '--settings'\n$ ";
+    expect(watch.read(shell(refused), started + 2000)?.detail).toBe(
+      "integration failed: error: unknown option '--settings'",
+    );
+  });
+
   it('reports a closed pane as exited, once', () => {
     const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
     watch.read(program(BUSY), 1000);
