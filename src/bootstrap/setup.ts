@@ -15,17 +15,12 @@ import { shellQuote } from '../util/shell.js';
 /** How each of the script's lines starts; nothing else prints it. */
 const MARK = 'git-paw: setup';
 /** How a failed setup's state detail starts. */
-export const SETUP_FAILED = 'setup failed: ';
+const SETUP_FAILED = 'setup failed: ';
 
 /** A command as the pane and the state show it: one line, control characters as spaces. */
 export function setupDisplay(command: string): string {
   // eslint-disable-next-line no-control-regex -- a command's newlines and escapes would break the marker line
   return command.replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').trim();
-}
-
-/** The file an agent's setup script is written to, in its private directory. */
-export function setupScriptPath(privateDir: string): string {
-  return join(privateDir, 'setup.sh');
 }
 
 /**
@@ -61,14 +56,14 @@ export function setupScript(branch: string, worktreePath: string, commands: read
   ].join('\n');
 }
 
-/** The setup script of an agent whose pane runs setup. */
+/** The setup script of an agent whose pane runs setup, in its private directory. */
 export function setupFile(
   privateDir: string,
   entry: { branch: string; worktree_path: string },
   commands: readonly string[],
 ): GeneratedFile {
   return {
-    path: setupScriptPath(privateDir),
+    path: join(privateDir, 'setup.sh'),
     content: setupScript(entry.branch, entry.worktree_path, commands),
   };
 }
