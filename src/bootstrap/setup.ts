@@ -56,16 +56,24 @@ export function setupScript(branch: string, worktreePath: string, commands: read
   ].join('\n');
 }
 
-/** The setup script of an agent whose pane runs setup, in its private directory. */
-export function setupFile(
-  privateDir: string,
-  entry: { branch: string; worktree_path: string },
+/**
+ * Each worktree's setup script (in the agent's private directory), in worktree order; undefined
+ * where the pane runs no setup: its branch is not in `branches`, or there are no commands.
+ */
+export function setupFiles(
+  worktrees: readonly { branch: string; worktree_path: string }[],
   commands: readonly string[],
-): GeneratedFile {
-  return {
-    path: join(privateDir, 'setup.sh'),
-    content: setupScript(entry.branch, entry.worktree_path, commands),
-  };
+  branches: ReadonlySet<string> | undefined,
+  privateDirOf: (branch: string) => string,
+): (GeneratedFile | undefined)[] {
+  return worktrees.map((entry) =>
+    commands.length > 0 && branches?.has(entry.branch)
+      ? {
+          path: join(privateDirOf(entry.branch), 'setup.sh'),
+          content: setupScript(entry.branch, entry.worktree_path, commands),
+        }
+      : undefined,
+  );
 }
 
 /** The pane typing its setup script first, and its CLI only when the script succeeded. */

@@ -18,7 +18,7 @@ import { deleteState, saveState } from '../session/store.js';
 import { createSessionFrame, hasSession, killSession, openPanes, startPanes } from '../tmux/client.js';
 import type { SessionPlan } from '../tmux/plan.js';
 import type { GeneratedFile, Integration } from '../agents/adapter.js';
-import { setupFile, withSetup } from '../bootstrap/setup.js';
+import { setupFiles, withSetup } from '../bootstrap/setup.js';
 import { agentFilesDir, agentIntegrations, integratedPane, writeIntegrationFiles } from './integration.js';
 import { sessionsDir } from '../util/dirs.js';
 import { gitPawArgv } from '../util/self.js';
@@ -142,18 +142,6 @@ export interface BringUp {
   setupBranches?: ReadonlySet<string>;
 }
 
-/** Each worktree entry's setup script, in worktree order; undefined where its pane runs none. */
-function setupFiles(bringUp: BringUp, env: NodeJS.ProcessEnv | undefined): (GeneratedFile | undefined)[] {
-  const commands = bringUp.settings.bootstrap?.setup ?? [];
-  const { state, setupBranches } = bringUp;
-  const dir = agentFilesDir(state.session_name, env);
-  return state.worktrees.map((entry) =>
-    commands.length > 0 && setupBranches?.has(entry.branch)
-      ? setupFile(join(dir, agentIdOf(entry.branch)), entry, commands)
-      : undefined,
-  );
-}
-
 /**
  * Starts creating the session's tmux frame — the session with a placeholder pane, its
  * environment, the broker's window and the options — which needs no worktree, so a launch runs
@@ -196,7 +184,13 @@ export async function bringUpSession(
   if (settings.logging) createLogDir(ctx, state.session_name, rollback);
   const frame = bringUp.frame ?? (await openSessionFrame(ctx, bringUp, rollback));
   const integrations = agentIntegrations(state, settings, broker?.url, ctx.env);
-  const setups = setupFiles(bringUp, ctx.env);
+  const agentsDir = agentFilesDir(state.session_name, ctx.env);
+  const setups = setupFiles(
+    state.worktrees,
+    settings.bootstrap?.setup ?? [],
+    bringUp.setupBranches,
+    (branch) => join(agentsDir, agentIdOf(branch)),
+  );
   const files = [
     ...integrations.flatMap((integration) => integration.files),
     ...setups.filter((file) => file !== undefined),
