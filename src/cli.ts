@@ -61,7 +61,8 @@ Examples:
   git paw start --preset backend                      Branches and CLI from [presets.backend]
   git paw start --from-specs                          One agent per pending spec
   git paw start --dry-run --cli claude --branches x   Print the plan, create nothing
-  git paw start --no-attach --cli claude --branches x Launch and leave the session detached`;
+  git paw start --no-attach --cli claude --branches x Launch and leave the session detached
+  git paw start --rerun-setup                         Recover, running setup in every worktree`;
 
 function startOptions(command: Command): Command {
   return command
@@ -74,7 +75,11 @@ function startOptions(command: Command): Command {
     .option('--from-specs', 'launch one agent per pending spec from the [specs] directory')
     .option('--dry-run', 'print the session plan and exit without creating anything')
     .option('--preset <PRESET>', 'take branches and CLI from a [presets.<name>] config entry', once)
-    .option('--no-attach', 'do not attach; print how to attach and exit 0');
+    .option('--no-attach', 'do not attach; print how to attach and exit 0')
+    .option(
+      '--rerun-setup',
+      'run [worktree] setup again in every pane, also in worktrees that already exist',
+    );
 }
 
 async function runStartCommand(flags: StartFlags): Promise<void> {
@@ -266,6 +271,7 @@ function plainStartFlags(args: readonly string[]): StartFlags | undefined {
     if (arg === '--from-specs') flags.fromSpecs = true;
     else if (arg === '--dry-run') flags.dryRun = true;
     else if (arg === '--no-attach') flags.attach = false;
+    else if (arg === '--rerun-setup') flags.rerunSetup = true;
     else if (arg === '--cli' || arg === '--preset' || arg === '--branches') {
       const value = args[index + 1];
       if (value === undefined || value === '' || value.startsWith('-')) return undefined;

@@ -1,6 +1,9 @@
 // The watcher's memory of one agent pane: turns each tick's snapshot (is the pane's shell back in
 // front, what the screen shows) into a state signal, emitted only when the reading changes and
-// only once it is stable. Pure: time is passed in, so every rule is unit-tested without tmux.
+// only once it is stable. A pane running its `[worktree] setup` says so on screen (see
+// bootstrap/setup): `working` while it runs, `error` once it failed and the CLI was not started.
+// Pure: time is passed in, so every rule is unit-tested without tmux.
+import { setupReading } from '../bootstrap/setup.js';
 import type { ScreenRule } from './adapter.js';
 import { classifyScreen, INTEGRATION_FAILED, unknownFlagLine } from './screen.js';
 import type { AgentState, SignalSource, StateSignal } from './state.js';
@@ -27,6 +30,8 @@ interface Observation {
   state: AgentState;
   source: SignalSource;
   detail: string;
+  /** Read from the `[worktree] setup` lines: the CLI itself has not run yet. */
+  setup?: true;
 }
 
 /** The same reading, whichever source it was credited to. */
@@ -53,7 +58,7 @@ export class PaneWatch {
   read(snapshot: PaneSnapshot, now: number): StateSignal | undefined {
     const observation = snapshot.shellInFront
       ? this.shellObservation(snapshot.screen, now)
-      : { ...classifyScreen(snapshot.screen, this.rules), source: 'screen' as const };
+      : this.programObservation(snapshot.screen);
     if (observation === undefined) {
       this.pending = undefined;
       return undefined;
@@ -67,7 +72,18 @@ export class PaneWatch {
     return this.settle({ state: 'exited', source: 'process', detail: 'pane closed' }, now);
   }
 
+  private programObservation(screen: string): Observation {
+    const setup = setupReading(screen);
+    if (setup?.state === 'working')
+      return { state: 'working', source: 'screen', detail: setup.detail, setup: true };
+    return { ...classifyScreen(screen, this.rules), source: 'screen' };
+  }
+
   private shellObservation(screen: string, now: number): Observation | undefined {
+    // A failed setup is known for sure, and holds while the shell waits for the user.
+    const setup = setupReading(screen);
+    if (setup?.state === 'error')
+      return { state: 'error', source: 'process', detail: setup.detail, setup: true };
     if (this.reported?.state === 'exited' && this.programSince === undefined) return this.reported;
     // Without a program seen, the shell may not have run the typed command yet (and what is on
     // screen may be its start-up files' complaints, not the CLI's).
@@ -111,9 +127,12 @@ export class PaneWatch {
     if (decided.state === 'exited') {
       this.exits += 1;
       this.programSince = undefined;
+    } else if (decided.setup) {
+      // The CLI's run (how quickly it exits) is timed from its own start, not from its setup's.
+      this.programSince = undefined;
     } else {
       this.programSince ??= since;
     }
-    return { ...decided, at: since };
+    return { state: decided.state, source: decided.source, detail: decided.detail, at: since };
   }
 }

@@ -6,8 +6,9 @@
 // verified meanwhile: the panes need only its URL and token, which the plan fixed, so they do
 // not wait for it to answer, but the bring-up succeeds only once it has (otherwise the whole
 // launch is rolled back). The broker's steps live in bring-up-broker, loaded only when the
-// session has a broker.
+// session has a broker. Panes of fresh worktrees run `[worktree] setup` before their CLI.
 import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeWorktreesAgentsMd, type AgentsMdTarget } from '../agents-md/write.js';
 import type { BrokerPlan } from '../broker/session.js';
 import { agentIdOf } from '../git/names.js';
@@ -17,8 +18,9 @@ import { commandOf, type SessionState, type WorktreeEntry } from '../session/sch
 import { deleteState, saveState } from '../session/store.js';
 import { createSessionFrame, hasSession, killSession, openPanes, startPanes } from '../tmux/client.js';
 import type { SessionPlan } from '../tmux/plan.js';
-import type { Integration } from '../agents/adapter.js';
-import { agentIntegrations, integratedPane, writeIntegrationFiles } from './integration.js';
+import type { GeneratedFile, Integration } from '../agents/adapter.js';
+import { setupFiles, withSetup } from '../bootstrap/setup.js';
+import { agentFilesDir, agentIntegrations, integratedPane, writeIntegrationFiles } from './integration.js';
 import { sessionsDir } from '../util/dirs.js';
 import { gitPawArgv } from '../util/self.js';
 import { SessionError, describeError } from '../util/errors.js';
@@ -39,14 +41,16 @@ function agentPaneEnv(entry: WorktreeEntry): Record<string, string> {
 }
 
 /**
- * The tmux plan of a session's agents: one pane per worktree entry, in saved order. A broker
- * session adds its dashboard, window and environment (bring-up-broker's withBrokerLayout).
+ * The tmux plan of a session's agents: one pane per worktree entry, in saved order, each with its
+ * integration and, when it runs setup first, its setup script. A broker session adds its
+ * dashboard, window and environment (bring-up-broker's withBrokerLayout).
  */
 export function sessionPlanFor(
   repoRoot: string,
   state: SessionState,
   settings: LaunchSettings,
   integrations: readonly Integration[] = [],
+  setups: readonly (GeneratedFile | undefined)[] = [],
 ): SessionPlan {
   const panes = state.worktrees.map((entry, index) => {
     const pane = {
@@ -58,7 +62,9 @@ export function sessionPlanFor(
       ...(settings.logging ? { logPath: paneLogPath(repoRoot, state.session_name, entry.branch) } : {}),
     };
     const integration = integrations[index];
-    return integration ? integratedPane(pane, integration) : pane;
+    const integrated = integration ? integratedPane(pane, integration) : pane;
+    const setup = setups[index];
+    return setup ? withSetup(integrated, setup.path) : integrated;
   });
   return { name: state.session_name, mouse: settings.mouse, repo: repoRoot, env: {}, panes };
 }
@@ -68,9 +74,10 @@ async function fullSessionPlan(
   repoRoot: string,
   bringUp: Pick<BringUp, 'state' | 'settings' | 'broker'>,
   integrations?: readonly Integration[],
+  setups?: readonly (GeneratedFile | undefined)[],
 ): Promise<SessionPlan> {
   const { state, settings, broker } = bringUp;
-  const agentsPlan = sessionPlanFor(repoRoot, state, settings, integrations);
+  const agentsPlan = sessionPlanFor(repoRoot, state, settings, integrations, setups);
   if (!broker) return agentsPlan;
   return (await import('./bring-up-broker.js')).withBrokerLayout(agentsPlan, repoRoot, broker);
 }
@@ -136,6 +143,8 @@ export interface BringUp {
   agentsMdWritten?: boolean;
   /** The frame, when the launch opened it while creating the worktrees. */
   frame?: SessionFrame;
+  /** Branches whose panes run `[worktree] setup` before their CLI (fresh worktrees, or all with --rerun-setup). */
+  setupBranches?: ReadonlySet<string>;
 }
 
 /**
@@ -180,8 +189,19 @@ export async function bringUpSession(
   if (settings.logging) createLogDir(ctx, state.session_name, rollback);
   const frame = bringUp.frame ?? (await openSessionFrame(ctx, bringUp, rollback));
   const integrations = agentIntegrations(state, settings, broker?.url, ctx.env);
-  writeIntegrationFiles(state.session_name, integrations, rollback, ctx.env);
-  const plan = await fullSessionPlan(ctx.repo.root, bringUp, integrations);
+  const agentsDir = agentFilesDir(state.session_name, ctx.env);
+  const setups = setupFiles(
+    state.worktrees,
+    settings.bootstrap?.setup ?? [],
+    bringUp.setupBranches,
+    (branch) => join(agentsDir, agentIdOf(branch)),
+  );
+  const files = [
+    ...integrations.flatMap((integration) => integration.files),
+    ...setups.filter((file) => file !== undefined),
+  ];
+  writeIntegrationFiles(state.session_name, files, rollback, ctx.env);
+  const plan = await fullSessionPlan(ctx.repo.root, bringUp, integrations, setups);
   // The broker's check runs beside everything below; it stops polling once the bring-up ends.
   const brokerWait = new AbortController();
   // An interrupted launch stops waiting for its broker at once, too.

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { adapterFor } from '../agents/adapters/index.js';
-import type { Integration } from '../agents/adapter.js';
+import type { GeneratedFile, Integration } from '../agents/adapter.js';
 import { agentIdOf } from '../git/names.js';
 import type { SessionState } from '../session/schema.js';
 import type { PanePlan } from '../tmux/plan.js';
@@ -65,16 +65,16 @@ export function integratedPane(pane: PanePlan, integration: Integration): PanePl
 }
 
 /**
- * Writes every integration file (private: directories 0700, files 0600). A launch that fails later
- * removes the session's agents directory again when it made it.
+ * Writes the agents' generated files — their integrations' and their setup scripts (private:
+ * directories 0700, files 0600). A launch that fails later removes the session's agents directory
+ * again when it made it.
  */
 export function writeIntegrationFiles(
   sessionName: string,
-  integrations: readonly Integration[],
+  files: readonly GeneratedFile[],
   rollback: Rollback,
   env: NodeJS.ProcessEnv = process.env,
 ): void {
-  const files = integrations.flatMap((integration) => integration.files);
   if (files.length === 0) return;
   const dir = agentFilesDir(sessionName, env);
   try {

@@ -126,6 +126,8 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
       state,
       settings: plan.settings,
       agentsMdWritten: true,
+      // Every worktree of a fresh launch is new.
+      setupBranches: new Set(plan.agents.map((agent) => agent.branch)),
       ...(broker ? { broker: broker.plan } : {}),
     };
     const targets = await agentsMdTargets(state, plan.settings, broker?.plan);

@@ -1,5 +1,7 @@
 // Planning a fresh launch: validate the agents, pick a free session name, and render the plan
-// for `--dry-run` (byte for byte as 0.3.0 prints it, plus each agent's ports with `[ports]`).
+// for `--dry-run` (byte for byte as 0.3.0 prints it, plus each agent's ports with `[ports]` and
+// the setup commands with `[worktree] setup`).
+import { setupDryRunText } from '../bootstrap/setup.js';
 import { relativeWorktreeLabel } from '../git/names.js';
 import { checkoutsShouldOverlap } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
@@ -92,7 +94,7 @@ export function formatDryRun(
 ): string {
   const header =
     variant === 'from-specs' ? 'Dry run — session plan (from specs):' : 'Dry run — session plan:';
-  return planText(
+  const text = planText(
     header,
     plan.sessionName,
     plan.settings.mouse,
@@ -103,6 +105,7 @@ export function formatDryRun(
       ports: ports?.[index],
     })),
   );
+  return text + setupDryRunText(plan.settings.bootstrap?.setup ?? [], 'in each new worktree');
 }
 
 /**

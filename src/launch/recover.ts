@@ -4,7 +4,8 @@
 // Then the same bring-up as a fresh launch runs (AGENTS.md, log pipes, env, broker and dashboard,
 // state). The broker follows the config as it is now: on when `[broker] enabled`, on the saved
 // port with the saved token and log when the session had one (so its URL and messages survive
-// stop → start), off otherwise — the log then stays recorded for purge.
+// stop → start), off otherwise — the log then stays recorded for purge. `[worktree] setup` runs
+// again only in the worktrees recreated here, or in all of them with `--rerun-setup`.
 import { checkedOutIn, localBranchExists } from '../git/branches.js';
 import { listWorktrees, pruneWorktrees } from '../git/worktrees.js';
 import { commandOf, type SessionState, type WorktreeEntry } from '../session/schema.js';
@@ -66,6 +67,7 @@ export async function recoverSession(
   ctx: LaunchContext,
   state: SessionState,
   settings: LaunchSettings,
+  options: { rerunSetup?: boolean } = {},
 ): Promise<SessionState> {
   if (state.worktrees.length === 0) {
     throw new WorktreeError(`session '${state.session_name}' has no worktrees to recover`, {
@@ -105,9 +107,12 @@ export async function recoverSession(
       },
       broker,
     );
+    const setupBranches = new Set(
+      (options.rerunSetup ? state.worktrees : missing).map((entry) => entry.branch),
+    );
     return bringUpSession(
       ctx,
-      { state: recovered, settings, previous: state, ...(broker ? { broker } : {}) },
+      { state: recovered, settings, previous: state, setupBranches, ...(broker ? { broker } : {}) },
       rollback,
     );
   });

@@ -2,6 +2,8 @@
 // running session, recover a stopped one, or launch a new one; `--dry-run` prints the plan. The
 // caller holds the repo lock (except for --dry-run) until this returns. Each path imports only
 // what it runs (specs and their YAML parser for --from-specs, recovery for a stopped session).
+import { setupDryRunText } from '../bootstrap/setup.js';
+import { bootstrapSettings, mouseEnabled } from '../config/effective.js';
 import type { SessionState } from '../session/schema.js';
 import { corruptStateError, findSession } from '../session/store.js';
 import { ensureTmuxInstalled, hasSession, tmuxInstalled } from '../tmux/client.js';
@@ -30,10 +32,16 @@ async function freshLaunchInput(ctx: LaunchContext, request: StartFlags, facts?:
   return { ...ctx, agents, settings, facts };
 }
 
-async function resume(ctx: LaunchContext, state: SessionState, ignoredFlags: readonly string[]): Promise<string> {
+async function resume(
+  ctx: LaunchContext,
+  state: SessionState,
+  ignoredFlags: readonly string[],
+  rerunSetup: boolean,
+): Promise<string> {
   if (ignoredFlags.length > 0) warn(`session '${state.session_name}' already exists; ignoring ${ignoredFlags.join(', ')}`);
   ensureTmuxInstalled();
   if (await hasSession(ctx.runner, state.session_name)) {
+    if (rerunSetup) warn(`session '${state.session_name}' is running; ignoring --rerun-setup`);
     // A broker that died with its window comes back before the user is handed the session.
     if (state.broker_port !== undefined) await (await import('./broker-revive.js')).reviveBroker(ctx.runner, state);
     say(`Reattaching to session '${state.session_name}'...`);
@@ -42,7 +50,7 @@ async function resume(ctx: LaunchContext, state: SessionState, ignoredFlags: rea
   say(`Recovering session '${state.session_name}'...`);
   const config = await loadRepoConfig(ctx.repo.root);
   const { recoverSession } = await import('./recover.js');
-  await recoverSession(ctx, state, launchSettingsOf(config, ctx.repo.root));
+  await recoverSession(ctx, state, launchSettingsOf(config, ctx.repo.root), { rerunSetup });
   return state.session_name;
 }
 
@@ -57,8 +65,16 @@ async function dryRun(
     if (ignoredFlags.length > 0) warn(`session '${existing.session_name}' already exists; ignoring ${ignoredFlags.join(', ')}`);
     // `start` would not launch anything: show the session it would reattach to or recover.
     const running = tmuxInstalled() && (await hasSession(ctx.runner, existing.session_name));
-    const mouse = existing.mouse ?? launchSettingsOf(await loadRepoConfig(ctx.repo.root), ctx.repo.root).mouse;
-    process.stdout.write(formatExistingSessionDryRun(existing, running, mouse));
+    // The config adds what the saved plan lacks: an old state file's mouse, the setup a recovery runs.
+    const config = running && existing.mouse !== undefined ? undefined : await loadRepoConfig(ctx.repo.root);
+    const mouse = existing.mouse ?? (config === undefined || mouseEnabled(config));
+    const setup = running || config === undefined ? [] : (bootstrapSettings(config)?.setup ?? []);
+    const where = request.rerunSetup
+      ? 'in every worktree (--rerun-setup)'
+      : 'in each worktree recovery recreates';
+    process.stdout.write(
+      formatExistingSessionDryRun(existing, running, mouse) + setupDryRunText(setup, where),
+    );
     return;
   }
   const input = await freshLaunchInput(ctx, request, facts);
@@ -92,7 +108,7 @@ export async function startSession(
     await dryRun(ctx, request, lookup.kind === 'found' ? lookup.state : undefined, ignoredFlags, facts);
     return undefined;
   }
-  if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags);
+  if (lookup.kind === 'found') return resume(ctx, lookup.state, ignoredFlags, request.rerunSetup === true);
   const { findLeftovers, refuseLeftoverConflicts } = await import('./leftovers.js');
   // Looked for while the config is read and the agents chosen; its failure surfaces when awaited.
   const leftovers = findLeftovers(ctx, facts);

@@ -53,7 +53,7 @@ describe('CLI parsing', () => {
   it('shows the start flags', async () => {
     const result = await run(['start', '--help']);
     expect(result.code).toBe(0);
-    for (const flag of ['--cli', '--branches', '--from-specs', '--dry-run', '--preset', '--no-attach']) {
+    for (const flag of ['--cli', '--branches', '--from-specs', '--dry-run', '--preset', '--no-attach', '--rerun-setup']) {
       expect(result.stdout, flag).toContain(flag);
     }
   });

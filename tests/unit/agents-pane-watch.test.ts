@@ -125,6 +125,56 @@ describe('PaneWatch', () => {
     expect(watch.read(shell(screen), 22_000)?.detail).toBe('back at the shell');
   });
 
+  it('shows a running setup step as working, and the CLI it then starts as usual', () => {
+    const step = '$ sh setup.sh && claude\ngit-paw: setup 1/2: npm ci\nadded 3 packages';
+    expect(
+      states(
+        run([
+          program(step),
+          program(`${step}\ngit-paw: setup 2/2: make`),
+          program(`${step}\ngit-paw: setup done`),
+        ]),
+      ),
+    ).toEqual(['working/screen:setup 1/2: npm ci', 'working/screen:setup 2/2: make', '-']);
+  });
+
+  it('reports a failed setup as an error at once, and holds it while the shell waits for the user', () => {
+    const failed =
+      '$ sh setup.sh && claude\ngit-paw: setup 1/1: npm ci\nnpm ERR! missing script\n' +
+      'git-paw: setup failed: npm ci (exit 1)\ngit-paw: the CLI was not started.\n$ ';
+    const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
+    expect(watch.read(shell(failed), 1000)).toEqual({
+      state: 'error',
+      source: 'process',
+      detail: 'setup failed: npm ci',
+      at: 1000,
+    });
+    expect(watch.read(shell(failed), START_GRACE_MS + 1000)).toBeUndefined();
+    expect(watch.read(shell(`${failed}ls\npackage.json\n$ `), START_GRACE_MS + 2000)).toBeUndefined();
+  });
+
+  it('takes Ctrl-C during setup for a failure, and a retry that gets through for the CLI starting', () => {
+    const interrupted = 'git-paw: setup 1/1: npm ci\n^Cgit-paw: setup failed: npm ci (exit 130)\n$ ';
+    const retried = `${interrupted}sh setup.sh && claude\ngit-paw: setup 1/1: npm ci\ngit-paw: setup done\nwelcome`;
+    expect(
+      states(run([program('git-paw: setup 1/1: npm ci'), shell(interrupted), program(retried)])),
+    ).toEqual(['working/screen:setup 1/1: npm ci', 'error/process:setup failed: npm ci', 'idle/screen']);
+  });
+
+  it('times a CLI run from the CLI, not its setup: a long setup, then a flag refused at once', () => {
+    const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
+    const started = 1000 + QUICK_EXIT_MS * 3;
+    watch.read(program('git-paw: setup 1/1: npm ci'), 1000);
+    watch.read(program('git-paw: setup done\nwelcome'), started);
+    expect(watch.read(program('git-paw: setup done\nwelcome'), started + 1000)).toMatchObject({
+      state: 'idle',
+    });
+    const refused = "git-paw: setup done\nerror: unknown option '--settings'\n$ ";
+    expect(watch.read(shell(refused), started + 2000)?.detail).toBe(
+      "integration failed: error: unknown option '--settings'",
+    );
+  });
+
   it('reports a closed pane as exited, once', () => {
     const watch = new PaneWatch(COMMON_SCREEN_RULES, 0);
     watch.read(program(BUSY), 1000);
