@@ -1,5 +1,6 @@
 // Planning a fresh launch: validate the agents, pick a free session name, and render the plan
 // for `--dry-run` (byte for byte as 0.3.0 prints it).
+import { bootstrapDryRunLines, planBootstrap, type BootstrapPlan } from '../bootstrap/plan.js';
 import { relativeWorktreeLabel } from '../git/names.js';
 import { checkoutsShouldOverlap } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
@@ -19,6 +20,8 @@ export interface LaunchPlan {
   staleWorktrees: boolean;
   /** Check each worktree out while git adds the next (git/worktrees' checkoutsShouldOverlap). */
   overlapCheckouts: boolean;
+  /** The files each new worktree gets from the main checkout, when there are any. */
+  bootstrap?: BootstrapPlan;
 }
 
 /**
@@ -46,11 +49,14 @@ export async function planLaunch(
     agents.map((agent) => agent.branch),
   ),
 ): Promise<LaunchPlan> {
+  const bootstrap = planBootstrap(ctx.runner, ctx.repo.root, settings.bootstrap);
+  bootstrap.catch(() => undefined);
   const planned = await validatePlan(ctx, agents, facts);
   for (const agent of planned) {
     if (agent.source === 'new') warn(`branch '${agent.branch}' does not exist; it will be created from HEAD`);
   }
   const { liveSessions, worktrees } = await facts;
+  const files = await bootstrap;
   return {
     sessionName: resolveSessionName(ctx, new Set(settledValue(liveSessions).keys())),
     settings,
@@ -58,6 +64,7 @@ export async function planLaunch(
     // A record git could not list counts as stale: pruning is always safe.
     staleWorktrees: worktrees.status === 'rejected' || worktrees.value.some((entry) => entry.prunable),
     overlapCheckouts: checkoutsShouldOverlap(ctx.repo),
+    ...(files ? { bootstrap: files } : {}),
   };
 }
 
@@ -68,6 +75,7 @@ function planText(
   session: string,
   mouse: boolean,
   agents: readonly { branch: string; cli: string; worktreePath: string }[],
+  extra: readonly string[] = [],
 ): string {
   const lines = [
     header,
@@ -78,6 +86,7 @@ function planText(
     ...agents.map(
       (agent) => `  ${agent.branch} → ${agent.cli} (${relativeWorktreeLabel(agent.worktreePath)})`,
     ),
+    ...extra,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -95,6 +104,7 @@ export function formatDryRun(plan: LaunchPlan, variant: DryRunVariant = 'normal'
       cli: agent.cli.name,
       worktreePath: agent.worktreePath,
     })),
+    bootstrapDryRunLines(plan.bootstrap),
   );
 }
 
