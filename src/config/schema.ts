@@ -94,7 +94,7 @@ const repoPathSchema = string({
   refine: {
     test: repoRelativePath,
     message:
-      'expected a path inside the repository, relative to its root (no leading "/", no "..", not .git)',
+      'expected a path inside the repository, relative to its root (no leading "/", no "..", not the root itself or .git)',
   },
 });
 
