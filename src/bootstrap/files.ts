@@ -12,7 +12,7 @@ import type { CommandRunner } from '../util/exec.js';
 import { ioReason } from '../util/io-reason.js';
 import { warn } from '../util/output.js';
 import { copyCommands, initialCopyMethod, isOptionError, type CopyMethod } from './copy.js';
-import type { BootstrapPlan } from './plan.js';
+import { copiesAround, type BootstrapPlan } from './plan.js';
 
 /** Written before each of our exclude entries, so purge can tell them from the user's lines. */
 export const HIDE_COMMENT = '# git-paw: copied or linked into session worktrees (removed by git paw purge)';
@@ -127,10 +127,15 @@ export function bootstrapPipeline(
 ): BootstrapPipeline {
   let method = initialCopyMethod(process.platform);
   let chain: Promise<void> | undefined;
+  let sources: string[] = [];
   return {
     add(worktreePath) {
-      chain = (chain ?? hideFromGit(repo, plan)).then(async () => {
-        const copies = placeable(worktreePath, plan.copy, 'copied');
+      const first = async () => {
+        await hideFromGit(repo, plan);
+        sources = copiesAround(plan.source, plan.copy, plan.link);
+      };
+      chain = (chain ?? first()).then(async () => {
+        const copies = placeable(worktreePath, sources, 'copied');
         if (copies.length > 0) method = await copyInto(runner, plan, worktreePath, copies, method);
         linkInto(plan, worktreePath, placeable(worktreePath, plan.link, 'linked'));
       });

@@ -4,7 +4,7 @@
 // stops the launch with nothing made, and `--dry-run` can list the result — in at most three git
 // processes however many worktrees there are: the tracked configured paths, the
 // `.worktreeinclude` listing (both at once), then one check-ignore for everything found.
-import { lstatSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { AGENTS_MD } from '../agents-md/name.js';
 import type { BootstrapSettings } from '../config/effective.js';
@@ -19,7 +19,10 @@ export const WORKTREE_INCLUDE = '.worktreeinclude';
 export interface BootstrapPlan {
   /** The main checkout, where every copied file and every link target is. */
   source: string;
-  /** Repo-relative paths copied: the `copy` entries, then what `.worktreeinclude` added. */
+  /**
+   * Repo-relative paths copied: the `copy` entries, then what `.worktreeinclude` added. A copied
+   * directory is copied around a link inside it.
+   */
   copy: string[];
   /** Repo-relative paths made symlinks to the main checkout's. */
   link: string[];
@@ -143,15 +146,36 @@ function usable(
   });
 }
 
-/** Refuses a path both copied and linked: one of them would silently win. */
-function refuseOverlap(copies: readonly string[], links: readonly string[], what: string): void {
+/**
+ * Refuses a copy at or inside a link: the link already shares it. (A link inside a copied
+ * directory is fine: the directory is copied around it, see copiesAround.)
+ */
+function refuseCopyInLink(copies: readonly string[], links: readonly string[]): void {
   for (const link of links) {
-    const copy = copies.find((path) => isAtOrInside(path, link) || isAtOrInside(link, path));
+    const copy = copies.find((path) => isAtOrInside(path, link));
     if (copy === undefined) continue;
-    throw new ConfigError(`[worktree] link '${link}' overlaps '${copy}', which ${what}`, {
+    const where = copy === link ? 'is also' : `is inside '${link}', which is`;
+    throw new ConfigError(`[worktree] copy '${copy}' ${where} in link`, {
       hint: 'a path is either copied or linked: remove one of them',
     });
   }
+}
+
+/**
+ * The paths to hand to cp: each copied directory that holds a link is replaced by its entries
+ * in the main checkout, all but the link (recursively), so the copy goes around the link.
+ */
+export function copiesAround(source: string, copies: readonly string[], links: readonly string[]): string[] {
+  return copies.flatMap((copy) => {
+    const inner = links.filter((link) => link.startsWith(`${copy}/`));
+    if (inner.length === 0) return [copy];
+    const entries = readdirSync(join(source, copy)).map((name) => `${copy}/${name}`);
+    return copiesAround(
+      source,
+      entries.filter((entry) => !inner.includes(entry)),
+      inner,
+    );
+  });
 }
 
 /**
@@ -166,7 +190,7 @@ export async function planBootstrap(
 ): Promise<BootstrapPlan | undefined> {
   const configCopy = outermost((settings?.copy ?? []).map(normalized));
   const configLink = outermost((settings?.link ?? []).map(normalized));
-  refuseOverlap(configCopy, configLink, 'copy also names');
+  refuseCopyInLink(configCopy, configLink);
   const [tracked, candidates] = await Promise.all([
     trackedOf(runner, source, [...configCopy, ...configLink]),
     worktreeIncludeCandidates(runner, source),
@@ -180,7 +204,6 @@ export async function planBootstrap(
       !link.some((linked) => isAtOrInside(path, linked)) &&
       !copy.some((copied) => isAtOrInside(path, copied)),
   );
-  refuseOverlap(included, link, `${WORKTREE_INCLUDE} makes a copy of`);
   if (copy.length + link.length + included.length === 0) return undefined;
   const hide = [...copy, ...link];
   return {

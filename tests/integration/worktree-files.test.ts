@@ -83,6 +83,20 @@ describe.skipIf(skipWithoutTmux)('files copied and linked into new worktrees', (
     expect(sandbox.git(['status', '--porcelain'])).toBe(mainStatus);
   });
 
+  it('copies a directory around a link inside it', async () => {
+    prepareProject(sandbox, '[worktree]\ncopy = ["node_modules"]\nlink = ["node_modules/.cache"]\n');
+    mkdirSync(join(sandbox.repo, 'node_modules', '.cache'));
+    writeFileSync(join(sandbox.repo, 'node_modules', '.cache', 'entry'), 'cached\n');
+    await start('feat/a');
+    const modules = join(worktreeDir(sandbox, 'feat-a'), 'node_modules');
+    expect(lstatSync(modules).isDirectory()).toBe(true);
+    expect(readFileSync(join(modules, 'pkg', 'index.js'), 'utf8')).toBe('module.exports = 1;\n');
+    expect(readlinkSync(join(modules, '.cache'))).toBe(join(sandbox.repo, 'node_modules', '.cache'));
+    expect(
+      sandbox.git(['status', '--porcelain', '--untracked-files=all'], worktreeDir(sandbox, 'feat-a')),
+    ).toBe('');
+  });
+
   it('gives a worktree recovery recreates its files, and none to a worktree that still exists', async () => {
     prepareProject(sandbox);
     await start('feat/a,feat/b');
@@ -316,18 +330,15 @@ describe('planning the files of new worktrees', () => {
     expect(plan?.unignoredInMain).toEqual(['cache']);
   });
 
-  it('refuses a link inside a copied directory: both cannot be honoured', async () => {
+  it('refuses a copy at or inside a link: the link shares it already', async () => {
     prepareProject(sandbox);
     await expect(
-      planBootstrap(sandbox.runner, sandbox.repo, { copy: ['node_modules'], link: ['node_modules/pkg'] }),
+      planBootstrap(sandbox.runner, sandbox.repo, { copy: ['node_modules/pkg'], link: ['node_modules'] }),
     ).rejects.toThrow(
-      "Config error: [worktree] link 'node_modules/pkg' overlaps 'node_modules', which copy also names",
+      "Config error: [worktree] copy 'node_modules/pkg' is inside 'node_modules', which is in link",
     );
-    writeFileSync(join(sandbox.repo, '.worktreeinclude'), 'node_modules/\n');
     await expect(
-      planBootstrap(sandbox.runner, sandbox.repo, { copy: [], link: ['node_modules/pkg'] }),
-    ).rejects.toThrow(
-      "Config error: [worktree] link 'node_modules/pkg' overlaps 'node_modules', which .worktreeinclude makes a copy of",
-    );
+      planBootstrap(sandbox.runner, sandbox.repo, { copy: ['node_modules'], link: ['node_modules'] }),
+    ).rejects.toThrow("Config error: [worktree] copy 'node_modules' is also in link");
   });
 });
