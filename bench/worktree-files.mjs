@@ -2,9 +2,10 @@
 // node_modules) copied from the main checkout into 8 new worktrees by git-paw's own copy pipeline
 // (build/bootstrap/files.js: one `cp -R --reflink=auto --parents` per worktree, one worktree after
 // another). Alternating rounds run it as git-paw does (`--reflink=auto`: copy-on-write clones
-// where the file system has them) and with `--reflink=never` (always a full copy), so the table
-// shows what reflinks save on this machine — nothing on a file system without them, which the
-// result says plainly (`cp --reflink=always` on one file is the probe).
+// where the file system has them, else an in-kernel copy_file_range) and with `--reflink=never`
+// (a read/write copy through cp), so the table shows what this machine's file system offers. No
+// clones on a file system without reflinks: the result says so plainly (`cp --reflink=always` on
+// one file is the probe).
 //
 // Run alone with `node bench/worktree-files.mjs` (after `npm run build`); `npm run bench` calls
 // benchWorktreeFiles(). Options (env, standalone only): BENCH_COPY_ROUNDS.

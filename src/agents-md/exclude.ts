@@ -1,7 +1,8 @@
 // Keeping a worktree's generated AGENTS.md out of `git status`, `git add -A` and commits.
 //
 // Untracked case: git reads `info/exclude` only from the COMMON git dir (a linked worktree's
-// private one is ignored), so an anchored `/AGENTS.md` entry goes there, once, marked as ours.
+// private one is ignored), so an anchored `/AGENTS.md` entry goes there, once, marked as ours
+// (git/exclude, which also keeps the files copied and linked into worktrees out of git).
 // Its side effect: an untracked AGENTS.md at the root of the main worktree (or of any other
 // worktree) is ignored too; we warn when that happens, and removeAgentsMdExclude() undoes it.
 // The alternative, `extensions.worktreeConfig` + a per-worktree `core.excludesFile`, changes
