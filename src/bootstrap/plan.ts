@@ -16,6 +16,9 @@ import { warn } from '../util/output.js';
 /** The file (gitignore syntax) naming ignored files every new worktree gets a copy of. */
 export const WORKTREE_INCLUDE = '.worktreeinclude';
 
+/** git-paw's own directory (config, session logs): never copied by a pattern that happens to match it. */
+const PAW_DIR = '.git-paw';
+
 export interface BootstrapPlan {
   /** The main checkout, where every copied file and every link target is. */
   source: string;
@@ -104,7 +107,7 @@ async function worktreeIncludeCandidates(runner: CommandRunner, source: string):
     '--directory',
     `--exclude-from=${WORKTREE_INCLUDE}`,
   ]);
-  return listed.map(normalized);
+  return listed.map(normalized).filter((path) => !isAtOrInside(path, PAW_DIR) && path !== AGENTS_MD);
 }
 
 async function ignoredOf(
@@ -199,7 +202,7 @@ export async function planBootstrap(
   const copy = usable('copy', configCopy, source, tracked);
   const ignored = await ignoredOf(runner, source, [...new Set([...copy, ...link, ...candidates])]);
   // A match inside an ignored directory is also listed on its own: keep the outermost path git ignores.
-  const included = outermost(candidates.filter((path) => ignored.has(path) && path !== AGENTS_MD)).filter(
+  const included = outermost(candidates.filter((path) => ignored.has(path))).filter(
     (path) =>
       !link.some((linked) => isAtOrInside(path, linked)) &&
       !copy.some((copied) => isAtOrInside(path, copied)),

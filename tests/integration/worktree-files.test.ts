@@ -319,13 +319,19 @@ describe('planning the files of new worktrees', () => {
     writeFileSync(join(sandbox.repo, 'cache', 'sub', 'x'), 'x\n');
     mkdirSync(join(sandbox.repo, 'secrets', 'deep'), { recursive: true });
     writeFileSync(join(sandbox.repo, 'secrets', 'deep', 'key.local'), 'k\n');
-    writeFileSync(join(sandbox.repo, '.gitignore'), 'node_modules/\n.env\n*.local\nsecrets/\n');
+    mkdirSync(join(sandbox.repo, '.git-paw', 'logs'), { recursive: true });
+    writeFileSync(join(sandbox.repo, '.git-paw', 'logs', 'session.local'), 'log\n');
+    writeFileSync(
+      join(sandbox.repo, '.gitignore'),
+      'node_modules/\n.env\n*.local\nsecrets/\n.git-paw/logs/\n',
+    );
     writeFileSync(join(sandbox.repo, '.worktreeinclude'), 'secrets/\n*.local\nnode_modules/pkg/\n');
     const plan = await planBootstrap(sandbox.runner, sandbox.repo, {
       copy: ['./.env', 'cache/', 'cache/sub'],
       link: ['node_modules'],
     });
-    // secrets/deep/key.local is matched on its own too; node_modules/pkg is linked already.
+    // secrets/deep/key.local is matched on its own too; node_modules/pkg is linked already; git-paw's
+    // own directory is never copied.
     expect(plan?.copy).toEqual(['.env', 'cache', 'secrets', 'settings.local']);
     expect(plan?.unignoredInMain).toEqual(['cache']);
   });
