@@ -128,13 +128,13 @@ export function bootstrapPipeline(
   let method = initialCopyMethod(process.platform);
   let chain: Promise<void> | undefined;
   let sources: string[] = [];
+  const prepare = async (): Promise<void> => {
+    await hideFromGit(repo, plan);
+    sources = copiesAround(plan.source, plan.copy, plan.link);
+  };
   return {
     add(worktreePath) {
-      const first = async () => {
-        await hideFromGit(repo, plan);
-        sources = copiesAround(plan.source, plan.copy, plan.link);
-      };
-      chain = (chain ?? first()).then(async () => {
+      chain = (chain ?? prepare()).then(async () => {
         const copies = placeable(worktreePath, sources, 'copied');
         if (copies.length > 0) method = await copyInto(runner, plan, worktreePath, copies, method);
         linkInto(plan, worktreePath, placeable(worktreePath, plan.link, 'linked'));

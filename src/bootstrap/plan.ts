@@ -14,7 +14,7 @@ import type { CommandRunner } from '../util/exec.js';
 import { warn } from '../util/output.js';
 
 /** The file (gitignore syntax) naming ignored files every new worktree gets a copy of. */
-export const WORKTREE_INCLUDE = '.worktreeinclude';
+const WORKTREE_INCLUDE = '.worktreeinclude';
 
 /** git-paw's own directory (config, session logs): never copied by a pattern that happens to match it. */
 const PAW_DIR = '.git-paw';
@@ -39,7 +39,7 @@ export interface BootstrapPlan {
 }
 
 /** `a` is `b` or lies inside it. */
-export function isAtOrInside(a: string, b: string): boolean {
+function isAtOrInside(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}/`);
 }
 
