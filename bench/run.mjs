@@ -6,8 +6,8 @@
 // BENCH_BROKER_SECONDS (per round, default 2), BENCH_BROKER_ROUNDS (default 3),
 // BENCH_EVENTS (per round, default 1000), BENCH_EVENT_ROUNDS (default 3),
 // BENCH_DASHBOARD_SECONDS (default 30), BENCH_WATCHER_SECONDS (default 20),
-// BENCH_CONFLICTS_SECONDS (idle window, default 30),
-// BENCH_ONLY (comma list of startup,launch,broker,events,mcp,compaction,dashboard,watcher,conflicts).
+// BENCH_CONFLICTS_SECONDS (idle window, default 30), BENCH_COPY_ROUNDS (default 3),
+// BENCH_ONLY (comma list of startup,launch,broker,events,mcp,compaction,dashboard,watcher,conflicts,files).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release, totalmem } from 'node:os';
@@ -22,6 +22,7 @@ import { benchLaunch } from './launch.mjs';
 import { ROOT } from './sandbox.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchWatcher } from './watcher.mjs';
+import { benchWorktreeFiles } from './worktree-files.mjs';
 import { countText, msText, progress, ratioText, renderTable } from './stats.mjs';
 
 const setting = (name, fallback) => Number(process.env[name] ?? fallback);
@@ -278,6 +279,24 @@ if (wanted('conflicts')) {
       ) +
       `\nidle over ${c.idle.seconds} s: ${c.idle.cpu_percent} % of a core (with its git processes ${c.idle.cpu_with_git_percent} %, ${c.idle.checks} checks); ` +
       `a full sweep costs ${msText(c.sweep.sweep_cpu_ms)} CPU every ${c.sweep.sweep_interval_s} s = ${c.sweep.percent} %`,
+  );
+}
+
+if (wanted('files')) {
+  progress('7 worktree files');
+  results.worktreeFiles = await benchWorktreeFiles({ rounds: setting('BENCH_COPY_ROUNDS', 3) });
+  const f = results.worktreeFiles;
+  sections.push(
+    `7. [worktree] copy of ${countText(f.files)} files into ${f.worktrees} worktrees, one cp per worktree ` +
+      `(median of ${f.rounds} alternating rounds; ${f.file_system}, reflinks ${f.reflinks_supported ? 'supported' : 'not supported'})\n` +
+      renderTable(
+        ['cp', 'all worktrees', 'per worktree'],
+        [
+          ['--reflink=auto (what git-paw runs)', msText(f.reflink_auto_ms), msText(f.per_worktree_auto_ms)],
+          ['--reflink=never (read/write copy)', msText(f.reflink_never_ms), msText(f.per_worktree_never_ms)],
+        ],
+      ) +
+      (f.reflinks_supported ? '' : `\nno copy-on-write here: ${f.reflink_probe_error}`),
   );
 }
 

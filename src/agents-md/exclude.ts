@@ -1,7 +1,8 @@
 // Keeping a worktree's generated AGENTS.md out of `git status`, `git add -A` and commits.
 //
 // Untracked case: git reads `info/exclude` only from the COMMON git dir (a linked worktree's
-// private one is ignored), so an anchored `/AGENTS.md` entry goes there, once, marked as ours.
+// private one is ignored), so an anchored `/AGENTS.md` entry goes there, once, marked as ours
+// (git/exclude, which also keeps the files copied and linked into worktrees out of git).
 // Its side effect: an untracked AGENTS.md at the root of the main worktree (or of any other
 // worktree) is ignored too; we warn when that happens, and removeAgentsMdExclude() undoes it.
 // The alternative, `extensions.worktreeConfig` + a per-worktree `core.excludesFile`, changes
@@ -15,14 +16,18 @@
 // on files that are present, so there we fall back to assume-unchanged.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  addMarkedEntries,
+  commonExcludePath,
+  excludeLines,
+  readExcludeFile,
+  removeMarkedEntries,
+} from '../git/exclude.js';
 import type { RepoInfo } from '../git/repo.js';
 import { AgentsMdError } from '../util/errors.js';
 import type { CommandRunner } from '../util/exec.js';
-import { writeFileAtomic } from '../util/fs.js';
-import { ioReason } from '../util/io-reason.js';
 import { warn } from '../util/output.js';
 import { AGENTS_MD } from './name.js';
-import { readTextFile } from './read.js';
 
 export { AGENTS_MD };
 /** The entry we add to `<common dir>/info/exclude`; anchored so only root-level files match. */
@@ -48,51 +53,30 @@ async function isIgnored(runner: CommandRunner, worktree: string): Promise<boole
   return result.code === 0;
 }
 
-function excludePath(repo: RepoInfo): string {
-  return join(repo.commonDir, 'info', 'exclude');
-}
-
-/** Serialises edits of one exclude file when several worktrees are set up concurrently. */
-const pendingEdits = new Map<string, Promise<void>>();
-
-function serialised(path: string, edit: () => Promise<void>): Promise<void> {
-  const next = (pendingEdits.get(path) ?? Promise.resolve()).then(edit, edit);
-  pendingEdits.set(
-    path,
-    next.catch(() => undefined),
-  );
-  return next;
-}
-
 /** True when the exclude file has a line that ignores a root `AGENTS.md` (ours, or the user's own). */
-function hasAgentsMdLine(text: string): boolean {
-  const lines = text.split(/\r?\n/).map((line) => line.trim());
+function hasAgentsMdLine(lines: readonly string[]): boolean {
   return lines.includes(EXCLUDE_ENTRY) || lines.includes(AGENTS_MD);
 }
 
 /** Whether the exclude file already has such a line; false when it cannot be read (the slow path then reports why). */
-function excludeAlreadyCovers(path: string): boolean {
+function excludeAlreadyCovers(repo: RepoInfo): boolean {
   try {
-    return hasAgentsMdLine(readTextFile(path) ?? '');
+    return hasAgentsMdLine(excludeLines(readExcludeFile(repo, AgentsMdError)));
   } catch {
     return false;
   }
 }
 
 /** Adds our entry to the common exclude file unless a line there already ignores a root AGENTS.md. */
-function addExcludeEntry(runner: CommandRunner, repo: RepoInfo): Promise<void> {
-  const path = excludePath(repo);
-  return serialised(path, async () => {
-    const current = readTextFile(path) ?? '';
-    if (hasAgentsMdLine(current)) return;
-    const separator = current === '' || current.endsWith('\n') ? '' : '\n';
-    try {
-      writeFileAtomic(path, `${current}${separator}${EXCLUDE_COMMENT}\n${EXCLUDE_ENTRY}\n`);
-    } catch (error) {
-      throw new AgentsMdError(`failed to write '${path}': ${ioReason(error)}`);
-    }
-    await warnIfMainAgentsMdNowIgnored(runner, repo, path);
-  });
+async function addExcludeEntry(runner: CommandRunner, repo: RepoInfo): Promise<void> {
+  const added = await addMarkedEntries(
+    repo,
+    EXCLUDE_COMMENT,
+    [EXCLUDE_ENTRY],
+    AgentsMdError,
+    hasAgentsMdLine,
+  );
+  if (added.length > 0) await warnIfMainAgentsMdNowIgnored(runner, repo, commonExcludePath(repo));
 }
 
 /**
@@ -107,7 +91,7 @@ async function excludeUntrackedAgentsMd(
   worktree: string,
   ignoredNow?: boolean,
 ): Promise<boolean> {
-  if (!excludeAlreadyCovers(excludePath(repo))) {
+  if (!excludeAlreadyCovers(repo)) {
     if (ignoredNow ?? (await isIgnored(runner, worktree))) return true;
     await addExcludeEntry(runner, repo);
   }
@@ -133,11 +117,11 @@ export async function keepFreshAgentsMdOutOfGit(
 ): Promise<boolean> {
   let exclude: string | undefined;
   try {
-    exclude = readTextFile(excludePath(repo)) ?? '';
+    exclude = readExcludeFile(repo, AgentsMdError);
   } catch {
     // Unreadable: adding the entry reports why.
   }
-  if (exclude === undefined || !hasAgentsMdLine(exclude)) await addExcludeEntry(runner, repo);
+  if (exclude === undefined || !hasAgentsMdLine(excludeLines(exclude))) await addExcludeEntry(runner, repo);
   // Our own lines hold no `!`, so the text read before adding them answers this too.
   const excludeMayReinclude = (exclude ?? '').split('\n').some((line) => line.startsWith('!'));
   if (!gitignoreMayReinclude && !excludeMayReinclude) return true;
@@ -224,19 +208,5 @@ async function isTrackedInIndex(runner: CommandRunner, worktree: string): Promis
  * every other line. For `purge`, once no session worktree needs it. Returns true if removed.
  */
 export function removeAgentsMdExclude(repo: RepoInfo): boolean {
-  const path = excludePath(repo);
-  const current = readTextFile(path);
-  if (current === undefined) return false;
-  const lines = current.split('\n');
-  const at = lines.findIndex(
-    (line, index) => line.trim() === EXCLUDE_COMMENT && lines[index + 1]?.trim() === EXCLUDE_ENTRY,
-  );
-  if (at === -1) return false;
-  lines.splice(at, 2);
-  try {
-    writeFileAtomic(path, lines.join('\n'));
-  } catch (error) {
-    throw new AgentsMdError(`failed to write '${path}': ${ioReason(error)}`);
-  }
-  return true;
+  return removeMarkedEntries(repo, EXCLUDE_COMMENT, AgentsMdError);
 }

@@ -81,17 +81,20 @@ export const notificationsTableSchema = object({
 
 /**
  * A path inside the repository, relative to its root: never absolute, never through `..`, so a
- * copy or link can never reach outside the repository or the worktree.
+ * copy or link can never reach outside the repository or the worktree — and neither the root
+ * itself nor git's own `.git`, which every worktree has of its own.
  */
 function repoRelativePath(text: string): boolean {
   if (text.trim() === '' || text.startsWith('/') || text.startsWith('~') || text.includes('\0')) return false;
-  return text.split(/[\\/]+/).every((part) => part !== '..');
+  const parts = text.split(/[\\/]+/).filter((part) => part !== '' && part !== '.');
+  return parts.length > 0 && parts[0] !== '.git' && parts.every((part) => part !== '..');
 }
 
 const repoPathSchema = string({
   refine: {
     test: repoRelativePath,
-    message: 'expected a path inside the repository, relative to its root (no leading "/" and no "..")',
+    message:
+      'expected a path inside the repository, relative to its root (no leading "/", no "..", not the root itself or .git)',
   },
 });
 

@@ -4,6 +4,7 @@
 // everything this launch created and report what failed. The broker modules are loaded only when
 // the session has a broker.
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';
+import { removeBootstrapExclude } from '../bootstrap/files.js';
 import { readCommitFiles } from '../agents-md/committed.js';
 import { agentsMdPipeline, type AgentsMdTarget } from '../agents-md/write.js';
 import type { BrokerPlan } from '../broker/session.js';
@@ -77,9 +78,14 @@ async function createWorktreesWithAgentsMd(
   commitFiles.catch(() => undefined);
   const agentsMd = agentsMdPipeline(ctx.runner, ctx.repo, commitFiles);
   try {
-    await createAgentWorktrees(ctx, plan.agents, plan.overlapCheckouts, rollback, (index) => {
-      agentsMd.add(targets[index] as AgentsMdTarget, checkouts[index]);
-    });
+    await createAgentWorktrees(
+      ctx,
+      plan.agents,
+      plan.overlapCheckouts,
+      rollback,
+      (index) => agentsMd.add(targets[index] as AgentsMdTarget, checkouts[index]),
+      plan.bootstrap,
+    );
   } catch (error) {
     await agentsMd.done().catch(() => undefined);
     throw error;
@@ -109,8 +115,10 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
   return withRollback(async (rollback) => {
     if (plan.staleWorktrees) await pruneWorktrees(runner, repo);
     registerPruneOnRollback(ctx, rollback);
-    // A fresh launch means no other session of this repo needs the AGENTS.md exclude entry.
+    // A fresh launch means no other session of this repo needs the exclude entries.
     rollback.add('the AGENTS.md exclude entry', () => void removeAgentsMdExclude(repo));
+    if (plan.bootstrap)
+      rollback.add('the exclude entries of copied and linked files', () => void removeBootstrapExclude(repo));
     const fresh: SessionState = {
       session_name: plan.sessionName,
       repo_path: repo.root,

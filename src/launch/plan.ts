@@ -1,6 +1,7 @@
 // Planning a fresh launch: validate the agents, pick a free session name, and render the plan
-// for `--dry-run` (byte for byte as 0.3.0 prints it, plus each agent's ports with `[ports]` and
-// the setup commands with `[worktree] setup`).
+// for `--dry-run` (byte for byte as 0.3.0 prints it, plus each agent's ports with `[ports]`, the
+// copied and linked files with `[worktree] copy`/`link`, and the setup commands with `setup`).
+import { bootstrapDryRunLines, planBootstrap, type BootstrapPlan } from '../bootstrap/plan.js';
 import { setupDryRunText } from '../bootstrap/setup.js';
 import { relativeWorktreeLabel } from '../git/names.js';
 import { checkoutsShouldOverlap } from '../git/worktrees.js';
@@ -22,6 +23,8 @@ export interface LaunchPlan {
   staleWorktrees: boolean;
   /** Check each worktree out while git adds the next (git/worktrees' checkoutsShouldOverlap). */
   overlapCheckouts: boolean;
+  /** The files each new worktree gets from the main checkout, when there are any. */
+  bootstrap?: BootstrapPlan;
 }
 
 /**
@@ -49,11 +52,14 @@ export async function planLaunch(
     agents.map((agent) => agent.branch),
   ),
 ): Promise<LaunchPlan> {
+  const bootstrap = planBootstrap(ctx.runner, ctx.repo.root, settings.bootstrap);
+  bootstrap.catch(() => undefined);
   const planned = await validatePlan(ctx, agents, facts);
   for (const agent of planned) {
     if (agent.source === 'new') warn(`branch '${agent.branch}' does not exist; it will be created from HEAD`);
   }
   const { liveSessions, worktrees } = await facts;
+  const files = await bootstrap;
   return {
     sessionName: resolveSessionName(ctx, new Set(settledValue(liveSessions).keys())),
     settings,
@@ -61,6 +67,7 @@ export async function planLaunch(
     // A record git could not list counts as stale: pruning is always safe.
     staleWorktrees: worktrees.status === 'rejected' || worktrees.value.some((entry) => entry.prunable),
     overlapCheckouts: checkoutsShouldOverlap(ctx.repo),
+    ...(files ? { bootstrap: files } : {}),
   };
 }
 
@@ -71,6 +78,7 @@ function planText(
   session: string,
   mouse: boolean,
   agents: readonly { branch: string; cli: string; worktreePath: string; ports?: readonly number[] }[],
+  extra: readonly string[] = [],
 ): string {
   const lines = [
     header,
@@ -82,6 +90,7 @@ function planText(
       (agent) =>
         `  ${agent.branch} → ${agent.cli} (${relativeWorktreeLabel(agent.worktreePath)})${portsSuffix(agent.ports)}`,
     ),
+    ...extra,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -104,6 +113,7 @@ export function formatDryRun(
       worktreePath: agent.worktreePath,
       ports: ports?.[index],
     })),
+    bootstrapDryRunLines(plan.bootstrap),
   );
   return text + setupDryRunText(plan.settings.bootstrap?.setup ?? [], 'in each new worktree');
 }

@@ -6,6 +6,7 @@
 // checkout's branch or the default branch) has all its commits. Pre-existing branches, pane logs
 // and locked worktrees are never touched.
 import { removeAgentsMdExclude } from '../agents-md/exclude.js';
+import { removeBootstrapExclude } from '../bootstrap/files.js';
 import { deleteBranch, localBranchExists, mergeTargets, unmergedCount } from '../git/branches.js';
 import {
   countChanges,
@@ -243,6 +244,7 @@ export async function purgeSession(ctx: LaunchContext, state: SessionState): Pro
     // A broker that would not stop may still append: its log is kept (settle warned about it).
     if (broker !== 'still running') removeBrokerFiles(state);
     removeAgentsMdExclude(ctx.repo);
+    removeBootstrapExclude(ctx.repo);
     removeAgentFiles(state.session_name, ctx.env);
   } catch (error) {
     warn(describeError(error));

@@ -4,8 +4,10 @@
 // Then the same bring-up as a fresh launch runs (AGENTS.md, log pipes, env, broker and dashboard,
 // state). The broker follows the config as it is now: on when `[broker] enabled`, on the saved
 // port with the saved token and log when the session had one (so its URL and messages survive
-// stop → start), off otherwise — the log then stays recorded for purge. `[worktree] setup` runs
-// again only in the worktrees recreated here, or in all of them with `--rerun-setup`.
+// stop → start), off otherwise — the log then stays recorded for purge. Worktrees recreated here
+// get the files a new one would; `[worktree] setup` runs again only in them, or in all of them
+// with `--rerun-setup`.
+import { planBootstrap } from '../bootstrap/plan.js';
 import { checkedOutIn, localBranchExists } from '../git/branches.js';
 import { listWorktrees, pruneWorktrees } from '../git/worktrees.js';
 import { commandOf, type SessionState, type WorktreeEntry } from '../session/schema.js';
@@ -94,10 +96,20 @@ export async function recoverSession(
       worktreePath: entry.worktree_path,
       source: 'local' as const,
     }));
-    await createAgentWorktrees(ctx, recreate, false, rollback, (index) => {
-      const entry = missing[index] as WorktreeEntry;
-      warn(`worktree '${entry.worktree_path}' was missing; recreated it from branch '${entry.branch}'`);
-    });
+    // Worktrees it recreates get the files a new one would.
+    const files =
+      missing.length > 0 ? await planBootstrap(ctx.runner, ctx.repo.root, settings.bootstrap) : undefined;
+    await createAgentWorktrees(
+      ctx,
+      recreate,
+      false,
+      rollback,
+      (index) => {
+        const entry = missing[index] as WorktreeEntry;
+        warn(`worktree '${entry.worktree_path}' was missing; recreated it from branch '${entry.branch}'`);
+      },
+      files,
+    );
     const recovered = withBrokerFields(
       {
         ...withPorts,

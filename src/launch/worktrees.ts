@@ -1,8 +1,10 @@
 // Creating agents' worktrees inside a launch, registering exactly what was created for
 // rollback — also when git fails half-way (e.g. a failing post-checkout hook leaves a complete
 // worktree and branch behind while reporting an error) or a checkout fails while the next
-// worktree is being added.
+// worktree is being added — and giving each the files copied and linked from the main checkout.
 import { rmSync } from 'node:fs';
+import { bootstrapPipeline } from '../bootstrap/files.js';
+import type { BootstrapPlan } from '../bootstrap/plan.js';
 import { deleteBranch, localBranchExists } from '../git/branches.js';
 import { addWorktree, checkOutWorktree, pruneWorktrees, removeWorktree } from '../git/worktrees.js';
 import { pathExists } from '../util/fs.js';
@@ -96,6 +98,8 @@ function twoAtATime(): (task: () => Promise<void>) => Promise<void> {
  * empty and checked out, two at a time, while git adds the next ones. After a failure or Ctrl-C
  * (the rollback's checkpoint throws) nothing new starts, and this returns (or throws the first
  * failure) only once every running step has finished — so rollback knows about everything made.
+ * With `files`, each worktree gets them once checked out (a copy never races a checkout), and
+ * this also waits for every copy.
  */
 export async function createAgentWorktrees(
   ctx: LaunchContext,
@@ -103,7 +107,13 @@ export async function createAgentWorktrees(
   overlapCheckouts: boolean,
   rollback: Rollback,
   created: (index: number) => void,
+  files?: BootstrapPlan,
 ): Promise<void> {
+  const bootstrap = files && bootstrapPipeline(ctx.runner, ctx.repo, files);
+  const checkedOut = (index: number): void => {
+    created(index);
+    bootstrap?.add((agents[index] as AgentWorktree).worktreePath);
+  };
   const failures: unknown[] = [];
   const checkOut = twoAtATime();
   const checkouts: Promise<void>[] = [];
@@ -121,7 +131,7 @@ export async function createAgentWorktrees(
       break;
     }
     if (!overlapCheckouts) {
-      created(index);
+      checkedOut(index);
       continue;
     }
     startCheckout = () => {
@@ -129,7 +139,7 @@ export async function createAgentWorktrees(
         if (failures.length > 0) return;
         try {
           await checkOutWorktree(ctx.runner, agent.worktreePath, agent.branch);
-          created(index);
+          checkedOut(index);
         } catch (error) {
           failures.push(error);
         }
@@ -139,5 +149,7 @@ export async function createAgentWorktrees(
   }
   startCheckout?.();
   await Promise.all(checkouts);
+  const copied = await Promise.allSettled([bootstrap?.done()]);
   if (failures.length > 0) throw failures[0];
+  if (copied[0].status === 'rejected') throw copied[0].reason;
 }

@@ -70,6 +70,14 @@ describe('config files seen by list-clis', () => {
     expect((await paw(['list-clis'])).stderr).toContain("line 2: presets.be.branches: expected an array, got a string");
   });
 
+  it('reports a [worktree] path that is not below the repository root, or is git\'s own directory', async () => {
+    const expected = 'expected a path inside the repository, relative to its root (no leading "/", no "..", not the root itself or .git)';
+    for (const [key, path] of [['copy', '../outside'], ['copy', '/etc/hosts'], ['link', './'], ['link', '.git/hooks']]) {
+      sandbox.writeRepoConfig(`[worktree]\n${key} = ["${path}"]\n`);
+      expect((await paw(['list-clis'])).stderr).toContain(`line 2: worktree.${key}.0: ${expected}\n`);
+    }
+  });
+
   it('reports a missing required sub-key', async () => {
     sandbox.writeRepoConfig('[clis.x]\ndisplay_name = "X"\n');
     const result = await paw(['list-clis']);
