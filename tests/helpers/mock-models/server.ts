@@ -16,7 +16,7 @@ export interface RecordedRequest {
   prompt: string;
   /** The names of the tools the request offers the model, as the vendor module reads them. */
   tools: string[];
-  /** What the mock made of it, e.g. `text`, `tool`, `tool-result`, `error 429`, `side`. */
+  /** What the mock made of it, e.g. `text`, `tool`, `call`, `tool-result`, `error 429`, `side`. */
   answered: string;
 }
 
