@@ -1,11 +1,18 @@
 // What the suite shows for each real CLI, in one session per CLI (a launch costs seconds): the
 // model gets the agent's assignment and its branch's own instructions, the worktree stays clean,
-// and the agent's state on the broker follows what the CLI does — a turn, a permission dialog,
-// an API error, an idle spell, the CLI quitting.
+// git-paw's MCP tools are offered and callable with no prompt, and the agent's state on the
+// broker follows what the CLI does — a turn, a permission dialog, an API error, an idle spell, the
+// CLI quitting.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { allStrings, MARKERS, REPLY_TEXT } from '../helpers/mock-models/server.js';
+import {
+  AFTER_TOOL_TEXT,
+  allStrings,
+  MARKERS,
+  MCP_STATUS_ARGS,
+  REPLY_TEXT,
+} from '../helpers/mock-models/server.js';
 import { pollUntil } from '../helpers/poll.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
 import {
@@ -34,6 +41,8 @@ export interface CliExpectations {
   errorMarker: string;
   /** A question the CLI asks after the API error, and the keys that close it. */
   errorDialog?: { pattern: RegExp; keys: string[] };
+  /** git-paw's MCP tools as the CLI names them in the model's tool list. */
+  mcpTools: string[];
   /** The command that quits the CLI. */
   quit: string;
 }
@@ -75,6 +84,28 @@ export function describeRealCli(cli: RealCli, expected: CliExpectations): void {
 
     it('leaves git status of the worktree clean', () => {
       expect(s.sandbox.git(['status', '--porcelain', '--untracked-files=all'], s.worktree)).toBe('');
+    });
+
+    it('git-paw’s MCP tools are offered to the model, and its publish_status call reaches the broker with no permission prompt', async () => {
+      const before = s.mock.requests.length;
+      await s.submit(`Report your status. ${MARKERS.mcpPublish}`);
+      // No key is pressed: a permission prompt for the tool would hold the turn, and the answer
+      // that follows the tool's result would never come.
+      await s.waitForScreen(new RegExp(AFTER_TOOL_TEXT), 60_000);
+      const turn = s.mock.requests
+        .slice(before)
+        .filter((r) => r.answered !== 'side' && r.prompt.includes(MARKERS.mcpPublish));
+      const last = turn.at(-1);
+      expect(last?.tools).toEqual(expect.arrayContaining(expected.mcpTools));
+      expect(last?.answered).toBe('tool-result');
+      expect(allStrings(last?.body)).toMatch(/\{"seq":\d+\}/);
+      const reported = await pollUntil(
+        () => s.agent(),
+        (a) => a.summary === MCP_STATUS_ARGS.message,
+        { what: 'the status published through MCP on /status' },
+      );
+      expect(reported.status).toBe(MCP_STATUS_ARGS.status);
+      await s.waitForState('idle');
     });
 
     it('a turn shows working on /status, then idle', async () => {

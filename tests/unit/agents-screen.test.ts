@@ -20,6 +20,16 @@ describe('classifyScreen', () => {
       state: 'waiting',
       detail: 'permission dialog',
     });
+    expect(classifyScreen('Allow the github MCP server to run tool "create_issue"?', codex)).toEqual({
+      state: 'waiting',
+      detail: 'approval: MCP tool',
+    });
+    expect(
+      classifyScreen('Allow execution of MCP tool "create_issue" from server "github"?', gemini),
+    ).toEqual({
+      state: 'waiting',
+      detail: 'permission dialog',
+    });
     expect(classifyScreen('Do you trust the files in this folder?', gemini)).toEqual({
       state: 'waiting',
       detail: 'trust screen',

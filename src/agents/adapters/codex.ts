@@ -85,6 +85,8 @@ export const codexAdapter: AgentAdapter = {
       detail: 'approval: command',
     },
     { pattern: /Would you like to make the following edits\?/, state: 'waiting', detail: 'approval: edits' },
+    // An MCP tool the user has not approved (git-paw's own are approved at launch).
+    { pattern: /Allow the \S+ MCP server to run tool /, state: 'waiting', detail: 'approval: MCP tool' },
     {
       pattern: /Trust this folder\?|Do you trust the contents of this directory\?/,
       state: 'waiting',

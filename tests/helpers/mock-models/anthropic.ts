@@ -1,10 +1,12 @@
 // A mock of Anthropic's Messages API, enough for Claude Code: `POST /v1/messages` answered with
-// the streamed SSE events (or one JSON message when not streaming), a `Bash` tool call, and
-// errors the SDK does not retry (`x-should-retry: false`), so an error reaches the CLI at once.
+// the streamed SSE events (or one JSON message when not streaming), a `Bash` tool call, a call of
+// an offered MCP tool (`mcp__<server>__<tool>`), and errors the SDK does not retry
+// (`x-should-retry: false`), so an error reaches the CLI at once.
 import type { ServerResponse } from 'node:http';
 import {
   asArray,
   isRecord,
+  otherReply,
   startMockServer,
   turnFor,
   writeJson,
@@ -25,21 +27,31 @@ function typedTexts(message: Record<string, unknown>): string[] {
 
 /**
  * The turn's prompt: the last typed text of the user messages (a prompt whose turn failed is
- * merged with the next one into one message, so only its last block counts), and whether the last
- * user message carries a tool's result.
+ * merged with the next one into one message, so only its last block counts), whether the last
+ * user message carries a tool's result, and the tool the last assistant message called.
  */
-function lastUserPrompt(body: unknown): { prompt: string; toolResult: boolean } {
-  const users = (isRecord(body) ? asArray(body.messages) : [])
-    .filter(isRecord)
-    .filter((m) => m.role === 'user');
+function lastUserPrompt(body: unknown): { prompt: string; toolResult: boolean; resultOf: string } {
+  const messages = (isRecord(body) ? asArray(body.messages) : []).filter(isRecord);
+  const users = messages.filter((m) => m.role === 'user');
   const last = users.at(-1);
   const toolResult =
     last !== undefined && asArray(last.content).some((b) => isRecord(b) && b.type === 'tool_result');
   const prompt = users.flatMap(typedTexts).at(-1) ?? '';
-  return { prompt, toolResult };
+  const called = asArray(messages.filter((m) => m.role === 'assistant').at(-1)?.content)
+    .filter(isRecord)
+    .find((b) => b.type === 'tool_use');
+  return { prompt, toolResult, resultOf: typeof called?.name === 'string' ? called.name : '' };
+}
+
+/** The names of the tools the request offers (`tools[].name`). */
+function toolNames(request: Record<string, unknown>): string[] {
+  return asArray(request.tools).flatMap((t) => (isRecord(t) && typeof t.name === 'string' ? [t.name] : []));
 }
 
 function content(turn: Turn): Array<Record<string, unknown>> {
+  if (turn.kind === 'call') {
+    return [{ type: 'tool_use', id: `toolu_paw${Date.now()}`, name: turn.name, input: turn.args }];
+  }
   if (turn.kind === 'tool') {
     return [
       {
@@ -51,6 +63,10 @@ function content(turn: Turn): Array<Record<string, unknown>> {
     ];
   }
   return [{ type: 'text', text: turn.kind === 'text' ? turn.text : '' }];
+}
+
+function callsTool(turn: Turn): boolean {
+  return turn.kind === 'tool' || turn.kind === 'call';
 }
 
 function streamEvents(turn: Turn, model: string): Array<{ event: string; data: unknown }> {
@@ -99,7 +115,7 @@ function streamEvents(turn: Turn, model: string): Array<{ event: string; data: u
     event: 'message_delta',
     data: {
       type: 'message_delta',
-      delta: { stop_reason: turn.kind === 'tool' ? 'tool_use' : 'end_turn', stop_sequence: null },
+      delta: { stop_reason: callsTool(turn) ? 'tool_use' : 'end_turn', stop_sequence: null },
       usage: { output_tokens: 5 },
     },
   });
@@ -117,22 +133,19 @@ function writeError(res: ServerResponse, status: 429 | 500): void {
 
 function handle(method: string, url: string, body: unknown): VendorReply {
   if (method !== 'POST' || !url.startsWith('/v1/messages')) {
-    return {
-      prompt: '',
-      toolResult: false,
-      answered: 'other',
-      write: (res) => writeJson(res, method === 'HEAD' ? 200 : 404, {}),
-    };
+    return otherReply((res) => writeJson(res, method === 'HEAD' ? 200 : 404, {}));
   }
-  const { prompt, toolResult } = lastUserPrompt(body);
+  const { prompt, toolResult, resultOf } = lastUserPrompt(body);
   const request = isRecord(body) ? body : {};
   const model = typeof request.model === 'string' ? request.model : 'claude-mock';
   // Side requests (titles, topic checks) come without tools: plain text, never a scripted error.
-  const side = asArray(request.tools).length === 0;
-  const { turn, answered } = turnFor(prompt, toolResult, side);
+  const tools = toolNames(request);
+  const side = tools.length === 0;
+  const { turn, answered } = turnFor(prompt, { toolResult, tools, resultOf }, side);
   return {
     prompt,
     toolResult,
+    tools,
     answered,
     write(res) {
       if (turn.kind === 'error') return writeError(res, turn.status);
@@ -143,7 +156,7 @@ function handle(method: string, url: string, body: unknown): VendorReply {
         role: 'assistant',
         model,
         content: content(turn),
-        stop_reason: turn.kind === 'tool' ? 'tool_use' : 'end_turn',
+        stop_reason: callsTool(turn) ? 'tool_use' : 'end_turn',
         stop_sequence: null,
         usage: { input_tokens: 10, output_tokens: 5 },
       });

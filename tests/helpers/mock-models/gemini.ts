@@ -1,10 +1,12 @@
 // A mock of the Gemini API, enough for Gemini CLI: `:generateContent` answered with JSON (its
 // routing and check requests ask for a JSON object), `:streamGenerateContent?alt=sse` answered
-// with SSE chunks, a `run_shell_command` tool call, and HTTP errors in Google's error shape.
+// with SSE chunks, a `run_shell_command` tool call, a call of an offered MCP tool, and HTTP
+// errors in Google's error shape.
 import type { ServerResponse } from 'node:http';
 import {
   asArray,
   isRecord,
+  otherReply,
   startMockServer,
   turnFor,
   writeJson,
@@ -19,11 +21,13 @@ function lastUserPrompt(body: unknown): { prompt: string; toolResult: boolean } 
   const users = (isRecord(body) ? asArray(body.contents) : [])
     .filter(isRecord)
     .filter((c) => c.role === 'user');
-  const parts = (entry: Record<string, unknown> | undefined) => asArray(entry?.parts).filter(isRecord);
-  const texts = users.flatMap((entry) => parts(entry).map((p) => (typeof p.text === 'string' ? p.text : '')));
+  const partsOf = (entry: Record<string, unknown> | undefined) => asArray(entry?.parts).filter(isRecord);
+  const texts = users.flatMap((entry) =>
+    partsOf(entry).map((p) => (typeof p.text === 'string' ? p.text : '')),
+  );
   return {
     prompt: texts.filter(Boolean).at(-1) ?? '',
-    toolResult: parts(users.at(-1)).some((p) => 'functionResponse' in p),
+    toolResult: partsOf(users.at(-1)).some((p) => 'functionResponse' in p),
   };
 }
 
@@ -38,20 +42,32 @@ const SIDE_JSON = {
   reasoning: 'The mock model has answered.',
 };
 
+/** The names of the functions the request offers (`tools[].functionDeclarations[].name`). */
+function toolNames(body: unknown): string[] {
+  return (isRecord(body) ? asArray(body.tools) : [])
+    .filter(isRecord)
+    .flatMap((tool) => asArray(tool.functionDeclarations))
+    .flatMap((f) => (isRecord(f) && typeof f.name === 'string' ? [f.name] : []));
+}
+
+function parts(turn: Turn): Array<Record<string, unknown>> {
+  if (turn.kind === 'call') return [{ functionCall: { name: turn.name, args: turn.args } }];
+  if (turn.kind === 'tool') {
+    return [
+      {
+        functionCall: {
+          name: 'run_shell_command',
+          args: { command: turn.command, description: 'Create a marker file' },
+        },
+      },
+    ];
+  }
+  return [{ text: turn.kind === 'text' ? turn.text : '' }];
+}
+
 function candidate(turn: Turn): Record<string, unknown> {
-  const parts =
-    turn.kind === 'tool'
-      ? [
-          {
-            functionCall: {
-              name: 'run_shell_command',
-              args: { command: turn.command, description: 'Create a marker file' },
-            },
-          },
-        ]
-      : [{ text: turn.kind === 'text' ? turn.text : '' }];
   return {
-    candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
+    candidates: [{ content: { role: 'model', parts: parts(turn) }, finishReason: 'STOP', index: 0 }],
     usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
   };
 }
@@ -91,28 +107,19 @@ function wantsJson(body: unknown): boolean {
 function handle(method: string, url: string, body: unknown): VendorReply {
   const action = /:(generateContent|streamGenerateContent|countTokens)\b/.exec(url)?.[1];
   if (method !== 'POST' || action === undefined) {
-    return {
-      prompt: '',
-      toolResult: false,
-      answered: 'other',
-      write: (res) =>
-        writeJson(res, 404, { error: { code: 404, message: 'not mocked', status: 'NOT_FOUND' } }),
-    };
+    return otherReply((res) =>
+      writeJson(res, 404, { error: { code: 404, message: 'not mocked', status: 'NOT_FOUND' } }),
+    );
   }
-  if (action === 'countTokens') {
-    return {
-      prompt: '',
-      toolResult: false,
-      answered: 'other',
-      write: (res) => writeJson(res, 200, { totalTokens: 10 }),
-    };
-  }
+  if (action === 'countTokens') return otherReply((res) => writeJson(res, 200, { totalTokens: 10 }));
   const { prompt, toolResult } = lastUserPrompt(body);
   const side = action === 'generateContent';
-  const { turn, answered } = turnFor(prompt, toolResult, side);
+  const tools = toolNames(body);
+  const { turn, answered } = turnFor(prompt, { toolResult, tools }, side);
   return {
     prompt,
     toolResult,
+    tools,
     answered,
     write(res) {
       if (turn.kind === 'error') return writeError(res, turn.status);

@@ -1,10 +1,12 @@
 // A mock of OpenAI's Responses API, enough for Codex: `POST /v1/responses` answered with the
-// streamed SSE events, an `exec_command` tool call, and HTTP errors. Codex retries errors by its
-// provider's `request_max_retries`/`stream_max_retries`, which the test config sets to 0.
+// streamed SSE events, an `exec_command` tool call, a call of an offered MCP tool, and HTTP
+// errors. Codex retries errors by its provider's `request_max_retries`/`stream_max_retries`,
+// which the test config sets to 0.
 import type { ServerResponse } from 'node:http';
 import {
   asArray,
   isRecord,
+  otherReply,
   startMockServer,
   turnFor,
   writeJson,
@@ -17,15 +19,37 @@ import {
 /** The last user message's last text, and whether the input ends with a tool's output. */
 function lastUserPrompt(body: unknown): { prompt: string; toolResult: boolean } {
   const input = (isRecord(body) ? asArray(body.input) : []).filter(isRecord);
-  const toolResult = input.at(-1)?.type === 'function_call_output';
-  const last = input.filter((item) => item.role === 'user').at(-1);
+  const last = input.at(-1)?.type;
+  const toolResult = typeof last === 'string' && last.endsWith('_call_output');
+  const user = input.filter((item) => item.role === 'user').at(-1);
   const parts =
-    last === undefined
+    user === undefined
       ? []
-      : typeof last.content === 'string'
-        ? [last.content]
-        : asArray(last.content).map((c) => (isRecord(c) && typeof c.text === 'string' ? c.text : ''));
+      : typeof user.content === 'string'
+        ? [user.content]
+        : asArray(user.content).map((c) => (isRecord(c) && typeof c.text === 'string' ? c.text : ''));
   return { prompt: parts.filter(Boolean).at(-1) ?? '', toolResult };
+}
+
+/**
+ * The names of the tools the request offers: a function tool by its name, a function inside a
+ * `namespace` tool (how Codex offers an MCP server's tools) as `<namespace>.<function>`.
+ */
+function toolNames(body: unknown): string[] {
+  return (isRecord(body) ? asArray(body.tools) : []).filter(isRecord).flatMap((tool) => {
+    const name = typeof tool.name === 'string' ? tool.name : '';
+    if (tool.type !== 'namespace') return name === '' ? [] : [name];
+    return asArray(tool.tools)
+      .filter(isRecord)
+      .flatMap((f) => (typeof f.name === 'string' ? [`${name}.${f.name}`] : []));
+  });
+}
+
+/** A call of a tool named by `toolNames`: a namespaced function is called by its plain name. */
+function namedCall(name: string, args: unknown): Record<string, unknown> {
+  const dot = name.lastIndexOf('.');
+  const call = { arguments: JSON.stringify(args) };
+  return dot < 0 ? { name, ...call } : { namespace: name.slice(0, dot), name: name.slice(dot + 1), ...call };
 }
 
 /** The shell tool the request offers: `exec_command` (with `cmd`) or the older `shell` (argv). */
@@ -47,13 +71,13 @@ function shellCall(body: unknown, command: string): { name: string; arguments: s
 function streamEvents(turn: Turn, body: unknown): Array<{ event: string; data: unknown }> {
   const id = `resp_paw${Date.now()}`;
   const item =
-    turn.kind === 'tool'
+    turn.kind === 'tool' || turn.kind === 'call'
       ? {
           type: 'function_call',
           id: `fc_${id}`,
           call_id: `call_${id}`,
           status: 'completed',
-          ...shellCall(body, turn.command),
+          ...(turn.kind === 'tool' ? shellCall(body, turn.command) : namedCall(turn.name, turn.args)),
         }
       : {
           type: 'message',
@@ -122,28 +146,20 @@ function writeError(res: ServerResponse, status: 429 | 500): void {
 
 function handle(method: string, url: string, body: unknown): VendorReply {
   if (method === 'GET' && url.startsWith('/v1/models')) {
-    return {
-      prompt: '',
-      toolResult: false,
-      answered: 'other',
-      write: (res) => writeJson(res, 200, { object: 'list', data: [] }),
-    };
+    return otherReply((res) => writeJson(res, 200, { object: 'list', data: [] }));
   }
   if (method !== 'POST' || !url.startsWith('/v1/responses')) {
-    return {
-      prompt: '',
-      toolResult: false,
-      answered: 'other',
-      write: (res) => writeJson(res, 404, { error: { message: 'not mocked' } }),
-    };
+    return otherReply((res) => writeJson(res, 404, { error: { message: 'not mocked' } }));
   }
   const { prompt, toolResult } = lastUserPrompt(body);
   // Side turns (the thread title) come without tools: plain text, never a scripted error.
+  const tools = toolNames(body);
   const side = asArray(isRecord(body) ? body.tools : undefined).length === 0;
-  const { turn, answered } = turnFor(prompt, toolResult, side);
+  const { turn, answered } = turnFor(prompt, { toolResult, tools }, side);
   return {
     prompt,
     toolResult,
+    tools,
     answered,
     write(res) {
       if (turn.kind === 'error') return writeError(res, turn.status);

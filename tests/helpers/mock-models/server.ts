@@ -14,7 +14,9 @@ export interface RecordedRequest {
   body: unknown;
   /** The last prompt the user typed, as the mock read it (empty for other requests). */
   prompt: string;
-  /** What the mock made of it, e.g. `text`, `tool`, `tool-result`, `error 429`, `side`. */
+  /** The names of the tools the request offers the model, as the vendor module reads them. */
+  tools: string[];
+  /** What the mock made of it, e.g. `text`, `tool`, `call`, `tool-result`, `error 429`, `side`. */
   answered: string;
 }
 
@@ -33,6 +35,13 @@ export const MARKERS = {
   hold: 'PAW_HOLD_TURN',
   /** Hold only the answer to the tool's result (the turn after an approved tool call). */
   holdAfterTool: 'PAW_HOLD_AFTER_TOOL',
+  /**
+   * Call the offered tool whose name ends in `publish_status` (git-paw's MCP tool, however the
+   * CLI names it) with MCP_STATUS_ARGS; the call's result gets a text answer. While the CLI's MCP
+   * servers still connect and it offers WAIT_FOR_MCP_TOOL instead, call that first. When neither
+   * is offered, answer NO_MCP_TOOL_TEXT with the names that were offered.
+   */
+  mcpPublish: 'PAW_MCP_PUBLISH',
 } as const;
 
 /** The command of a scripted tool call: it writes a file, so every CLI asks before running it. */
@@ -41,9 +50,26 @@ export const TOOL_COMMAND = 'touch paw-tool-ran.txt';
 export const REPLY_TEXT = 'PAW-MOCK-REPLY done.';
 export const AFTER_TOOL_TEXT = 'PAW-MOCK-AFTER-TOOL done.';
 
+/** The arguments of the scripted `publish_status` call; the message is what `/status` then shows. */
+export const MCP_STATUS_ARGS = {
+  status: 'working',
+  message: 'PAW-MCP-STATUS reported through the git-paw tool',
+  modified_files: [],
+} as const;
+/**
+ * Claude Code's tool for MCP servers that are still connecting: offered in place of their tools
+ * to a prompt submitted before they are ready, it returns once they are.
+ */
+export const WAIT_FOR_MCP_TOOL = 'WaitForMcpServers';
+/** The answer when the request offers no `publish_status` tool. */
+export const NO_MCP_TOOL_TEXT = 'PAW-MOCK: no publish_status tool offered.';
+
 /** What the model does this turn. */
 export type Turn =
-  { kind: 'text'; text: string } | { kind: 'tool'; command: string } | { kind: 'error'; status: 429 | 500 };
+  | { kind: 'text'; text: string }
+  | { kind: 'tool'; command: string }
+  | { kind: 'call'; name: string; args: Record<string, unknown> }
+  | { kind: 'error'; status: 429 | 500 };
 
 /**
  * The answer to a CLI's side request (title, routing, topic check): always plain text, since the
@@ -51,15 +77,36 @@ export type Turn =
  */
 export const SIDE_TURN: Turn = { kind: 'text', text: REPLY_TEXT };
 
+/** What the model knows of the request besides its prompt. */
+export interface TurnContext {
+  /** The last user entry carries a tool's result. */
+  toolResult: boolean;
+  /** The names of the tools the request offers. */
+  tools?: readonly string[];
+  /** The name of the tool whose result it carries, where the vendor module reads it. */
+  resultOf?: string;
+}
+
+/** The call of git-paw's `publish_status`, or of the tool that waits for it to be offered. */
+function mcpPublishTurn(tools: readonly string[], mayWait: boolean): Turn {
+  const name = tools.find((tool) => tool.endsWith('publish_status'));
+  if (name !== undefined) return { kind: 'call', name, args: { ...MCP_STATUS_ARGS } };
+  if (mayWait && tools.includes(WAIT_FOR_MCP_TOOL))
+    return { kind: 'call', name: WAIT_FOR_MCP_TOOL, args: {} };
+  return { kind: 'text', text: `${NO_MCP_TOOL_TEXT} Offered: ${tools.join(', ')}` };
+}
+
 /**
- * The turn scripted by the prompt. `toolResult` is true when the last user entry carries a tool's
- * result: the model then answers in text, whatever the earlier prompt said.
+ * The turn scripted by the prompt. After a tool's result the model answers in text, whatever the
+ * earlier prompt said, unless that tool only waited for the MCP servers.
  */
-export function scriptTurn(prompt: string, toolResult: boolean): Turn {
+export function scriptTurn(prompt: string, context: TurnContext): Turn {
+  const waited = context.resultOf === WAIT_FOR_MCP_TOOL;
   if (prompt.includes(MARKERS.error429)) return { kind: 'error', status: 429 };
   if (prompt.includes(MARKERS.error500)) return { kind: 'error', status: 500 };
-  if (toolResult) return { kind: 'text', text: AFTER_TOOL_TEXT };
+  if (context.toolResult && !waited) return { kind: 'text', text: AFTER_TOOL_TEXT };
   if (prompt.includes(MARKERS.tool)) return { kind: 'tool', command: TOOL_COMMAND };
+  if (prompt.includes(MARKERS.mcpPublish)) return mcpPublishTurn(context.tools ?? [], !waited);
   return { kind: 'text', text: REPLY_TEXT };
 }
 
@@ -112,6 +159,8 @@ export interface VendorReply {
   prompt: string;
   /** The request carries a tool's result. */
   toolResult: boolean;
+  /** The names of the tools the request offers. */
+  tools: string[];
   /** Label for the record. */
   answered: string;
   /** Writes the answer. */
@@ -177,6 +226,7 @@ export async function startMockServer(handle: VendorHandler): Promise<MockModelS
         headers: req.headers,
         body,
         prompt: reply.prompt,
+        tools: reply.tools,
         answered: reply.answered,
       });
       if (armed && heldBy(reply)) await new Promise<void>((resolve) => held.push(resolve));
@@ -217,11 +267,17 @@ export async function startMockServer(handle: VendorHandler): Promise<MockModelS
  */
 export function turnFor(
   prompt: string,
-  toolResult: boolean,
+  context: TurnContext,
   side: boolean,
 ): { turn: Turn; answered: string } {
   if (side) return { turn: SIDE_TURN, answered: 'side' };
-  const turn = scriptTurn(prompt, toolResult);
-  const answered = turn.kind === 'error' ? `error ${turn.status}` : toolResult ? 'tool-result' : turn.kind;
+  const turn = scriptTurn(prompt, context);
+  const answered =
+    turn.kind === 'error' ? `error ${turn.status}` : context.toolResult ? 'tool-result' : turn.kind;
   return { turn, answered };
+}
+
+/** A reply that records nothing of a prompt: for requests that are not the model's turns. */
+export function otherReply(write: (res: ServerResponse) => void): VendorReply {
+  return { prompt: '', toolResult: false, tools: [], answered: 'other', write };
 }
