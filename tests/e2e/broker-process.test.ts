@@ -304,10 +304,14 @@ describe('port choice and holders', () => {
     expect(unset.port).toBeGreaterThanOrEqual(9119);
     expect(await canListen('127.0.0.1', unset.port)).toBe(true);
     expect(unset.token).toBeNull();
-    expect(unset.sessionEnv).toEqual({
+    const { GIT_PAW_LAUNCHED_AT: launchedAt, ...sessionEnv } = unset.sessionEnv;
+    expect(sessionEnv).toEqual({
       GIT_PAW_BROKER_URL: `http://127.0.0.1:${unset.port}`,
       GIT_PAW_BROKER_TOKEN: '',
     });
+    // When the launch was (epoch seconds): hooks wait for a broker still starting only shortly after.
+    expect(launchedAt).toMatch(/^\d+$/);
+    expect(Math.abs(Number(launchedAt) - Date.now() / 1000)).toBeLessThan(60);
     expect(unset.logPath).toBe(join(dataHome, 'git-paw', 'sessions', 'paw-free.broker.jsonl'));
     expect((await plan()).token).toMatch(/^[0-9a-f]{64}$/);
     await expect(
