@@ -14,7 +14,7 @@ const DIALOG: Record<RealCli, RegExp> = {
   gemini: /Allow execution|Apply this change\?/,
 };
 
-for (const cli of ['claude', 'codex'] as const) {
+for (const cli of ['claude', 'codex', 'gemini'] as const) {
   const skip = inject('realClisSkip') || (skipWithoutTmux ? 'tmux is not installed' : '');
   describe.skipIf(skip !== '')(`git paw send into ${cli} (real CLI)`, () => {
     let s: RealCliSession;
@@ -51,6 +51,8 @@ for (const cli of ['claude', 'codex'] as const) {
       s.mock.armHold();
       await s.submit(`Create the file. ${MARKERS.tool} ${MARKERS.holdAfterTool}`);
       await s.waitForState('waiting');
+      // The state can come from a hook a moment before the dialog is drawn.
+      await s.waitForScreen(DIALOG[cli]);
       const before = s.screen();
       const result = await send(s.agentId, 'yes do it');
       expect(result.code).toBe(1);
