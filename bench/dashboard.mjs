@@ -1,7 +1,8 @@
 // Benchmark 4, dashboard idle CPU: a real broker-enabled session (`git-paw start --no-attach`,
 // ten branches, fake AI CLIs) whose pane 0 runs `git-paw dashboard`. Each agent publishes one
-// status through the session's broker, then nothing changes during the window, so what is
-// measured is the view's own cost (its /status poll and the age column ticking).
+// status through the session's broker; the window opens once the dashboards show every agent
+// idle (the watcher has settled their state), so nothing changes during it and what is measured
+// is the view's own cost: its /status poll, and its ages and uptime, which change once a minute.
 // CPU = utime + stime from /proc/<pid>/stat before and after the window, as % of one core.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -95,10 +96,10 @@ export async function benchDashboard({ seconds = 30 } = {}) {
     for (const pane of [paneZero, '=view:']) {
       await waitFor(
         () =>
-          new RegExp(`${AGENTS} agents: ${AGENTS} (working|idle)\\b`).test(
+          new RegExp(`${AGENTS} agents: ${AGENTS} idle\\b`).test(
             sandbox.tmux(['capture-pane', '-p', '-t', pane]),
           ),
-        `dashboard ${pane} to show ten agents in one state`,
+        `dashboard ${pane} to show all ten agents idle (their state settled)`,
       );
       const panePid = Number(sandbox.tmux(['display-message', '-p', '-t', pane, '#{pane_pid}']));
       const size = sandbox.tmux(['display-message', '-p', '-t', pane, '#{pane_width}x#{pane_height}']).trim();

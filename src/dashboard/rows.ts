@@ -95,20 +95,20 @@ export function formatAge(seconds: number): string {
 }
 
 /**
- * A duration as the dashboard shows it while nothing happens: ten-second steps under a minute,
- * then minutes. A per-second count would redraw the whole screen every second; this redraws six
- * times in the first minute and once a minute after.
+ * A duration as the dashboard shows it: `<1m` under a minute, then minutes. Every change of the
+ * text redraws the whole screen (a full Ink render and terminal write, tens of milliseconds on a
+ * slow machine), so an idle screen changes once a minute at most — a per-second or even
+ * ten-second count was most of the dashboard's idle CPU in a session's first minutes.
  */
 export function formatCoarseDuration(seconds: number): string {
   const whole = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
-  return formatDuration(whole < 60 ? whole - (whole % 10) : whole);
+  return whole < 60 ? '<1m' : formatDuration(whole);
 }
 
-/** The dashboard's age: `just now`, then as formatCoarseDuration says (`30s ago`, `3m ago`). */
+/** The dashboard's age: `just now` under a minute, then `3m ago`, `1h 15m ago`. */
 export function formatCoarseAge(seconds: number): string {
   const whole = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
-  if (whole < 10) return 'just now';
-  return `${formatCoarseDuration(whole)} ago`;
+  return whole < 60 ? 'just now' : formatAge(whole);
 }
 
 /** True when the broker reports the agent but it has not published anything yet. */

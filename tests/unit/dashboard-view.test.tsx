@@ -150,10 +150,10 @@ describe('dashboard view', () => {
     expect(app.frames.length).toBe(drawn);
     broker.answer = {
       ...broker.answer,
-      agents: [{ agent_id: 'feat-api', status: 'working', last_seen_seconds: 13 }],
+      agents: [{ agent_id: 'feat-api', status: 'working', last_seen_seconds: 63 }],
     };
     await nextPoll();
-    await screen('the new age', (frame) => frame.includes('10s ago'));
+    await screen('the new age', (frame) => frame.includes('1m ago'));
     expect(app.frames.length).toBe(drawn + 1);
   });
 
