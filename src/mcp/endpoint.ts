@@ -4,10 +4,13 @@
 // on the first MCP request (or just after the broker is ready), never by the CLI: the SDK costs
 // about 0.3 s to load.
 //
-// Stateless mode: every POST gets a fresh McpServer and transport, which are dropped once the
-// reply is out. Nothing outlives a request, so a reconnect storm or a client that never says
-// goodbye leaves nothing behind, and memory is bounded by the server's connection cap times one
-// request (64 KiB body, batches of at most the SDK's batch size). Sessions would buy nothing
+// Stateless mode: every POST gets its own transport, dropped once the reply is out, and a server
+// that answers nothing else meanwhile. Nothing about a client outlives its request, so a
+// reconnect storm or a client that never says goodbye leaves nothing behind, and memory is
+// bounded by the server's connection cap times one request (64 KiB body, batches of at most the
+// SDK's batch size). Building a server (its six tools and their schemas) costs more than a tool
+// call, so a server whose request finished is kept for the agent's next one — a few per agent at
+// most; one whose client went away mid-request may still have a handler running and is dropped. Sessions would buy nothing
 // here: the tools need no per-connection state (the inbox cursor is the broker's, per agent, and
 // logged), and the server never pushes on its own, so GET streams are refused with 405. Replies
 // are plain JSON rather than SSE: a tool call is one answer, `wait_for_message` included.
@@ -214,23 +217,46 @@ function webHeaders(req: IncomingMessage): Headers {
 
 let version: string | undefined;
 
+/** Servers kept for the next request, per broker and agent. */
+const idleServers = new WeakMap<BrokerService, Map<string, McpServer[]>>();
+const MAX_IDLE_PER_AGENT = 4;
+
+function takeServer(service: BrokerService, agentId: string): McpServer {
+  version ??= packageVersion();
+  return idleServers.get(service)?.get(agentId)?.pop() ?? serverFor(service, agentId, version);
+}
+
+function keepServer(service: BrokerService, agentId: string, server: McpServer): void {
+  const byAgent = idleServers.get(service) ?? new Map<string, McpServer[]>();
+  idleServers.set(service, byAgent);
+  const idle = byAgent.get(agentId) ?? [];
+  byAgent.set(agentId, idle);
+  if (idle.length < MAX_IDLE_PER_AGENT) idle.push(server);
+}
+
 /**
- * Answers one MCP POST for `agentId` whose body routes.ts has parsed. The per-request server is
- * closed when the client goes away, which aborts a waiting `wait_for_message`.
+ * Answers one MCP POST for `agentId` whose body routes.ts has parsed. The server lets go of the
+ * request's transport when the response closes, which also aborts a waiting `wait_for_message`
+ * of a client that went away.
  */
 export async function handleMcpPost(
   req: IncomingMessage,
   res: ServerResponse,
   options: { service: BrokerService; agentId: string; body: unknown },
 ): Promise<void> {
-  version ??= packageVersion();
-  const server = serverFor(options.service, options.agentId, version);
+  const server = takeServer(options.service, options.agentId);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
   });
   await server.connect(transport);
-  res.once('close', () => void server.close());
+  res.once('close', () => {
+    // Only a server whose reply went out whole has no handler left running.
+    const finished = res.writableFinished;
+    void server.close().then(() => {
+      if (finished) keepServer(options.service, options.agentId, server);
+    });
+  });
   const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
     method: 'POST',
     headers: webHeaders(req),
