@@ -1,10 +1,11 @@
 // Benchmark 3c, MCP: the latency of a `publish_status` tool call on the broker's MCP endpoint
-// against the same status published with `POST /publish`, one call in flight, on the real broker
-// (supervisor + server child, token auth, JSONL log), alternating rounds; then the server's RSS
-// after 10,000 MCP calls.
+// against the same status published with `POST /publish`, one call in flight over one kept-alive
+// node:http connection, on the real broker (supervisor + server child, token auth, JSONL log),
+// alternating rounds; then the server's RSS after 10,000 MCP calls.
 //
 // Run alone with `node bench/mcp.mjs` (after `npm run build`); `npm run bench` calls benchMcp().
 import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,28 @@ const AGENT = 'feat-a';
 function rssMiB(pid) {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/**
+ * One POST over a kept-alive node:http connection; resolves with the status and body. Lighter than
+ * fetch (undici), whose own allocations and timers would add to the tail of both routes.
+ */
+function post(agent, url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function timed(send, calls) {
@@ -49,6 +72,7 @@ export async function benchMcp({ calls = 2_000, rounds = 3, rssCalls = 10_000 } 
     saved: { logPath: join(dir, 'bench.broker.jsonl') },
     cliPath: CLI_PATH,
   });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const broker = spawn(plan.command[0], plan.command.slice(1), {
     env: { ...process.env, TMUX: undefined, ...plan.env },
     stdio: 'ignore',
@@ -70,10 +94,8 @@ export async function benchMcp({ calls = 2_000, rounds = 3, rssCalls = 10_000 } 
         method: 'tools/call',
         params: { name: 'publish_status', arguments: { status: 'working', message: `step ${i}` } },
       });
-      const reply = await fetch(`${plan.url}/mcp/${AGENT}`, { method: 'POST', headers: mcpHeaders, body });
-      const text = await reply.text();
-      if (reply.status !== 200 || text.includes('"isError":true'))
-        throw new Error(`MCP call failed: ${text}`);
+      const { status, text } = await post(agent, `${plan.url}/mcp/${AGENT}`, mcpHeaders, body);
+      if (status !== 200 || text.includes('"isError":true')) throw new Error(`MCP call failed: ${text}`);
     };
     const publish = async (i) => {
       const body = JSON.stringify({
@@ -81,13 +103,13 @@ export async function benchMcp({ calls = 2_000, rounds = 3, rssCalls = 10_000 } 
         agent_id: AGENT,
         payload: { status: 'working', modified_files: [], message: `step ${i}` },
       });
-      const reply = await fetch(`${plan.url}/publish`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      const { status } = await post(
+        agent,
+        `${plan.url}/publish`,
+        { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body,
-      });
-      await reply.text();
-      if (reply.status !== 202) throw new Error(`publish failed: ${reply.status}`);
+      );
+      if (status !== 202) throw new Error(`publish failed: ${status}`);
     };
     // Warm-up: the endpoint module loads on first use, and the JIT settles.
     await timed(mcpCall, 200);
@@ -116,6 +138,7 @@ export async function benchMcp({ calls = 2_000, rounds = 3, rssCalls = 10_000 } 
       server_rss_after_mib: round(rssAfter, 1),
     };
   } finally {
+    agent.destroy();
     broker.kill('SIGTERM');
     await new Promise((resolve) => (broker.exitCode !== null ? resolve() : broker.once('exit', resolve)));
     rmSync(dir, { recursive: true, force: true });
