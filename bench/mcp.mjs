@@ -5,6 +5,7 @@
 //
 // Run alone with `node bench/mcp.mjs` (after `npm run build`); `npm run bench` calls benchMcp().
 import { spawn } from 'node:child_process';
+import { Buffer } from 'node:buffer';
 import { Agent, request } from 'node:http';
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
