@@ -26,3 +26,8 @@ export interface StateSignal {
 export function isAgentState(value: unknown): value is AgentState {
   return typeof value === 'string' && (AGENT_STATES as readonly string[]).includes(value);
 }
+
+/** The observed state a `/status` entry carries (a 0.3.0 broker sends none: not started). */
+export function observedState(agent: { state?: unknown }): AgentState {
+  return isAgentState(agent.state) ? agent.state : 'not_started';
+}

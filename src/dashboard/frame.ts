@@ -7,14 +7,8 @@
 import { sortByAttention } from '../attention/order.js';
 import { conflictSummary, involvedAgents, reportFromStatus } from '../conflicts/report.js';
 import type { BrokerStatus } from './broker-status.js';
-import {
-  buildRows,
-  countsLine,
-  formatCoarseDuration,
-  formatDuration,
-  type AgentRow,
-  type RosterAgent,
-} from './rows.js';
+import { formatDuration } from '../util/duration.js';
+import { buildRows, countsLine, formatCoarseDuration, type AgentRow, type RosterAgent } from './rows.js';
 import { displayWidth, fitToWidth, truncateToWidth } from './text-width.js';
 
 export type LineStyle = 'title' | 'header' | 'warning' | 'plain' | 'selected' | 'hint';

@@ -2,7 +2,7 @@
 // never reported included), the observed state with an icon per state, the self-reported status
 // with upstream's symbols and labels, ages, and the counts line (every observed state, then the
 // reported done / blocked).
-import { isAgentState, type AgentState } from '../agents/state.js';
+import { observedState, type AgentState } from '../agents/state.js';
 import {
   countAgents,
   reportedCountsText,
@@ -11,6 +11,7 @@ import {
   stateCountsText,
   stateLabel,
 } from '../attention/counts.js';
+import { formatAge, formatDuration } from '../util/duration.js';
 import type { StatusAgent } from './broker-status.js';
 import { sanitizeCell } from './text-width.js';
 
@@ -70,28 +71,10 @@ export function statusCell(label: string | null | undefined): string {
 
 export { stateLabel };
 
-/** The observed state a `/status` entry carries (a 0.3.0 broker sends none: not started). */
-export function observedState(agent: Pick<StatusAgent, 'state'>): AgentState {
-  return isAgentState(agent.state) ? agent.state : 'not_started';
-}
-
 /** `⚙ working`, `⏳ waiting · permission: Bash`, `⚪ not started`. */
 export function stateCell(state: AgentState, detail: string | null | undefined): string {
   const reason = sanitizeCell(detail ?? '');
   return `${STATE_ICONS[state]} ${stateLabel(state)}${reason === '' ? '' : ` · ${reason}`}`;
-}
-
-/** A duration the way upstream prints ages: `45s`, `3m`, `1h 0m`, `1h 15m`. */
-export function formatDuration(seconds: number): string {
-  const whole = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
-  if (whole < 60) return `${whole}s`;
-  if (whole < 3600) return `${Math.floor(whole / 60)}m`;
-  return `${Math.floor(whole / 3600)}h ${Math.floor((whole % 3600) / 60)}m`;
-}
-
-/** `0s ago`, `30s ago`, `3m ago`, `1h 0m ago`, `1h 15m ago`. */
-export function formatAge(seconds: number): string {
-  return `${formatDuration(seconds)} ago`;
 }
 
 /**

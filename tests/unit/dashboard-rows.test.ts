@@ -5,10 +5,10 @@ import {
   type BrokerStatus,
 } from '../../src/dashboard/broker-status.js';
 import { columnWidths, frameKey, KEY_HINT, layoutFrame, type FrameInput } from '../../src/dashboard/frame.js';
+import { formatAge } from '../../src/util/duration.js';
 import {
   buildRows,
   countsLine,
-  formatAge,
   formatCoarseAge,
   formatCoarseDuration,
   stateCell,
