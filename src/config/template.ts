@@ -66,6 +66,23 @@ export const REPO_CONFIG_TEMPLATE = `# git-paw settings for this repository.
 # command = ""            # run with GIT_PAW_AGENT, GIT_PAW_BRANCH, GIT_PAW_CLI, GIT_PAW_STATE,
 #                         # GIT_PAW_SUMMARY and GIT_PAW_SESSION set, e.g. "notify.sh"
 
+# What every worktree git-paw creates gets before its agent starts: files copied from the main
+# checkout (copy-on-write where the file system can; never over a file, never a tracked one),
+# paths symlinked to the main checkout's, and setup commands run in the agent's pane (the CLI
+# starts only when they succeed). A .worktreeinclude file (.gitignore syntax) adds the ignored
+# files it matches to \`copy\`. Copy node_modules rather than linking it: through a link,
+# workspace packages would resolve into the main checkout.
+# [worktree]
+# copy = [".env"]
+# link = ["node_modules/.cache"]
+# setup = ["npm ci --prefer-offline"]
+
+# Each agent's own block of ports, as PORT and GIT_PAW_PORT_0.. in its pane, so the dev servers
+# of several agents do not collide; ports in use are skipped.
+# [ports]
+# range = "3100-3999"
+# per_agent = 10
+
 # A CLI of your own, usable as \`--cli my-agent\` (git paw add-cli writes these globally).
 # [clis.my-agent]
 # command = "/usr/local/bin/my-agent"   # absolute path, or a command on PATH, with arguments

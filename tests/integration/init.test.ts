@@ -103,7 +103,7 @@ describe('init', () => {
     expect(branchPrefix(config)).toBe('spec/');
     expect(loggingEnabled(config)).toBe(false);
     expect(brokerSettings(config)).toMatchObject({ enabled: true, port: undefined, bind: '127.0.0.1', auth: 'token' });
-    for (const key of ['default_cli', 'mouse', 'default_spec_cli', 'branch_prefix', '[specs]', '[logging]', '[broker]', 'allow_remote', 'auth', '[clis.my-agent]', '[presets.my-preset]']) {
+    for (const key of ['default_cli', 'mouse', 'default_spec_cli', 'branch_prefix', '[specs]', '[logging]', '[broker]', 'allow_remote', 'auth', '[worktree]', '[ports]', '[clis.my-agent]', '[presets.my-preset]']) {
       expect(text, key).toContain(`# ${key}`);
     }
     expect(text).not.toContain('--broker');
@@ -119,6 +119,8 @@ describe('init', () => {
     expect(config.specs).toEqual({ dir: 'specs', type: 'openspec' });
     expect(config.presets['my-preset']).toEqual({ branches: ['feat/api', 'feat/ui'], cli: 'claude' });
     expect(brokerSettings(config)).toEqual({ enabled: true, port: 9119, bind: '127.0.0.1', allowRemote: false, auth: 'token', mcp: true, logLimit: 64 * 1024 * 1024 });
+    expect(config.worktree).toEqual({ copy: ['.env'], link: ['node_modules/.cache'], setup: ['npm ci --prefer-offline'] });
+    expect(config.ports).toEqual({ range: '3100-3999', per_agent: 10 });
   });
 
   it('initialises the main worktree when run inside a linked worktree', async () => {
