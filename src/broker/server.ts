@@ -34,6 +34,7 @@ export interface RunningServer {
 
 /** Creates the server and starts listening; rejects with the listen error (e.g. EADDRINUSE). */
 export async function startBrokerServer(options: BrokerServerOptions): Promise<RunningServer> {
+  let stopping: Promise<void> | undefined;
   const server = createServer({
     requireHostHeader: false,
     headersTimeout: HEADERS_TIMEOUT_MS,
@@ -57,6 +58,9 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
         mcp: options.mcp !== false,
       });
       server.on('request', (req, res) => {
+        // Once stopping, each kept-alive connection closes after its current reply instead of
+        // holding the stop (and a successor waiting for the port) for the whole grace period.
+        if (stopping) res.setHeader('connection', 'close');
         if (admitRequest(req, res)) handle(req, res);
       });
       resolve();
@@ -64,7 +68,6 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
   });
   const port = (server.address() as AddressInfo).port;
 
-  let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= new Promise<void>((resolve) => {
       const cut = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
