@@ -1,7 +1,8 @@
 // The broker's HTTP server on node:http: timeouts that stop slow clients from piling up, the
 // connection handling of connections.ts (cap, JSON replies to the parser's rejections in order,
 // gentle close after a refusal), and a graceful stop (stop accepting, let in-flight requests
-// finish within a bound, then cut the rest).
+// finish within a bound — kept-alive connections close after their current reply — then cut the
+// rest).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { admitRequest, guardConnections } from './connections.js';
