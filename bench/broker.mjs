@@ -20,7 +20,7 @@ import { median, percentile, progress, round } from './stats.mjs';
 
 // Helpers come from tsc's module-by-module output (build/); the CLI under test is the bundled dist/.
 const { findFreePort, fetchStatus } = await import(join(ROOT, 'build/broker/client.js'));
-const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/session.js'));
+const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/client/session.js'));
 
 const ROSTER = ['feat-a', 'feat-b', 'feat-c', 'feat-d'];
 const POLLED_AGENT = 'feat-b';

@@ -21,8 +21,8 @@ import { CLI_PATH, ROOT, createSandbox } from './sandbox.mjs';
 import { median, progress, round } from './stats.mjs';
 
 const { findFreePort } = await import(join(ROOT, 'build/broker/client.js'));
-const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/session.js'));
-const { recordLine } = await import(join(ROOT, 'build/broker/store.js'));
+const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/client/session.js'));
+const { recordLine } = await import(join(ROOT, 'build/broker/server/store.js'));
 
 const LIMIT = 64 * 1024 * 1024;
 const SMALL_LIMIT = 16 * 1024 * 1024;
@@ -66,7 +66,7 @@ function fillLog(path, bytes, firstSeq) {
 /** Milliseconds `openBroker` takes to replay `path`, in a fresh node with the server's heap cap. */
 function coldReplayMs(path) {
   const script = `
-    const { openBroker } = await import(${JSON.stringify(join(ROOT, 'build/broker/service.js'))});
+    const { openBroker } = await import(${JSON.stringify(join(ROOT, 'build/broker/server/service.js'))});
     const started = performance.now();
     const opened = openBroker({
       roster: ${JSON.stringify(ROSTER.map((id) => ({ agent_id: id, cli: 'bench' })))},

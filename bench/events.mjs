@@ -22,7 +22,7 @@ import { CLI_PATH, ROOT, createSandbox } from './sandbox.mjs';
 import { percentile, progress, round } from './stats.mjs';
 
 const { findFreePort, fetchStatus } = await import(join(ROOT, 'build/broker/client.js'));
-const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/session.js'));
+const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/client/session.js'));
 const { eventsUrl, postPayloadScript } = await import(join(ROOT, 'build/agents/hook-command.js'));
 
 const AGENT = 'feat-a';

@@ -16,7 +16,7 @@ import { CLI_PATH, ROOT } from './sandbox.mjs';
 import { percentile, progress, round } from './stats.mjs';
 
 const { findFreePort, fetchStatus } = await import(join(ROOT, 'build/broker/client.js'));
-const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/session.js'));
+const { planBroker, waitForBroker } = await import(join(ROOT, 'build/broker/client/session.js'));
 const { agentToken } = await import(join(ROOT, 'build/broker/auth.js'));
 
 const AGENT = 'feat-a';

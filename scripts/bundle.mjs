@@ -10,7 +10,7 @@ import { build } from 'rolldown';
 
 const ENTRIES = {
   cli: 'build/cli.js',
-  'broker/serve': 'build/broker/serve.js',
+  'broker/serve': 'build/broker/server/serve.js',
   'demo/agent': 'build/demo/agent.js',
 };
 /** The modules whose static imports (recursively, rolldown's default) form the start chunk. */

@@ -1,7 +1,8 @@
 // A local ESLint rule that keeps the layers of src/ apart and the module graph acyclic:
 // - `util/` is the bottom layer: it imports no domain folder;
-// - the broker server (what runs in the broker's own process) never imports CLI-side code
-//   (the commands, the entry point, the launch, the dashboard, the pickers);
+// - what runs in the broker's own processes (src/broker/server/ and the shared modules directly in
+//   src/broker/) never imports CLI-side code (the commands, the entry point, the launch, the
+//   dashboard, the pickers, src/broker/client/);
 // - no module reaches itself through its runtime imports (type-only imports are erased, so they
 //   cannot form a load-order cycle and are ignored).
 // The import graph is read from the files with a regex once per lint process: a few ms for src/.
@@ -10,34 +11,21 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const SRC = resolve(import.meta.dirname, '..', 'src');
 
-/** Files of src/broker/ that run in the broker's own process. */
-const BROKER_SERVER = new Set(
-  [
-    'auth',
-    'child',
-    'config',
-    'connections',
-    'http-parse',
-    'inbox',
-    'keeper',
-    'main',
-    'messages',
-    'observed',
-    'routes',
-    'serve',
-    'server',
-    'service',
-    'state',
-    'store',
-    'watcher',
-  ].map((name) => `broker/${name}.ts`),
-);
-const CLI_SIDE = [/^cli\.ts$/, /^commands\//, /^launch\//, /^dashboard\//, /^selection\//];
+/** What the broker's processes load: broker/server/ and the shared modules at the top of broker/. */
+const isBrokerServerSide = (path) => path.startsWith('broker/') && !path.startsWith('broker/client/');
+const CLI_SIDE = [
+  /^cli\.ts$/,
+  /^commands\//,
+  /^launch\//,
+  /^dashboard\//,
+  /^selection\//,
+  /^broker\/client\//,
+];
 
 /** Why `from` (relative to src/) may not import `to`, or undefined. */
 function layerProblem(from, to) {
   if (from.startsWith('util/') && !to.startsWith('util/')) return `util/ imports no domain folder (${to})`;
-  if (BROKER_SERVER.has(from) && CLI_SIDE.some((pattern) => pattern.test(to)))
+  if (isBrokerServerSide(from) && CLI_SIDE.some((pattern) => pattern.test(to)))
     return `the broker server never imports CLI-side code (${to})`;
   return undefined;
 }

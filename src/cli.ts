@@ -200,7 +200,7 @@ function buildProgram(): Command {
 
   program
     .command('send')
-    .description('Type a prompt into an agent\'s pane without attaching, and report whether it arrived')
+    .description("Type a prompt into an agent's pane without attaching, and report whether it arrived")
     .argument('<agent-and-text...>', 'agent id or branch (or a unique part of one), then the prompt')
     .option('--all', 'send to every agent of the session (all arguments are the prompt)')
     .option('--timeout <seconds>', 'how long to wait for the agent to take the prompt (default 30)', once)
@@ -245,7 +245,7 @@ function buildProgram(): Command {
   program
     .command('__broker', { hidden: true })
     .description('internal: run the broker of a session (started by git-paw inside tmux)')
-    .action(async () => (await import('./broker/main.js')).runBrokerProcess());
+    .action(async () => (await import('./broker/server/main.js')).runBrokerProcess());
 
   return program;
 }
@@ -307,7 +307,7 @@ function fastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
   }
   // The broker window's command: every launch with a broker waits for this process to start.
   if (first === '__broker' && second === undefined) {
-    return async () => (await import('./broker/main.js')).runBrokerProcess();
+    return async () => (await import('./broker/server/main.js')).runBrokerProcess();
   }
   return undefined;
 }

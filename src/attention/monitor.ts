@@ -5,7 +5,7 @@
 // changes. tmux writes are single-flight: changes that arrive during one are folded into one
 // more write, so a flapping agent costs a bounded number of tmux processes.
 import type { AgentState } from '../agents/state.js';
-import type { AgentStatus } from '../broker/state.js';
+import type { AgentStatus } from '../broker/server/state.js';
 import type { NotificationSettings } from '../config/effective.js';
 import { describeError } from '../util/errors.js';
 import { countAgents, STATE_ICONS, statusLineText } from './counts.js';

@@ -16,7 +16,7 @@ import { describeError } from '../util/errors.js';
 import { procStatFields } from '../util/process.js';
 import { systemRunner, type CommandRunner } from '../util/exec.js';
 import { buildSnapshotArgs, parseSnapshot, type PaneListing } from '../tmux/snapshot.js';
-import type { ObserveOutcome } from './service.js';
+import type { ObserveOutcome } from './server/service.js';
 
 /** Where the watcher's signals go (the broker service), and what became of each. */
 export interface StateSink {

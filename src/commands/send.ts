@@ -2,7 +2,7 @@
 // agents' panes without attaching, and reports per agent whether it arrived (`delivered`, or
 // `not delivered after N s` and exit 1), confirmed by the agent's own signal through the
 // session's broker. An agent waiting on a dialog, or without its CLI in front, is not typed into.
-import { fetchSignals } from '../broker/why.js';
+import { fetchSignals } from '../broker/client/why.js';
 import { brokerUrl, isSessionBroker, probeBroker, type BrokerStatusAgent } from '../broker/client.js';
 import { shellInFront } from '../broker/watcher.js';
 import { isAgentState } from '../agents/state.js';

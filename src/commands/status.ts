@@ -21,7 +21,7 @@ async function brokerReportOf(state: SessionState): Promise<Pick<StatusReport, '
   if (target === undefined) return {};
   const [{ brokerUrl }, { readBrokerReport }] = await Promise.all([
     import('../broker/client.js'),
-    import('../broker/status.js'),
+    import('../broker/client/status.js'),
   ]);
   return { broker: await readBrokerReport({ url: brokerUrl(target.bind, target.port), ...target }) };
 }
@@ -82,7 +82,7 @@ async function runWhy(state: SessionState, agentId: string, json: boolean): Prom
   }
   const [{ brokerUrl }, { fetchSignals, whyLines }] = await Promise.all([
     import('../broker/client.js'),
-    import('../broker/why.js'),
+    import('../broker/client/why.js'),
   ]);
   const answer = await fetchSignals(brokerUrl(target.bind, target.port), agentId, state.broker_token);
   if (answer.kind === 'unknown') {

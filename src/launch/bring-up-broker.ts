@@ -5,7 +5,7 @@
 import { adapterFor } from '../agents/adapters/index.js';
 import { agentToken } from '../broker/auth.js';
 import { BROKER_TOKEN_ENV } from '../broker/config.js';
-import { waitForBroker, type BrokerPlan } from '../broker/session.js';
+import { waitForBroker, type BrokerPlan } from '../broker/client/session.js';
 import type { SessionState } from '../session/schema.js';
 import { windowText } from '../tmux/client.js';
 import type { SessionPlan } from '../tmux/plan.js';

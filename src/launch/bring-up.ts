@@ -10,7 +10,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeWorktreesAgentsMd, type AgentsMdTarget } from '../agents-md/write.js';
-import type { BrokerPlan } from '../broker/session.js';
+import type { BrokerPlan } from '../broker/client/session.js';
 import { agentIdOf } from '../git/names.js';
 import { paneLogPath, sessionLogDir } from '../logs/paths.js';
 import { portEnv } from '../bootstrap/ports.js';

@@ -7,7 +7,7 @@
 // compaction limit, the MCP endpoint), as a recovered session does.
 import { brokerUrl, isSessionBroker, probeBroker } from '../broker/client.js';
 import { isLoopbackBind } from '../broker/bind.js';
-import { planBroker, stopBrokerAndWait, waitForBroker } from '../broker/session.js';
+import { planBroker, stopBrokerAndWait, waitForBroker } from '../broker/client/session.js';
 import { acquireRepoLock, type RepoLock } from '../session/lock.js';
 import type { SessionState } from '../session/schema.js';
 import { openWindow, windowNames } from '../tmux/client.js';
@@ -16,7 +16,7 @@ import type { CommandRunner } from '../util/exec.js';
 import { warn } from '../util/output.js';
 import { brokerTargetOf } from '../session/broker-target.js';
 import { brokerWindow, ownBrokerLog } from './broker.js';
-import type { BrokerSettings } from '../broker/session.js';
+import type { BrokerSettings } from '../broker/client/session.js';
 
 /** How long a broker window that still exists gets to answer again. */
 const RESTARTING_WAIT_MS = 5_000;

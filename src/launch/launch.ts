@@ -7,7 +7,7 @@ import { removeAgentsMdExclude } from '../agents-md/exclude.js';
 import { removeBootstrapExclude } from '../bootstrap/files.js';
 import { readCommitFiles } from '../agents-md/committed.js';
 import { agentsMdPipeline, type AgentsMdTarget } from '../agents-md/write.js';
-import type { BrokerPlan } from '../broker/session.js';
+import type { BrokerPlan } from '../broker/client/session.js';
 import { forkPoints } from '../conflicts/fork-points.js';
 import { mainCheckoutBranch } from '../git/repo.js';
 import { pruneWorktrees } from '../git/worktrees.js';

@@ -48,8 +48,9 @@ function leftoverWorktrees(ctx: LaunchContext, listing: readonly WorktreeListing
 }
 
 /**
- * The port a broker takes when the config names none: DEFAULT_BROKER_PORT of broker/session.ts,
- * not imported from there because that module brings the schema library into `status`.
+ * The port a broker takes when the config names none: DEFAULT_BROKER_PORT of
+ * broker/client/session.ts, not imported from there because that module brings the schema library
+ * into `status`.
  */
 const DEFAULT_PORT = 9119;
 
@@ -151,7 +152,7 @@ export async function leftoverState(
   leftovers: Leftovers,
   now = new Date(),
 ): Promise<SessionState> {
-  const { brokerLogPath } = await import('../broker/session.js');
+  const { brokerLogPath } = await import('../broker/client/session.js');
   const name = leftovers.sessions[0] ?? leftovers.broker?.session ?? baseSessionName(ctx.repo.project);
   return {
     session_name: name,

@@ -1,7 +1,7 @@
 // Launch settings from the merged config, read the same way by every launch path. The
 // coordination skill is resolved here, once per launch, so an unreadable override stops the
 // launch before anything is created.
-import { MCP_SKILL_NAME, resolveSkill } from '../broker/skill.js';
+import { MCP_SKILL_NAME, resolveSkill } from '../broker/client/skill.js';
 import {
   bootstrapSettings,
   brokerSettings,

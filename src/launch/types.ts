@@ -1,8 +1,8 @@
 // The vocabulary of the launch path: what a caller asks for (agents), the settings that shape
 // the session, and the seams it runs through.
-import type { BrokerSettings } from '../broker/session.js';
+import type { BrokerSettings } from '../broker/client/session.js';
 import type { BootstrapSettings, PortSettings } from '../config/effective.js';
-import type { ResolvedSkill } from '../broker/skill.js';
+import type { ResolvedSkill } from '../broker/client/skill.js';
 import type { RepoInfo } from '../git/repo.js';
 import type { CommandRunner } from '../util/exec.js';
 

@@ -21,7 +21,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { MCP_SERVER_NAME } from '../agents/mcp-tools.js';
 import { MAX_ARRAY_ITEMS, validateMessage, type Message } from '../broker/messages.js';
-import type { BrokerService } from '../broker/service.js';
+import type { BrokerService } from '../broker/server/service.js';
 import { packageVersion } from '../util/self.js';
 
 /** Characters of messages one `read_inbox` returns; the rest waits for the next call. */

@@ -1,7 +1,7 @@
 // What `status` shows about a session: 0.3.0's text layout and the `--json` shape.
 // Pure formatting; the broker block (upstream's `Broker:` line, plus agent count and one line per
 // agent when it runs) comes from the broker's own report.
-import { brokerStatusJson, brokerStatusLines, type BrokerReport } from '../broker/status.js';
+import { brokerStatusJson, brokerStatusLines, type BrokerReport } from '../broker/client/status.js';
 import { conflictLines, conflictsJson } from '../conflicts/report.js';
 import type { ConflictReport } from '../conflicts/types.js';
 import { portsSuffix } from '../bootstrap/ports.js';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchStatus } from '../../src/broker/client.js';
-import type { BrokerPlan } from '../../src/broker/session.js';
+import type { BrokerPlan } from '../../src/broker/client/session.js';
 import { startBrokerProcess, type RunningBroker } from '../helpers/broker-process.js';
 import { pollUntil } from '../helpers/poll.js';
 

@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canListen, fetchStatus, probeBroker } from '../../src/broker/client.js';
 import { FATAL_EXIT_CODE } from '../../src/broker/config.js';
-import { planBroker, stopBrokerAndWait, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
+import {
+  planBroker,
+  stopBrokerAndWait,
+  waitForBroker,
+  type BrokerPlan,
+} from '../../src/broker/client/session.js';
 import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canListen, fetchStatus } from '../../src/broker/client.js';
-import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
+import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/client/session.js';
 import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { randomFreePort } from '../helpers/broker-process.js';

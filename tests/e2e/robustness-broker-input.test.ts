@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchStatus } from '../../src/broker/client.js';
-import type { BrokerPlan } from '../../src/broker/session.js';
+import type { BrokerPlan } from '../../src/broker/client/session.js';
 import { startBrokerProcess, type RunningBroker } from '../helpers/broker-process.js';
 import { pollUntil } from '../helpers/poll.js';
 import { httpRequest } from '../helpers/broker-harness.js';

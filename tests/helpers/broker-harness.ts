@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBrokerServer, type RunningServer } from '../../src/broker/server.js';
-import { openBroker, type OpenedBroker } from '../../src/broker/service.js';
-import type { BrokerLimits, RosterAgent } from '../../src/broker/state.js';
+import { startBrokerServer, type RunningServer } from '../../src/broker/server/server.js';
+import { openBroker, type OpenedBroker } from '../../src/broker/server/service.js';
+import type { BrokerLimits, RosterAgent } from '../../src/broker/server/state.js';
 
 export interface HttpReply {
   status: number;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../src/broker/client.js';
-import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
+import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/client/session.js';
 import { CLI_PATH } from './run-cli.js';
 
 /**

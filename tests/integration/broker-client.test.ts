@@ -6,7 +6,7 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canListen, describePortHolder, findFreePort, probeBroker } from '../../src/broker/client.js';
-import { readBrokerReport } from '../../src/broker/status.js';
+import { readBrokerReport } from '../../src/broker/client/status.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker-harness.js';
 
 const closers: (() => Promise<void>)[] = [];

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openBroker, type OpenedBroker } from '../../src/broker/service.js';
+import { openBroker, type OpenedBroker } from '../../src/broker/server/service.js';
 import { pollUntil } from '../helpers/poll.js';
 
 let dir: string;

@@ -4,8 +4,14 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentToken } from '../../src/broker/auth.js';
-import { DEFAULT_LIMITS } from '../../src/broker/state.js';
-import { artifactMsg, blockedMsg, startTestBroker, statusMsg, type TestBroker } from '../helpers/broker-harness.js';
+import { DEFAULT_LIMITS } from '../../src/broker/server/state.js';
+import {
+  artifactMsg,
+  blockedMsg,
+  startTestBroker,
+  statusMsg,
+  type TestBroker,
+} from '../helpers/broker-harness.js';
 
 let broker: TestBroker | undefined;
 afterEach(async () => {

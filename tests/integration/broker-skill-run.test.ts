@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentToken } from '../../src/broker/auth.js';
-import { renderSkill, resolveSkill } from '../../src/broker/skill.js';
+import { renderSkill, resolveSkill } from '../../src/broker/client/skill.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker-harness.js';
 
 let broker: TestBroker | undefined;

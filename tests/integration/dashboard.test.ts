@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/session.js';
+import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/client/session.js';
 import type { SessionState } from '../../src/session/schema.js';
 import { saveState } from '../../src/session/store.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -169,7 +169,9 @@ describe.skipIf(skipWithoutTmux)('git paw dashboard in tmux with a real broker',
     ).toBe(202);
     const counts = '2 agents: 1 working, 1 not started · reported 0 done, 1 blocked';
     screen = await waitForPaneText(box, '=view:0', counts);
-    expect(screen).toMatch(/feat-api\s+claude\s+⚙ working\s+🔵 working\s+(?:just now|\d+s ago)\s+adding rout/);
+    expect(screen).toMatch(
+      /feat-api\s+claude\s+⚙ working\s+🔵 working\s+(?:just now|\d+s ago)\s+adding rout/,
+    );
     expect(screen).toMatch(/feat-ui\s+codex\s+⚪ not started\s+🟡 blocked\s+(?:just now|\d+s ago)\s+\S/);
 
     // A second dashboard in another window of any terminal shows the same rows.
@@ -217,8 +219,7 @@ describe('git paw dashboard refusals', () => {
     const result = await runCli(['dashboard'], { cwd: box.repo, env: box.env });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'error: Dashboard error: no git-paw session for this repo\n' +
-        'hint: start one with `git paw start`\n',
+      'error: Dashboard error: no git-paw session for this repo\n' + 'hint: start one with `git paw start`\n',
     );
   });
 

@@ -13,12 +13,17 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CompactionOutcome } from '../../src/broker/compaction.js';
+import type { CompactionOutcome } from '../../src/broker/server/compaction.js';
 import type { Message } from '../../src/broker/messages.js';
-import { openBroker, type BrokerService, type OpenedBroker } from '../../src/broker/service.js';
-import { decodeGraph, encodeGraph } from '../../src/broker/snapshot.js';
-import { BrokerState, DEFAULT_LIMITS, STATE_CLASSES, type SnapshotFields } from '../../src/broker/state.js';
-import { compactionPath, parseRecordLine, recordLine } from '../../src/broker/store.js';
+import { openBroker, type BrokerService, type OpenedBroker } from '../../src/broker/server/service.js';
+import { decodeGraph, encodeGraph } from '../../src/broker/server/snapshot.js';
+import {
+  BrokerState,
+  DEFAULT_LIMITS,
+  STATE_CLASSES,
+  type SnapshotFields,
+} from '../../src/broker/server/state.js';
+import { compactionPath, parseRecordLine, recordLine } from '../../src/broker/server/store.js';
 import { pollUntil } from '../helpers/poll.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00.000Z');

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StateSignal } from '../../src/agents/state.js';
 import type { Message } from '../../src/broker/messages.js';
-import { MAX_DETAIL_CHARS, SIGNAL_RING } from '../../src/broker/observed.js';
-import { BrokerService, type PublishOutcome, type RecordSink } from '../../src/broker/service.js';
-import { BrokerState, type LogRecord } from '../../src/broker/state.js';
-import { MessageLog, parseRecordLine, replayLog } from '../../src/broker/store.js';
+import { MAX_DETAIL_CHARS, SIGNAL_RING } from '../../src/broker/server/observed.js';
+import { BrokerService, type PublishOutcome, type RecordSink } from '../../src/broker/server/service.js';
+import { BrokerState, type LogRecord } from '../../src/broker/server/state.js';
+import { MessageLog, parseRecordLine, replayLog } from '../../src/broker/server/store.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const identity = {

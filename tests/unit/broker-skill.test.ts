@@ -2,9 +2,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { renderSkill, resolveSkill } from '../../src/broker/skill.js';
-import { brokerStatusLines, brokerStatusJson, type BrokerReport } from '../../src/broker/status.js';
-import { rosterAgents } from '../../src/broker/session.js';
+import { renderSkill, resolveSkill } from '../../src/broker/client/skill.js';
+import { brokerStatusLines, brokerStatusJson, type BrokerReport } from '../../src/broker/client/status.js';
+import { rosterAgents } from '../../src/broker/client/session.js';
 
 let root: string;
 let repo: string;

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/broker/messages.js';
-import { BrokerState, DEFAULT_LIMITS, summaryOf, type LogRecord } from '../../src/broker/state.js';
-import { BrokerService, type PublishOutcome, type RecordSink } from '../../src/broker/service.js';
+import { BrokerState, DEFAULT_LIMITS, summaryOf, type LogRecord } from '../../src/broker/server/state.js';
+import { BrokerService, type PublishOutcome, type RecordSink } from '../../src/broker/server/service.js';
 import {
   MessageLog,
   parseRecordLine,
   recordLine,
   replayLog,
   TornWriteError,
-} from '../../src/broker/store.js';
+} from '../../src/broker/server/store.js';
 
 const TS = '2025-01-01T00:00:00.000Z';
 const status = (id: string, text: string | null = null): Message => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integrationFailureLines } from '../../src/broker/status-hints.js';
+import { integrationFailureLines } from '../../src/broker/client/status-hints.js';
 
 describe('integrationFailureLines', () => {
   it("names the agent, quotes the CLI's refusal and hints at the per-CLI switch", () => {

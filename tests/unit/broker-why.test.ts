@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { whyLines, type AgentSignalsDocument } from '../../src/broker/why.js';
+import { whyLines, type AgentSignalsDocument } from '../../src/broker/client/why.js';
 
 const at = (second: number) => `2026-01-01T10:00:${String(second).padStart(2, '0')}.000Z`;
 /** Shows the seconds only, so the lines do not depend on the machine's time zone. */

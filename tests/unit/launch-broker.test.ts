@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentToken } from '../../src/broker/auth.js';
-import type { BrokerPlan } from '../../src/broker/session.js';
+import type { BrokerPlan } from '../../src/broker/client/session.js';
 import { emptyConfig } from '../../src/config/schema.js';
 import { demoAgents, demoIntro } from '../../src/demo/session.js';
 import { isDemoDir } from '../../src/demo/repo.js';

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { admitRequest, guardConnections } from './connections.js';
-import { allowedAuthorities } from './http-parse.js';
+import { allowedAuthorities } from '../http-parse.js';
 import { createRequestHandler } from './routes.js';
 import type { BrokerService } from './service.js';
 

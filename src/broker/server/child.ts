@@ -8,9 +8,9 @@
 // start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after telling the
 // supervisor why over IPC.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { BrokerError, describeError } from '../util/errors.js';
-import { processRuns, startTimeOf } from '../util/process.js';
-import { packageVersion } from '../util/self.js';
+import { BrokerError, describeError } from '../../util/errors.js';
+import { processRuns, startTimeOf } from '../../util/process.js';
+import { packageVersion } from '../../util/self.js';
 import {
   FATAL_EXIT_CODE,
   serverPidPath,
@@ -18,17 +18,17 @@ import {
   readBrokerToken,
   SERVICE_STARTED_ENV,
   type BrokerProcessConfig,
-} from './config.js';
-import { brokerUrl, probeBroker } from './client.js';
+} from '../config.js';
+import { brokerUrl, probeBroker } from '../client.js';
 import { preloadMcp } from './routes.js';
 import { startBrokerServer, type RunningServer } from './server.js';
 import { compactionLine } from './compaction.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
-import type { StateWatcher } from './watcher.js';
-import type { AttentionMonitor } from '../attention/monitor.js';
-import type { PairState } from '../conflicts/tracker.js';
-import type { ConflictEntry, ConflictReport } from '../conflicts/types.js';
-import type { ConflictWatcher } from '../conflicts/watcher.js';
+import type { StateWatcher } from '../watcher.js';
+import type { AttentionMonitor } from '../../attention/monitor.js';
+import type { PairState } from '../../conflicts/tracker.js';
+import type { ConflictEntry, ConflictReport } from '../../conflicts/types.js';
+import type { ConflictWatcher } from '../../conflicts/watcher.js';
 
 /** Messages the child sends to its supervisor. */
 export type ChildReport =
@@ -292,11 +292,11 @@ async function startAttentionMonitor(
 ): Promise<AttentionMonitor | undefined> {
   const [{ tmuxLocationOf }, { DEFAULT_NOTIFY_ON }, { startAttention }, { tmuxAttention }, { systemRunner }] =
     await Promise.all([
-      import('./watcher.js'),
-      import('../attention/events.js'),
-      import('../attention/monitor.js'),
-      import('../attention/tmux-io.js'),
-      import('../util/exec.js'),
+      import('../watcher.js'),
+      import('../../attention/events.js'),
+      import('../../attention/monitor.js'),
+      import('../../attention/tmux-io.js'),
+      import('../../util/exec.js'),
     ]);
   const location = tmuxLocationOf(process.env);
   if (location === undefined || config.roster.length === 0) return undefined;
@@ -330,15 +330,15 @@ async function startConflictWatcher(
     { readFileSync },
     { systemRunner },
   ] = await Promise.all([
-    import('../conflicts/watcher.js'),
-    import('../conflicts/git.js'),
-    import('../conflicts/session.js'),
-    import('../session/store.js'),
+    import('../../conflicts/watcher.js'),
+    import('../../conflicts/git.js'),
+    import('../../conflicts/session.js'),
+    import('../../session/store.js'),
     import('node:fs'),
-    import('../util/exec.js'),
+    import('../../util/exec.js'),
   ]);
   const { ConflictWatcher, NEW_CONFLICT_EVENT, REPORT_EVENT } = watcherModule;
-  const { pairKey } = await import('../conflicts/tracker.js');
+  const { pairKey } = await import('../../conflicts/tracker.js');
   const statePath = stateFilePath(config.session);
   const load = () => {
     let text: string;
@@ -376,7 +376,7 @@ async function startWatcher(
   config: BrokerProcessConfig,
   service: BrokerService,
 ): Promise<StateWatcher | undefined> {
-  const { startStateWatcher, tmuxLocationOf } = await import('./watcher.js');
+  const { startStateWatcher, tmuxLocationOf } = await import('../watcher.js');
   const location = tmuxLocationOf(process.env);
   if (location === undefined || config.roster.length === 0) return undefined;
   return startStateWatcher({

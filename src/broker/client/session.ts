@@ -4,12 +4,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrokerSettings as EffectiveBrokerSettings } from '../config/effective.js';
-import { agentIdOf } from '../git/names.js';
-import { brokerPortsOfOtherSessions } from '../session/store.js';
-import { sessionsDir } from '../util/dirs.js';
-import { BrokerError } from '../util/errors.js';
-import { gitPawArgv } from '../util/self.js';
+import type { BrokerSettings as EffectiveBrokerSettings } from '../../config/effective.js';
+import { agentIdOf } from '../../git/names.js';
+import { brokerPortsOfOtherSessions } from '../../session/store.js';
+import { sessionsDir } from '../../util/dirs.js';
+import { BrokerError } from '../../util/errors.js';
+import { gitPawArgv } from '../../util/self.js';
 import {
   brokerUrl,
   canListen,
@@ -17,7 +17,7 @@ import {
   findFreePort,
   isSessionBroker,
   probeBroker,
-} from './client.js';
+} from '../client.js';
 import {
   BROKER_CONFIG_ENV,
   BROKER_TOKEN_ENV,
@@ -25,11 +25,11 @@ import {
   startupErrorPath,
   type BrokerProcessConfig,
   type BrokerRosterEntry,
-} from './config.js';
-import { isLoopbackBind } from './bind.js';
-import { LAUNCHED_AT_ENV } from '../agents/hook-command.js';
+} from '../config.js';
+import { isLoopbackBind } from '../bind.js';
+import { LAUNCHED_AT_ENV } from '../../agents/hook-command.js';
 import { keptCommand } from './keeper.js';
-import { MAX_ID_CHARS } from './messages.js';
+import { MAX_ID_CHARS } from '../messages.js';
 
 export const DEFAULT_BROKER_PORT = 9119;
 

@@ -1,7 +1,7 @@
 // What `git paw status` adds under the agent table when an agent's CLI refused a flag git-paw
 // passed it (a CLI version whose flags differ): which agent, the CLI's own words, and the switch
 // that makes git-paw stop passing flags to that CLI.
-import { INTEGRATION_FAILED } from '../agents/screen.js';
+import { INTEGRATION_FAILED } from '../../agents/screen.js';
 
 /** The members of a `/status` agent these lines read. */
 export interface AgentStateFields {

@@ -1,13 +1,13 @@
 // The broker part of `git paw status`: upstream's `Broker:  <url> (running|not responding)` line,
 // then (when it runs) the agent count by observed state and one line per agent; and the same as
 // JSON for `status --json`. A broker of another session on the port is reported as not ours.
-import { countAgents, reportedCountsText, stateCountsText } from '../attention/counts.js';
-import { observedState } from '../agents/state.js';
-import { stateLabel } from '../attention/counts.js';
-import { formatAge } from '../util/duration.js';
-import type { AgentState } from '../agents/state.js';
+import { countAgents, reportedCountsText, stateCountsText } from '../../attention/counts.js';
+import { observedState } from '../../agents/state.js';
+import { stateLabel } from '../../attention/counts.js';
+import { formatAge } from '../../util/duration.js';
+import type { AgentState } from '../../agents/state.js';
 import { integrationFailureLines } from './status-hints.js';
-import { describePortHolder, isSessionBroker, probeBroker, type BrokerStatusDocument } from './client.js';
+import { describePortHolder, isSessionBroker, probeBroker, type BrokerStatusDocument } from '../client.js';
 
 export type BrokerReport =
   | { url: string; state: 'running'; status: BrokerStatusDocument }

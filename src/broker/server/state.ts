@@ -5,7 +5,7 @@
 // that acknowledged them. Memory is bounded by the caps in `BrokerLimits`. A snapshot (what log
 // compaction writes) is every field of the state, whatever fields it has, so a field added here
 // survives compaction as long as it holds plain data, Maps, Sets or the classes in STATE_CLASSES.
-import type { AgentState, SignalSource, StateSignal } from '../agents/state.js';
+import type { AgentState, SignalSource, StateSignal } from '../../agents/state.js';
 import { Inbox, type StoredMessage } from './inbox.js';
 import {
   canonicalJson,
@@ -14,7 +14,7 @@ import {
   statusLabel,
   type ConflictNotice,
   type Message,
-} from './messages.js';
+} from '../messages.js';
 import { ObservedStates } from './observed.js';
 
 export interface RosterAgent {

@@ -6,12 +6,12 @@
 // shows an agent's recent signals. Every response body is compact JSON; HEAD gets the headers of
 // GET without a body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { adapterFor } from '../agents/adapters/index.js';
-import { describeError } from '../util/errors.js';
-import { actingProblem, Credentials, type Principal } from './auth.js';
+import { adapterFor } from '../../agents/adapters/index.js';
+import { describeError } from '../../util/errors.js';
+import { actingProblem, Credentials, type Principal } from '../auth.js';
 import { closeAfterReply } from './connections.js';
-import { hostProblem, isJsonContentType, parseSince } from './http-parse.js';
-import { agentIdProblem, MAX_ID_CHARS, parseMessage } from './messages.js';
+import { hostProblem, isJsonContentType, parseSince } from '../http-parse.js';
+import { agentIdProblem, MAX_ID_CHARS, parseMessage } from '../messages.js';
 import type { BrokerService } from './service.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -252,11 +252,11 @@ function sendRpcError(
   );
 }
 
-let mcpEndpoint: Promise<typeof import('../mcp/endpoint.js')> | undefined;
+let mcpEndpoint: Promise<typeof import('../../mcp/endpoint.js')> | undefined;
 
 /** The MCP endpoint module (the SDK), loaded once; `preloadMcp` starts it before the first call. */
-export function preloadMcp(): Promise<typeof import('../mcp/endpoint.js')> {
-  mcpEndpoint ??= import('../mcp/endpoint.js');
+export function preloadMcp(): Promise<typeof import('../../mcp/endpoint.js')> {
+  mcpEndpoint ??= import('../../mcp/endpoint.js');
   return mcpEndpoint;
 }
 

@@ -2,8 +2,8 @@
 // (`GET /agents/<id>/signals`, with the session token) and prints them oldest first, marking the
 // one that decided the current state, so a user can check why git-paw shows what it shows.
 import { request } from 'node:http';
-import { AGENT_STATES, SIGNAL_SOURCES } from '../agents/state.js';
-import { BrokerError, describeError } from '../util/errors.js';
+import { AGENT_STATES, SIGNAL_SOURCES } from '../../agents/state.js';
+import { BrokerError, describeError } from '../../util/errors.js';
 import {
   array,
   literals,
@@ -14,8 +14,8 @@ import {
   safeParse,
   string,
   type Infer,
-} from '../util/schema.js';
-import { MAX_STATUS_BYTES } from './client.js';
+} from '../../util/schema.js';
+import { MAX_STATUS_BYTES } from '../client.js';
 
 const signalSchema = object({
   state: literals(AGENT_STATES),

@@ -1,17 +1,17 @@
 // `git-paw __broker`: the supervisor, run by the restart loop that is the command of the
-// session's hidden `broker` tmux window (keeper.ts). It spawns the server as a child process and
-// restarts it within 2 s whenever it dies unexpectedly (the child replays its log, so nothing
-// acknowledged is lost), or when it stops answering the supervisor's pings (stopped, or stuck in
-// a loop) — exits are not the only way a server fails. SIGHUP (tmux kill-session), SIGTERM and
-// SIGINT stop the child gracefully, then the supervisor exits. A fatal start-up failure of the
-// child (port taken, log unusable) ends the supervisor with the reason, also left in a file for
-// `waitForBroker`.
+// session's hidden `broker` tmux window (broker/client/keeper.ts). It spawns the server as a
+// child process and restarts it within 2 s whenever it dies unexpectedly (the child replays its
+// log, so nothing acknowledged is lost), or when it stops answering the supervisor's pings
+// (stopped, or stuck in a loop) — exits are not the only way a server fails. SIGHUP (tmux
+// kill-session), SIGTERM and SIGINT stop the child gracefully, then the supervisor exits. A fatal
+// start-up failure of the child (port taken, log unusable) ends the supervisor with the reason,
+// also left in a file for `waitForBroker`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { BrokerError, describeError } from '../util/errors.js';
-import { packageFile } from '../util/self.js';
+import { BrokerError, describeError } from '../../util/errors.js';
+import { packageFile } from '../../util/self.js';
 import type { ChildReport, SupervisorMessage } from './child.js';
-import { FATAL_EXIT_CODE, readBrokerConfig, SERVICE_STARTED_ENV, startupErrorPath } from './config.js';
+import { FATAL_EXIT_CODE, readBrokerConfig, SERVICE_STARTED_ENV, startupErrorPath } from '../config.js';
 
 const SERVE_SCRIPT = 'dist/broker/serve.js';
 const STOP_TIMEOUT_MS = 5_000;

@@ -3,10 +3,10 @@
 // agent id, `{{BROKER_URL}}` → the broker URL, any other `{{NAME}}` kept with a warning).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentIdOf } from '../git/names.js';
-import { configBaseDir } from '../util/dirs.js';
-import { PawError } from '../util/errors.js';
-import { packageFile } from '../util/self.js';
+import { agentIdOf } from '../../git/names.js';
+import { configBaseDir } from '../../util/dirs.js';
+import { PawError } from '../../util/errors.js';
+import { packageFile } from '../../util/self.js';
 
 export const SKILL_NAME = 'coordination';
 /** The variant for agents whose CLI has git-paw's MCP tools: it names the tools instead of curl. */

@@ -5,9 +5,9 @@
 // Only roster agents have an entry and the ring has a fixed size, so memory stays bounded
 // whatever the hooks and the screen send. Pure and synchronous;
 // the service logs every deciding signal before `decide` applies it.
-import { decidedBy, judge, NOT_STARTED, type ObservedState, type Verdict } from '../agents/precedence.js';
-import { SIGNAL_SOURCES, isAgentState, type StateSignal } from '../agents/state.js';
-import type { Message } from './messages.js';
+import { decidedBy, judge, NOT_STARTED, type ObservedState, type Verdict } from '../../agents/precedence.js';
+import { SIGNAL_SOURCES, isAgentState, type StateSignal } from '../../agents/state.js';
+import type { Message } from '../messages.js';
 
 /** Signals kept per agent for `status --why`. */
 export const SIGNAL_RING = 10;

@@ -26,10 +26,10 @@ import {
 } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { StateSignal } from '../agents/state.js';
-import { describeError } from '../util/errors.js';
-import { syncDirectory } from '../util/fs.js';
-import { canonicalJson, isValidAgentId, messageFromJson, noticeFromJson, noticeJson } from './messages.js';
+import type { StateSignal } from '../../agents/state.js';
+import { describeError } from '../../util/errors.js';
+import { syncDirectory } from '../../util/fs.js';
+import { canonicalJson, isValidAgentId, messageFromJson, noticeFromJson, noticeJson } from '../messages.js';
 import { signalProblem } from './observed.js';
 import { decodeGraph, encodeGraph } from './snapshot.js';
 import { STATE_CLASSES, type LogRecord, type SnapshotFields } from './state.js';

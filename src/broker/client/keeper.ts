@@ -7,7 +7,7 @@
 // and server process after it. A `wait` cut short by a trapped signal is resumed while the
 // supervisor still runs; once `wait` says the pid is no child of the loop any more (127: reaped,
 // perhaps reused by another process) it stops waiting on it.
-import { FATAL_EXIT_CODE, SERVICE_STARTED_ENV } from './config.js';
+import { FATAL_EXIT_CODE, SERVICE_STARTED_ENV } from '../config.js';
 
 /** Supervisors that die within this many seconds of starting count as crash-looping. */
 const QUICK_EXIT_SECONDS = 10;

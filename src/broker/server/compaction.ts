@@ -6,7 +6,7 @@
 // exactly the state the log held at that offset. A compaction that fails is reported and tried
 // again once the log has grown by another half limit; the log stays whole meanwhile.
 import { existsSync, writeFileSync } from 'node:fs';
-import { describeError } from '../util/errors.js';
+import { describeError } from '../../util/errors.js';
 import type { RecordSink } from './service.js';
 import type { BrokerState, LogRecord } from './state.js';
 import { recordLine, type CompactionReport, type MessageLog } from './store.js';

@@ -5,13 +5,13 @@
 // visible or acknowledged. Publishes that arrive in the same event-loop turn are written with one
 // write (a batch): each gets its seq at once, and is applied and answered only after the batch is
 // in the log.
-import type { ObservedState, Outcome } from '../agents/precedence.js';
-import type { StateSignal } from '../agents/state.js';
-import { conflictsJson } from '../conflicts/report.js';
-import type { ConflictEntry, ConflictReport } from '../conflicts/types.js';
-import { describeError } from '../util/errors.js';
+import type { ObservedState, Outcome } from '../../agents/precedence.js';
+import type { StateSignal } from '../../agents/state.js';
+import { conflictsJson } from '../../conflicts/report.js';
+import type { ConflictEntry, ConflictReport } from '../../conflicts/types.js';
+import { describeError } from '../../util/errors.js';
 import { CompactingLog, DEFAULT_LOG_LIMIT, type CompactionOptions } from './compaction.js';
-import type { Message } from './messages.js';
+import type { Message } from '../messages.js';
 import { agentSignalOf, cleanSignal, signalProblem, type SignalEntry } from './observed.js';
 import {
   BrokerState,
