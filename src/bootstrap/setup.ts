@@ -108,13 +108,12 @@ export function setupReading(screen: string): SetupReading | undefined {
   return undefined;
 }
 
-/** The `--dry-run` lines naming the setup commands and where they run; '' when there are none. */
-export function setupDryRunText(commands: readonly string[], where: string): string {
-  if (commands.length === 0) return '';
-  const lines = [
+/** The `--dry-run` lines naming the setup commands and where they run; none when there are none. */
+export function setupDryRunLines(commands: readonly string[], where: string): string[] {
+  if (commands.length === 0) return [];
+  return [
     '',
     `  Setup ${where}, before its CLI:`,
     ...commands.map((command) => `    ${setupDisplay(command)}`),
   ];
-  return `${lines.join('\n')}\n`;
 }

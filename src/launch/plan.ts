@@ -2,7 +2,7 @@
 // for `--dry-run` (byte for byte as 0.3.0 prints it, plus each agent's ports with `[ports]`, the
 // copied and linked files with `[worktree] copy`/`link`, and the setup commands with `setup`).
 import { bootstrapDryRunLines, planBootstrap, type BootstrapPlan } from '../bootstrap/plan.js';
-import { setupDryRunText } from '../bootstrap/setup.js';
+import { setupDryRunLines } from '../bootstrap/setup.js';
 import { relativeWorktreeLabel } from '../git/names.js';
 import { checkoutsShouldOverlap } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
@@ -103,7 +103,7 @@ export function formatDryRun(
 ): string {
   const header =
     variant === 'from-specs' ? 'Dry run — session plan (from specs):' : 'Dry run — session plan:';
-  const text = planText(
+  return planText(
     header,
     plan.sessionName,
     plan.settings.mouse,
@@ -113,16 +113,23 @@ export function formatDryRun(
       worktreePath: agent.worktreePath,
       ports: ports?.[index],
     })),
-    bootstrapDryRunLines(plan.bootstrap),
+    [
+      ...bootstrapDryRunLines(plan.bootstrap),
+      ...setupDryRunLines(plan.settings.bootstrap?.setup ?? [], 'in each new worktree'),
+    ],
   );
-  return text + setupDryRunText(plan.settings.bootstrap?.setup ?? [], 'in each new worktree');
 }
 
 /**
  * The `--dry-run` text when the repo already has a session: its saved plan, and what `start`
  * would do with it (reattach while it runs, recover it otherwise) instead of launching.
  */
-export function formatExistingSessionDryRun(state: SessionState, running: boolean, mouse: boolean): string {
+export function formatExistingSessionDryRun(
+  state: SessionState,
+  running: boolean,
+  mouse: boolean,
+  extra: readonly string[] = [],
+): string {
   const header = running
     ? `Dry run — session '${state.session_name}' is running; \`git paw start\` reattaches to it:`
     : `Dry run — session '${state.session_name}' is stopped; \`git paw start\` recovers it:`;
@@ -136,5 +143,6 @@ export function formatExistingSessionDryRun(state: SessionState, running: boolea
       worktreePath: entry.worktree_path,
       ports: entry.ports,
     })),
+    extra,
   );
 }

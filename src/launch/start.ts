@@ -2,7 +2,7 @@
 // running session, recover a stopped one, or launch a new one; `--dry-run` prints the plan. The
 // caller holds the repo lock (except for --dry-run) until this returns. Each path imports only
 // what it runs (specs and their YAML parser for --from-specs, recovery for a stopped session).
-import { setupDryRunText } from '../bootstrap/setup.js';
+import { setupDryRunLines } from '../bootstrap/setup.js';
 import { bootstrapSettings, mouseEnabled } from '../config/effective.js';
 import type { SessionState } from '../session/schema.js';
 import { corruptStateError, findSession } from '../session/store.js';
@@ -73,7 +73,7 @@ async function dryRun(
       ? 'in every worktree (--rerun-setup)'
       : 'in each worktree recovery recreates';
     process.stdout.write(
-      formatExistingSessionDryRun(existing, running, mouse) + setupDryRunText(setup, where),
+      formatExistingSessionDryRun(existing, running, mouse, setupDryRunLines(setup, where)),
     );
     return;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { setupDisplay, setupDryRunText, setupReading, withSetup } from '../../src/bootstrap/setup.js';
+import { setupDisplay, setupDryRunLines, setupReading, withSetup } from '../../src/bootstrap/setup.js';
 
 describe('setup progress read back from a pane', () => {
   it('names the step that runs, the command that failed, or the end, by the bottom-most line', () => {
@@ -39,10 +39,13 @@ describe('setup commands as shown', () => {
   });
 
   it('lists the commands for --dry-run, and nothing when there are none', () => {
-    expect(setupDryRunText(['npm ci', 'make\nall'], 'in each new worktree')).toBe(
-      '\n  Setup in each new worktree, before its CLI:\n    npm ci\n    make all\n',
-    );
-    expect(setupDryRunText([], 'in each new worktree')).toBe('');
+    expect(setupDryRunLines(['npm ci', 'make\nall'], 'in each new worktree')).toEqual([
+      '',
+      '  Setup in each new worktree, before its CLI:',
+      '    npm ci',
+      '    make all',
+    ]);
+    expect(setupDryRunLines([], 'in each new worktree')).toEqual([]);
   });
 
   it('types the script before the CLI, which runs only when the script succeeded', () => {
