@@ -17,8 +17,11 @@ export const TOKEN_ENV = 'GIT_PAW_BROKER_TOKEN';
 /** The session variable holding the launch time (epoch seconds), which tells early hooks from late ones. */
 export const LAUNCHED_AT_ENV = 'GIT_PAW_LAUNCHED_AT';
 
-/** How long after the launch a hook waits for a broker that refuses connections. */
-const EARLY_WINDOW_SECONDS = 20;
+/**
+ * How long after the launch a broker that refuses connections is still starting: hooks wait for
+ * it, and so does the dashboard of pane 0 before it loads its view.
+ */
+export const EARLY_WINDOW_SECONDS = 20;
 /** Tries 100 ms apart: a broker that starts within 1.5 s still gets the event (Claude Code gives a hook 2 s). */
 const EARLY_TRIES = 15;
 

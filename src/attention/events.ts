@@ -5,9 +5,8 @@
 // rather than a storm. Pure: time comes in as an argument.
 import type { AgentState } from '../agents/state.js';
 import { reportedKindOf } from './counts.js';
+import type { AttentionKind } from './kinds.js';
 
-/** Everything `[notifications] on` can name. */
-export type AttentionKind = 'waiting' | 'error' | 'done' | 'blocked' | 'idle' | 'exited' | 'conflict';
 
 /** The notifications sent when the config says nothing. */
 export const DEFAULT_NOTIFY_ON: readonly AttentionKind[] = ['waiting', 'error', 'done'];

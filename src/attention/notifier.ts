@@ -9,7 +9,8 @@ import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import type { NotificationSettings } from '../config/effective.js';
 import { describeError } from '../util/errors.js';
 import { which } from '../util/which.js';
-import { NotifyGate, SETTLE_MS, type AttentionEvent, type AttentionKind } from './events.js';
+import { NotifyGate, SETTLE_MS, type AttentionEvent } from './events.js';
+import type { AttentionKind } from './kinds.js';
 import type { AttentionTmux, SessionClient } from './tmux-io.js';
 
 const KIND_ICONS: Record<AttentionKind, string> = {

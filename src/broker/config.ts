@@ -16,17 +16,18 @@ import {
   string,
   type Infer,
 } from '../util/schema.js';
-import { NOTIFY_EVENTS } from '../config/schema.js';
+import { ATTENTION_KINDS } from '../attention/kinds.js';
 import { isLoopbackBind } from './bind.js';
 import { isValidAgentId } from './messages.js';
 
 export const BROKER_CONFIG_ENV = 'GIT_PAW_BROKER_CONFIG';
 export const BROKER_TOKEN_ENV = 'GIT_PAW_BROKER_TOKEN';
 /**
- * When the broker service started (epoch ms): set once by the broker window's restart loop and
- * passed down, so `started_at` and `uptime_seconds` describe the service, not the last process.
+ * Where the broker window's loop keeps the user's NODE_EXTRA_CA_CERTS. Node reads that file at
+ * every start (~50 ms on a slow machine); the broker's own processes make no TLS connection, so
+ * they start without it, and the server puts it back for the commands it runs.
  */
-export const SERVICE_STARTED_ENV = 'GIT_PAW_BROKER_STARTED_MS';
+export const SAVED_EXTRA_CA_CERTS_ENV = 'GIT_PAW_NODE_EXTRA_CA_CERTS';
 
 /** Exit code of the server child for a start-up failure that a restart cannot fix. */
 export const FATAL_EXIT_CODE = 78;
@@ -43,7 +44,7 @@ const nonEmpty = () => string({ minLength: 1 });
 
 /** `[notifications]` as the launch resolved it (absent: the broker's defaults). */
 const notificationsSchema = object({
-  on: array(literals(NOTIFY_EVENTS)),
+  on: array(literals(ATTENTION_KINDS)),
   desktop: boolean(),
   bell: boolean(),
   command: optional(string()),
@@ -62,6 +63,12 @@ const brokerProcessConfigSchema = object({
   log_limit: optional(number({ int: true, min: 1 })),
   /** Identity of this launch of the broker, reported by `/status` (kept across child restarts). */
   instance_id: nonEmpty(),
+  /**
+   * When this launch of the broker was planned (epoch ms), with `instance_id`: `started_at` and
+   * `uptime_seconds` describe the service, not the last process. Absent (a window planned by an
+   * older git-paw): each server counts from its own start.
+   */
+  started_ms: optional(number({ int: true, min: 1 })),
   roster: array(brokerRosterEntrySchema),
   /** `[broker] mcp`: whether `/mcp/<agent_id>` answers (absent: on). */
   mcp: optional(boolean()),

@@ -1,7 +1,8 @@
 // `git paw dashboard`: open the live dashboard of this repo's session in the current terminal.
 // Pane 0 of a broker-enabled session runs this same command. The view (Ink) is imported only
-// here, after every check passed.
+// here, after every check passed and, right after a launch, once the broker listens.
 import { brokerUrl } from '../broker/client.js';
+import { waitForStartingBroker } from '../dashboard/broker-status.js';
 import type { RosterAgent } from '../dashboard/rows.js';
 import { agentIdOf } from '../git/names.js';
 import { resolveRepo } from '../git/repo.js';
@@ -40,11 +41,9 @@ export async function runDashboard(): Promise<void> {
   // React's development build checks every element and hook call, at several times the CPU of
   // its production build in a view that stays open for hours; set before React first loads.
   process.env.NODE_ENV ??= 'production';
-  const { showDashboard } = await import('../dashboard/app.js');
   // The broker's own URL rule: a wildcard bind is reached over loopback.
-  await showDashboard({
-    session: state.session_name,
-    brokerUrl: brokerUrl(target.bind, target.port),
-    roster,
-  });
+  const url = brokerUrl(target.bind, target.port);
+  await waitForStartingBroker(url);
+  const { showDashboard } = await import('../dashboard/app.js');
+  await showDashboard({ session: state.session_name, brokerUrl: url, roster });
 }

@@ -3,7 +3,8 @@
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../util/errors.js';
 import { parseByteSize } from '../util/size.js';
-import { PORT_RANGE, type NOTIFY_EVENTS, type PawConfig } from './schema.js';
+import type { AttentionKind } from '../attention/kinds.js';
+import { PORT_RANGE, type PawConfig } from './schema.js';
 
 /** `mouse on` for the tmux session unless `mouse = false`. */
 export function mouseEnabled(config: PawConfig): boolean {
@@ -93,7 +94,7 @@ export function brokerSettings(config: PawConfig): BrokerSettings {
 
 /** `[notifications]` with defaults: waiting, error and done; the bell, no desktop popup. */
 export interface NotificationSettings {
-  on: (typeof NOTIFY_EVENTS)[number][];
+  on: AttentionKind[];
   desktop: boolean;
   bell: boolean;
   /** A shell command run per notification, with the agent in GIT_PAW_* variables. */

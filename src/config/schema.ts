@@ -14,6 +14,7 @@ import {
   type Infer,
 } from '../util/schema.js';
 import { parseByteSize } from '../util/size.js';
+import { ATTENTION_KINDS } from '../attention/kinds.js';
 
 /** The smallest `[broker] log_limit`: below it the log would be rewritten every few messages. */
 export const MIN_LOG_LIMIT = 64 * 1024;
@@ -69,11 +70,9 @@ export const tmuxTableSchema = object({
   ),
 });
 
-/** What `[notifications] on` may name: states an agent enters, and events about the session. */
-export const NOTIFY_EVENTS = ['waiting', 'error', 'done', 'blocked', 'idle', 'exited', 'conflict'] as const;
 
 export const notificationsTableSchema = object({
-  on: optional(array(literals(NOTIFY_EVENTS))),
+  on: optional(array(literals(ATTENTION_KINDS))),
   desktop: optional(boolean()),
   bell: optional(boolean()),
   command: optional(string()),

@@ -4,7 +4,7 @@
 // command runs with the agent in its environment, an agent flapping twenty times in a second is
 // notified once, and a bad `[notifications]` value is a config error naming file, line and key.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../helpers/poll.js';
@@ -54,13 +54,13 @@ function notifiedLines(file: string): string[] {
     : [];
 }
 
-async function startWithCommand(): Promise<string> {
+const AGENT_LINE = `"%s %s %s|%s\\n" "$GIT_PAW_AGENT" "$GIT_PAW_STATE" "$GIT_PAW_BRANCH" "$GIT_PAW_SUMMARY"`;
+
+/** Starts a session whose notification command appends `printf <printfArgs>` to the returned file. */
+async function startWithCommand(printfArgs = AGENT_LINE, env: NodeJS.ProcessEnv = {}): Promise<string> {
   const file = join(sandbox.root, 'notified.txt');
-  await enableBroker(
-    sandbox,
-    `[notifications]\ncommand = 'printf "%s %s %s|%s\\n" "$GIT_PAW_AGENT" "$GIT_PAW_STATE" "$GIT_PAW_BRANCH" "$GIT_PAW_SUMMARY" >> ${file}'\n`,
-  );
-  await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b']);
+  await enableBroker(sandbox, `[notifications]\ncommand = 'printf ${printfArgs} >> ${file}'\n`);
+  await pawOk(sandbox, ['start', '--cli', 'claude', '--branches', 'feat/a,feat/b'], { env });
   attachClient();
   await pollUntil(
     () => sandbox.tmux(['list-clients', '-t', '=paw-proj', '-F', '#{client_name}']),
@@ -107,6 +107,31 @@ describe.skipIf(skipWithoutTmux)('status line and notifications', () => {
     ).toEqual(['feat-a waiting feat/a|permission: Bash']);
     // The other session-wide options of the user are untouched: only this session's status-right.
     expect(sandbox.tmux(['show-options', '-gv', 'status-right'])).not.toContain('paw_status');
+  });
+
+  it("the broker starts without the user's NODE_EXTRA_CA_CERTS, which its commands and the agents still get", async () => {
+    // Node reads that file at every start; the broker makes no TLS connection, the agents do.
+    const certs = join(sandbox.root, 'extra-ca.pem');
+    writeFileSync(certs, '');
+    const file = await startWithCommand(`"%s|%s\\n" "$NODE_EXTRA_CA_CERTS" "\${GIT_PAW_NODE_EXTRA_CA_CERTS-unset}"`, {
+      NODE_EXTRA_CA_CERTS: certs,
+    });
+    const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const status = await httpRequest(brokerOf(sandbox).port, { path: '/status' });
+    const serverPid = (JSON.parse(status.body) as { pid: number }).pid;
+    expect(environ(serverPid).filter((entry) => entry.startsWith('NODE_EXTRA_CA_CERTS='))).toEqual([]);
+    const agentPane = listPanes(sandbox, 'paw-proj').find((pane) => pane.label === 'feat/a → claude');
+    const shellPid = Number(sandbox.tmux(['display-message', '-p', '-t', agentPane?.id ?? '', '#{pane_pid}']));
+    expect(environ(shellPid)).toContain(`NODE_EXTRA_CA_CERTS=${certs}`);
+
+    await hook('feat-a', 'PermissionRequest', { tool_name: 'Bash' });
+    expect(
+      await pollUntil(
+        () => notifiedLines(file),
+        (lines) => lines.length > 0,
+        { what: 'the notification command run' },
+      ),
+    ).toEqual([`${certs}|unset`]);
   });
 
   it('twenty flaps in a second are one notification', async () => {

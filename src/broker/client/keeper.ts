@@ -1,27 +1,33 @@
 // The command of the session's hidden `broker` window: a POSIX sh loop around the supervisor
 // (`git-paw __broker`). Whatever kills the supervisor — kill -9 included, which no process can
 // handle for itself — the loop starts it again at once, on the same configuration (so the same
-// URL, token and log). It stops looping when the supervisor ends cleanly (the session is being
-// stopped) or with the exit code of a failure that a restart cannot fix, and passes SIGHUP /
-// SIGTERM / SIGINT on to it. It also fixes the service's start time once, for every supervisor
-// and server process after it. A `wait` cut short by a trapped signal is resumed while the
-// supervisor still runs; once `wait` says the pid is no child of the loop any more (127: reaped,
-// perhaps reused by another process) it stops waiting on it.
-import { FATAL_EXIT_CODE, SERVICE_STARTED_ENV } from '../config.js';
+// URL, token, log and service start). It stops looping when the supervisor ends cleanly (the
+// session is being stopped) or with the exit code of a failure that a restart cannot fix, and
+// passes SIGHUP / SIGTERM / SIGINT on to it. A `wait` cut short by a trapped signal is resumed
+// while the supervisor still runs; once `wait` says the pid is no child of the loop any more
+// (127: reaped, perhaps reused by another process) it stops waiting on it.
+// Every launch waits for the first supervisor and its server to answer, so nothing runs before
+// the first start: the loop notes the time only once the supervisor is running, and it sets the
+// user's NODE_EXTRA_CA_CERTS aside (Node would read the CA bundle at each of the two starts; the
+// server puts it back for the commands it runs).
+import { FATAL_EXIT_CODE, SAVED_EXTRA_CA_CERTS_ENV } from '../config.js';
 
 /** Supervisors that die within this many seconds of starting count as crash-looping. */
 const QUICK_EXIT_SECONDS = 10;
 
-const KEEPER_SCRIPT = `${SERVICE_STARTED_ENV}=$(date +%s)000
-export ${SERVICE_STARTED_ENV}
+const KEEPER_SCRIPT = `if [ -n "\${NODE_EXTRA_CA_CERTS+set}" ]; then
+  ${SAVED_EXTRA_CA_CERTS_ENV}=$NODE_EXTRA_CA_CERTS
+  export ${SAVED_EXTRA_CA_CERTS_ENV}
+  unset NODE_EXTRA_CA_CERTS
+fi
 stopping=
 child=
 trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' HUP INT TERM
 quick=0
 while :; do
-  began=$(date +%s)
   "$@" &
   child=$!
+  began=$(date +%s)
   wait "$child"
   code=$?
   while kill -0 "$child" 2>/dev/null; do

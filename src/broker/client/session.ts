@@ -139,6 +139,7 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     log_path: logPath,
     ...(settings.logLimit === undefined ? {} : { log_limit: settings.logLimit }),
     instance_id: randomUUID(),
+    started_ms: Date.now(),
     roster: agents,
     mcp: settings.mcp !== false,
     ...(settings.notifications ? { notifications: settings.notifications } : {}),

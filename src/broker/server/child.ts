@@ -16,7 +16,7 @@ import {
   serverPidPath,
   readBrokerConfig,
   readBrokerToken,
-  SERVICE_STARTED_ENV,
+  SAVED_EXTRA_CA_CERTS_ENV,
   type BrokerProcessConfig,
 } from '../config.js';
 import { brokerUrl, probeBroker } from '../client.js';
@@ -131,9 +131,15 @@ async function fail(reason: string): Promise<never> {
   process.exit(FATAL_EXIT_CODE);
 }
 
-function serviceStart(): Date {
-  const ms = Number(process.env[SERVICE_STARTED_ENV]);
-  return Number.isSafeInteger(ms) && ms > 0 ? new Date(ms) : new Date();
+/**
+ * Gives the commands this server runs (notification commands, tmux, git) the user's
+ * NODE_EXTRA_CA_CERTS back, which the window's loop set aside for the broker's own start-up.
+ */
+function restoreExtraCaCerts(env: NodeJS.ProcessEnv = process.env): void {
+  const saved = env[SAVED_EXTRA_CA_CERTS_ENV];
+  if (saved === undefined) return;
+  env.NODE_EXTRA_CA_CERTS = saved;
+  delete env[SAVED_EXTRA_CA_CERTS_ENV];
 }
 
 /** Starts the server, retrying a port that is still held (bounded), e.g. by the previous server. */
@@ -161,6 +167,7 @@ export async function runServerChild(): Promise<void> {
   // The supervisor's terminal may be gone (tmux session killed); never die on a write to it.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
+  restoreExtraCaCerts();
 
   let config: BrokerProcessConfig;
   let token: string | null;
@@ -187,7 +194,7 @@ export async function runServerChild(): Promise<void> {
         instanceId: config.instance_id,
         version: packageVersion(),
         pid: process.pid,
-        startedAt: serviceStart(),
+        startedAt: config.started_ms === undefined ? new Date() : new Date(config.started_ms),
       },
       compaction: {
         limit: config.log_limit,

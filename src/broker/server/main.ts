@@ -11,7 +11,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { BrokerError, describeError } from '../../util/errors.js';
 import { packageFile } from '../../util/self.js';
 import type { ChildReport, SupervisorMessage } from './child.js';
-import { FATAL_EXIT_CODE, readBrokerConfig, SERVICE_STARTED_ENV, startupErrorPath } from '../config.js';
+import { FATAL_EXIT_CODE, readBrokerConfig, startupErrorPath } from '../config.js';
 
 const SERVE_SCRIPT = 'dist/broker/serve.js';
 const STOP_TIMEOUT_MS = 5_000;
@@ -65,16 +65,6 @@ function watchHealth(child: ChildProcess): () => void {
   };
 }
 
-/**
- * Makes sure SERVICE_STARTED_ENV is set for every server child: the window's restart loop sets it
- * once, so a restarted supervisor keeps the service's start; a supervisor run on its own starts
- * the service now.
- */
-function markServiceStart(): void {
-  if (!/^\d+$/.test(process.env[SERVICE_STARTED_ENV] ?? ''))
-    process.env[SERVICE_STARTED_ENV] = String(Date.now());
-}
-
 export async function runBrokerProcess(): Promise<void> {
   process.stderr.on('error', () => undefined);
   let config: ReturnType<typeof readBrokerConfig>;
@@ -86,7 +76,6 @@ export async function runBrokerProcess(): Promise<void> {
     process.exit(FATAL_EXIT_CODE);
   }
   const errorFile = startupErrorPath(config.log_path);
-  markServiceStart();
 
   await new Promise<void>((resolve) => {
     let child: ChildProcess | undefined;
