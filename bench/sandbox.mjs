@@ -41,7 +41,7 @@ export function realTmux() {
 /**
  * Creates a sandbox. With `countTmux` (and `countGit`), a `tmux` (`git`) wrapper first on PATH
  * appends one NUL-terminated record per process to a log before exec'ing the real program;
- * `tmuxProcesses()` (`gitProcesses()`) counts them. With `files`, the repo's first commit holds
+ * `tmuxProcesses()` (`gitProcesses()`) counts those the command under test started itself. With `files`, the repo's first commit holds
  * that many more files.
  */
 export function createSandbox(options = {}) {
@@ -61,14 +61,26 @@ export function createSandbox(options = {}) {
   const logOf = (program) => join(root, `${program}-processes.log`);
   const counted = [...(options.countTmux ? ['tmux'] : []), ...(options.countGit ? ['git'] : [])];
   for (const program of counted) {
-    // Arguments may hold newlines (tmux command lists do): one NUL per process.
+    // Arguments may hold newlines (tmux command lists do): one NUL per process, after the pid of
+    // the process that started it.
     writeFileSync(logOf(program), '');
     executable(
       join(bin, program),
-      `#!/bin/sh\nprintf '%s\\0' "$*" >> '${logOf(program)}'\nexec '${realProgram(program)}' "$@"\n`,
+      `#!/bin/sh\nprintf '%s %s\\0' "$PPID" "$*" >> '${logOf(program)}'\nexec '${realProgram(program)}' "$@"\n`,
     );
   }
-  const processCount = (program) => readFileSync(logOf(program), 'utf8').split('\0').filter(Boolean).length;
+  /**
+   * Processes of `program` started by the command under test: by the process that made the first
+   * call (the launch always calls first). The broker's own calls, which may come while the launch
+   * still runs, are not the launch's.
+   */
+  const processCount = (program) => {
+    const parents = readFileSync(logOf(program), 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((record) => record.slice(0, record.indexOf(' ')));
+    return parents.filter((parent) => parent === parents[0]).length;
+  };
   const env = {
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
