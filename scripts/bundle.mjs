@@ -3,9 +3,10 @@
 // ~50 modules — comes in three chunks: what dist/cli.js imports itself (all `--version` needs),
 // what `status` also loads, and the rest of the start path. Everything else is split where it is
 // first imported dynamically, so heavy libraries (ink, react, yaml, @clack) still load only
-// in the commands that use them. The entry points keep their paths: dist/cli.js (the bin),
-// dist/broker/serve.js and dist/demo/agent.js (scripts git-paw runs by path).
-import { chmodSync, rmSync } from 'node:fs';
+// in the commands that use them. The entry points keep their paths: dist/cli.js (the bin, whose
+// first lines are a sh prologue), dist/broker/serve.js and dist/demo/agent.js (scripts git-paw
+// runs by path).
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'rolldown';
 
 const ENTRIES = {
@@ -16,7 +17,7 @@ const ENTRIES = {
 /** The modules whose static imports (recursively, rolldown's default) form the start chunk. */
 const START_PATH = /\/build\/(commands\/start|launch\/start|launch\/launch)\.js$/;
 /** What dist/cli.js itself imports statically: a chunk of its own, so `--version` loads only that. */
-const CLI_IMPORTS = /\/build\/util\/(errors|self)\.js$/;
+const CLI_IMPORTS = /\/build\/util\/(errors|self|ca-certs)\.js$/;
 /**
  * What the broker's two processes (supervisor and server, started by every launch with a broker)
  * share with the CLI paths: a chunk of their own, so neither loads the start or status chunk
@@ -69,6 +70,24 @@ function checkBrokerChunks(output) {
   }
 }
 
+const NODE_HASHBANG = '#!/usr/bin/env node';
+const { SAVED_EXTRA_CA_CERTS_ENV } = await import('../build/util/ca-certs.js');
+/**
+ * The bin's first two lines, in place of node's hashbang: sh moves NODE_EXTRA_CA_CERTS aside (the
+ * CLI puts it back; src/util/ca-certs.ts says why) and runs node on this same file, for which the
+ * second line is a string and a comment.
+ */
+const CLI_PROLOGUE = [
+  '#!/bin/sh',
+  `":" //; [ -n "\${NODE_EXTRA_CA_CERTS+set}" ] && export ${SAVED_EXTRA_CA_CERTS_ENV}="$NODE_EXTRA_CA_CERTS" && unset NODE_EXTRA_CA_CERTS; exec node "$0" "$@"`,
+].join('\n');
+
+function withCliPrologue(path) {
+  const text = readFileSync(path, 'utf8');
+  if (!text.startsWith(`${NODE_HASHBANG}\n`)) throw new Error(`bundle: ${path} does not start with ${NODE_HASHBANG}`);
+  writeFileSync(path, CLI_PROLOGUE + text.slice(NODE_HASHBANG.length));
+}
+
 rmSync('dist', { recursive: true, force: true });
 const { output } = await build({
   input: ENTRIES,
@@ -92,5 +111,6 @@ const { output } = await build({
     },
   },
 });
+withCliPrologue('dist/cli.js');
 for (const entry of ['dist/cli.js', 'dist/demo/agent.js']) chmodSync(entry, 0o755);
 checkBrokerChunks(output);

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type * as CommanderModule from 'commander';
 import type { StartFlags } from './launch/types.js';
+import { restoreExtraCaCerts } from './util/ca-certs.js';
 import { describeError, PawError, UsageError } from './util/errors.js';
 import { packageVersion } from './util/self.js';
 
@@ -343,4 +344,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Exit explicitly: idle keep-alive sockets (fetch) must not hold the process open.
+// Before anything starts a process: tmux, and through it the agents, need the user's CA bundle.
+restoreExtraCaCerts();
 process.exit(await main(process.argv.slice(2)));

@@ -22,12 +22,6 @@ import { isValidAgentId } from './messages.js';
 
 export const BROKER_CONFIG_ENV = 'GIT_PAW_BROKER_CONFIG';
 export const BROKER_TOKEN_ENV = 'GIT_PAW_BROKER_TOKEN';
-/**
- * Where the broker window's loop keeps the user's NODE_EXTRA_CA_CERTS. Node reads that file at
- * every start (~50 ms on a slow machine); the broker's own processes make no TLS connection, so
- * they start without it, and the server puts it back for the commands it runs.
- */
-export const SAVED_EXTRA_CA_CERTS_ENV = 'GIT_PAW_NODE_EXTRA_CA_CERTS';
 
 /** Exit code of the server child for a start-up failure that a restart cannot fix. */
 export const FATAL_EXIT_CODE = 78;

@@ -8,9 +8,10 @@
 // (127: reaped, perhaps reused by another process) it stops waiting on it.
 // Every launch waits for the first supervisor and its server to answer, so nothing runs before
 // the first start: the loop notes the time only once the supervisor is running, and it sets the
-// user's NODE_EXTRA_CA_CERTS aside (Node would read the CA bundle at each of the two starts; the
-// server puts it back for the commands it runs).
-import { FATAL_EXIT_CODE, SAVED_EXTRA_CA_CERTS_ENV } from '../config.js';
+// user's NODE_EXTRA_CA_CERTS aside (see util/ca-certs: Node would read the CA bundle at each of
+// the two starts).
+import { SAVED_EXTRA_CA_CERTS_ENV } from '../../util/ca-certs.js';
+import { FATAL_EXIT_CODE } from '../config.js';
 
 /** Supervisors that die within this many seconds of starting count as crash-looping. */
 const QUICK_EXIT_SECONDS = 10;

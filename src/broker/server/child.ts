@@ -8,6 +8,7 @@
 // start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after telling the
 // supervisor why over IPC.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { restoreExtraCaCerts } from '../../util/ca-certs.js';
 import { BrokerError, describeError } from '../../util/errors.js';
 import { processRuns, startTimeOf } from '../../util/process.js';
 import { packageVersion } from '../../util/self.js';
@@ -16,7 +17,6 @@ import {
   serverPidPath,
   readBrokerConfig,
   readBrokerToken,
-  SAVED_EXTRA_CA_CERTS_ENV,
   type BrokerProcessConfig,
 } from '../config.js';
 import { brokerUrl, probeBroker } from '../client.js';
@@ -131,16 +131,6 @@ async function fail(reason: string): Promise<never> {
   process.exit(FATAL_EXIT_CODE);
 }
 
-/**
- * Gives the commands this server runs (notification commands, tmux, git) the user's
- * NODE_EXTRA_CA_CERTS back, which the window's loop set aside for the broker's own start-up.
- */
-function restoreExtraCaCerts(env: NodeJS.ProcessEnv = process.env): void {
-  const saved = env[SAVED_EXTRA_CA_CERTS_ENV];
-  if (saved === undefined) return;
-  env.NODE_EXTRA_CA_CERTS = saved;
-  delete env[SAVED_EXTRA_CA_CERTS_ENV];
-}
 
 /** Starts the server, retrying a port that is still held (bounded), e.g. by the previous server. */
 async function listenWhenFree(start: () => Promise<RunningServer>): Promise<RunningServer> {
@@ -167,6 +157,7 @@ export async function runServerChild(): Promise<void> {
   // The supervisor's terminal may be gone (tmux session killed); never die on a write to it.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
+  // For the commands this server runs (notification commands, tmux, git).
   restoreExtraCaCerts();
 
   let config: BrokerProcessConfig;

@@ -8,6 +8,7 @@
 // also left in a file for `waitForBroker`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { withExtraCaCertsAside } from '../../util/ca-certs.js';
 import { BrokerError, describeError } from '../../util/errors.js';
 import { packageFile } from '../../util/self.js';
 import type { ChildReport, SupervisorMessage } from './child.js';
@@ -102,6 +103,7 @@ export async function runBrokerProcess(): Promise<void> {
       const startedAt = Date.now();
       fatalReason = undefined;
       const current = spawn(process.execPath, [...SERVER_NODE_FLAGS, packageFile(SERVE_SCRIPT)], {
+        env: withExtraCaCertsAside(process.env),
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         detached: true,
       });
