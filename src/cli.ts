@@ -343,7 +343,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Exit explicitly: idle keep-alive sockets (fetch) must not hold the process open.
 // Before anything starts a process: tmux, and through it the agents, need the user's CA bundle.
 restoreExtraCaCerts();
+// Exit explicitly: idle keep-alive sockets (fetch) must not hold the process open.
 process.exit(await main(process.argv.slice(2)));

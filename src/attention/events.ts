@@ -7,7 +7,6 @@ import type { AgentState } from '../agents/state.js';
 import { reportedKindOf } from './counts.js';
 import type { AttentionKind } from './kinds.js';
 
-
 /** The notifications sent when the config says nothing. */
 export const DEFAULT_NOTIFY_ON: readonly AttentionKind[] = ['waiting', 'error', 'done'];
 

@@ -70,7 +70,6 @@ export const tmuxTableSchema = object({
   ),
 });
 
-
 export const notificationsTableSchema = object({
   on: optional(array(literals(ATTENTION_KINDS))),
   desktop: optional(boolean()),

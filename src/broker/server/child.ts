@@ -131,7 +131,6 @@ async function fail(reason: string): Promise<never> {
   process.exit(FATAL_EXIT_CODE);
 }
 
-
 /** Starts the server, retrying a port that is still held (bounded), e.g. by the previous server. */
 async function listenWhenFree(start: () => Promise<RunningServer>): Promise<RunningServer> {
   const deadline = Date.now() + PORT_RELEASE_WAIT_MS;
