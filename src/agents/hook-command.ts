@@ -5,10 +5,11 @@
 // without waiting for the answer (a few milliseconds; the broker's reply says nothing the CLI
 // needs), and falls back to curl, bounded to one second, where there is no bash. bash runs with
 // --norc: CLIs written in Node give their hooks a socket as standard input, and bash then reads
-// ~/.bashrc as if started by sshd, which is slow and may print. The panes start while the broker
-// is still starting, so a CLI's first events can come before it listens: during the first
-// EARLY_WINDOW_SECONDS after the launch, a refused connection is tried again for one and a half
-// seconds at most; later a broker that is gone costs a hook nothing.
+// ~/.bashrc as if started by sshd, which is slow and may print. The panes' programs start once
+// the broker answers, but a server that restarts in a session's first seconds (its supervisor
+// brings it back within about two seconds) would lose a CLI's first events, which say the most:
+// during the first EARLY_WINDOW_SECONDS after the launch, a refused connection is tried again for
+// one and a half seconds at most; later a broker that is gone costs a hook nothing.
 import { shellQuote } from '../util/shell.js';
 
 /** The pane variable holding the broker token (empty under `auth = "none"`). */
@@ -17,11 +18,8 @@ export const TOKEN_ENV = 'GIT_PAW_BROKER_TOKEN';
 /** The session variable holding the launch time (epoch seconds), which tells early hooks from late ones. */
 export const LAUNCHED_AT_ENV = 'GIT_PAW_LAUNCHED_AT';
 
-/**
- * How long after the launch a broker that refuses connections is still starting: hooks wait for
- * it, and so does the dashboard of pane 0 before it loads its view.
- */
-export const EARLY_WINDOW_SECONDS = 20;
+/** How long after the launch a hook waits for a broker that refuses connections. */
+const EARLY_WINDOW_SECONDS = 20;
 /** Tries 100 ms apart: a broker that starts within 1.5 s still gets the event (Claude Code gives a hook 2 s). */
 const EARLY_TRIES = 15;
 

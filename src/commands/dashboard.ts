@@ -1,8 +1,7 @@
 // `git paw dashboard`: open the live dashboard of this repo's session in the current terminal.
 // Pane 0 of a broker-enabled session runs this same command. The view (Ink) is imported only
-// here, after every check passed and, right after a launch, once the broker listens.
+// here, after every check passed.
 import { brokerUrl } from '../broker/client.js';
-import { waitForStartingBroker } from '../dashboard/broker-status.js';
 import type { RosterAgent } from '../dashboard/rows.js';
 import { agentIdOf } from '../git/names.js';
 import { resolveRepo } from '../git/repo.js';
@@ -41,9 +40,11 @@ export async function runDashboard(): Promise<void> {
   // React's development build checks every element and hook call, at several times the CPU of
   // its production build in a view that stays open for hours; set before React first loads.
   process.env.NODE_ENV ??= 'production';
-  // The broker's own URL rule: a wildcard bind is reached over loopback.
-  const url = brokerUrl(target.bind, target.port);
-  await waitForStartingBroker(url);
   const { showDashboard } = await import('../dashboard/app.js');
-  await showDashboard({ session: state.session_name, brokerUrl: url, roster });
+  // The broker's own URL rule: a wildcard bind is reached over loopback.
+  await showDashboard({
+    session: state.session_name,
+    brokerUrl: brokerUrl(target.bind, target.port),
+    roster,
+  });
 }

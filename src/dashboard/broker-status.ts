@@ -1,15 +1,12 @@
 // The dashboard's view of the broker: the one HTTP call it makes (`GET /status`, schema shared
 // with the broker's client), over a kept-alive socket with a timeout, and a readable reason when
-// it fails. The dashboard never talks to the broker any other way — except that, just after a
-// launch, it waits for the broker to listen before it loads its view (waitForStartingBroker).
+// it fails. The dashboard never talks to the broker any other way.
 import { Agent, get } from 'node:http';
-import { EARLY_WINDOW_SECONDS, LAUNCHED_AT_ENV } from '../agents/hook-command.js';
 import { describeError } from '../util/errors.js';
 import { safeParse } from '../util/schema.js';
 import {
   brokerStatusSchema,
   MAX_STATUS_BYTES,
-  probeBroker,
   type BrokerStatusAgent,
   type BrokerStatusDocument,
 } from '../broker/client.js';
@@ -106,27 +103,4 @@ export function httpStatusFetcher(
     }
     return parseBrokerStatus(parsed, expectedSession);
   };
-}
-
-/** How often a dashboard started with its session asks whether the broker listens yet. */
-const STARTING_POLL_MS = 25;
-
-/**
- * Pane 0 starts while the broker is still starting, and loading the view (Ink and React, the
- * bulk of the dashboard's start-up) would take CPU from the broker's two process starts, which
- * the launch waits for. So during the first seconds after a launch (LAUNCHED_AT_ENV, as the
- * agents' hooks use it) this waits, one refused connection at a time, until the broker listens
- * or that window ends. Outside it — `git paw dashboard` run later — it returns at once, and the
- * view shows an outage itself.
- */
-export async function waitForStartingBroker(
-  url: string,
-  env: NodeJS.ProcessEnv = process.env,
-  now: () => number = Date.now,
-): Promise<void> {
-  const launchedAt = Number(env[LAUNCHED_AT_ENV]);
-  if (!Number.isSafeInteger(launchedAt) || launchedAt <= 0) return;
-  const until = (launchedAt + EARLY_WINDOW_SECONDS) * 1000;
-  while (now() < until && (await probeBroker(url, { timeoutMs: 500 })).kind === 'free')
-    await new Promise((resolve) => setTimeout(resolve, STARTING_POLL_MS));
 }

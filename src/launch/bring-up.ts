@@ -2,11 +2,13 @@
 // neither can forget a step: each worktree's AGENTS.md (with the rendered skill when a broker
 // runs), the log directory, the tmux session (a frame with env and hidden broker window, which a
 // launch opens while it creates the worktrees; then dashboard pane 0 and the agents' panes), the
-// state file saved, labels, log pipes and the programs typed into the panes — and the broker
-// verified meanwhile: the panes need only its URL and token, which the plan fixed, so they do
-// not wait for it to answer, but the bring-up succeeds only once it has (otherwise the whole
-// launch is rolled back). The broker's steps live in bring-up-broker, loaded only when the
-// session has a broker. Panes of fresh worktrees run `[worktree] setup` before their CLI.
+// state file saved, the broker verified, and then labels, log pipes and the programs typed into
+// the panes. The agents' hooks and MCP clients talk to the broker from their first seconds, and
+// starting the programs (the dashboard's too) would take the CPU that the broker's two process
+// starts need, which every launch waits for: so the programs are typed once the broker answers,
+// and a broker that does not answer fails the bring-up before any agent ran (the whole launch is
+// rolled back). The broker's steps live in bring-up-broker, loaded only when the session has a
+// broker. Panes of fresh worktrees run `[worktree] setup` before their CLI.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeWorktreesAgentsMd, type AgentsMdTarget } from '../agents-md/write.js';
@@ -202,7 +204,7 @@ export async function bringUpSession(
   ];
   writeIntegrationFiles(state.session_name, files, rollback, ctx.env);
   const plan = await fullSessionPlan(ctx.repo.root, bringUp, integrations, setups);
-  // The broker's check runs beside everything below; it stops polling once the bring-up ends.
+  // The broker's check runs beside the panes' creation; it stops polling once the bring-up ends.
   const brokerWait = new AbortController();
   // An interrupted launch stops waiting for its broker at once, too.
   rollback.signal.addEventListener('abort', () => brokerWait.abort(), { once: true });
@@ -225,7 +227,6 @@ export async function bringUpSession(
     }
     const paneIds = await panes;
     rollback.checkpoint();
-    await startPanes(ctx.runner, plan, paneIds);
     if (verified) {
       await verified.catch(async (error: unknown) => {
         throw await (
@@ -234,6 +235,7 @@ export async function bringUpSession(
       });
     }
     rollback.checkpoint();
+    await startPanes(ctx.runner, plan, paneIds);
   } finally {
     brokerWait.abort();
   }
