@@ -41,8 +41,8 @@ export function realTmux() {
 /**
  * Creates a sandbox. With `countTmux` (and `countGit`), a `tmux` (`git`) wrapper first on PATH
  * appends one NUL-terminated record per process to a log before exec'ing the real program;
- * `tmuxProcesses()` (`gitProcesses()`) counts those the command under test started itself. With `files`, the repo's first commit holds
- * that many more files.
+ * `tmuxProcesses()` (`gitProcesses()`) counts those the command under test started itself. With
+ * `files`, the repo's first commit holds that many more files.
  */
 export function createSandbox(options = {}) {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'paw-bench-')));

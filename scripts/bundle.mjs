@@ -71,7 +71,7 @@ function checkBrokerChunks(output) {
 }
 
 const NODE_HASHBANG = '#!/usr/bin/env node';
-const { SAVED_EXTRA_CA_CERTS_ENV } = await import('../build/util/ca-certs.js');
+const { SET_EXTRA_CA_CERTS_ASIDE_SH } = await import('../build/util/ca-certs.js');
 /**
  * The bin's first two lines, in place of node's hashbang: sh moves NODE_EXTRA_CA_CERTS aside (the
  * CLI puts it back; src/util/ca-certs.ts says why) and runs node on this same file, for which the
@@ -79,7 +79,7 @@ const { SAVED_EXTRA_CA_CERTS_ENV } = await import('../build/util/ca-certs.js');
  */
 const CLI_PROLOGUE = [
   '#!/bin/sh',
-  `":" //; [ -n "\${NODE_EXTRA_CA_CERTS+set}" ] && export ${SAVED_EXTRA_CA_CERTS_ENV}="$NODE_EXTRA_CA_CERTS" && unset NODE_EXTRA_CA_CERTS; exec node "$0" "$@"`,
+  `":" //; ${SET_EXTRA_CA_CERTS_ASIDE_SH}; exec node "$0" "$@"`,
 ].join('\n');
 
 function withCliPrologue(path) {

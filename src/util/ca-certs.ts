@@ -8,6 +8,12 @@
 /** Where NODE_EXTRA_CA_CERTS waits while a git-paw process starts. */
 export const SAVED_EXTRA_CA_CERTS_ENV = 'GIT_PAW_NODE_EXTRA_CA_CERTS';
 
+/**
+ * One line of POSIX sh that moves NODE_EXTRA_CA_CERTS (when set) aside, for the scripts that then
+ * start a git-paw Node process: the bin's prologue and the broker window's loop.
+ */
+export const SET_EXTRA_CA_CERTS_ASIDE_SH = `[ -z "\${NODE_EXTRA_CA_CERTS+set}" ] || { export ${SAVED_EXTRA_CA_CERTS_ENV}="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS; }`;
+
 /** Puts NODE_EXTRA_CA_CERTS back from where the starting script moved it (when it did). */
 export function restoreExtraCaCerts(env: NodeJS.ProcessEnv = process.env): void {
   const saved = env[SAVED_EXTRA_CA_CERTS_ENV];

@@ -10,17 +10,13 @@
 // the first start: the loop notes the time only once the supervisor is running, and it sets the
 // user's NODE_EXTRA_CA_CERTS aside (see util/ca-certs: Node would read the CA bundle at each of
 // the two starts).
-import { SAVED_EXTRA_CA_CERTS_ENV } from '../../util/ca-certs.js';
+import { SET_EXTRA_CA_CERTS_ASIDE_SH } from '../../util/ca-certs.js';
 import { FATAL_EXIT_CODE } from '../config.js';
 
 /** Supervisors that die within this many seconds of starting count as crash-looping. */
 const QUICK_EXIT_SECONDS = 10;
 
-const KEEPER_SCRIPT = `if [ -n "\${NODE_EXTRA_CA_CERTS+set}" ]; then
-  ${SAVED_EXTRA_CA_CERTS_ENV}=$NODE_EXTRA_CA_CERTS
-  export ${SAVED_EXTRA_CA_CERTS_ENV}
-  unset NODE_EXTRA_CA_CERTS
-fi
+const KEEPER_SCRIPT = `${SET_EXTRA_CA_CERTS_ASIDE_SH}
 stopping=
 child=
 trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' HUP INT TERM
