@@ -219,7 +219,7 @@ describe('git paw dashboard refusals', () => {
     const result = await runCli(['dashboard'], { cwd: box.repo, env: box.env });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'error: Dashboard error: no git-paw session for this repo\n' + 'hint: start one with `git paw start`\n',
+      'error: Dashboard error: no git-paw session for this repo\nhint: start one with `git paw start`\n',
     );
   });
 
