@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Message } from '../../src/broker/messages.js';
+import { canonicalJson, type Message } from '../../src/broker/messages.js';
 import { BrokerState, DEFAULT_LIMITS, summaryOf, type LogRecord } from '../../src/broker/server/state.js';
 import { BrokerService, type PublishOutcome, type RecordSink } from '../../src/broker/server/service.js';
 import {
@@ -201,6 +201,63 @@ describe('replayed lines', () => {
       `{"type":"agent.artifact","agent_id":"a","payload":{"status":"done","exports":["E"],"modified_files":[]},"seq":1,"ts":"${TS}"}`,
     );
     expect(replayed.agents(0)).toEqual(live.agents(0));
+  });
+
+  it('reads a line in the form the broker writes to the same record as the general parser, valid or not', () => {
+    // Lines in the written form are read without JSON.parse; a leading space sends the same line
+    // through the general parser, which must agree on every one of them.
+    const message = (msg: object) => `{"seq":7,"ts":"${TS}","msg":${JSON.stringify(msg)}}`;
+    const lines = [
+      recordLine({ kind: 'message', seq: 1, ts: TS, message: status('a', 'tests, pass [2/3] {ok}') }),
+      recordLine({ kind: 'message', seq: 2, ts: TS, message: status('a') }),
+      recordLine({ kind: 'message', seq: 3, ts: TS, message: artifact('a', ['x, y', ']', 'é 日本']) }),
+      recordLine({ kind: 'message', seq: 4, ts: TS, message: artifact('a', ['']) }),
+      recordLine({ kind: 'message', seq: 5, ts: TS, message: blocked('a', 'b') }),
+      recordLine({ kind: 'message', seq: 6, ts: TS, message: status('a', 'say "hi"\n') }),
+      message({
+        type: 'agent.status',
+        agent_id: 'a',
+        payload: { status: 'x', modified_files: ['a', 'b'], message: '' },
+      }),
+      message({
+        type: 'agent.status',
+        agent_id: 'A',
+        payload: { status: 'x', modified_files: [], message: null },
+      }),
+      message({
+        type: 'agent.status',
+        agent_id: 'a',
+        payload: { status: ' ', modified_files: [], message: null },
+      }),
+      message({ type: 'agent.blocked', agent_id: 'a', payload: { needs: 'n', from: 'B!' } }),
+      message({
+        type: 'agent.artifact',
+        agent_id: 'a',
+        payload: { status: 's', exports: Array(1001).fill('e'), modified_files: [] },
+      }),
+      message({ type: 'agent.blocked', agent_id: 'a', payload: { needs: 'x'.repeat(20_000), from: 'b' } }),
+      `{"seq":9007199254740993,"ts":"${TS}","msg":{"type":"agent.blocked","agent_id":"a","payload":{"needs":"n","from":"b"}}}`,
+      `{"seq":1,"ts":"2025-13-01T00:00:00.000Z","msg":{"type":"agent.blocked","agent_id":"a","payload":{"needs":"n","from":"b"}}}`,
+      `{"seq":01,"ts":"${TS}","msg":{"type":"agent.blocked","agent_id":"a","payload":{"needs":"n","from":"b"}}}`,
+      `{"seq":1,"ts":"${TS}","msg":{"type":"agent.blocked","agent_id":"a","payload":{"needs":"tab\there","from":"b"}}}`,
+    ];
+    const withoutCanonical = (record: LogRecord | undefined) => {
+      if (record?.kind !== 'message') return record;
+      const { canonical: _text, ...rest } = record;
+      return rest;
+    };
+    let read = 0;
+    for (const line of lines.map((text) => text.trim())) {
+      const fast = parseRecordLine(line);
+      expect(withoutCanonical(fast), line.slice(0, 160)).toEqual(
+        withoutCanonical(parseRecordLine(` ${line}`)),
+      );
+      if (fast?.kind === 'message') {
+        read += 1;
+        expect(fast.canonical).toBe(canonicalJson(fast.message));
+      }
+    }
+    expect(read).toBe(7);
   });
 });
 

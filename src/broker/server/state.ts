@@ -104,6 +104,21 @@ interface AgentEntry {
   status: string | null;
   lastSeenMs: number | null;
   summary: string;
+  /**
+   * The last message, while `lastSeenMs` and `summary` are not worked out from it yet: only the
+   * last one of each sender is ever shown, so a replay of many messages does it once per sender.
+   */
+  latest?: { message: Message; ts: string };
+}
+
+/** Works out the entry's time and summary from its last message, when not done yet. */
+function settled(entry: AgentEntry): AgentEntry {
+  if (entry.latest !== undefined) {
+    entry.lastSeenMs = Date.parse(entry.latest.ts);
+    entry.summary = summaryOf(entry.latest.message);
+    delete entry.latest;
+  }
+  return entry;
 }
 
 const SUMMARY_CHARS = 200;
@@ -248,8 +263,7 @@ export class BrokerState {
       summary: '',
     };
     sender.status = statusLabel(message);
-    sender.lastSeenMs = Date.parse(ts);
-    sender.summary = summaryOf(message);
+    sender.latest = { message, ts };
     this.agentsById.set(message.agent_id, sender);
     const senderInbox = this.inboxOf(message.agent_id);
 
@@ -323,13 +337,15 @@ export class BrokerState {
     this.retained = this.retained.slice(this.retainedHead);
     this.retainedHead = 0;
     for (const inbox of this.inboxes.values()) inbox.trim();
+    for (const entry of this.agentsById.values()) settled(entry);
     const { limits: _configuration, ...fields } = this as unknown as Record<string, unknown>;
     return fields;
   }
 
   /** Registry in roster order, then unknown publishers in order of their first publish. */
   agents(nowMs: number): AgentStatus[] {
-    return [...this.agentsById].map(([agentId, entry]) => {
+    return [...this.agentsById].map(([agentId, registered]) => {
+      const entry = settled(registered);
       const observed = this.observed.current(agentId);
       const since = observed?.since ?? null;
       return {
