@@ -247,17 +247,20 @@ describe('replayed lines', () => {
       return rest;
     };
     let read = 0;
+    let readFromGroups = 0;
     for (const line of lines.map((text) => text.trim())) {
-      const fast = parseRecordLine(line);
-      expect(withoutCanonical(fast), line.slice(0, 160)).toEqual(
+      const record = parseRecordLine(line);
+      expect(withoutCanonical(record), line.slice(0, 160)).toEqual(
         withoutCanonical(parseRecordLine(` ${line}`)),
       );
-      if (fast?.kind === 'message') {
-        read += 1;
-        expect(fast.canonical).toBe(canonicalJson(fast.message));
-      }
+      if (record?.kind !== 'message') continue;
+      read += 1;
+      // Only the regex's reading carries the message's text along (the line with escapes has none).
+      if (record.canonical === undefined) continue;
+      readFromGroups += 1;
+      expect(record.canonical).toBe(canonicalJson(record.message));
     }
-    expect(read).toBe(7);
+    expect([read, readFromGroups]).toEqual([7, 6]);
   });
 });
 
