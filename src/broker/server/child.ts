@@ -43,6 +43,8 @@ export type SupervisorMessage = { type: 'ping' };
  */
 const PORT_RELEASE_WAIT_MS = 5_000;
 const PORT_RETRY_MS = 25;
+/** How long after it first answers the server starts its watchers and loads the MCP endpoint. */
+const BACKGROUND_START_DELAY_MS = 1_000;
 /** How long a server whose supervisor died keeps serving, waiting to be replaced. */
 const ORPHAN_GRACE_MS = 10_000;
 
@@ -240,14 +242,18 @@ export async function runServerChild(): Promise<void> {
     if (message.type === 'ping') void report({ type: 'pong' });
   });
   await report({ type: 'ready', pid: process.pid, port: running.port });
-  // The agents' CLIs connect to the MCP endpoint as they start: load it now, after the launch has
-  // its answer, rather than on the first call.
+  // The rest can wait a moment, and should: a launch is polling for this server's first answer
+  // and then types the agents' programs, and on a small machine the MCP module load and the
+  // watchers' first tmux and git calls would take the CPU (and this event loop) those steps need.
+  // Agents' CLIs take longer than this to start, and an MCP call that comes sooner loads the
+  // endpoint itself.
+  await new Promise((resolve) => setTimeout(resolve, BACKGROUND_START_DELAY_MS));
+  if (stopping) return;
   if (config.mcp !== false)
     preloadMcp().catch((error: unknown) =>
       process.stderr.write(`broker: MCP endpoint not loaded: ${describeError(error)}\n`),
     );
-  // Loaded once the port answers, so watching never delays the launch; without it the broker
-  // still serves everything but observed state.
+  // Without these the broker still serves everything but observed state.
   try {
     const started = await startWatcher(config, opened.service);
     if (stopping) started?.stop();
