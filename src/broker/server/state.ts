@@ -105,17 +105,28 @@ interface AgentEntry {
   lastSeenMs: number | null;
   summary: string;
   /**
-   * The last message, while `lastSeenMs` and `summary` are not worked out from it yet: only the
-   * last one of each sender is ever shown, so a replay of many messages does it once per sender.
+   * The last message, while `status`, `lastSeenMs` and `summary` are not worked out from it yet:
+   * only the last one of each sender is ever shown, so a replay of many messages does it once per
+   * sender.
    */
   latest?: { message: Message; ts: string };
 }
 
-/** Works out the entry's time and summary from its last message, when not done yet. */
+/**
+ * A copy of `text` that shares no memory with it, for what the state keeps long. A replayed
+ * message's strings are slices of its log line (see store.ts), and V8 keeps a slice's whole
+ * source alive, however short the slice: an agent's 20-character status would hold a 1 MB line.
+ */
+function detached(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
+/** Works out the entry's status, time and summary from its last message, when not done yet. */
 function settled(entry: AgentEntry): AgentEntry {
   if (entry.latest !== undefined) {
+    entry.status = detached(statusLabel(entry.latest.message));
     entry.lastSeenMs = Date.parse(entry.latest.ts);
-    entry.summary = summaryOf(entry.latest.message);
+    entry.summary = detached(summaryOf(entry.latest.message));
     delete entry.latest;
   }
   return entry;
@@ -256,15 +267,12 @@ export class BrokerState {
     const { message, seq, ts } = record;
     this.last = Math.max(this.last, seq);
     this.accepted += 1;
-    const sender = this.agentsById.get(message.agent_id) ?? {
-      cli: '',
-      status: null,
-      lastSeenMs: null,
-      summary: '',
-    };
-    sender.status = statusLabel(message);
+    let sender = this.agentsById.get(message.agent_id);
+    if (sender === undefined) {
+      sender = { cli: '', status: null, lastSeenMs: null, summary: '' };
+      this.agentsById.set(detached(message.agent_id), sender);
+    }
     sender.latest = { message, ts };
-    this.agentsById.set(message.agent_id, sender);
     const senderInbox = this.inboxOf(message.agent_id);
 
     const recipients: Inbox[] = [];
@@ -367,7 +375,7 @@ export class BrokerState {
     let inbox = this.inboxes.get(agentId);
     if (!inbox) {
       inbox = new Inbox();
-      this.inboxes.set(agentId, inbox);
+      this.inboxes.set(detached(agentId), inbox);
     }
     return inbox;
   }

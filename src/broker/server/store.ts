@@ -106,7 +106,9 @@ const PLAIN_LIST = String.raw`(\[(?:"[^"\\\u0000-\u001f]*"(?:,"[^"\\\u0000-\u001
 
 /**
  * A message line exactly as `recordLine` writes it, when none of its strings needs an escape (the
- * common case): for such a line, the texts the groups capture are what JSON.parse would return.
+ * common case): for such a line, the texts the groups capture are what JSON.parse would return,
+ * and the message's text is its canonical JSON (a line decoded from UTF-8 holds no lone
+ * surrogate, the one other character JSON.stringify escapes).
  */
 const WRITTEN_MESSAGE = new RegExp(
   String.raw`^\{"seq":([1-9][0-9]*),"ts":${PLAIN_STRING},"msg":(\{"type":"agent\.(?:` +
