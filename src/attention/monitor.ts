@@ -27,6 +27,11 @@ export interface AttentionOptions {
   settings: NotificationSettings;
   tmux: AttentionTmux;
   log: (line: string) => void;
+  /**
+   * The agents as the log replay rebuilt them, taken when the server first answered (the monitor
+   * starts a moment later); changes since then are notified. Default: the agents as they are now.
+   */
+  startingPoint?: readonly AgentStatus[];
 }
 
 export interface AttentionMonitor {
@@ -64,7 +69,7 @@ export async function startAttention(options: AttentionOptions): Promise<Attenti
   });
   // What the log replay rebuilt is the starting point: it was notified before, if at all.
   const views = new Map<string, AgentView>();
-  for (const agent of source.agents())
+  for (const agent of options.startingPoint ?? source.agents())
     if (rosterById.has(agent.agent_id)) views.set(agent.agent_id, viewOf(agent));
 
   let stopped = false;
@@ -104,7 +109,7 @@ export async function startAttention(options: AttentionOptions): Promise<Attenti
       });
   };
 
-  source.onAgentChange((agentId) => {
+  const changed = (agentId: string) => {
     if (stopped) return;
     const entry = rosterById.get(agentId);
     const agent = source.agents().find((each) => each.agent_id === agentId);
@@ -115,13 +120,16 @@ export async function startAttention(options: AttentionOptions): Promise<Attenti
     for (const event of eventsBetween(before, after, { agentId, branch: entry.branch, cli: entry.cli }))
       notifier.notify(event);
     refresh();
-  });
+  };
+  source.onAgentChange(changed);
 
   try {
     await tmux.setUpStatusLine();
   } catch (error) {
     log(`status line not set up: ${describeError(error)}`);
   }
+  // What changed between the starting point and now is as new as what changes from here on.
+  if (options.startingPoint !== undefined) for (const agentId of rosterById.keys()) changed(agentId);
   refresh();
   return {
     notify: (event) => notifier.notify(event),

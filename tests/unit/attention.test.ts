@@ -8,7 +8,9 @@ import {
   type AgentView,
   type AttentionEvent,
 } from '../../src/attention/events.js';
-import { baseLabel, labelWithState } from '../../src/attention/monitor.js';
+import { baseLabel, labelWithState, startAttention } from '../../src/attention/monitor.js';
+import type { AgentStatus } from '../../src/broker/server/state.js';
+import type { AttentionTmux } from '../../src/attention/tmux-io.js';
 import { literalText } from '../../src/attention/tmux-io.js';
 import { notificationText } from '../../src/attention/notifier.js';
 
@@ -105,5 +107,55 @@ describe('notification text', () => {
 
   it('reaches tmux as written', () => {
     expect(literalText('100% #{x};')).toBe('100%% ##{x}; ');
+  });
+});
+
+describe('the monitor of a server that has just started', () => {
+  const status = (state: AgentStatus['state']): AgentStatus => ({
+    agent_id: 'feat-a',
+    cli: 'claude',
+    last_seen_seconds: null,
+    status: null,
+    summary: '',
+    state,
+    state_since: state === 'not_started' ? null : '2026-01-01T00:00:00.000Z',
+    state_source: state === 'not_started' ? null : 'hook',
+    state_detail: state === 'waiting' ? 'permission: Bash' : '',
+  });
+  const recordingTmux = (shown: string[]): AttentionTmux => ({
+    setUpStatusLine: async () => undefined,
+    agentPanes: async () => [],
+    write: async () => undefined,
+    clients: async () => [{ name: '/dev/pts/9', tty: '', paneId: '%9', termType: '' }],
+    display: async (_clients, text) => void shown.push(text),
+  });
+  const start = (current: AgentStatus, startingPoint: AgentStatus[] | undefined, shown: string[]) =>
+    startAttention({
+      source: { agents: () => [current], onAgentChange: () => undefined },
+      session: 'paw-proj',
+      repoPath: '/',
+      roster: [{ agent_id: 'feat-a', branch: 'feat/a', cli: 'claude' }],
+      settings: { on: ['waiting'], desktop: false, bell: false },
+      tmux: recordingTmux(shown),
+      log: () => undefined,
+      ...(startingPoint === undefined ? {} : { startingPoint }),
+    });
+
+  it('notifies what changed between its first answer and its start, but not what the replay rebuilt', async () => {
+    // The monitor starts a moment after the server first answers; an agent that began to wait in
+    // between must not be taken as already notified.
+    const shown: string[] = [];
+    const monitor = await start(status('waiting'), [status('working')], shown);
+    const replayedShown: string[] = [];
+    const replayed = await start(status('waiting'), [status('waiting')], replayedShown);
+    try {
+      await expect
+        .poll(() => shown, { timeout: 5_000 })
+        .toEqual(['git-paw: feat/a → claude ⏳ waiting · permission: Bash']);
+      expect(replayedShown).toEqual([]);
+    } finally {
+      monitor.stop();
+      replayed.stop();
+    }
   });
 });

@@ -24,6 +24,7 @@ import { preloadMcp } from './routes.js';
 import { startBrokerServer, type RunningServer } from './server.js';
 import { compactionLine } from './compaction.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
+import type { AgentStatus } from './state.js';
 import type { StateWatcher } from '../watcher.js';
 import type { AttentionMonitor } from '../../attention/monitor.js';
 import type { PairState } from '../../conflicts/tracker.js';
@@ -242,6 +243,8 @@ export async function runServerChild(): Promise<void> {
     if (message.type === 'ping') void report({ type: 'pong' });
   });
   await report({ type: 'ready', pid: process.pid, port: running.port });
+  // What the replay rebuilt was notified before, if at all; what changes from now on is new.
+  const replayed = opened.service.agents();
   // The rest can wait a moment, and should: a launch is polling for this server's first answer
   // and then types the agents' programs, and on a small machine the MCP module load and the
   // watchers' first tmux and git calls would take the CPU (and this event loop) those steps need.
@@ -262,7 +265,7 @@ export async function runServerChild(): Promise<void> {
     process.stderr.write(`broker: agent state watcher not started: ${describeError(error)}\n`);
   }
   try {
-    const started = await startAttentionMonitor(config, opened.service);
+    const started = await startAttentionMonitor(config, opened.service, replayed);
     if (stopping) started?.stop();
     else attention = started;
   } catch (error) {
@@ -292,6 +295,7 @@ export async function runServerChild(): Promise<void> {
 async function startAttentionMonitor(
   config: BrokerProcessConfig,
   service: BrokerService,
+  startingPoint: readonly AgentStatus[],
 ): Promise<AttentionMonitor | undefined> {
   const [{ tmuxLocationOf }, { DEFAULT_NOTIFY_ON }, { startAttention }, { tmuxAttention }, { systemRunner }] =
     await Promise.all([
@@ -311,6 +315,7 @@ async function startAttentionMonitor(
     settings: config.notifications ?? { on: [...DEFAULT_NOTIFY_ON], desktop: false, bell: true },
     tmux: tmuxAttention(systemRunner, location, config.session),
     log: (line) => process.stderr.write(`broker: ${line}\n`),
+    startingPoint,
   });
 }
 
