@@ -29,9 +29,9 @@ export interface AttentionOptions {
   log: (line: string) => void;
   /**
    * The agents as the log replay rebuilt them, taken when the server first answered (the monitor
-   * starts a moment later); changes since then are notified. Default: the agents as they are now.
+   * starts a moment later); changes since then are notified.
    */
-  startingPoint?: readonly AgentStatus[];
+  startingPoint: readonly AgentStatus[];
 }
 
 export interface AttentionMonitor {
@@ -69,7 +69,7 @@ export async function startAttention(options: AttentionOptions): Promise<Attenti
   });
   // What the log replay rebuilt is the starting point: it was notified before, if at all.
   const views = new Map<string, AgentView>();
-  for (const agent of options.startingPoint ?? source.agents())
+  for (const agent of options.startingPoint)
     if (rosterById.has(agent.agent_id)) views.set(agent.agent_id, viewOf(agent));
 
   let stopped = false;
@@ -129,7 +129,7 @@ export async function startAttention(options: AttentionOptions): Promise<Attenti
     log(`status line not set up: ${describeError(error)}`);
   }
   // What changed between the starting point and now is as new as what changes from here on.
-  if (options.startingPoint !== undefined) for (const agentId of rosterById.keys()) changed(agentId);
+  for (const agentId of rosterById.keys()) changed(agentId);
   refresh();
   return {
     notify: (event) => notifier.notify(event),

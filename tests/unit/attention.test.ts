@@ -129,7 +129,7 @@ describe('the monitor of a server that has just started', () => {
     clients: async () => [{ name: '/dev/pts/9', tty: '', paneId: '%9', termType: '' }],
     display: async (_clients, text) => void shown.push(text),
   });
-  const start = (current: AgentStatus, startingPoint: AgentStatus[] | undefined, shown: string[]) =>
+  const start = (current: AgentStatus, startingPoint: AgentStatus[], shown: string[]) =>
     startAttention({
       source: { agents: () => [current], onAgentChange: () => undefined },
       session: 'paw-proj',
@@ -138,7 +138,7 @@ describe('the monitor of a server that has just started', () => {
       settings: { on: ['waiting'], desktop: false, bell: false },
       tmux: recordingTmux(shown),
       log: () => undefined,
-      ...(startingPoint === undefined ? {} : { startingPoint }),
+      startingPoint,
     });
 
   it('notifies what changed between its first answer and its start, but not what the replay rebuilt', async () => {
