@@ -10,8 +10,7 @@ import {
 } from '../../src/attention/events.js';
 import { baseLabel, labelWithState, startAttention } from '../../src/attention/monitor.js';
 import type { AgentStatus } from '../../src/broker/server/state.js';
-import type { AttentionTmux } from '../../src/attention/tmux-io.js';
-import { literalText } from '../../src/attention/tmux-io.js';
+import { literalText, type AttentionTmux } from '../../src/attention/tmux-io.js';
 import { notificationText } from '../../src/attention/notifier.js';
 
 const AGENT = { agentId: 'feat-a', branch: 'feat/a', cli: 'claude' };

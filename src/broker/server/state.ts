@@ -107,7 +107,8 @@ interface AgentEntry {
   /**
    * The last message, while `status`, `lastSeenMs` and `summary` are not worked out from it yet:
    * only the last one of each sender is ever shown, so a replay of many messages does it once per
-   * sender.
+   * sender. Dropped at the next read of the registry (`/status`, the attention monitor on every
+   * change, a snapshot).
    */
   latest?: { message: Message; ts: string };
 }
