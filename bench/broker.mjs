@@ -1,6 +1,6 @@
 // Benchmark 3, broker: publish throughput and latency under 1, 16 and 64 keep-alive connections
-// for the real broker (`git-paw __broker` with GIT_PAW_BROKER_CONFIG as planBroker builds it:
-// supervisor + server child, token auth, JSONL log) against a bare node:http server that only
+// for the real broker (the broker window's command with GIT_PAW_BROKER_CONFIG as planBroker builds
+// it: restart loop + server, token auth, JSONL log) against a bare node:http server that only
 // parses the same JSON and answers 202 — same load generator, same run, rounds alternating.
 // Also: the broker's RSS once it has accepted 100,000 publishes, and the latency of a poll with
 // 10,000 messages in the inbox and `since` near the end. Last, overload: bursts of 500 publishers
@@ -216,7 +216,7 @@ async function startServers(dir) {
       ),
     );
   };
-  return { barePort, plan, brokerPid: (await fetchStatus(plan.url)).pid, supervisorPid: broker.pid, stop };
+  return { barePort, plan, brokerPid: (await fetchStatus(plan.url)).pid, stop };
 }
 
 /** Runs the whole broker benchmark; returns the figures (medians over rounds). */

@@ -4,7 +4,7 @@
 // caps allow). Measured:
 // - start-up replay of that log (no snapshot yet), in a fresh process with the server's heap cap
 //   (and of a 16 MiB one, for comparison);
-// - the real broker (supervisor + server child) compacting it while 8 keep-alive publishers keep
+// - the real broker (restart loop + server) compacting it while 8 keep-alive publishers keep
 //   going: the compaction's duration and how long requests waited (the server's own figures, and
 //   the longest publish round-trip seen by the clients meanwhile);
 // - start-up replay of a compacted log grown back to the limit (snapshot + records).
@@ -28,7 +28,7 @@ const LIMIT = 64 * 1024 * 1024;
 const SMALL_LIMIT = 16 * 1024 * 1024;
 const ROSTER = ['feat-a', 'feat-b', 'feat-c', 'feat-d'];
 const RECIPIENTS = 20;
-/** The server child's heap cap (supervisor's SERVER_NODE_FLAGS): replay must fit in it. */
+/** The server's heap cap (SERVER_NODE_FLAGS of the broker window's command): replay must fit in it. */
 const HEAP_FLAG = '--max-old-space-size=192';
 
 /** Appends records to `path` until it holds `bytes`: requests to 20 agents, and a broadcast in ten. */

@@ -1,5 +1,5 @@
 // Benchmark 3b, hook events: the latency a CLI's hook adds per event when it posts its JSON to
-// `POST /events/<agent_id>` of a live broker (the real supervisor + server child, token auth, the
+// `POST /events/<agent_id>` of a live broker (the real restart loop + server, token auth, the
 // agent's adapter turning the payload into a state, a deciding signal written to the log before
 // the reply), against the bare node:http server of benchmark 3 answering the same requests. A
 // Claude Code session's cycle of events is replayed (prompt, tool calls, a permission request,

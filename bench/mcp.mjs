@@ -1,6 +1,6 @@
 // Benchmark 3c, MCP: the latency of a `publish_status` tool call on the broker's MCP endpoint
 // against the same status published with `POST /publish`, one call in flight over one kept-alive
-// node:http connection, on the real broker (supervisor + server child, token auth, JSONL log),
+// node:http connection, on the real broker (restart loop + server, token auth, JSONL log),
 // alternating rounds; then the server's RSS after 10,000 MCP calls.
 //
 // Run alone with `node bench/mcp.mjs` (after `npm run build`); `npm run bench` calls benchMcp().

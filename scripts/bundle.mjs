@@ -4,14 +4,15 @@
 // what `status` also loads, and the rest of the start path. Everything else is split where it is
 // first imported dynamically, so heavy libraries (ink, react, yaml, @clack) still load only
 // in the commands that use them. The entry points keep their paths: dist/cli.js (the bin, whose
-// first lines are a sh prologue), dist/broker/serve.js and dist/demo/agent.js (scripts git-paw
-// runs by path).
+// first lines are a sh prologue), dist/broker/serve.js, dist/broker/watchdog.js and
+// dist/demo/agent.js (scripts git-paw runs by path).
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'rolldown';
 
 const ENTRIES = {
   cli: 'build/cli.js',
   'broker/serve': 'build/broker/server/serve.js',
+  'broker/watchdog': 'build/broker/server/watch.js',
   'demo/agent': 'build/demo/agent.js',
 };
 /** The modules whose static imports (recursively, rolldown's default) form the start chunk. */
@@ -19,8 +20,7 @@ const START_PATH = /\/build\/(commands\/start|launch\/start|launch\/launch)\.js$
 /** What dist/cli.js itself imports statically: a chunk of its own, so `--version` loads only that. */
 const CLI_IMPORTS = /\/build\/util\/(errors|self|ca-certs)\.js$/;
 /**
- * What the broker's two processes (supervisor and server, started by every launch with a broker)
- * share with the CLI paths: a chunk of their own, so neither loads the start or status chunk
+ * What the broker's processes (the server, and its watchdog) share with the CLI paths: a chunk of their own, so neither loads the start or status chunk
  * (~170 KB, ~20 ms of each process's start-up). The build fails when either would load them again.
  */
 const BROKER_SHARED = /\/build\/(util\/(schema|fs|process)|attention\/kinds)\.js$/;
@@ -34,8 +34,8 @@ const STATUS_PATH = /\/build\/commands\/status\.js$/;
 
 /** Modules whose chunks the broker's processes must never load: the CLI's start and status paths. */
 const CLI_ONLY = /\/build\/(commands\/(start|status)|launch\/launch)\.js$/;
-/** The broker's process entries: the server script, and the supervisor that `__broker` imports. */
-const BROKER_ENTRIES = [/\/build\/broker\/server\/serve\.js$/, /\/build\/broker\/server\/main\.js$/];
+/** The broker's process entries: the server and its watchdog. */
+const BROKER_ENTRIES = [/\/build\/broker\/server\/serve\.js$/, /\/build\/broker\/server\/watch\.js$/];
 
 /** Every chunk a chunk loads before it runs (its static imports, recursively). */
 function staticClosure(chunk, byName) {

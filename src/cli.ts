@@ -245,8 +245,8 @@ function buildProgram(): Command {
 
   program
     .command('__broker', { hidden: true })
-    .description('internal: run the broker of a session (started by git-paw inside tmux)')
-    .action(async () => (await import('./broker/server/main.js')).runBrokerProcess());
+    .description('internal: run the broker server of a session in this process')
+    .action(async () => (await import('./broker/server/run.js')).runBrokerServer());
 
   return program;
 }
@@ -306,9 +306,11 @@ function fastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
   if (first === 'status' && (second === undefined || second === '--json')) {
     return () => runStatusCommand(second === undefined ? {} : { json: true });
   }
-  // The broker window's command: every launch with a broker waits for this process to start.
+  // The command of broker windows that sessions of earlier git-paw versions still run: the loop
+  // there starts it again after every exit, so it must still serve (today's windows run the
+  // server directly, see broker/client/keeper.ts).
   if (first === '__broker' && second === undefined) {
-    return async () => (await import('./broker/server/main.js')).runBrokerProcess();
+    return async () => (await import('./broker/server/run.js')).runBrokerServer();
   }
   return undefined;
 }

@@ -6,7 +6,7 @@
 // needs), and falls back to curl, bounded to one second, where there is no bash. bash runs with
 // --norc: CLIs written in Node give their hooks a socket as standard input, and bash then reads
 // ~/.bashrc as if started by sshd, which is slow and may print. The panes' programs start once
-// the broker answers, but a server that restarts in a session's first seconds (its supervisor
+// the broker answers, but a server that restarts in a session's first seconds (its window's loop
 // brings it back within about two seconds) would lose a CLI's first events, which say the most:
 // during the first EARLY_WINDOW_SECONDS after the launch, a refused connection is tried again for
 // one and a half seconds at most; later a broker that is gone costs a hook nothing.

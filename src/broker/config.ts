@@ -1,9 +1,9 @@
 // The broker process's configuration: one JSON document in the environment variable
-// GIT_PAW_BROKER_CONFIG, written by `planBroker` and read by the supervisor and its server child.
+// GIT_PAW_BROKER_CONFIG, written by `planBroker` and read by the broker server.
 // It holds no secret, because tmux passes it on a command line (`new-window -e`); the bearer
 // token comes from GIT_PAW_BROKER_TOKEN, which the broker window inherits from the session
 // environment (set from a private file, never from argv). Checked with the small schema module,
-// not zod: the supervisor and its server child each read it on the way to answering the launch.
+// not zod: the server reads it on the way to answering the launch.
 import { BrokerError } from '../util/errors.js';
 import {
   array,
@@ -121,7 +121,7 @@ export function nonLoopbackError(bind: string): BrokerError {
   });
 }
 
-/** Where the supervisor leaves the reason of a fatal start-up failure for `waitForBroker`. */
+/** Where the server leaves the reason of a fatal start-up failure for `waitForBroker`. */
 export function startupErrorPath(logPath: string): string {
   return `${logPath}.error`;
 }

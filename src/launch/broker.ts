@@ -31,7 +31,7 @@ export function dashboardPane(repoRoot: string): PanePlan {
   return { cwd: repoRoot, label: DASHBOARD_LABEL, command: shellJoin(gitPawArgv(['dashboard'])), env: {} };
 }
 
-/** The hidden window whose program is the broker's supervisor. */
+/** The hidden window whose program is the broker server in its restart loop. */
 export function brokerWindow(plan: BrokerPlan): WindowPlan {
   return { name: 'broker', env: plan.windowEnv, argv: plan.command };
 }

@@ -2,8 +2,9 @@
 // code runs (~50 ms on a slow machine), whether or not the process ever opens a TLS connection.
 // git-paw's own processes — the CLI and the broker — never do, but what they start may (the AI
 // CLIs, a notification command). So the sh lines at the top of the built CLI, the broker
-// window's loop and the broker's supervisor move the variable aside before they start a git-paw
-// Node process, and that process puts it back first thing, for everything it starts.
+// window's loop and the broker server (for its watchdog) move the variable aside before they
+// start a git-paw Node process, and that process puts it back first thing, for everything it
+// starts.
 
 /** Where NODE_EXTRA_CA_CERTS waits while a git-paw process starts. */
 export const SAVED_EXTRA_CA_CERTS_ENV = 'GIT_PAW_NODE_EXTRA_CA_CERTS';

@@ -2,8 +2,8 @@
 // configuration, its `/status` and `/signals` answers, the demo marker (zod only where the MCP
 // SDK demands zod schemas, in the broker's MCP endpoint). Not zod, nor zod/mini:
 // importing either costs 70–90 ms on a 2-core machine (this module: 5–15 ms), more than the rest
-// of `git paw status`, and the start path pays it three times (the launching process, the broker's
-// supervisor and its server), while these schemas need only a handful of building blocks. Types
+// of `git paw status`, and the start path pays it twice (the launching process and the broker's
+// server), while these schemas need only a handful of building blocks. Types
 // are derived from the schemas (`Infer`), as with zod, and issues have zod's shape and wording
 // (code, path, expected/values, message), so error texts built from them read the same. Unknown
 // object keys are dropped from the output; callers that warn about them walk the schema (`kind`,

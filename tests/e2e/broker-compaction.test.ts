@@ -1,5 +1,5 @@
-// Log compaction in the real broker process (the built `git-paw __broker` supervisor and its
-// server child, token on, a 64 KiB `[broker] log_limit`): the log is rewritten as a snapshot
+// Log compaction in the real broker process (the built server in its window's restart loop,
+// token on, a 64 KiB `[broker] log_limit`): the log is rewritten as a snapshot
 // once it passes the limit, a restarted server answers `/status` and every inbox as before with
 // the seqs going on, and a kill -9 of the server in the middle of a compaction (held at its pause
 // point by the test-only environment variable) loses nothing that was acknowledged.
@@ -51,8 +51,8 @@ async function plan(): Promise<BrokerPlan> {
   });
 }
 
-/** The supervisor (which restarts a killed server), outside tmux; returns what it printed so far. */
-function startSupervisor(brokerPlan: BrokerPlan, env: NodeJS.ProcessEnv = {}): () => string {
+/** The broker window's command (the loop restarts a killed server), outside tmux; returns what it printed so far. */
+function startWindowCommand(brokerPlan: BrokerPlan, env: NodeJS.ProcessEnv = {}): () => string {
   const [program = process.execPath, ...args] = brokerPlan.command;
   const proc = spawn(program, args, {
     env: { ...process.env, TMUX: undefined, TMUX_PANE: undefined, ...brokerPlan.env, ...env },
@@ -127,7 +127,7 @@ async function stableStatus(brokerPlan: BrokerPlan): Promise<Record<string, unkn
   };
 }
 
-/** Kills the server child with SIGKILL and waits until its supervisor has a new one answering. */
+/** Kills the server with SIGKILL and waits until its window's loop has a new one answering. */
 async function killServer(brokerPlan: BrokerPlan): Promise<void> {
   const { pid } = await fetchStatus(brokerPlan.url);
   if (typeof pid !== 'number') throw new Error('the broker did not report its pid');
@@ -144,7 +144,7 @@ const firstLine = (path: string) => JSON.parse(readFileSync(path, 'utf8').split(
 describe('broker log compaction', () => {
   it('compacts past the limit; a restarted server answers /status and every inbox as before, and seqs go on', async () => {
     const brokerPlan = await plan();
-    const stderr = startSupervisor(brokerPlan);
+    const stderr = startWindowCommand(brokerPlan);
     await waitForBroker(brokerPlan, { timeoutMs: 20_000 });
 
     const acknowledged: number[] = [];
@@ -167,7 +167,7 @@ describe('broker log compaction', () => {
   it('a kill -9 in the middle of a compaction loses nothing acknowledged before or during it', async () => {
     const brokerPlan = await plan();
     const pauseFile = join(dir, `pause-${sessions}`);
-    startSupervisor(brokerPlan, { [COMPACTION_PAUSE_ENV]: pauseFile });
+    startWindowCommand(brokerPlan, { [COMPACTION_PAUSE_ENV]: pauseFile });
     await waitForBroker(brokerPlan, { timeoutMs: 20_000 });
 
     const acknowledged: number[] = [];

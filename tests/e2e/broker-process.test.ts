@@ -1,8 +1,8 @@
-// The broker as the launch runs it: `git-paw __broker` (built dist) supervising its server
-// child. Crash recovery (kill -9 of the child → back within 2 s with every acknowledged message
-// and a continuing seq), graceful stop on SIGHUP, restart of the whole process, no orphan once
-// a killed supervisor's grace has passed, fatal start-up errors (a distinct exit code the
-// window's restart loop does not retry), and the real tmux window wiring.
+// The broker as the launch runs it: the broker window's restart loop around the built server.
+// Crash recovery (kill -9 of the server → back within 2 s with every acknowledged message and a
+// continuing seq), graceful stop on SIGHUP, restart of the whole process, no orphan once the
+// loop is gone, fatal start-up errors (a distinct exit code that ends the loop), and the real
+// tmux window wiring.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -17,6 +17,7 @@ import {
   waitForBroker,
   type BrokerPlan,
 } from '../../src/broker/client/session.js';
+import { brokerServerArgv } from '../../src/broker/client/keeper.js';
 import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
@@ -65,13 +66,13 @@ async function plan(
   });
 }
 
-interface Supervisor {
+interface WindowCommand {
   proc: ChildProcess;
   stderr: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startSupervisor(brokerPlan: BrokerPlan, env: NodeJS.ProcessEnv = brokerPlan.env): Supervisor {
+function startWindowCommand(brokerPlan: BrokerPlan, env: NodeJS.ProcessEnv = brokerPlan.env): WindowCommand {
   const [program = process.execPath, ...args] = brokerPlan.command;
   const proc = spawn(program, args, {
     env: { ...process.env, ...env },
@@ -120,10 +121,10 @@ const artifact = (n: number) => ({
   payload: { status: 'done', exports: [`e${n}`], modified_files: [] },
 });
 
-describe('broker supervisor process', () => {
+describe('broker process', () => {
   it('restarts a kill -9ed server within 2 s with every acknowledged message and a continuing seq', async () => {
     const brokerPlan = await plan();
-    startSupervisor(brokerPlan);
+    startWindowCommand(brokerPlan);
     await waitForBroker(brokerPlan, { timeoutMs: 10_000 });
     const firstPid = (await fetchStatus(brokerPlan.url)).pid;
 
@@ -172,7 +173,7 @@ describe('broker supervisor process', () => {
 
   it('stops on SIGHUP: exit 0, port free, log complete; a new process replays it', async () => {
     const brokerPlan = await plan();
-    const first = startSupervisor(brokerPlan);
+    const first = startWindowCommand(brokerPlan);
     await waitForBroker(brokerPlan);
     for (let n = 1; n <= 5; n += 1)
       expect((await publish(brokerPlan, artifact(n))).body).toBe(`{"seq":${n}}`);
@@ -186,33 +187,23 @@ describe('broker supervisor process', () => {
       saved: { port: brokerPlan.port, token: brokerPlan.token ?? undefined, logPath: brokerPlan.logPath },
     });
     expect(again.token).toBe(brokerPlan.token);
-    startSupervisor(again);
+    startWindowCommand(again);
     await waitForBroker(again);
     expect(await inboxSeqs(again, 'watcher')).toEqual([1, 2, 3, 4, 5]);
     expect((await publish(again, artifact(6))).body).toBe('{"seq":6}');
     expect((await fetchStatus(again.url)).agents.map((agent) => agent.agent_id)).toEqual(['watcher', 'pub']);
   });
 
-  it('a server whose supervisor was killed keeps serving for a replacement, then stops by itself (no orphan on the port)', async () => {
+  it('a server whose window loop was killed stops by itself (no orphan on the port)', async () => {
     const brokerPlan = await plan();
-    const window = startSupervisor(brokerPlan);
+    const window = startWindowCommand(brokerPlan);
     await waitForBroker(brokerPlan);
     const serverPid = Number((await fetchStatus(brokerPlan.url)).pid);
-    // The window's whole command dies hard: its restart loop first (so nothing replaces the
-    // supervisor), then the supervisor itself, the loop's only child.
-    const keeperPid = window.proc.pid ?? 0;
-    const supervisorPid = Number(
-      readFileSync(`/proc/${keeperPid}/task/${keeperPid}/children`, 'utf8').trim().split(' ')[0],
-    );
-    expect(supervisorPid).toBeGreaterThan(0);
     expect(serverPid).toBeGreaterThan(0);
+    // The window's restart loop dies hard, so nothing would restart the server any more.
     window.proc.kill('SIGKILL');
     await window.exited;
-    process.kill(supervisorPid, 'SIGKILL');
-    // Agents are still answered while the window's loop would be starting a new supervisor.
-    expect((await probeBroker(brokerPlan.url, { timeoutMs: 1_000 })).kind).toBe('git-paw');
-    // No replacement comes here: within its grace (10 s) the server lets go of the port and ends.
-    expect(await stopBrokerAndWait('127.0.0.1', brokerPlan.port, { timeoutMs: 20_000 })).toBe(true);
+    expect(await stopBrokerAndWait('127.0.0.1', brokerPlan.port, { timeoutMs: 10_000 })).toBe(true);
     await pollUntil(
       () => {
         try {
@@ -225,6 +216,8 @@ describe('broker supervisor process', () => {
       (alive) => !alive,
       { timeoutMs: 5_000, what: `the orphaned server (pid ${serverPid}) to exit` },
     );
+    // A graceful stop: the log is closed and its pid file removed.
+    expect(existsSync(`${brokerPlan.logPath}.pid`)).toBe(false);
   });
 
   it('ends with the reason when the port is taken, and waitForBroker reports it', async () => {
@@ -232,25 +225,25 @@ describe('broker supervisor process', () => {
     const squatter: Server = createServer((_req, res) => res.writeHead(404).end());
     await new Promise<void>((resolve) => squatter.listen(brokerPlan.port, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
-    const supervisor = startSupervisor(brokerPlan);
+    const window = startWindowCommand(brokerPlan);
     await expect(waitForBroker(brokerPlan, { timeoutMs: 10_000 })).rejects.toThrow(
       `Broker error: port ${brokerPlan.port} is already in use by another process — change [broker] port in .git-paw/config.toml`,
     );
-    expect((await supervisor.exited).code).toBe(FATAL_EXIT_CODE);
-    expect(supervisor.stderr()).toContain(`error: Broker error: port ${brokerPlan.port} is already in use`);
+    expect((await window.exited).code).toBe(FATAL_EXIT_CODE);
+    expect(window.stderr()).toContain(`error: Broker error: port ${brokerPlan.port} is already in use`);
   });
 
   it('refuses to serve without its token under auth = "token" (never falls back to no auth)', async () => {
     for (const token of [undefined, '']) {
       const brokerPlan = await plan();
-      const supervisor = startSupervisor(brokerPlan, {
+      const window = startWindowCommand(brokerPlan, {
         ...brokerPlan.windowEnv,
         GIT_PAW_BROKER_TOKEN: token,
       });
       await expect(waitForBroker(brokerPlan, { timeoutMs: 10_000 })).rejects.toThrow(
         'Broker error: GIT_PAW_BROKER_TOKEN is not set, and [broker] auth requires a token',
       );
-      expect((await supervisor.exited).code).toBe(FATAL_EXIT_CODE);
+      expect((await window.exited).code).toBe(FATAL_EXIT_CODE);
       expect(await canListen('127.0.0.1', brokerPlan.port)).toBe(true);
     }
     // The configuration (passed on a command line by tmux) never holds the token.
@@ -261,13 +254,14 @@ describe('broker supervisor process', () => {
     // Under auth = "none" the configuration alone is enough.
     const open = await plan({ auth: 'none' });
     expect(open.env).toEqual(open.windowEnv);
-    startSupervisor(open, { ...open.windowEnv, GIT_PAW_BROKER_TOKEN: undefined });
+    startWindowCommand(open, { ...open.windowEnv, GIT_PAW_BROKER_TOKEN: undefined });
     await waitForBroker(open);
     expect((await publish(open, artifact(1))).status).toBe(202);
   });
 
   it('refuses to run without its configuration', async () => {
-    const proc = spawn(process.execPath, [CLI_PATH, '__broker'], {
+    const [program = process.execPath, ...args] = brokerServerArgv(CLI_PATH);
+    const proc = spawn(program, args, {
       env: { PATH: process.env.PATH },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -290,7 +284,7 @@ describe('port choice and holders', () => {
     );
 
     const other = await plan({ session: 'paw-other' });
-    startSupervisor(other);
+    startWindowCommand(other);
     await waitForBroker(other);
     await expect(plan({ port: other.port })).rejects.toThrow(
       new RegExp(

@@ -35,14 +35,14 @@ function waitForGo(reached: string, go: string): string {
   return `: > '${reached}'\nwhile [ ! -e '${go}' ]; do sleep 0.02; done\n`;
 }
 
-/** The pids of this sandbox's broker processes (supervisor and server), found by their environment. */
+/** The pids of this sandbox's broker processes (server and watchdog), found by their environment. */
 function brokerProcesses(sandbox: Sandbox): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (!argv.some((arg) => arg === '__broker' || arg.endsWith('broker/serve.js'))) continue;
+      if (!argv.some((arg) => /broker\/(serve|watchdog)\.js$/.test(arg))) continue;
       if (readFileSync(`/proc/${entry}/environ`, 'utf8').includes(sandbox.root)) pids.push(Number(entry));
     } catch {
       // Exited meanwhile.
@@ -179,11 +179,11 @@ describe.skipIf(skipWithoutTmux)('an interrupted launch', () => {
   });
 
   it('SIGHUP while the broker starts stops it and removes everything', async () => {
-    // Node preloads this into every process of the launch; only the broker's supervisor waits.
+    // Node preloads this into every process of the launch; only the broker's server waits.
     const preload = join(sandbox.root, 'hold-broker.cjs');
     writeFileSync(
       preload,
-      `if (process.argv.includes('__broker')) {
+      `if (process.argv.some((arg) => arg.endsWith('broker/serve.js'))) {
   const fs = require('node:fs');
   fs.writeFileSync(${JSON.stringify(reached)}, '');
   const cell = new Int32Array(new SharedArrayBuffer(4));

@@ -1,10 +1,11 @@
 // kill -9 of the broker during a publish burst loses no acknowledged message. Sixteen keep-alive
-// publishers hammer a real broker (the broker window's command: the restart loop around
-// `git-paw __broker`, built dist, token on) while it is killed: (1) the server child alone — its
-// supervisor restarts it; (2) the supervisor alone — the window's loop starts it again, and the
-// new server takes over from the old one, which kept serving meanwhile; (3) every process, as an OOM kill or a crashed terminal would — a new broker process on the
-// same log (what recovery starts) replays it. Every seq answered 202 must be in the inbox
-// afterwards, and the sequence carries on above the highest one.
+// publishers hammer a real broker (the broker window's command: the restart loop around the
+// built server, token on) while it is killed: (1) the server — the window's loop starts it
+// again; (2) every process, as an OOM kill or a crashed terminal would — a new broker process on
+// the same log (what recovery starts) replays it. Every seq answered 202 must be in the inbox
+// afterwards, and the sequence carries on above the highest one. A server that hangs is killed by
+// its watchdog, a killed watchdog is replaced, and a server that cannot answer is taken over by a
+// new broker window of the same broker.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -53,8 +54,8 @@ async function plan(name: string, saved?: BrokerPlan): Promise<BrokerPlan> {
 }
 
 /**
- * Starts the broker (restart loop, supervisor, server child) in a process group of its own;
- * resolves with the loop's pid (the group's id) once it answers.
+ * Starts the broker (restart loop, server, and later the server's watchdog) in a process group of
+ * its own; resolves with the loop's pid (the group's id) once it answers.
  */
 async function startBroker(brokerPlan: BrokerPlan): Promise<number> {
   const [program = process.execPath, ...args] = brokerPlan.command;
@@ -205,6 +206,27 @@ async function expectEveryAcknowledgedKept(brokerPlan: BrokerPlan, load: Burst):
   expect(next).toBeGreaterThan(Math.max(...acknowledged));
 }
 
+/** The pid of the server's watchdog process, if it has one now (from /proc). */
+function watchdogOf(serverPid: number): number | undefined {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${serverPid}/task/${serverPid}/children`, 'utf8')
+      .trim()
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return undefined;
+  }
+  return children.find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('broker/watchdog.js');
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** The parent pid of a running process (from /proc). */
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -219,36 +241,17 @@ const count = (list: number[], atLeast: number, what: string) =>
   );
 
 describe('a broker that is killed or hangs', () => {
-  it('of the server child: restarted by its supervisor, no acknowledged message lost', async () => {
-    const brokerPlan = await plan('child');
-    await startBroker(brokerPlan);
-    const firstPid = (await fetchStatus(brokerPlan.url)).pid ?? 0;
-    const load = burst(() => brokerPlan);
-    await count(load.acknowledged, 500, '500 acknowledged publishes');
-    process.kill(firstPid, 'SIGKILL');
-    const killedAt = load.acknowledged.length;
-    await pollUntil(
-      () => fetchStatus(brokerPlan.url),
-      (status) => status.pid !== firstPid,
-      { timeoutMs: 5_000, what: 'the restarted server' },
-    );
-    await count(load.acknowledged, killedAt + 500, '500 more acknowledged publishes after the restart');
-    await load.stop();
-    await expectEveryAcknowledgedKept(brokerPlan, load);
-  });
-
-  it('of the supervisor: the window loop starts it again on the same URL, no acknowledged message lost', async () => {
-    const brokerPlan = await plan('supervisor');
-    await startBroker(brokerPlan);
+  it('of the server: the window loop starts it again on the same URL, no acknowledged message lost', async () => {
+    const brokerPlan = await plan('server');
+    const loopPid = await startBroker(brokerPlan);
     const first = await fetchStatus(brokerPlan.url);
-    const supervisorPid = parentOf(first.pid ?? 0);
     const load = burst(() => brokerPlan);
     await count(load.acknowledged, 500, '500 acknowledged publishes');
-    process.kill(supervisorPid, 'SIGKILL');
+    process.kill(first.pid ?? 0, 'SIGKILL');
     const killedAt = Date.now();
     const acknowledgedAtKill = load.acknowledged.length;
-    // /status asked every 10 ms until a server under a new supervisor answers; the longest
-    // stretch without an answer is what a client sees of the kill.
+    // /status asked every 10 ms until a new server answers; the longest stretch without an answer
+    // is what a client sees of the kill.
     let lastAnswer = killedAt;
     let longestSilence = 0;
     const back = await pollUntil(
@@ -258,16 +261,16 @@ describe('a broker that is killed or hangs', () => {
         lastAnswer = Date.now();
         return status;
       },
-      // This very broker (its instance id), under a new supervisor: never another process that
+      // This very broker (its instance id), started by the same loop: never another process that
       // took the port meanwhile.
       (status) =>
         status.instance_id === first.instance_id &&
         status.pid !== first.pid &&
-        parentOf(status.pid ?? 0) !== supervisorPid,
-      { timeoutMs: 15_000, intervalMs: 10, what: 'a server under a new supervisor' },
+        parentOf(status.pid ?? 0) === loopPid,
+      { timeoutMs: 15_000, intervalMs: 10, what: 'a new server started by the loop' },
     );
     console.info(
-      `kill -9 of the supervisor: new server after ${Date.now() - killedAt} ms; /status went unanswered for at most ${longestSilence} ms`,
+      `kill -9 of the server: new server after ${Date.now() - killedAt} ms; /status went unanswered for at most ${longestSilence} ms`,
     );
     // The same service: its identity and start time are kept; only the process changed.
     expect(back).toMatchObject({ instance_id: first.instance_id, started_at: first.started_at });
@@ -280,7 +283,46 @@ describe('a broker that is killed or hangs', () => {
     await expectEveryAcknowledgedKept(brokerPlan, load);
   });
 
-  it('a stopped server (SIGSTOP) is found hung by its supervisor and replaced, with its messages', async () => {
+  it('of the watchdog, or a stopped one: the server starts a new one, which still finds a hung server', async () => {
+    const brokerPlan = await plan('watchdog');
+    await startBroker(brokerPlan);
+    const serverPid = (await fetchStatus(brokerPlan.url)).pid ?? 0;
+    // The server starts its watchdog a moment after it first answers.
+    const firstWatchdog = await pollUntil(
+      () => watchdogOf(serverPid),
+      (pid) => pid !== undefined,
+      { timeoutMs: 10_000, what: 'the server to start its watchdog' },
+    );
+    process.kill(firstWatchdog ?? 0, 'SIGKILL');
+    const secondWatchdog = await pollUntil(
+      () => watchdogOf(serverPid),
+      (pid) => pid !== undefined && pid !== firstWatchdog,
+      { timeoutMs: 10_000, what: 'a new watchdog in place of the killed one' },
+    );
+    // One that stops pinging (stopped itself) is as good as none: it is replaced too.
+    process.kill(secondWatchdog ?? 0, 'SIGSTOP');
+    await pollUntil(
+      () => watchdogOf(serverPid),
+      (pid) => pid !== undefined && pid !== secondWatchdog,
+      { timeoutMs: 10_000, what: 'a new watchdog in place of the stopped one' },
+    );
+    // The replacement does its job: a stopped server is killed, and the loop starts a new one.
+    process.kill(serverPid, 'SIGSTOP');
+    cleanups.push(() => {
+      try {
+        process.kill(serverPid, 'SIGKILL');
+      } catch {
+        // Killed by its watchdog, as it should be.
+      }
+    });
+    await pollUntil(
+      () => fetchStatus(brokerPlan.url, { timeoutMs: 1_000 }).catch(() => undefined),
+      (status) => status !== undefined && status.pid !== serverPid,
+      { timeoutMs: 15_000, intervalMs: 50, what: 'a new server in place of the stopped one' },
+    );
+  });
+
+  it('a stopped server (SIGSTOP) is found hung by its watchdog and replaced, with its messages', async () => {
     const brokerPlan = await plan('hung');
     await startBroker(brokerPlan);
     const agent = new Agent({ keepAlive: false });
@@ -292,7 +334,7 @@ describe('a broker that is killed or hangs', () => {
       try {
         process.kill(hungPid, 'SIGKILL');
       } catch {
-        // Killed by its supervisor, as it should be.
+        // Killed by its watchdog, as it should be.
       }
     });
     const stoppedAt = Date.now();
@@ -306,15 +348,22 @@ describe('a broker that is killed or hangs', () => {
     expect(await inboxSeqs(brokerPlan)).toEqual([1]);
   });
 
-  it('of the supervisor while its server cannot answer: the new server finds the old one by its pid file and takes over', async () => {
+  it('a new broker window while the old server cannot answer: the new server finds the old one by its pid file and takes over', async () => {
     const brokerPlan = await plan('mute');
-    await startBroker(brokerPlan);
+    const loopPid = await startBroker(brokerPlan);
     const agent = new Agent({ keepAlive: false });
     expect(await publish(brokerPlan, agent, 1)).toBe(1);
     const first = await fetchStatus(brokerPlan.url);
     const mutePid = first.pid ?? 0;
-    const supervisorPid = parentOf(mutePid);
-    // The old server holds the port and the log but answers nobody, so no probe can name it.
+    const watchdogPid = await pollUntil(
+      () => watchdogOf(mutePid),
+      (pid) => pid !== undefined,
+      { timeoutMs: 10_000, what: 'the server to start its watchdog' },
+    );
+    // The old server holds the port and the log but answers nobody, so no probe can name it; its
+    // loop and its watchdog are gone, as when the window was closed, so nothing else replaces it.
+    process.kill(loopPid, 'SIGKILL');
+    process.kill(watchdogPid ?? 0, 'SIGKILL');
     process.kill(mutePid, 'SIGSTOP');
     cleanups.push(() => {
       try {
@@ -323,7 +372,8 @@ describe('a broker that is killed or hangs', () => {
         // Killed by its successor, as it should be.
       }
     });
-    process.kill(supervisorPid, 'SIGKILL');
+    // What `start` or `status` does for a session whose broker window is gone: a new one.
+    await startBroker(brokerPlan);
     const back = await pollUntil(
       () => fetchStatus(brokerPlan.url, { timeoutMs: 1_000 }).catch(() => undefined),
       (status) => status !== undefined && status.pid !== mutePid,
@@ -336,14 +386,12 @@ describe('a broker that is killed or hangs', () => {
   it('of the whole process group: a new broker on the same log has every acknowledged message', async () => {
     const first = await plan('whole');
     const group = await startBroker(first);
-    const serverPid = (await fetchStatus(first.url)).pid ?? 0;
     let current = first;
     const load = burst(() => current);
     await count(load.acknowledged, 500, '500 acknowledged publishes');
-    // Loop and supervisor (one process group) and the server (a group of its own) at once:
-    // nothing is left to restart anything, and no graceful shutdown happens anywhere.
+    // Loop, server and watchdog (one process group) at once: nothing is left to restart
+    // anything, and no graceful shutdown happens anywhere.
     process.kill(-group, 'SIGKILL');
-    process.kill(serverPid, 'SIGKILL');
     await pollUntil(() => canListen('127.0.0.1', first.port), Boolean, {
       timeoutMs: 5_000,
       what: 'the killed broker to release its port',

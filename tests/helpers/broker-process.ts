@@ -1,4 +1,4 @@
-// Starts a real broker process (the built `git-paw __broker` supervisor) on a free loopback port
+// Starts a real broker (the broker window's restart loop around the built server) on a free loopback port
 // in a temp dir, the way the launch does, for tests that talk to it over the network.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ export interface RunningBroker {
   /** Temp dir holding the broker's log (`broker.jsonl`). */
   dir: string;
   plan: BrokerPlan;
-  /** SIGTERM to the supervisor, wait for its exit, remove the temp dir. */
+  /** SIGTERM to the loop (which stops its server), wait for its exit, remove the temp dir. */
   stop(): Promise<void>;
 }
 

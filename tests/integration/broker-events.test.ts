@@ -1,7 +1,7 @@
-// Hook events posted to a real broker process (the built supervisor and its server child): an
+// Hook events posted to a real broker process (the built server in its window's restart loop): an
 // event moves the agent's state on /status, every kind of bad event is refused with a JSON error
 // and changes nothing, the recent signals can be read with the token, and the state survives a
-// crash of the server (the supervisor restarts it and it replays its log).
+// crash of the server (the loop restarts it and it replays its log).
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrokerProcess, type RunningBroker } from '../helpers/broker-process.js';

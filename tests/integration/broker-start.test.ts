@@ -63,7 +63,7 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
     expect(sandbox.tmux(['list-windows', '-t', '=paw-proj', '-F', '#{window_name}'])).not.toContain('broker');
     expect(
       sandbox.tmux(['list-panes', '-s', '-t', '=paw-proj', '-F', '#{pane_start_command}']),
-    ).not.toContain('__broker');
+    ).not.toContain('broker/serve.js');
     expect(agentsMd('feat-a')).not.toContain('Coordination Skills');
     expect(Object.keys(readState(sandbox)).filter((key) => key.startsWith('broker_'))).toEqual([]);
     expect((await paw(sandbox, ['status'])).stdout).not.toMatch(/^Broker:/m);
@@ -150,7 +150,7 @@ describe.skipIf(skipWithoutTmux)('start with the broker', () => {
 
   it('a broker that never answers: rolled back, and the error shows what its window printed, since the rollback closes it', async () => {
     const port = await enableBroker(sandbox);
-    // Every node program in the session's windows fails at start-up: the broker's supervisor too,
+    // Every node program in the session's windows fails at start-up: the broker's server too,
     // which its window's loop keeps starting again until the launch gives up on it.
     sandbox.tmux(['new-session', '-d', '-s', 'holder']);
     sandbox.tmux(['set-environment', '-g', 'NODE_OPTIONS', '--require=/nonexistent/preload.cjs']);

@@ -2,8 +2,8 @@
 // can read every process's argv in /proc/<pid>/cmdline). A broker session is launched — and
 // recovered — through the built CLI with a `tmux` wrapper first on PATH that logs the argv of
 // every tmux invocation; then every process's command line is scanned. The agent panes still
-// get the token and publish with it, and the broker still requires it after its supervisor
-// restarted it.
+// get the token and publish with it, and the broker still requires it after the broker
+// window's loop restarted it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -109,14 +109,14 @@ describe.skipIf(skipWithoutTmux)('the broker token on command lines', () => {
     expectNoTokenOnAnyCommandLine(broker.token);
     await expectPanesPublished(broker);
 
-    // The supervisor restarts a killed server with the token it inherited from the session.
+    // The window's loop restarts a killed server with the token it inherited from the session.
     const before = await brokerStatus(broker.port);
     const serverPid = (before as { pid?: number }).pid ?? 0;
     process.kill(serverPid, 'SIGKILL');
     const after = await pollUntil(
       () => brokerStatus(broker.port).catch(() => undefined),
       (status) => status !== undefined && (status as { pid?: number }).pid !== serverPid,
-      { timeoutMs: 5_000, what: 'the supervisor to restart the broker server' },
+      { timeoutMs: 5_000, what: 'the window loop to restart the broker server' },
     );
     const newPid = (after as { pid?: number } | undefined)?.pid ?? 0;
     expect(readFileSync(`/proc/${newPid}/environ`, 'latin1').split('\0')).toContain(

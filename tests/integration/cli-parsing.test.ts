@@ -42,7 +42,8 @@ describe('CLI parsing', () => {
   });
 
   it('runs the internal broker command but leaves it out of the help', async () => {
-    // It exists (it asks for the configuration git-paw passes it inside a session) ...
+    // It exists, for the broker windows of sessions that earlier versions started (it asks for
+    // the configuration git-paw passes it inside a session) ...
     const broker = await run(['__broker']);
     expect(broker.code).not.toBe(0);
     expect(broker.stderr).toContain('GIT_PAW_BROKER_CONFIG is not set');

@@ -1,4 +1,4 @@
-// `git paw dashboard` (built dist) against a real broker process (`git-paw __broker`, started
+// `git paw dashboard` (built dist) against a real broker process (the built server, started
 // here as the launch would plan it) in a private tmux server: rows for every roster agent, a
 // published message showing up, a second dashboard window showing the same, the unreachable
 // banner, `q` closing only the view, the view exiting when its window goes away; and the

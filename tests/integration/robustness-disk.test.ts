@@ -236,7 +236,7 @@ describe('a message log that stops growing half-way through a write', () => {
       acked.push(marker);
     }
 
-    // The supervisor restarts the killed server, which replays the log.
+    // The broker window's loop restarts the killed server, which replays the log.
     process.kill(pid, 'SIGKILL');
     await pollUntil(
       () => serverPid(),

@@ -60,7 +60,7 @@ const plan: BrokerPlan = {
   agents: [],
   env: { GIT_PAW_BROKER_CONFIG: '{"x":1}', GIT_PAW_BROKER_TOKEN: 'ab'.repeat(32) },
   windowEnv: { GIT_PAW_BROKER_CONFIG: '{"x":1}' },
-  command: ['/usr/bin/node', '/pkg/dist/cli.js', '__broker'],
+  command: ['/usr/bin/node', '--max-old-space-size=192', '/pkg/dist/broker/serve.js'],
   sessionEnv: {
     GIT_PAW_BROKER_URL: 'http://127.0.0.1:9123',
     GIT_PAW_BROKER_TOKEN: 'ab'.repeat(32),

@@ -9,7 +9,6 @@ import { agentIdOf } from '../../git/names.js';
 import { brokerPortsOfOtherSessions } from '../../session/store.js';
 import { sessionsDir } from '../../util/dirs.js';
 import { BrokerError } from '../../util/errors.js';
-import { gitPawArgv } from '../../util/self.js';
 import {
   brokerUrl,
   canListen,
@@ -28,7 +27,7 @@ import {
 } from '../config.js';
 import { isLoopbackBind } from '../bind.js';
 import { LAUNCHED_AT_ENV } from '../../agents/hook-command.js';
-import { keptCommand } from './keeper.js';
+import { brokerServerArgv, keptCommand } from './keeper.js';
 import { MAX_ID_CHARS } from '../messages.js';
 
 export const DEFAULT_BROKER_PORT = 9119;
@@ -69,7 +68,7 @@ export interface BrokerPlan {
    * configuration only. The broker window gets the token from the session environment.
    */
   windowEnv: Record<string, string>;
-  /** argv of the broker window's command (the supervisor inside its restart loop). */
+  /** argv of the broker window's command (the server inside its restart loop). */
   command: string[];
   /**
    * Session-wide environment of the agent panes and the broker window (the token is empty under
@@ -158,7 +157,7 @@ export async function planBroker(input: BrokerPlanInput): Promise<BrokerPlan> {
     agents,
     env: token === null ? windowEnv : { ...windowEnv, [BROKER_TOKEN_ENV]: token },
     windowEnv,
-    command: keptCommand(gitPawArgv(['__broker'], input.cliPath)),
+    command: keptCommand(brokerServerArgv(input.cliPath)),
     sessionEnv: {
       GIT_PAW_BROKER_URL: url,
       [BROKER_TOKEN_ENV]: token ?? '',

@@ -1,4 +1,4 @@
-// Entry point of the broker server process, spawned by the `__broker` supervisor.
-import { runServerChild } from './child.js';
+// Entry point of the broker server process, run by the restart loop of the session's broker window.
+import { runBrokerServer } from './run.js';
 
-await runServerChild();
+await runBrokerServer();

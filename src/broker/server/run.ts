@@ -1,12 +1,12 @@
-// The broker server process (the supervisor's child): replays the log, listens, answers its
-// supervisor's pings (the health check), then watches the session's panes for agent state (when
-// it runs inside the session's tmux), and stops gracefully on SIGTERM / SIGHUP / SIGINT. When its
-// supervisor dies (killed; the window's loop starts a new one) it keeps serving for a while, so
-// that agents are answered during the two process starts a replacement takes: the new server
-// stops it, waits until it has let go of the log and the port, and only then replays and
-// listens. With no replacement in time it stops by itself, so no orphan keeps the port. A
-// start-up failure that a restart cannot fix exits with FATAL_EXIT_CODE after telling the
-// supervisor why over IPC.
+// The broker server process, run by the restart loop of the session's hidden broker window
+// (broker/client/keeper.ts), which starts it again whenever it dies: it replays the log, listens,
+// starts its watchdog (the health check, see watchdog.ts), then watches the session's panes for
+// agent state (when it runs inside the session's tmux), and stops gracefully on SIGTERM / SIGHUP /
+// SIGINT. A server of the same broker that still holds the log (one that stopped answering, when
+// `start` or `status` brings the broker back in a new window) is stopped first, and the new one
+// replays only once it has let go of the log and the port. A start-up failure that a restart
+// cannot fix leaves its reason in a file for the launch (`waitForBroker`) and exits with
+// FATAL_EXIT_CODE, which ends the loop.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { restoreExtraCaCerts } from '../../util/ca-certs.js';
 import { BrokerError, describeError } from '../../util/errors.js';
@@ -17,6 +17,7 @@ import {
   serverPidPath,
   readBrokerConfig,
   readBrokerToken,
+  startupErrorPath,
   type BrokerProcessConfig,
 } from '../config.js';
 import { brokerUrl, probeBroker } from '../client.js';
@@ -25,29 +26,26 @@ import { startBrokerServer, type RunningServer } from './server.js';
 import { compactionLine } from './compaction.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
 import type { AgentStatus } from './state.js';
+import { keepWatchdog } from './watchdog.js';
 import type { StateWatcher } from '../watcher.js';
 import type { AttentionMonitor } from '../../attention/monitor.js';
 import type { PairState } from '../../conflicts/tracker.js';
 import type { ConflictEntry, ConflictReport } from '../../conflicts/types.js';
 import type { ConflictWatcher } from '../../conflicts/watcher.js';
 
-/** Messages the child sends to its supervisor. */
-export type ChildReport =
-  { type: 'ready'; pid: number; port: number } | { type: 'fatal'; reason: string } | { type: 'pong' };
-
-/** Messages the supervisor sends to the child. */
-export type SupervisorMessage = { type: 'ping' };
-
 /**
- * The previous server of this broker (its supervisor was killed) may still be closing on the
- * port; a new one waits this long for it before calling the port taken.
+ * The previous server of this broker may still be closing on the port; a new one waits this long
+ * for it before calling the port taken.
  */
 const PORT_RELEASE_WAIT_MS = 5_000;
 const PORT_RETRY_MS = 25;
+/**
+ * How often the server checks that the window's loop that started it still runs: without it
+ * nothing would restart the server, and `git paw stop` would not find it in the session.
+ */
+const PARENT_CHECK_MS = 1_000;
 /** How long after it first answers the server starts its watchers and loads the MCP endpoint. */
 const BACKGROUND_START_DELAY_MS = 1_000;
-/** How long a server whose supervisor died keeps serving, waiting to be replaced. */
-const ORPHAN_GRACE_MS = 10_000;
 
 /** The previous server of this log (pid and start time), from its pid file, if that very process still runs. */
 function serverHoldingLog(config: BrokerProcessConfig): { pid: number; started: string } | undefined {
@@ -85,8 +83,8 @@ function releaseLog(config: BrokerProcessConfig): void {
 }
 
 /**
- * Stops the server of this very broker instance still holding the log (left by a killed
- * supervisor), and waits until it has exited — after it, nothing appends to the log any more, so
+ * Stops the server of this very broker instance still holding the log (one that stopped
+ * answering, and whose window was replaced), and waits until it has exited — after it, nothing appends to the log any more, so
  * the replay that follows sees every message it acknowledged. It is found by its pid file, and by
  * asking the port (a server started before pid files, or where /proc is missing). One that does
  * not stop in time (e.g. stopped by SIGSTOP) is killed.
@@ -121,16 +119,16 @@ async function replacePredecessor(config: BrokerProcessConfig): Promise<void> {
   }
 }
 
-function report(message: ChildReport): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.send || !process.connected) return resolve();
-    process.send(message, () => resolve());
-  });
-}
-
-async function fail(reason: string): Promise<never> {
+/** Ends the process with a failure that a restart cannot fix, its reason left for the launch. */
+function fail(reason: string, logPath?: string): never {
   process.stderr.write(`error: Broker error: ${reason}\n`);
-  await report({ type: 'fatal', reason });
+  if (logPath !== undefined) {
+    try {
+      writeFileSync(startupErrorPath(logPath), `${reason}\n`, { mode: 0o600 });
+    } catch {
+      // The reason is still in the broker window.
+    }
+  }
   process.exit(FATAL_EXIT_CODE);
 }
 
@@ -155,8 +153,8 @@ function listenFailure(error: unknown, config: BrokerProcessConfig): string {
   return `failed to bind broker: ${describeError(error)}`;
 }
 
-export async function runServerChild(): Promise<void> {
-  // The supervisor's terminal may be gone (tmux session killed); never die on a write to it.
+export async function runBrokerServer(): Promise<void> {
+  // The window's terminal may be gone (tmux session killed); never die on a write to it.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
   // For the commands this server runs (notification commands, tmux, git).
@@ -164,16 +162,21 @@ export async function runServerChild(): Promise<void> {
 
   let config: BrokerProcessConfig;
   let token: string | null;
+  const reason = (error: unknown) => (error instanceof BrokerError ? error.detail : describeError(error));
   try {
     config = readBrokerConfig();
+  } catch (error) {
+    return fail(reason(error));
+  }
+  try {
     token = readBrokerToken(config);
   } catch (error) {
-    return fail(error instanceof BrokerError ? error.detail : describeError(error));
+    return fail(reason(error), config.log_path);
   }
   try {
     await replacePredecessor(config);
   } catch (error) {
-    return fail(`cannot stop the previous server of this broker: ${describeError(error)}`);
+    return fail(`cannot stop the previous server of this broker: ${describeError(error)}`, config.log_path);
   }
   claimLog(config);
   let opened: OpenedBroker;
@@ -196,7 +199,7 @@ export async function runServerChild(): Promise<void> {
       },
     });
   } catch (error) {
-    return fail(`cannot open the message log at '${config.log_path}': ${describeError(error)}`);
+    return fail(`cannot open the message log at '${config.log_path}': ${describeError(error)}`, config.log_path);
   }
   if (opened.replay.skipped > 0) {
     process.stderr.write(
@@ -216,16 +219,18 @@ export async function runServerChild(): Promise<void> {
       }),
     );
   } catch (error) {
-    return fail(listenFailure(error, config));
+    return fail(listenFailure(error, config), config.log_path);
   }
 
   let stopping = false;
+  let stopWatchdog: (() => void) | undefined;
   let watcher: StateWatcher | undefined;
   let attention: AttentionMonitor | undefined;
   let conflicts: ConflictWatcher | undefined;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
+    stopWatchdog?.();
     watcher?.stop();
     attention?.stop();
     conflicts?.stop();
@@ -238,11 +243,21 @@ export async function runServerChild(): Promise<void> {
       });
   };
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, shutdown);
-  process.on('disconnect', () => setTimeout(shutdown, ORPHAN_GRACE_MS).unref());
-  process.on('message', (message: SupervisorMessage) => {
-    if (message.type === 'ping') void report({ type: 'pong' });
-  });
-  await report({ type: 'ready', pid: process.pid, port: running.port });
+  // Its loop was killed (the window closed hard): it stops, so no orphan keeps the port, and
+  // `start` or `status` bring the broker back in a new window.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid === parent) return;
+    process.stderr.write('broker: the window that started this server is gone; stopping\n');
+    shutdown();
+  }, PARENT_CHECK_MS).unref();
+  rmSync(startupErrorPath(config.log_path), { force: true });
+  process.stderr.write(`broker: listening on ${config.bind}:${running.port} (pid ${process.pid})\n`);
+  try {
+    stopWatchdog = keepWatchdog();
+  } catch (error) {
+    process.stderr.write(`broker: watchdog not started: ${describeError(error)}\n`);
+  }
   // What the replay rebuilt was notified before, if at all; what changes from now on is new.
   const replayed = opened.service.agents();
   // The rest can wait a moment, and should: a launch is polling for this server's first answer
