@@ -8,6 +8,7 @@
 // cannot fix leaves its reason in a file for the launch (`waitForBroker`) and exits with
 // FATAL_EXIT_CODE, which ends the loop.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { restoreExtraCaCerts } from '../../util/ca-certs.js';
 import { BrokerError, describeError } from '../../util/errors.js';
 import { processRuns, startTimeOf } from '../../util/process.js';
@@ -44,6 +45,8 @@ const PORT_RETRY_MS = 25;
  * nothing would restart the server, and `git paw stop` would not find it in the session.
  */
 const PARENT_CHECK_MS = 1_000;
+/** The longest the server waits for its first request before it starts its watchdog anyway. */
+const WATCHDOG_START_FALLBACK_MS = 250;
 /** How long after it first answers the server starts its watchers and loads the MCP endpoint. */
 const BACKGROUND_START_DELAY_MS = 1_000;
 
@@ -253,11 +256,21 @@ export async function runBrokerServer(): Promise<void> {
   }, PARENT_CHECK_MS).unref();
   rmSync(startupErrorPath(config.log_path), { force: true });
   process.stderr.write(`broker: listening on ${config.bind}:${running.port} (pid ${process.pid})\n`);
-  try {
-    stopWatchdog = keepWatchdog();
-  } catch (error) {
-    process.stderr.write(`broker: watchdog not started: ${describeError(error)}\n`);
-  }
+  // The watchdog's spawn holds this event loop for a few milliseconds, and a launch is waiting
+  // for the first answer: it starts right after that answer (or shortly after listening, when no
+  // one asks).
+  let watchdogDue = true;
+  const startWatchdog = () => {
+    if (!watchdogDue || stopping) return;
+    watchdogDue = false;
+    try {
+      stopWatchdog = keepWatchdog();
+    } catch (error) {
+      process.stderr.write(`broker: watchdog not started: ${describeError(error)}\n`);
+    }
+  };
+  running.server.once('request', (_request, response: ServerResponse) => response.once('finish', startWatchdog));
+  setTimeout(startWatchdog, WATCHDOG_START_FALLBACK_MS);
   // What the replay rebuilt was notified before, if at all; what changes from now on is new.
   const replayed = opened.service.agents();
   // The rest can wait a moment, and should: a launch is polling for this server's first answer
