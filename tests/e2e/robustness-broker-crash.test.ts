@@ -304,7 +304,8 @@ describe('a broker that is killed or hangs', () => {
     await pollUntil(
       () => watchdogOf(serverPid),
       (pid) => pid !== undefined && pid !== secondWatchdog,
-      { timeoutMs: 10_000, what: 'a new watchdog in place of the stopped one' },
+      // A new watchdog gets a few seconds for its first ping (its start-up, at low priority).
+      { timeoutMs: 15_000, what: 'a new watchdog in place of the stopped one' },
     );
     // The replacement does its job: a stopped server is killed, and the loop starts a new one.
     process.kill(serverPid, 'SIGSTOP');

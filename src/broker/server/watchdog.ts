@@ -5,8 +5,8 @@
 // and, when the server has not answered for HUNG_AFTER_MS, kills it, and the loop starts it again
 // (it replays its log, so nothing acknowledged is lost). The two watch each other: a server that
 // loses its watchdog, or whose watchdog stops pinging, starts a new one; a watchdog whose server
-// is gone (the IPC channel closes) exits. The watchdog starts as soon as the server answers, at
-// the lowest CPU priority: a launch is busy then, and a hang is caught from the first moment.
+// is gone (the IPC channel closes) exits. The watchdog starts as soon as the server has answered
+// once, at a low CPU priority: a launch is busy then, and a hang is caught from the first moment.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { withExtraCaCertsAside } from '../../util/ca-certs.js';
@@ -26,8 +26,16 @@ export const PING_INTERVAL_MS = 250;
 export const HUNG_AFTER_MS = 2_000;
 /** A watchdog that ended is replaced after this long (a crash loop stays slow). */
 const WATCHDOG_RESTART_MS = 1_000;
-/** The watchdog's nice value: it only needs CPU now and then, never while others need it. */
-const WATCHDOG_NICE = 19;
+/**
+ * The watchdog's nice value: it needs CPU only now and then, and its start-up should not take the
+ * CPU that a launch, busy when the server first answers, needs. Not the lowest priority: on a
+ * machine busy with builds its start-up would then take many seconds.
+ */
+const WATCHDOG_NICE = 10;
+/** How long a new watchdog may take to send its first ping (its Node start-up, at low priority). */
+const WATCHDOG_BOOT_MS = 5_000;
+/** A running watchdog that has not pinged for this long is taken for stopped. */
+const WATCHDOG_QUIET_MS = 2 * HUNG_AFTER_MS;
 
 function log(line: string): void {
   process.stderr.write(`broker: ${line}\n`);
@@ -76,14 +84,15 @@ export function runWatchdog(): void {
  */
 export function keepWatchdog(script: string = packageFile(WATCHDOG_SCRIPT)): () => void {
   let current: ChildProcess | undefined;
-  let pingedAt = Date.now();
+  /** When the current watchdog must have pinged by (pushed on by every ping). */
+  let nextPingDue = 0;
   let stopped = false;
   let restartTimer: NodeJS.Timeout | undefined;
 
   const start = () => {
     restartTimer = undefined;
     if (stopped) return;
-    pingedAt = Date.now();
+    nextPingDue = Date.now() + WATCHDOG_BOOT_MS;
     const child = spawn(process.execPath, [script], {
       env: withExtraCaCertsAside(process.env),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -98,7 +107,7 @@ export function keepWatchdog(script: string = packageFile(WATCHDOG_SCRIPT)): () 
     }
     child.on('message', (message: WatchdogMessage) => {
       if (message.type !== 'ping') return;
-      pingedAt = Date.now();
+      nextPingDue = Date.now() + WATCHDOG_QUIET_MS;
       if (child.connected) child.send({ type: 'pong' } satisfies WatchdogMessage, () => undefined);
     });
     // A spawn failure is followed by 'exit' too, or not at all: either way a new one is tried.
@@ -117,7 +126,7 @@ export function keepWatchdog(script: string = packageFile(WATCHDOG_SCRIPT)): () 
 
   // A watchdog that stopped pinging (stopped itself) is as good as none.
   const quiet = setInterval(() => {
-    if (current === undefined || Date.now() - pingedAt <= HUNG_AFTER_MS) return;
+    if (current === undefined || Date.now() <= nextPingDue) return;
     log(`watchdog (pid ${current.pid}) went quiet; starting a new one`);
     const child = current;
     child.kill('SIGKILL');
