@@ -87,10 +87,10 @@ function releaseLog(config: BrokerProcessConfig): void {
 
 /**
  * Stops the server of this very broker instance still holding the log (one that stopped
- * answering, and whose window was replaced), and waits until it has exited — after it, nothing appends to the log any more, so
- * the replay that follows sees every message it acknowledged. It is found by its pid file, and by
- * asking the port (a server started before pid files, or where /proc is missing). One that does
- * not stop in time (e.g. stopped by SIGSTOP) is killed.
+ * answering, and whose window was replaced), and waits until it has exited — after it, nothing
+ * appends to the log any more, so the replay that follows sees every message it acknowledged. It
+ * is found by its pid file, and by asking the port (a server started before pid files, or where
+ * /proc is missing). One that does not stop in time (e.g. stopped by SIGSTOP) is killed.
  */
 async function replacePredecessor(config: BrokerProcessConfig): Promise<void> {
   /** pid → its start time (undefined without /proc). */
