@@ -3,7 +3,7 @@
 // and a sentence naming whoever holds a port. The `/status` schema uses the small schema module,
 // not zod: a launch probes its broker on the way to typing the agents' commands.
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { BrokerError, describeError } from '../util/errors.js';
 import { isWildcardBind } from './bind.js';
 import {
@@ -157,6 +157,25 @@ export function probeBroker(url: string, options: { timeoutMs?: number } = {}): 
       } else settle({ kind: 'foreign', detail: `connecting failed (${error.code ?? error.message})` });
     });
     req.end();
+  });
+}
+
+/**
+ * False when nothing accepts a TCP connection at `url` yet. A refused connect costs about a third
+ * of the CPU of a refused `probeBroker`, which matters to a launch polling every few milliseconds
+ * for a broker that is starting. True when something accepts, or does not answer in time.
+ */
+export function acceptsConnections(url: string, timeoutMs = 500): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
+    const settle = (accepting: boolean) => {
+      socket.destroy();
+      resolve(accepting);
+    };
+    socket.setTimeout(timeoutMs, () => settle(true));
+    socket.once('connect', () => settle(true));
+    socket.once('error', (error: NodeJS.ErrnoException) => settle(error.code !== 'ECONNREFUSED'));
   });
 }
 

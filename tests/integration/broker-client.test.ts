@@ -5,11 +5,19 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canListen, describePortHolder, findFreePort, probeBroker } from '../../src/broker/client.js';
+import {
+  acceptsConnections,
+  canListen,
+  describePortHolder,
+  findFreePort,
+  probeBroker,
+} from '../../src/broker/client.js';
 import { readBrokerReport } from '../../src/broker/client/status.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker-harness.js';
 
 const closers: (() => Promise<void>)[] = [];
+/** Whether this machine has IPv6 loopback (containers often have none). */
+const ipv6Loopback = await canListen('::1', 0).catch(() => false);
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
@@ -31,6 +39,22 @@ describe('probeBroker and describePortHolder', () => {
     const port = await findFreePort('127.0.0.1', 40_000 + Math.floor(Math.random() * 10_000));
     expect(await canListen('127.0.0.1', port)).toBe(true);
     expect(await probeBroker(`http://127.0.0.1:${port}`)).toEqual({ kind: 'free' });
+    // The launch's cheap check before each probe: nothing accepts there yet.
+    expect(await acceptsConnections(`http://127.0.0.1:${port}`)).toBe(false);
+  });
+
+  it('says a port accepts connections whenever something listens, HTTP or not', async () => {
+    const port = await listen(httpServer(404, 'not here'));
+    expect(await acceptsConnections(`http://127.0.0.1:${port}/`)).toBe(true);
+    const silent = await listen(createTcpServer((socket) => socket.destroy()));
+    expect(await acceptsConnections(`http://127.0.0.1:${silent}`)).toBe(true);
+  });
+
+  it.skipIf(!ipv6Loopback)('reads an IPv6 address out of its brackets', async () => {
+    const silent = createTcpServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => silent.listen(0, '::1', resolve));
+    closers.push(() => new Promise((resolve) => silent.close(() => resolve())));
+    expect(await acceptsConnections(`http://[::1]:${(silent.address() as AddressInfo).port}`)).toBe(true);
   });
 
   it('names a foreign server, and does not take a marker on a non-200 answer for a broker', async () => {

@@ -10,6 +10,7 @@ import { brokerPortsOfOtherSessions } from '../../session/store.js';
 import { sessionsDir } from '../../util/dirs.js';
 import { BrokerError } from '../../util/errors.js';
 import {
+  acceptsConnections,
   brokerUrl,
   canListen,
   describePortHolder,
@@ -199,7 +200,9 @@ export async function waitForBroker(
     if (options.signal?.aborted) throw new BrokerError('the launch stopped before the broker answered');
     const failure = startupFailure(plan);
     if (failure) throw new BrokerError(failure);
-    const probe = await probeBroker(plan.url, { timeoutMs: 500 });
+    const probe = (await acceptsConnections(plan.url))
+      ? await probeBroker(plan.url, { timeoutMs: 500 })
+      : ({ kind: 'free' } as const);
     if (
       isSessionBroker(probe, { session: plan.session, repoPath: plan.repoPath, instanceId: plan.instanceId })
     )
