@@ -127,10 +127,14 @@ function createLogDir(ctx: LaunchContext, sessionName: string, rollback: Rollbac
   }
 }
 
-/** The session's tmux frame being created (openSessionFrame). */
+/** The session's tmux frame being created, and the agents' generated files (openSessionFrame). */
 export interface SessionFrame {
   /** The placeholder pane's id, once the frame exists. */
   placeholder: Promise<string>;
+  /** Each agent's integration (flags, variables, files), in worktree order. */
+  integrations: Integration[];
+  /** Each agent's setup script, when its pane runs `[worktree] setup` first. */
+  setups: (GeneratedFile | undefined)[];
 }
 
 export interface BringUp {
@@ -151,16 +155,17 @@ export interface BringUp {
 
 /**
  * Starts creating the session's tmux frame — the session with a placeholder pane, its
- * environment, the broker's window and the options — which needs no worktree, so a launch runs
- * it while git creates them (the broker starts meanwhile too). Registers the broker's files and
- * the session with `rollback` first. A failure surfaces where `placeholder` is awaited.
+ * environment, the broker's window and the options — and writes the agents' generated files
+ * (their CLI settings, setup scripts). Neither needs a worktree, so a launch runs this while git
+ * creates them (the broker starts meanwhile too). Registers the broker's files and the session
+ * with `rollback` first. A failure of tmux surfaces where `placeholder` is awaited.
  */
 export async function openSessionFrame(
   ctx: LaunchContext,
-  bringUp: Pick<BringUp, 'state' | 'settings' | 'broker'>,
+  bringUp: Pick<BringUp, 'state' | 'settings' | 'broker' | 'setupBranches'>,
   rollback: Rollback,
 ): Promise<SessionFrame> {
-  const { state, broker } = bringUp;
+  const { state, settings, broker } = bringUp;
   if (broker) (await import('./bring-up-broker.js')).registerBrokerRollback(rollback, broker);
   rollback.add(`tmux session '${state.session_name}'`, async () => {
     if (await hasSession(ctx.runner, state.session_name)) await killSession(ctx.runner, state.session_name);
@@ -170,7 +175,27 @@ export async function openSessionFrame(
   // The session environment (the broker token) reaches tmux through a private file there.
   const placeholder = createSessionFrame(ctx.runner, plan, ctx.repo.root, sessionsDir(ctx.env));
   placeholder.catch(() => undefined);
-  return { placeholder };
+  // While tmux makes the frame.
+  const integrations = agentIntegrations(state, settings, broker?.url, ctx.env);
+  const agentsDir = agentFilesDir(state.session_name, ctx.env);
+  const setups = setupFiles(
+    state.worktrees,
+    settings.bootstrap?.setup ?? [],
+    bringUp.setupBranches,
+    (branch) => join(agentsDir, agentIdOf(branch)),
+  );
+  const files = [
+    ...integrations.flatMap((integration) => integration.files),
+    ...setups.filter((file) => file !== undefined),
+  ];
+  try {
+    writeIntegrationFiles(state.session_name, files, rollback, ctx.env);
+  } catch (error) {
+    // Rollback kills the session by name: it must exist (or have failed) by then.
+    await placeholder.catch(() => undefined);
+    throw error;
+  }
+  return { placeholder, integrations, setups };
 }
 
 /**
@@ -190,20 +215,7 @@ export async function bringUpSession(
   rollback.checkpoint();
   if (settings.logging) createLogDir(ctx, state.session_name, rollback);
   const frame = bringUp.frame ?? (await openSessionFrame(ctx, bringUp, rollback));
-  const integrations = agentIntegrations(state, settings, broker?.url, ctx.env);
-  const agentsDir = agentFilesDir(state.session_name, ctx.env);
-  const setups = setupFiles(
-    state.worktrees,
-    settings.bootstrap?.setup ?? [],
-    bringUp.setupBranches,
-    (branch) => join(agentsDir, agentIdOf(branch)),
-  );
-  const files = [
-    ...integrations.flatMap((integration) => integration.files),
-    ...setups.filter((file) => file !== undefined),
-  ];
-  writeIntegrationFiles(state.session_name, files, rollback, ctx.env);
-  const plan = await fullSessionPlan(ctx.repo.root, bringUp, integrations, setups);
+  const plan = await fullSessionPlan(ctx.repo.root, bringUp, frame.integrations, frame.setups);
   // The broker's check runs beside the panes' creation; it stops polling once the bring-up ends.
   const brokerWait = new AbortController();
   // An interrupted launch stops waiting for its broker at once, too.
