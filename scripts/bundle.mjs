@@ -20,8 +20,9 @@ const START_PATH = /\/build\/(commands\/start|launch\/start|launch\/launch)\.js$
 /** What dist/cli.js itself imports statically: a chunk of its own, so `--version` loads only that. */
 const CLI_IMPORTS = /\/build\/util\/(errors|self|ca-certs)\.js$/;
 /**
- * What the broker's processes (the server, and its watchdog) share with the CLI paths: a chunk of their own, so neither loads the start or status chunk
- * (~170 KB, ~20 ms of each process's start-up). The build fails when either would load them again.
+ * What the broker's processes (the server, and its watchdog) share with the CLI paths: a chunk
+ * of their own, so neither loads the start or status chunk (~170 KB, ~20 ms of each process's
+ * start-up). The build fails when either would load them again.
  */
 const BROKER_SHARED = /\/build\/(util\/(schema|fs|process)|attention\/kinds)\.js$/;
 /**

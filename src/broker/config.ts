@@ -23,7 +23,7 @@ import { isValidAgentId } from './messages.js';
 export const BROKER_CONFIG_ENV = 'GIT_PAW_BROKER_CONFIG';
 export const BROKER_TOKEN_ENV = 'GIT_PAW_BROKER_TOKEN';
 
-/** Exit code of the server child for a start-up failure that a restart cannot fix. */
+/** Exit code of the broker server for a start-up failure that a restart cannot fix. */
 export const FATAL_EXIT_CODE = 78;
 
 const brokerRosterEntrySchema = object({

@@ -22,7 +22,7 @@ import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { randomFreePort } from '../helpers/broker-process.js';
+import { isRunning, randomFreePort, watchdogOf } from '../helpers/broker-process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -90,6 +90,16 @@ function startWindowCommand(brokerPlan: BrokerPlan, env: NodeJS.ProcessEnv = bro
     }
   });
   return { proc, stderr: () => stderr, exited };
+}
+
+/** The server's watchdog once it pings (it is alive a moment after the server's first answer). */
+async function runningWatchdog(serverPid: number): Promise<number> {
+  const pid = await pollUntil(
+    () => watchdogOf(serverPid),
+    (found) => found !== undefined,
+    { timeoutMs: 10_000, what: `the watchdog of server ${serverPid}` },
+  );
+  return pid ?? 0;
 }
 
 async function publish(brokerPlan: BrokerPlan, body: unknown): Promise<{ status: number; body: string }> {
@@ -171,15 +181,17 @@ describe('broker process', () => {
     expect(downFor).toBeLessThan(2_000);
   });
 
-  it('stops on SIGHUP: exit 0, port free, log complete; a new process replays it', async () => {
+  it('stops on SIGHUP: exit 0, port free, log complete, no watchdog left; a new process replays it', async () => {
     const brokerPlan = await plan();
     const first = startWindowCommand(brokerPlan);
     await waitForBroker(brokerPlan);
     for (let n = 1; n <= 5; n += 1)
       expect((await publish(brokerPlan, artifact(n))).body).toBe(`{"seq":${n}}`);
+    const watchdog = await runningWatchdog(Number((await fetchStatus(brokerPlan.url)).pid));
     first.proc.kill('SIGHUP');
     expect(await first.exited).toEqual({ code: 0, signal: null });
     expect(await canListen('127.0.0.1', brokerPlan.port)).toBe(true);
+    await pollUntil(() => isRunning(watchdog), (running) => !running, { what: `watchdog ${watchdog} to exit` });
     const lines = readFileSync(brokerPlan.logPath, 'utf8').trim().split('\n');
     expect(lines.map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5]);
 
@@ -200,6 +212,7 @@ describe('broker process', () => {
     await waitForBroker(brokerPlan);
     const serverPid = Number((await fetchStatus(brokerPlan.url)).pid);
     expect(serverPid).toBeGreaterThan(0);
+    const watchdog = await runningWatchdog(serverPid);
     // The window's restart loop dies hard, so nothing would restart the server any more.
     window.proc.kill('SIGKILL');
     await window.exited;
@@ -216,8 +229,56 @@ describe('broker process', () => {
       (alive) => !alive,
       { timeoutMs: 5_000, what: `the orphaned server (pid ${serverPid}) to exit` },
     );
-    // A graceful stop: the log is closed and its pid file removed.
+    // A graceful stop: the log is closed and its pid file removed, and the watchdog is gone too.
     expect(existsSync(`${brokerPlan.logPath}.pid`)).toBe(false);
+    await pollUntil(() => isRunning(watchdog), (running) => !running, { what: `watchdog ${watchdog} to exit` });
+  });
+
+  it('a server killed while its new watchdog is still starting leaves no watchdog behind', async () => {
+    const brokerPlan = await plan();
+    startWindowCommand(brokerPlan);
+    await waitForBroker(brokerPlan);
+    const serverPid = Number((await fetchStatus(brokerPlan.url)).pid);
+    // Spawned right after the first answer; at a low priority its start-up takes a while.
+    const watchdog = await pollUntil(
+      () => watchdogOf(serverPid),
+      (pid) => pid !== undefined,
+      { intervalMs: 5, what: 'the server to spawn its watchdog' },
+    );
+    process.kill(serverPid, 'SIGKILL');
+    await pollUntil(() => isRunning(watchdog ?? 0), (running) => !running, {
+      timeoutMs: 15_000,
+      what: `the watchdog ${watchdog} of the killed server to exit`,
+    });
+    // Meanwhile the loop started a new server, with a watchdog of its own.
+    const next = await pollUntil(
+      () => fetchStatus(brokerPlan.url).catch(() => undefined),
+      (status) => status !== undefined && status.pid !== serverPid,
+      { timeoutMs: 5_000, what: 'the restarted server' },
+    );
+    await runningWatchdog(Number(next?.pid));
+  });
+
+  it('serves on as `git-paw __broker`, the command of windows that earlier versions opened', async () => {
+    const brokerPlan = await plan();
+    const proc = spawn(process.execPath, [CLI_PATH, '__broker'], {
+      env: { ...process.env, ...brokerPlan.env },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => proc.on('exit', resolve));
+    cleanups.push(async () => {
+      proc.kill('SIGTERM');
+      await exited;
+    });
+    await waitForBroker(brokerPlan);
+    // Well past its background start (a second after its first answer), it still answers.
+    const status = await pollUntil(
+      () => fetchStatus(brokerPlan.url),
+      (current) => (current.uptime_seconds ?? 0) >= 3,
+      { timeoutMs: 10_000, intervalMs: 200, what: 'the broker to have served for 3 s' },
+    );
+    expect(status.pid).toBe(proc.pid);
+    expect(proc.exitCode).toBeNull();
   });
 
   it('ends with the reason when the port is taken, and waitForBroker reports it', async () => {

@@ -17,7 +17,7 @@ import { canListen, fetchStatus } from '../../src/broker/client.js';
 import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/client/session.js';
 import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
-import { randomFreePort } from '../helpers/broker-process.js';
+import { randomFreePort, watchdogOf } from '../helpers/broker-process.js';
 
 const PUBLISHERS = 16;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -206,27 +206,6 @@ async function expectEveryAcknowledgedKept(brokerPlan: BrokerPlan, load: Burst):
   expect(next).toBeGreaterThan(Math.max(...acknowledged));
 }
 
-/** The pid of the server's watchdog process, if it has one now (from /proc). */
-function watchdogOf(serverPid: number): number | undefined {
-  let children: number[];
-  try {
-    children = readFileSync(`/proc/${serverPid}/task/${serverPid}/children`, 'utf8')
-      .trim()
-      .split(' ')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return undefined;
-  }
-  return children.find((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('broker/watchdog.js');
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** The parent pid of a running process (from /proc). */
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -301,6 +280,13 @@ describe('a broker that is killed or hangs', () => {
     );
     // One that stops pinging (stopped itself) is as good as none: it is replaced too.
     process.kill(secondWatchdog ?? 0, 'SIGSTOP');
+    cleanups.push(() => {
+      try {
+        process.kill(secondWatchdog ?? 0, 'SIGKILL');
+      } catch {
+        // Killed by its server, as it should be.
+      }
+    });
     await pollUntil(
       () => watchdogOf(serverPid),
       (pid) => pid !== undefined && pid !== secondWatchdog,

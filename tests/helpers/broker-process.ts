@@ -1,7 +1,7 @@
 // Starts a real broker (the broker window's restart loop around the built server) on a free loopback port
 // in a temp dir, the way the launch does, for tests that talk to it over the network.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../src/broker/client.js';
@@ -67,4 +67,35 @@ export async function startBrokerProcess(
       rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
+}
+
+/** True while `pid` is a process that has not ended (a zombie counts as ended). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The pid of the broker server's watchdog process, if it has one now (from /proc). */
+export function watchdogOf(serverPid: number): number | undefined {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${serverPid}/task/${serverPid}/children`, 'utf8')
+      .trim()
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return undefined;
+  }
+  return children.find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('broker/watchdog.js');
+    } catch {
+      return false;
+    }
+  });
 }

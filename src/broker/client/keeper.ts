@@ -6,7 +6,8 @@
 // the exit code of a failure that a restart cannot fix, and passes SIGHUP / SIGTERM / SIGINT on
 // to it. A `wait` cut short by a trapped signal is resumed while the server still runs; once
 // `wait` says the pid is no child of the loop any more (127: reaped, perhaps reused by another
-// process) it stops waiting on it.
+// process) it stops waiting on it, and forgets the pid, so that a stop signal between two starts
+// never reaches a process that took it over; such a signal ends the loop before the next start.
 // Every launch waits for the first server to answer, so nothing runs before it starts: the loop
 // runs node itself (no git-paw CLI in between), notes the time only once the server is running,
 // and sets the user's NODE_EXTRA_CA_CERTS aside (see util/ca-certs: Node would read the CA bundle
@@ -31,6 +32,7 @@ child=
 trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' HUP INT TERM
 quick=0
 while :; do
+  [ -n "$stopping" ] && exit 0
   "$@" &
   child=$!
   began=$(date +%s)
@@ -42,6 +44,7 @@ while :; do
     [ "$again" -eq 127 ] && break
     code=$again
   done
+  child=
   [ -n "$stopping" ] && exit "$code"
   case $code in 0|${FATAL_EXIT_CODE}) exit "$code" ;; esac
   if [ $(($(date +%s) - began)) -lt ${QUICK_EXIT_SECONDS} ]; then quick=$((quick + 1)); else quick=0; fi

@@ -156,7 +156,17 @@ function listenFailure(error: unknown, config: BrokerProcessConfig): string {
   return `failed to bind broker: ${describeError(error)}`;
 }
 
-export async function runBrokerServer(): Promise<void> {
+/**
+ * Runs the broker server in this process. It never returns: from the first answer on everything
+ * runs on events, and the process ends only through a signal, the loss of its window's loop, or a
+ * start-up failure (each exits).
+ */
+export async function runBrokerServer(): Promise<never> {
+  await serve();
+  return new Promise<never>(() => undefined);
+}
+
+async function serve(): Promise<void> {
   // The window's terminal may be gone (tmux session killed); never die on a write to it.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
@@ -165,16 +175,17 @@ export async function runBrokerServer(): Promise<void> {
 
   let config: BrokerProcessConfig;
   let token: string | null;
-  const reason = (error: unknown) => (error instanceof BrokerError ? error.detail : describeError(error));
+  const failureText = (error: unknown) =>
+    error instanceof BrokerError ? error.detail : describeError(error);
   try {
     config = readBrokerConfig();
   } catch (error) {
-    return fail(reason(error));
+    return fail(failureText(error));
   }
   try {
     token = readBrokerToken(config);
   } catch (error) {
-    return fail(reason(error), config.log_path);
+    return fail(failureText(error), config.log_path);
   }
   try {
     await replacePredecessor(config);
@@ -269,7 +280,9 @@ export async function runBrokerServer(): Promise<void> {
       process.stderr.write(`broker: watchdog not started: ${describeError(error)}\n`);
     }
   };
-  running.server.once('request', (_request, response: ServerResponse) => response.once('finish', startWatchdog));
+  running.server.once('request', (_request, response: ServerResponse) =>
+    response.once('finish', startWatchdog),
+  );
   setTimeout(startWatchdog, WATCHDOG_START_FALLBACK_MS);
   // What the replay rebuilt was notified before, if at all; what changes from now on is new.
   const replayed = opened.service.agents();

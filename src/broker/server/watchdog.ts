@@ -5,12 +5,15 @@
 // and, when the server has not answered for HUNG_AFTER_MS, kills it, and the loop starts it again
 // (it replays its log, so nothing acknowledged is lost). The two watch each other: a server that
 // loses its watchdog, or whose watchdog stops pinging, starts a new one; a watchdog whose server
-// is gone (the IPC channel closes) exits. The watchdog starts as soon as the server has answered
-// once, at a low CPU priority: a launch is busy then, and a hang is caught from the first moment.
+// is gone (the IPC channel closes) exits. The watchdog starts once the server has answered, at a
+// low CPU priority, because a launch is busy then; a hang is caught from its first ping on.
+// Either side that finds itself late (starved of CPU, or the machine slept) gives the other a
+// fresh period instead of a verdict: the other's messages may be waiting unread.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { withExtraCaCertsAside } from '../../util/ca-certs.js';
 import { packageFile } from '../../util/self.js';
+import { BROKER_TOKEN_ENV } from '../config.js';
 
 /** Messages between the watchdog (pings) and its server (pongs). */
 export type WatchdogMessage = { type: 'ping' } | { type: 'pong' };
@@ -24,21 +27,38 @@ export const PING_INTERVAL_MS = 250;
  * few seconds.
  */
 export const HUNG_AFTER_MS = 2_000;
-/** A watchdog that ended is replaced after this long (a crash loop stays slow). */
-const WATCHDOG_RESTART_MS = 1_000;
 /**
  * The watchdog's nice value: it needs CPU only now and then, and its start-up should not take the
  * CPU that a launch, busy when the server first answers, needs. Not the lowest priority: on a
  * machine busy with builds its start-up would then take many seconds.
  */
 const WATCHDOG_NICE = 10;
-/** How long a new watchdog may take to send its first ping (its Node start-up, at low priority). */
+/**
+ * How long a new watchdog may take to send its first ping (its Node start-up, at low priority).
+ * Doubled after each watchdog that never pinged, up to the maximum, so that a machine too busy
+ * for that does not get a new watchdog every few seconds.
+ */
 const WATCHDOG_BOOT_MS = 5_000;
+const MAX_WATCHDOG_BOOT_MS = 80_000;
 /** A running watchdog that has not pinged for this long is taken for stopped. */
 const WATCHDOG_QUIET_MS = 2 * HUNG_AFTER_MS;
+/**
+ * A watchdog that ended is replaced after this long; doubled after each one that ended before
+ * its first ping (a missing or broken script), up to the maximum.
+ */
+const WATCHDOG_RESTART_MS = 1_000;
+const MAX_WATCHDOG_RESTART_MS = 60_000;
 
 function log(line: string): void {
   process.stderr.write(`broker: ${line}\n`);
+}
+
+/**
+ * True when a periodic check runs much later than planned: this process was not scheduled (or
+ * the machine slept), so what the other side sent may not have been read yet.
+ */
+function ranLate(previousTick: number, now: number, intervalMs: number): boolean {
+  return now - previousTick > 2 * intervalMs;
 }
 
 /** The watchdog process's whole life: ping the parent server, kill it when it stops answering. */
@@ -49,6 +69,10 @@ export function runWatchdog(): void {
     process.stderr.write('error: the broker watchdog runs only as a child of the broker server\n');
     process.exit(2);
   }
+  // The server is gone (exited, or killed by this very process): nothing left to watch. It may
+  // have gone while this process was starting, before any listener could hear of it.
+  if (!process.connected) process.exit(0);
+  process.on('disconnect', () => process.exit(0));
   // The server that started this process; the pid is taken now, before any reparenting.
   const serverPid = process.ppid;
   let answeredAt = Date.now();
@@ -56,14 +80,10 @@ export function runWatchdog(): void {
   process.on('message', (message: WatchdogMessage) => {
     if (message.type === 'pong') answeredAt = Date.now();
   });
-  // The server is gone (exited, or killed by this very process): nothing left to watch.
-  process.on('disconnect', () => process.exit(0));
   setInterval(() => {
-    if (!process.connected) return;
+    if (!process.connected) process.exit(0);
     const now = Date.now();
-    // This process itself did not run for a while (starved of CPU, or the machine slept): the
-    // server's answers may be waiting unread, so it gets a fresh period instead of a verdict.
-    if (now - tickedAt > HUNG_AFTER_MS / 2) answeredAt = now;
+    if (ranLate(tickedAt, now, PING_INTERVAL_MS)) answeredAt = now;
     tickedAt = now;
     if (now - answeredAt > HUNG_AFTER_MS) {
       log(`server (pid ${serverPid}) has not answered for ${HUNG_AFTER_MS} ms; restarting it`);
@@ -84,19 +104,22 @@ export function runWatchdog(): void {
  */
 export function keepWatchdog(script: string = packageFile(WATCHDOG_SCRIPT)): () => void {
   let current: ChildProcess | undefined;
+  let pinged = false;
   /** When the current watchdog must have pinged by (pushed on by every ping). */
   let nextPingDue = 0;
+  let bootMs = WATCHDOG_BOOT_MS;
+  let restartMs = WATCHDOG_RESTART_MS;
   let stopped = false;
   let restartTimer: NodeJS.Timeout | undefined;
+  // The token is the one secret of the server's environment; the watchdog needs none of it.
+  const { [BROKER_TOKEN_ENV]: _token, ...env } = withExtraCaCertsAside(process.env);
 
   const start = () => {
     restartTimer = undefined;
     if (stopped) return;
-    nextPingDue = Date.now() + WATCHDOG_BOOT_MS;
-    const child = spawn(process.execPath, [script], {
-      env: withExtraCaCertsAside(process.env),
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    pinged = false;
+    nextPingDue = Date.now() + bootMs;
+    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     current = child;
     if (child.pid !== undefined) {
       try {
@@ -106,7 +129,11 @@ export function keepWatchdog(script: string = packageFile(WATCHDOG_SCRIPT)): () 
       }
     }
     child.on('message', (message: WatchdogMessage) => {
-      if (message.type !== 'ping') return;
+      // Pings still queued from a watchdog already replaced say nothing about the current one.
+      if (message.type !== 'ping' || current !== child) return;
+      pinged = true;
+      bootMs = WATCHDOG_BOOT_MS;
+      restartMs = WATCHDOG_RESTART_MS;
       nextPingDue = Date.now() + WATCHDOG_QUIET_MS;
       if (child.connected) child.send({ type: 'pong' } satisfies WatchdogMessage, () => undefined);
     });
@@ -121,14 +148,23 @@ export function keepWatchdog(script: string = packageFile(WATCHDOG_SCRIPT)): () 
   const replace = (child: ChildProcess) => {
     if (stopped || current !== child || restartTimer !== undefined) return;
     current = undefined;
-    restartTimer = setTimeout(start, WATCHDOG_RESTART_MS);
+    const delay = restartMs;
+    if (!pinged) {
+      bootMs = Math.min(MAX_WATCHDOG_BOOT_MS, bootMs * 2);
+      restartMs = Math.min(MAX_WATCHDOG_RESTART_MS, restartMs * 2);
+    }
+    restartTimer = setTimeout(start, delay);
   };
 
   // A watchdog that stopped pinging (stopped itself) is as good as none.
+  let checkedAt = Date.now();
   const quiet = setInterval(() => {
-    if (current === undefined || Date.now() <= nextPingDue) return;
-    log(`watchdog (pid ${current.pid}) went quiet; starting a new one`);
+    const now = Date.now();
+    if (ranLate(checkedAt, now, HUNG_AFTER_MS)) nextPingDue = Math.max(nextPingDue, now + WATCHDOG_QUIET_MS);
+    checkedAt = now;
+    if (current === undefined || now <= nextPingDue) return;
     const child = current;
+    log(`watchdog (pid ${child.pid}) went quiet; starting a new one`);
     child.kill('SIGKILL');
     replace(child);
   }, HUNG_AFTER_MS);
