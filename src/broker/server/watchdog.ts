@@ -16,17 +16,17 @@ import { packageFile } from '../../util/self.js';
 import { BROKER_TOKEN_ENV } from '../config.js';
 
 /** Messages between the watchdog (pings) and its server (pongs). */
-export type WatchdogMessage = { type: 'ping' } | { type: 'pong' };
+type WatchdogMessage = { type: 'ping' } | { type: 'pong' };
 
 const WATCHDOG_SCRIPT = 'dist/broker/watchdog.js';
 /** How often the watchdog pings. */
-export const PING_INTERVAL_MS = 250;
+const PING_INTERVAL_MS = 250;
 /**
  * A server that has not answered a ping for this long is hung, and is killed. Long enough for a GC
  * pause or a compaction's synchronous switch, short enough that a stopped server is back within a
  * few seconds.
  */
-export const HUNG_AFTER_MS = 2_000;
+const HUNG_AFTER_MS = 2_000;
 /**
  * The watchdog's nice value: it needs CPU only now and then, and its start-up should not take the
  * CPU that a launch, busy when the server first answers, needs. Not the lowest priority: on a
