@@ -27,7 +27,7 @@ import { startBrokerServer, type RunningServer } from './server.js';
 import { compactionLine } from './compaction.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
 import type { AgentStatus } from './state.js';
-import { keepWatchdog } from './watchdog.js';
+import { keepWatchdog } from './keep-watchdog.js';
 import type { StateWatcher } from '../watcher.js';
 import type { AttentionMonitor } from '../../attention/monitor.js';
 import type { PairState } from '../../conflicts/tracker.js';
