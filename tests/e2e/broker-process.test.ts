@@ -22,7 +22,8 @@ import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { skipWithoutTmux } from '../helpers/tmux.js';
-import { isRunning, randomFreePort, watchdogOf } from '../helpers/broker-process.js';
+import { randomFreePort, waitForWatchdog } from '../helpers/broker-process.js';
+import { processRuns } from '../../src/util/process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -90,16 +91,6 @@ function startWindowCommand(brokerPlan: BrokerPlan, env: NodeJS.ProcessEnv = bro
     }
   });
   return { proc, stderr: () => stderr, exited };
-}
-
-/** The server's watchdog once it pings (it is alive a moment after the server's first answer). */
-async function runningWatchdog(serverPid: number): Promise<number> {
-  const pid = await pollUntil(
-    () => watchdogOf(serverPid),
-    (found) => found !== undefined,
-    { timeoutMs: 10_000, what: `the watchdog of server ${serverPid}` },
-  );
-  return pid ?? 0;
 }
 
 async function publish(brokerPlan: BrokerPlan, body: unknown): Promise<{ status: number; body: string }> {
@@ -187,11 +178,11 @@ describe('broker process', () => {
     await waitForBroker(brokerPlan);
     for (let n = 1; n <= 5; n += 1)
       expect((await publish(brokerPlan, artifact(n))).body).toBe(`{"seq":${n}}`);
-    const watchdog = await runningWatchdog(Number((await fetchStatus(brokerPlan.url)).pid));
+    const watchdog = await waitForWatchdog(Number((await fetchStatus(brokerPlan.url)).pid));
     first.proc.kill('SIGHUP');
     expect(await first.exited).toEqual({ code: 0, signal: null });
     expect(await canListen('127.0.0.1', brokerPlan.port)).toBe(true);
-    await pollUntil(() => isRunning(watchdog), (running) => !running, { what: `watchdog ${watchdog} to exit` });
+    await pollUntil(() => processRuns(watchdog), (running) => !running, { what: `watchdog ${watchdog} to exit` });
     const lines = readFileSync(brokerPlan.logPath, 'utf8').trim().split('\n');
     expect(lines.map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5]);
 
@@ -212,26 +203,18 @@ describe('broker process', () => {
     await waitForBroker(brokerPlan);
     const serverPid = Number((await fetchStatus(brokerPlan.url)).pid);
     expect(serverPid).toBeGreaterThan(0);
-    const watchdog = await runningWatchdog(serverPid);
+    const watchdog = await waitForWatchdog(serverPid);
     // The window's restart loop dies hard, so nothing would restart the server any more.
     window.proc.kill('SIGKILL');
     await window.exited;
     expect(await stopBrokerAndWait('127.0.0.1', brokerPlan.port, { timeoutMs: 10_000 })).toBe(true);
-    await pollUntil(
-      () => {
-        try {
-          process.kill(serverPid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      (alive) => !alive,
-      { timeoutMs: 5_000, what: `the orphaned server (pid ${serverPid}) to exit` },
-    );
+    await pollUntil(() => processRuns(serverPid), (alive) => !alive, {
+      timeoutMs: 5_000,
+      what: `the orphaned server (pid ${serverPid}) to exit`,
+    });
     // A graceful stop: the log is closed and its pid file removed, and the watchdog is gone too.
     expect(existsSync(`${brokerPlan.logPath}.pid`)).toBe(false);
-    await pollUntil(() => isRunning(watchdog), (running) => !running, { what: `watchdog ${watchdog} to exit` });
+    await pollUntil(() => processRuns(watchdog), (running) => !running, { what: `watchdog ${watchdog} to exit` });
   });
 
   it('a server killed while its new watchdog is still starting leaves no watchdog behind', async () => {
@@ -240,13 +223,9 @@ describe('broker process', () => {
     await waitForBroker(brokerPlan);
     const serverPid = Number((await fetchStatus(brokerPlan.url)).pid);
     // Spawned right after the first answer; at a low priority its start-up takes a while.
-    const watchdog = await pollUntil(
-      () => watchdogOf(serverPid),
-      (pid) => pid !== undefined,
-      { intervalMs: 5, what: 'the server to spawn its watchdog' },
-    );
+    const watchdog = await waitForWatchdog(serverPid, { intervalMs: 5 });
     process.kill(serverPid, 'SIGKILL');
-    await pollUntil(() => isRunning(watchdog ?? 0), (running) => !running, {
+    await pollUntil(() => processRuns(watchdog), (running) => !running, {
       timeoutMs: 15_000,
       what: `the watchdog ${watchdog} of the killed server to exit`,
     });
@@ -256,7 +235,7 @@ describe('broker process', () => {
       (status) => status !== undefined && status.pid !== serverPid,
       { timeoutMs: 5_000, what: 'the restarted server' },
     );
-    await runningWatchdog(Number(next?.pid));
+    await waitForWatchdog(Number(next?.pid));
   });
 
   it('serves on as `git-paw __broker`, the command of windows that earlier versions opened', async () => {

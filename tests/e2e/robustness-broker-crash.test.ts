@@ -17,7 +17,8 @@ import { canListen, fetchStatus } from '../../src/broker/client.js';
 import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/client/session.js';
 import { pollUntil } from '../helpers/poll.js';
 import { CLI_PATH } from '../helpers/run-cli.js';
-import { randomFreePort, watchdogOf } from '../helpers/broker-process.js';
+import { randomFreePort, waitForWatchdog } from '../helpers/broker-process.js';
+import { procStatFields } from '../../src/util/process.js';
 
 const PUBLISHERS = 16;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -208,8 +209,7 @@ async function expectEveryAcknowledgedKept(brokerPlan: BrokerPlan, load: Burst):
 
 /** The parent pid of a running process (from /proc). */
 function parentOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return Number(procStatFields(pid)?.[1]);
 }
 
 const count = (list: number[], atLeast: number, what: string) =>
@@ -267,32 +267,20 @@ describe('a broker that is killed or hangs', () => {
     await startBroker(brokerPlan);
     const serverPid = (await fetchStatus(brokerPlan.url)).pid ?? 0;
     // The server starts its watchdog a moment after it first answers.
-    const firstWatchdog = await pollUntil(
-      () => watchdogOf(serverPid),
-      (pid) => pid !== undefined,
-      { timeoutMs: 10_000, what: 'the server to start its watchdog' },
-    );
-    process.kill(firstWatchdog ?? 0, 'SIGKILL');
-    const secondWatchdog = await pollUntil(
-      () => watchdogOf(serverPid),
-      (pid) => pid !== undefined && pid !== firstWatchdog,
-      { timeoutMs: 10_000, what: 'a new watchdog in place of the killed one' },
-    );
+    const firstWatchdog = await waitForWatchdog(serverPid);
+    process.kill(firstWatchdog, 'SIGKILL');
+    const secondWatchdog = await waitForWatchdog(serverPid, { replacing: firstWatchdog });
     // One that stops pinging (stopped itself) is as good as none: it is replaced too.
-    process.kill(secondWatchdog ?? 0, 'SIGSTOP');
+    process.kill(secondWatchdog, 'SIGSTOP');
     cleanups.push(() => {
       try {
-        process.kill(secondWatchdog ?? 0, 'SIGKILL');
+        process.kill(secondWatchdog, 'SIGKILL');
       } catch {
         // Killed by its server, as it should be.
       }
     });
-    await pollUntil(
-      () => watchdogOf(serverPid),
-      (pid) => pid !== undefined && pid !== secondWatchdog,
-      // A new watchdog gets a few seconds for its first ping (its start-up, at low priority).
-      { timeoutMs: 15_000, what: 'a new watchdog in place of the stopped one' },
-    );
+    // A new watchdog gets a few seconds for its first ping (its start-up, at low priority).
+    await waitForWatchdog(serverPid, { replacing: secondWatchdog, timeoutMs: 15_000 });
     // The replacement does its job: a stopped server is killed, and the loop starts a new one.
     process.kill(serverPid, 'SIGSTOP');
     cleanups.push(() => {
@@ -342,16 +330,13 @@ describe('a broker that is killed or hangs', () => {
     expect(await publish(brokerPlan, agent, 1)).toBe(1);
     const first = await fetchStatus(brokerPlan.url);
     const mutePid = first.pid ?? 0;
-    const watchdogPid = await pollUntil(
-      () => watchdogOf(mutePid),
-      (pid) => pid !== undefined,
-      { timeoutMs: 10_000, what: 'the server to start its watchdog' },
-    );
+    const watchdogPid = await waitForWatchdog(mutePid);
     // The old server holds the port and the log but answers nobody, so no probe can name it; its
     // loop and its watchdog are gone, as when the window was closed, so nothing else replaces it.
-    process.kill(loopPid, 'SIGKILL');
-    process.kill(watchdogPid ?? 0, 'SIGKILL');
+    // It is stopped first: running, it would notice its loop gone and stop by itself.
     process.kill(mutePid, 'SIGSTOP');
+    process.kill(watchdogPid, 'SIGKILL');
+    process.kill(loopPid, 'SIGKILL');
     cleanups.push(() => {
       try {
         process.kill(mutePid, 'SIGKILL');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../src/broker/client.js';
 import { planBroker, waitForBroker, type BrokerPlan } from '../../src/broker/client/session.js';
+import { pollUntil } from './poll.js';
 import { CLI_PATH } from './run-cli.js';
 
 /**
@@ -69,16 +70,6 @@ export async function startBrokerProcess(
   };
 }
 
-/** True while `pid` is a process that has not ended (a zombie counts as ended). */
-export function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /** The pid of the broker server's watchdog process, if it has one now (from /proc). */
 export function watchdogOf(serverPid: number): number | undefined {
   let children: number[];
@@ -98,4 +89,24 @@ export function watchdogOf(serverPid: number): number | undefined {
       return false;
     }
   });
+}
+
+/**
+ * Polls until the server has a watchdog process (other than `replacing`, when given) and returns
+ * its pid; the server starts one right after its first answer.
+ */
+export async function waitForWatchdog(
+  serverPid: number,
+  options: { replacing?: number; timeoutMs?: number; intervalMs?: number } = {},
+): Promise<number> {
+  const pid = await pollUntil(
+    () => watchdogOf(serverPid),
+    (found) => found !== undefined && found !== options.replacing,
+    {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+      what: options.replacing === undefined ? `a watchdog of server ${serverPid}` : `a watchdog in place of ${options.replacing}`,
+    },
+  );
+  return pid ?? 0;
 }
