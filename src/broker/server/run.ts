@@ -8,7 +8,6 @@
 // cannot fix leaves its reason in a file for the launch (`waitForBroker`) and exits with
 // FATAL_EXIT_CODE, which ends the loop.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import { restoreExtraCaCerts } from '../../util/ca-certs.js';
 import { BrokerError, describeError } from '../../util/errors.js';
 import { processRuns, startTimeOf } from '../../util/process.js';
@@ -27,7 +26,6 @@ import { startBrokerServer, type RunningServer } from './server.js';
 import { compactionLine } from './compaction.js';
 import { openBroker, type BrokerService, type OpenedBroker } from './service.js';
 import type { AgentStatus } from './state.js';
-import { keepWatchdog } from './keep-watchdog.js';
 import type { StateWatcher } from '../watcher.js';
 import type { AttentionMonitor } from '../../attention/monitor.js';
 import type { PairState } from '../../conflicts/tracker.js';
@@ -45,9 +43,10 @@ const PORT_RETRY_MS = 25;
  * nothing would restart the server, and `git paw stop` would not find it in the session.
  */
 const PARENT_CHECK_MS = 1_000;
-/** The longest the server waits for its first request before it starts its watchdog anyway. */
-const WATCHDOG_START_FALLBACK_MS = 250;
-/** How long after it first answers the server starts its watchers and loads the MCP endpoint. */
+/**
+ * How long after it starts listening the server starts its watchdog and watchers and loads the
+ * MCP endpoint.
+ */
 const BACKGROUND_START_DELAY_MS = 1_000;
 
 /** The previous server of this log (pid and start time), from its pid file, if that very process still runs. */
@@ -267,32 +266,22 @@ async function serve(): Promise<void> {
   }, PARENT_CHECK_MS).unref();
   rmSync(startupErrorPath(config.log_path), { force: true });
   process.stderr.write(`broker: listening on ${config.bind}:${running.port} (pid ${process.pid})\n`);
-  // The watchdog's spawn holds this event loop for a few milliseconds, and a launch is waiting
-  // for the first answer: it starts right after that answer (or shortly after listening, when no
-  // one asks).
-  let watchdogDue = true;
-  const startWatchdog = () => {
-    if (!watchdogDue || stopping) return;
-    watchdogDue = false;
-    try {
-      stopWatchdog = keepWatchdog();
-    } catch (error) {
-      process.stderr.write(`broker: watchdog not started: ${describeError(error)}\n`);
-    }
-  };
-  running.server.once('request', (_request, response: ServerResponse) =>
-    response.once('finish', startWatchdog),
-  );
-  setTimeout(startWatchdog, WATCHDOG_START_FALLBACK_MS);
   // What the replay rebuilt was notified before, if at all; what changes from now on is new.
   const replayed = opened.service.agents();
   // The rest can wait a moment, and should: a launch is polling for this server's first answer
-  // and then types the agents' programs, and on a small machine the MCP module load and the
-  // watchers' first tmux and git calls would take the CPU (and this event loop) those steps need.
-  // Agents' CLIs take longer than this to start, and an MCP call that comes sooner loads the
-  // endpoint itself.
+  // and then opens the panes and types the agents' programs, and on a small machine the
+  // watchdog's Node start-up, the MCP module load and the watchers' first tmux and git calls would
+  // take the CPU (and this event loop) those steps need. Agents' CLIs take longer than this to
+  // start, and an MCP call that comes sooner loads the endpoint itself. A server that hangs before
+  // its watchdog runs is not found hung (nor is one that hangs in its replay, before listening).
   await new Promise((resolve) => setTimeout(resolve, BACKGROUND_START_DELAY_MS));
   if (stopping) return;
+  try {
+    const { keepWatchdog } = await import('./keep-watchdog.js');
+    if (!stopping) stopWatchdog = keepWatchdog();
+  } catch (error) {
+    process.stderr.write(`broker: watchdog not started: ${describeError(error)}\n`);
+  }
   if (config.mcp !== false)
     preloadMcp().catch((error: unknown) =>
       process.stderr.write(`broker: MCP endpoint not loaded: ${describeError(error)}\n`),
