@@ -2,7 +2,6 @@
 // parsed, 200 and `git_paw === true` required, timeouts reported as such), free-port search,
 // and a sentence naming whoever holds a port. The `/status` schema uses the small schema module,
 // not zod: a launch probes its broker on the way to typing the agents' commands.
-import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { BrokerError, describeError } from '../util/errors.js';
 import { isWildcardBind } from './bind.js';
@@ -108,8 +107,11 @@ export function brokerUrl(bind: string, port: number): string {
 }
 
 /** One `GET <url>/status` with a deadline; classifies whatever answers. */
-export function probeBroker(url: string, options: { timeoutMs?: number } = {}): Promise<ProbeResult> {
+export async function probeBroker(url: string, options: { timeoutMs?: number } = {}): Promise<ProbeResult> {
   const timeoutMs = options.timeoutMs ?? 1_000;
+  // Loaded on the first probe: a launch loads this module to plan its broker, on its critical
+  // path, and asks the broker only later, while tmux opens the panes.
+  const { request } = await import('node:http');
   return new Promise((resolve) => {
     let settled = false;
     const settle = (result: ProbeResult) => {
