@@ -18,7 +18,7 @@ import { paneLogPath, sessionLogDir } from '../logs/paths.js';
 import { portEnv } from '../bootstrap/ports.js';
 import { commandOf, type SessionState, type WorktreeEntry } from '../session/schema.js';
 import { deleteState, saveState } from '../session/store.js';
-import { createSessionFrame, hasSession, killSession, openPanes, startPanes } from '../tmux/client.js';
+import { createSessionFrame, hasSession, killSession, openPanes, startPanes, type FramePanes } from '../tmux/client.js';
 import type { SessionPlan } from '../tmux/plan.js';
 import type { GeneratedFile, Integration } from '../agents/adapter.js';
 import { setupFiles, withSetup } from '../bootstrap/setup.js';
@@ -129,8 +129,8 @@ function createLogDir(ctx: LaunchContext, sessionName: string, rollback: Rollbac
 
 /** The session's tmux frame being created, and the agents' generated files (openSessionFrame). */
 export interface SessionFrame {
-  /** The placeholder pane's id, once the frame exists. */
-  placeholder: Promise<string>;
+  /** The frame's panes (its placeholder, and the dashboard when the plan has one), once it exists. */
+  panes: Promise<FramePanes>;
   /** Each agent's integration (flags, variables, files), in worktree order. */
   integrations: Integration[];
   /** Each agent's setup script, when its pane runs `[worktree] setup` first. */
@@ -155,10 +155,10 @@ export interface BringUp {
 
 /**
  * Starts creating the session's tmux frame — the session with a placeholder pane, its
- * environment, the broker's window and the options — and writes the agents' generated files
+ * environment, the broker's window, the dashboard pane and the options — and writes the agents' generated files
  * (their CLI settings, setup scripts). Neither needs a worktree, so a launch runs this while git
  * creates them (the broker starts meanwhile too). Registers the broker's files and the session
- * with `rollback` first. A failure of tmux surfaces where `placeholder` is awaited.
+ * with `rollback` first. A failure of tmux surfaces where `panes` is awaited.
  */
 export async function openSessionFrame(
   ctx: LaunchContext,
@@ -173,8 +173,8 @@ export async function openSessionFrame(
   // The frame needs no pane's command: the agents' integrations are added once the worktrees exist.
   const plan = await fullSessionPlan(ctx.repo.root, bringUp);
   // The session environment (the broker token) reaches tmux through a private file there.
-  const placeholder = createSessionFrame(ctx.runner, plan, ctx.repo.root, sessionsDir(ctx.env));
-  placeholder.catch(() => undefined);
+  const panes = createSessionFrame(ctx.runner, plan, ctx.repo.root, sessionsDir(ctx.env));
+  panes.catch(() => undefined);
   // While tmux makes the frame.
   const integrations = agentIntegrations(state, settings, broker?.url, ctx.env);
   const agentsDir = agentFilesDir(state.session_name, ctx.env);
@@ -192,10 +192,10 @@ export async function openSessionFrame(
     writeIntegrationFiles(state.session_name, files, rollback, ctx.env);
   } catch (error) {
     // Rollback kills the session by name: it must exist (or have failed) by then.
-    await placeholder.catch(() => undefined);
+    await panes.catch(() => undefined);
     throw error;
   }
-  return { placeholder, integrations, setups };
+  return { panes, integrations, setups };
 }
 
 /**
@@ -225,7 +225,7 @@ export async function bringUpSession(
     : undefined;
   verified?.catch(() => undefined);
   try {
-    const panes = openPanes(ctx.runner, plan, await frame.placeholder);
+    const panes = openPanes(ctx.runner, plan, await frame.panes);
     try {
       // While tmux opens the panes: the state saved, before the dashboard in pane 0 looks for it.
       rollback.checkpoint();

@@ -26,9 +26,18 @@ export const DASHBOARD_LABEL = 'dashboard → git paw dashboard';
 /** How long stop, purge and recovery wait for a broker to release its port. */
 const STOP_TIMEOUT_MS = 5_000;
 
-/** Pane 0 of a broker session: `git paw dashboard` from the repo root (never logged). */
+/**
+ * Pane 0 of a broker session: `git paw dashboard` from the repo root (never logged). The repo
+ * root exists before the worktrees, so the frame opens the pane.
+ */
 export function dashboardPane(repoRoot: string): PanePlan {
-  return { cwd: repoRoot, label: DASHBOARD_LABEL, command: shellJoin(gitPawArgv(['dashboard'])), env: {} };
+  return {
+    cwd: repoRoot,
+    label: DASHBOARD_LABEL,
+    command: shellJoin(gitPawArgv(['dashboard'])),
+    env: {},
+    opensWithFrame: true,
+  };
 }
 
 /** The hidden window whose program is the broker server in its restart loop. */

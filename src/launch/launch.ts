@@ -148,7 +148,7 @@ async function executeLaunchPlan(ctx: LaunchContext, plan: LaunchPlan): Promise<
     if (frame.status === 'rejected') throw frame.reason;
     if (worktrees.status === 'rejected') {
       // Rollback kills the session by name: it must exist (or have failed) by then.
-      await frame.value.placeholder.catch(() => undefined);
+      await frame.value.panes.catch(() => undefined);
       throw worktrees.reason;
     }
     const withForks: SessionState = {

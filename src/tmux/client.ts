@@ -13,6 +13,7 @@ import {
   buildPanesArgs,
   buildStartArgs,
   buildWindowArgs,
+  framePaneCount,
   REPO_OPTION,
   sessionEnvScript,
   type SessionPlan,
@@ -135,40 +136,47 @@ async function withEnvScript<T>(
   }
 }
 
+/** The panes the frame made: its placeholder, and the plan's panes it opened (in plan order). */
+export interface FramePanes {
+  placeholder: string;
+  opened: string[];
+}
+
+/** The pane ids a tmux invocation printed, one per line. */
+function printedPaneIds(stdout: string): string[] {
+  return stdout.split('\n').filter((line) => line.startsWith('%'));
+}
+
 /**
  * Creates the session's frame (plan's buildFrameArgs) with its placeholder pane in
- * `placeholderCwd`; returns the placeholder's pane id. `privateDir` holds the short-lived file of
- * the session environment (required when the plan has session variables). On a failure the
- * session may exist half-built; the caller owns rollback (kill by exact name).
+ * `placeholderCwd`; returns the ids of its panes. `privateDir` holds the short-lived file of the
+ * session environment (required when the plan has session variables). On a failure the session
+ * may exist half-built; the caller owns rollback (kill by exact name).
  */
 export async function createSessionFrame(
   runner: CommandRunner,
   plan: SessionPlan,
   placeholderCwd: string,
   privateDir?: string,
-): Promise<string> {
+): Promise<FramePanes> {
   const created = await withEnvScript(plan, privateDir, (path) =>
     tmux(runner, buildFrameArgs(plan, placeholderCwd, path)),
   );
   if (created.code !== 0) throw failure(created);
-  const placeholder = created.stdout.trim();
-  if (!placeholder.startsWith('%'))
-    throw new TmuxError(`tmux did not report the first pane of session '${plan.name}'`);
-  return placeholder;
+  const [placeholder, ...opened] = printedPaneIds(created.stdout);
+  if (placeholder === undefined || opened.length !== framePaneCount(plan))
+    throw new TmuxError(`tmux did not report the first panes of session '${plan.name}'`);
+  return { placeholder, opened };
 }
 
 /**
- * Opens every pane of the plan in the frame (one tmux process); returns the pane ids in plan
- * order. Their shells wait for startPanes.
+ * Opens every other pane of the plan in the frame (one tmux process); returns the ids of all the
+ * plan's panes in plan order. Their shells wait for startPanes.
  */
-export async function openPanes(
-  runner: CommandRunner,
-  plan: SessionPlan,
-  placeholderId: string,
-): Promise<string[]> {
-  const opened = await tmux(runner, buildPanesArgs(plan, placeholderId));
+export async function openPanes(runner: CommandRunner, plan: SessionPlan, frame: FramePanes): Promise<string[]> {
+  const opened = await tmux(runner, buildPanesArgs(plan, frame.placeholder));
   if (opened.code !== 0) throw failure(opened);
-  const paneIds = opened.stdout.split('\n').filter((line) => line.startsWith('%'));
+  const paneIds = [...frame.opened, ...printedPaneIds(opened.stdout)];
   if (paneIds.length !== plan.panes.length) {
     throw new TmuxError(
       `expected ${plan.panes.length} panes in session '${plan.name}', tmux reported ${paneIds.length}`,

@@ -3,9 +3,11 @@
 // with commands chained by `;` arguments:
 //   1. the frame: the session with a silent placeholder pane, its environment from a private file
 //      (so no secret such as the broker token is ever on a command line, where other local users
-//      can read it), its hidden windows and options — needing no worktree, so a launch runs it
-//      while the worktrees are still being created;
-//   2. every pane in its worktree (printing the pane ids), the placeholder removed, the layout;
+//      can read it), its hidden windows, a first pane that needs no worktree (the dashboard) and
+//      the options — needing no worktree, so a launch runs it while the worktrees are still being
+//      created;
+//   2. every other pane in its worktree (printing the pane ids), the placeholder removed, the
+//      layout;
 //   3. per pane (addressed by `%id`, never by index): label, agent id, log pipe, and the command
 //      typed — run last, once the launch has verified the broker and saved the state, so no program
 //      starts in a session that is about to be rolled back and the dashboard finds the saved
@@ -30,6 +32,11 @@ export interface PanePlan {
   agentId?: string;
   /** Absolute log file; when set, output is piped there before the command is typed. */
   logPath?: string;
+  /**
+   * The pane's directory exists before any worktree does (the dashboard's repo root), so the frame
+   * opens it, and the launch does not wait for it once the worktrees exist. Only the first pane.
+   */
+  opensWithFrame?: boolean;
 }
 
 /** A window created in the background next to the panes' window; its program runs without a shell. */
@@ -99,6 +106,16 @@ function envFlags(env: Record<string, string>): string[] {
   return Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
 }
 
+/** How many of the plan's panes the frame opens: the first, when it asks to. */
+export function framePaneCount(plan: SessionPlan): number {
+  return plan.panes[0]?.opensWithFrame === true ? 1 : 0;
+}
+
+/** Splits `pane` off the window's active pane, printing the new pane's id. */
+function splitCommand(windowTarget: string, pane: PanePlan): string[] {
+  return ['split-window', '-t', windowTarget, '-P', '-F', '#{pane_id}', '-c', escapeFormat(pane.cwd), ...envFlags(pane.env)];
+}
+
 /** tmux config-file quoting: one single-quoted word (nothing expands inside), `'` as `'\''`. */
 export function quoteConfigWord(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
@@ -137,11 +154,12 @@ export function buildWindowArgs(session: string, window: WindowPlan): string[] {
 }
 
 /**
- * Invocation 1, the frame: a detached, sized session whose only pane is a silent placeholder
+ * Invocation 1, the frame: a detached, sized session whose first pane is a silent placeholder
  * (`cat` in `placeholderCwd`: no shell, so nothing runs before the panes exist), its variables
  * from the sourced file (`envScriptPath`, required when the plan has session variables), the
- * hidden windows and the options. It needs no worktree, so a launch creates it while git is still
- * at work. Prints the placeholder's pane id.
+ * hidden windows, the plan's first pane when it opens with the frame (after the variables, which
+ * it inherits) and the options. It needs no worktree, so a launch creates it while git is still
+ * at work. Prints the placeholder's pane id, then that first pane's.
  */
 export function buildFrameArgs(plan: SessionPlan, placeholderCwd: string, envScriptPath?: string): string[] {
   const windowTarget = `=${plan.name}:`;
@@ -169,6 +187,7 @@ export function buildFrameArgs(plan: SessionPlan, placeholderCwd: string, envScr
   }
   // `-d` keeps the panes' window current, so the `=name:` targets resolve to it.
   for (const window of plan.windows ?? []) commands.push(newWindowCommand(plan.name, window));
+  if (framePaneCount(plan) === 1) commands.push(splitCommand(windowTarget, plan.panes[0] as PanePlan));
   // set-option resolves its target as a pane: `=name` alone fails on tmux 3.3, `=name:` works.
   if (plan.mouse) commands.push(['set-option', '-t', windowTarget, 'mouse', 'on']);
   if (plan.repo !== undefined) commands.push(['set-option', '-t', windowTarget, REPO_OPTION, plan.repo]);
@@ -178,29 +197,22 @@ export function buildFrameArgs(plan: SessionPlan, placeholderCwd: string, envScr
 }
 
 /**
- * Invocation 2, once every worktree exists: each pane split off the one before (the first off the
- * placeholder, which then goes) in its directory with its own variables, re-tiled before each
- * split so there is room for the next. Prints one pane id per line, in pane order.
+ * Invocation 2, once every worktree exists: each pane the frame did not open, split off the
+ * window's active pane (the placeholder, the pane the frame opened, or the pane split last) in its
+ * directory with its own variables; the placeholder removed after the first split; re-tiled
+ * before each split so there is room for the next. Prints one pane id per line, in pane order.
  */
 export function buildPanesArgs(plan: SessionPlan, placeholderId: string): string[] {
-  if (plan.panes.length === 0) throw new Error('a session plan needs at least one pane');
+  const first = framePaneCount(plan);
+  if (plan.panes.length <= first) throw new Error('a session plan needs a pane that the frame does not open');
   const windowTarget = `=${plan.name}:`;
   const commands: string[][] = [];
-  plan.panes.forEach((pane, index) => {
+  plan.panes.slice(first).forEach((pane, offset) => {
+    const index = first + offset;
     if (index > 0) commands.push(['select-layout', '-t', windowTarget, 'tiled']);
-    // The target is the window's active pane: the placeholder, then the pane split last.
-    commands.push([
-      'split-window',
-      '-t',
-      windowTarget,
-      '-P',
-      '-F',
-      '#{pane_id}',
-      '-c',
-      escapeFormat(pane.cwd),
-      ...envFlags(pane.env),
-    ]);
-    if (index === 0) commands.push(['kill-pane', '-t', placeholderId]);
+    // The target is the window's active pane: the one split (or opened) last.
+    commands.push(splitCommand(windowTarget, pane));
+    if (offset === 0) commands.push(['kill-pane', '-t', placeholderId]);
   });
   commands.push(['select-layout', '-t', windowTarget, 'tiled']);
   return chain(commands);

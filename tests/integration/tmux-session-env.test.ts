@@ -50,27 +50,39 @@ function environOf(pid: string): string[] {
   return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
 }
 
-function plan(root: string): SessionPlan {
+/** With `firstInFrame`, the frame opens the first pane (as it does a broker session's dashboard). */
+function plan(root: string, firstInFrame = false): SessionPlan {
   return {
     name: 'paw-env',
     mouse: false,
     env: VALUES,
-    panes: ['a', 'b'].map((id) => ({ cwd: root, label: id, command: '', env: { GIT_PAW_AGENT_ID: id } })),
+    panes: ['a', 'b'].map((id, index) => ({
+      cwd: root,
+      label: id,
+      command: '',
+      env: { GIT_PAW_AGENT_ID: id },
+      ...(firstInFrame && index === 0 ? { opensWithFrame: true } : {}),
+    })),
     windows: [{ name: 'hidden', env: { PAW_WINDOW: 'w' }, argv: ['sleep', '600'] }],
   };
 }
 
 describe.skipIf(skipWithoutTmux)('a session frame with session variables', () => {
-  it('sets them verbatim from a private file that is gone afterwards; panes and windows inherit them', async () => {
+  it.each([
+    ['every pane opened once the worktrees exist', false],
+    ['the first pane opened with the frame', true],
+  ])('sets them verbatim from a private file that is gone afterwards; panes and windows inherit them (%s)', async (_name, firstInFrame) => {
     sandbox = createSandbox({ noRepo: true });
     const privateDir = join(sandbox.root, 'we[i]rd*?dir');
     const seen: SeenFile[] = [];
     const argvs: string[][] = [];
     const runner = observingRunner(seen, argvs);
-    const placeholder = await createSessionFrame(runner, plan(sandbox.root), sandbox.root, privateDir);
+    const frame = await createSessionFrame(runner, plan(sandbox.root, firstInFrame), sandbox.root, privateDir);
+    expect(frame.opened).toHaveLength(firstInFrame ? 1 : 0);
     expect(readdirSync(privateDir)).toEqual([]);
-    const ids = await openPanes(runner, plan(sandbox.root), placeholder);
-    expect(ids).not.toContain(placeholder);
+    const ids = await openPanes(runner, plan(sandbox.root, firstInFrame), frame);
+    expect(ids).not.toContain(frame.placeholder);
+    expect(ids.slice(0, frame.opened.length)).toEqual(frame.opened);
 
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ mode: 0o600, dirMode: 0o700 });

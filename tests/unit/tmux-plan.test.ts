@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attachModeFor, attachHint } from '../../src/tmux/attach.js';
 import { baseSessionName, pickSessionName } from '../../src/tmux/naming.js';
-import { BORDER_FORMAT, buildFrameArgs, buildPanesArgs, buildStartArgs, escapeArgument, escapeFormat, escapeGlob, quoteConfigWord, sessionEnvScript, type SessionPlan } from '../../src/tmux/plan.js';
+import { BORDER_FORMAT, buildFrameArgs, buildPanesArgs, buildStartArgs, escapeArgument, escapeFormat, escapeGlob, quoteConfigWord, sessionEnvScript, type PanePlan, type SessionPlan } from '../../src/tmux/plan.js';
 
 /** Splits a chained argv back into its commands (the `;` separator arguments). */
 function commands(argv: string[]): string[][] {
@@ -94,6 +94,35 @@ describe('buildPanesArgs', () => {
 
   it('refuses an empty plan', () => {
     expect(() => buildPanesArgs({ ...plan, panes: [] }, '%0')).toThrow();
+  });
+});
+
+describe('a first pane that opens with the frame', () => {
+  const dashboard = { cwd: '/w/my app', label: 'dashboard', command: 'git-paw dashboard', env: {}, opensWithFrame: true };
+  const withDashboard: SessionPlan = { ...plan, env: { TOKEN: 'x' }, panes: [dashboard, ...plan.panes] };
+
+  it('is split off the placeholder in the frame, after the session variables it inherits', () => {
+    const frame = commands(buildFrameArgs(withDashboard, '/w/my app', '/d/env.conf'));
+    const names = frame.map((command) => command[0]);
+    expect(names.indexOf('split-window')).toBeGreaterThan(names.indexOf('source-file'));
+    expect(frame).toContainEqual(['split-window', '-t', '=paw-my-app:', '-P', '-F', '#{pane_id}', '-c', '/w/my app']);
+  });
+
+  it('is not opened again: the other panes split off it, and the placeholder goes after the first', () => {
+    expect(commands(buildPanesArgs(withDashboard, '%0'))).toEqual([
+      ['select-layout', '-t', '=paw-my-app:', 'tiled'],
+      ['split-window', '-t', '=paw-my-app:', '-P', '-F', '#{pane_id}', '-c', '/w/my app-feat-a', '-e', 'GIT_PAW_AGENT_ID=feat-a'],
+      ['kill-pane', '-t', '%0'],
+      ['select-layout', '-t', '=paw-my-app:', 'tiled'],
+      ['split-window', '-t', '=paw-my-app:', '-P', '-F', '#{pane_id}', '-c', '/w/##S\\;', '-e', 'GIT_PAW_AGENT_ID=feat-b'],
+      ['select-layout', '-t', '=paw-my-app:', 'tiled'],
+    ]);
+  });
+
+  it('only as the first pane, and never as the only one', () => {
+    const later: SessionPlan = { ...plan, panes: [plan.panes[0] as PanePlan, dashboard] };
+    expect(commands(buildFrameArgs(later, '/w')).map((command) => command[0])).not.toContain('split-window');
+    expect(() => buildPanesArgs({ ...plan, panes: [dashboard] }, '%0')).toThrow();
   });
 });
 
