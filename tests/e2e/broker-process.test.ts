@@ -250,7 +250,7 @@ describe('broker process', () => {
       await exited;
     });
     await waitForBroker(brokerPlan);
-    // Well past its background start (a second after it starts listening), it still answers.
+    // Well past its background start (a second after its first answer), it still answers.
     const status = await pollUntil(
       () => fetchStatus(brokerPlan.url),
       (current) => (current.uptime_seconds ?? 0) >= 3,

@@ -304,7 +304,7 @@ describe('a broker that is killed or hangs', () => {
     const seq = await publish(brokerPlan, agent, 1);
     expect(seq).toBe(1);
     const hungPid = (await fetchStatus(brokerPlan.url)).pid ?? 0;
-    // The server starts its watchdog a moment after it listens; a hang is found from then on.
+    // The server starts its watchdog a moment after its first answer; a hang is found from then on.
     await waitForWatchdog(hungPid);
     process.kill(hungPid, 'SIGSTOP');
     cleanups.push(() => {

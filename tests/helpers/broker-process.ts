@@ -93,7 +93,7 @@ export function watchdogOf(serverPid: number): number | undefined {
 
 /**
  * Polls until the server has a watchdog process (other than `replacing`, when given) and returns
- * its pid; the server starts one a second after it starts listening.
+ * its pid; the server starts one a second after its first answer.
  */
 export async function waitForWatchdog(
   serverPid: number,

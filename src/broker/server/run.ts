@@ -8,6 +8,7 @@
 // cannot fix leaves its reason in a file for the launch (`waitForBroker`) and exits with
 // FATAL_EXIT_CODE, which ends the loop.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { restoreExtraCaCerts } from '../../util/ca-certs.js';
 import { BrokerError, describeError } from '../../util/errors.js';
 import { processRuns, startTimeOf } from '../../util/process.js';
@@ -44,10 +45,11 @@ const PORT_RETRY_MS = 25;
  */
 const PARENT_CHECK_MS = 1_000;
 /**
- * How long after it starts listening the server starts its watchdog and watchers and loads the
- * MCP endpoint.
+ * How long after its first answer the server starts its watchdog and watchers and loads the MCP
+ * endpoint; and the latest it does so after it starts listening, when no one asks it anything.
  */
 const BACKGROUND_START_DELAY_MS = 1_000;
+const BACKGROUND_START_LATEST_MS = 3_000;
 
 /** The previous server of this log (pid and start time), from its pid file, if that very process still runs. */
 function serverHoldingLog(config: BrokerProcessConfig): { pid: number; started: string } | undefined {
@@ -270,13 +272,22 @@ async function serve(): Promise<void> {
   process.stderr.write(`broker: listening on ${config.bind}:${running.port} (pid ${process.pid})\n`);
   // What the replay rebuilt was notified before, if at all; what changes from now on is new.
   const replayed = opened.service.agents();
-  // The rest can wait a moment, and should: a launch is polling for this server's first answer
-  // and then opens the panes and types the agents' programs, and on a small machine the
-  // watchdog's Node start-up, the MCP module load and the watchers' first tmux and git calls would
-  // take the CPU (and this event loop) those steps need. Agents' CLIs take longer than this to
-  // start, and an MCP call that comes sooner loads the endpoint itself. A server that hangs before
-  // its watchdog runs is not found hung (nor is one that hangs in its replay, before listening).
-  await new Promise((resolve) => setTimeout(resolve, BACKGROUND_START_DELAY_MS));
+  // The rest can wait a moment, and should: a launch asks for this server's first answer once its
+  // worktrees exist, and then opens the panes and types the agents' programs; on a small machine
+  // the watchdog's Node start-up, the MCP module load and the watchers' first tmux and git calls
+  // would take the CPU (and this event loop) those steps need. So they start a second after that
+  // answer, however long the worktrees took. Agents' CLIs take longer than this to start, and an
+  // MCP call that comes sooner loads the endpoint itself. A server that hangs before its watchdog
+  // runs is not found hung (nor is one that hangs in its replay, before listening).
+  await new Promise<void>((resolve) => {
+    const latest = setTimeout(resolve, BACKGROUND_START_LATEST_MS);
+    running.server.once('request', (_request, response: ServerResponse) =>
+      response.once('finish', () => {
+        clearTimeout(latest);
+        setTimeout(resolve, BACKGROUND_START_DELAY_MS);
+      }),
+    );
+  });
   if (stopping) return;
   try {
     const { keepWatchdog } = await import('./keep-watchdog.js');
