@@ -18,7 +18,14 @@ import { paneLogPath, sessionLogDir } from '../logs/paths.js';
 import { portEnv } from '../bootstrap/ports.js';
 import { commandOf, type SessionState, type WorktreeEntry } from '../session/schema.js';
 import { deleteState, saveState } from '../session/store.js';
-import { createSessionFrame, hasSession, killSession, openPanes, startPanes, type FramePanes } from '../tmux/client.js';
+import {
+  createSessionFrame,
+  hasSession,
+  killSession,
+  openPanes,
+  startPanes,
+  type FramePanes,
+} from '../tmux/client.js';
 import type { SessionPlan } from '../tmux/plan.js';
 import type { GeneratedFile, Integration } from '../agents/adapter.js';
 import { setupFiles, withSetup } from '../bootstrap/setup.js';
@@ -155,10 +162,10 @@ export interface BringUp {
 
 /**
  * Starts creating the session's tmux frame — the session with a placeholder pane, its
- * environment, the broker's window, the dashboard pane and the options — and writes the agents' generated files
- * (their CLI settings, setup scripts). Neither needs a worktree, so a launch runs this while git
- * creates them (the broker starts meanwhile too). Registers the broker's files and the session
- * with `rollback` first. A failure of tmux surfaces where `panes` is awaited.
+ * environment, the broker's window, the dashboard pane and the options — and writes the agents'
+ * generated files (their CLI settings, setup scripts). Neither needs a worktree, so a launch runs
+ * this while git creates them (the broker starts meanwhile too). Registers the broker's files and
+ * the session with `rollback` first. A failure of tmux surfaces where `panes` is awaited.
  */
 export async function openSessionFrame(
   ctx: LaunchContext,

@@ -173,7 +173,11 @@ export async function createSessionFrame(
  * Opens every other pane of the plan in the frame (one tmux process); returns the ids of all the
  * plan's panes in plan order. Their shells wait for startPanes.
  */
-export async function openPanes(runner: CommandRunner, plan: SessionPlan, frame: FramePanes): Promise<string[]> {
+export async function openPanes(
+  runner: CommandRunner,
+  plan: SessionPlan,
+  frame: FramePanes,
+): Promise<string[]> {
   const opened = await tmux(runner, buildPanesArgs(plan, frame.placeholder));
   if (opened.code !== 0) throw failure(opened);
   const paneIds = [...frame.opened, ...printedPaneIds(opened.stdout)];

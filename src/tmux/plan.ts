@@ -113,7 +113,17 @@ export function framePaneCount(plan: SessionPlan): number {
 
 /** Splits `pane` off the window's active pane, printing the new pane's id. */
 function splitCommand(windowTarget: string, pane: PanePlan): string[] {
-  return ['split-window', '-t', windowTarget, '-P', '-F', '#{pane_id}', '-c', escapeFormat(pane.cwd), ...envFlags(pane.env)];
+  return [
+    'split-window',
+    '-t',
+    windowTarget,
+    '-P',
+    '-F',
+    '#{pane_id}',
+    '-c',
+    escapeFormat(pane.cwd),
+    ...envFlags(pane.env),
+  ];
 }
 
 /** tmux config-file quoting: one single-quoted word (nothing expands inside), `'` as `'\''`. */
