@@ -2,8 +2,9 @@
 // parsed, 200 and `git_paw === true` required, timeouts reported as such), free-port search,
 // and a sentence naming whoever holds a port. The `/status` schema uses the small schema module,
 // not zod: a launch probes its broker on the way to typing the agents' commands.
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { BrokerError, describeError } from '../util/errors.js';
+import { connectOutcome } from '../util/net.js';
 import { isWildcardBind } from './bind.js';
 import {
   array,
@@ -163,22 +164,16 @@ export async function probeBroker(url: string, options: { timeoutMs?: number } =
 }
 
 /**
- * False when nothing accepts a TCP connection at `url` yet. A refused connect costs about a third
- * of the CPU of a refused `probeBroker`, which matters to a launch polling every few milliseconds
- * for a broker that is starting. True when something accepts, or does not answer in time.
+ * `probeBroker`, after a TCP connect that finds a free port without the HTTP request: a refused
+ * connect costs about a third of the CPU of a refused probe, which matters to a launch polling
+ * every few milliseconds for a broker that is starting, and to a server starting on a free port.
  */
-export function acceptsConnections(url: string, timeoutMs = 500): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
-    const settle = (accepting: boolean) => {
-      socket.destroy();
-      resolve(accepting);
-    };
-    socket.setTimeout(timeoutMs, () => settle(true));
-    socket.once('connect', () => settle(true));
-    socket.once('error', (error: NodeJS.ErrnoException) => settle(error.code !== 'ECONNREFUSED'));
-  });
+export async function probeIfListening(
+  url: string,
+  options: { timeoutMs?: number } = {},
+): Promise<ProbeResult> {
+  if ((await connectOutcome(url, options.timeoutMs ?? 1_000)) === 'refused') return { kind: 'free' };
+  return probeBroker(url, options);
 }
 
 /** The `/status` document of the broker at `url`; BrokerError when it is not a git-paw broker. */

@@ -4,7 +4,6 @@
 // sessions whose `@paw_repo` option names this repo, and a git-paw broker that answers for this
 // repo. `status` lists them, `purge` removes them (with the checks of any purge), `start` names
 // them instead of tripping over them. Only used when no state file names a session of the repo.
-import { connect } from 'node:net';
 import { worktreePathFor } from '../git/names.js';
 import { listWorktrees, type WorktreeListing } from '../git/worktrees.js';
 import type { SessionState } from '../session/schema.js';
@@ -13,6 +12,7 @@ import { baseSessionName } from '../tmux/naming.js';
 import { liveSessionRepos, sessionsOfRepo, sessionVariable, tmuxInstalled } from '../tmux/client.js';
 import { WorktreeError } from '../util/errors.js';
 import { canonicalPath } from '../util/fs.js';
+import { connectOutcome } from '../util/net.js';
 import type { PlanFacts } from './facts.js';
 import type { AgentRequest, LaunchContext } from './types.js';
 
@@ -54,20 +54,6 @@ function leftoverWorktrees(ctx: LaunchContext, listing: readonly WorktreeListing
  */
 const DEFAULT_PORT = 9119;
 
-/** True when something accepts a TCP connection at host:port (a cheap look before an HTTP probe). */
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (result: boolean) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(300, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 /** The broker URLs worth asking: those the sessions' environments name, and the default port. */
 async function candidateUrls(ctx: LaunchContext, sessions: readonly string[]): Promise<URL[]> {
   const urls = new Map<string, URL>();
@@ -77,10 +63,9 @@ async function candidateUrls(ctx: LaunchContext, sessions: readonly string[]): P
   }
   urls.set('default', new URL(`http://127.0.0.1:${DEFAULT_PORT}`));
   const candidates = [...urls.values()];
-  const open = await Promise.all(
-    candidates.map((url) => accepts(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port))),
-  );
-  return candidates.filter((_, index) => open[index]);
+  // Only those where something accepts a TCP connection are worth an HTTP probe.
+  const outcomes = await Promise.all(candidates.map((url) => connectOutcome(url, 300)));
+  return candidates.filter((_, index) => outcomes[index] === 'accepted');
 }
 
 async function leftoverBroker(

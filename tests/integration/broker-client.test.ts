@@ -6,12 +6,13 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  acceptsConnections,
   canListen,
   describePortHolder,
   findFreePort,
   probeBroker,
+  probeIfListening,
 } from '../../src/broker/client.js';
+import { connectOutcome } from '../../src/util/net.js';
 import { readBrokerReport } from '../../src/broker/client/status.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker-harness.js';
 
@@ -40,21 +41,23 @@ describe('probeBroker and describePortHolder', () => {
     expect(await canListen('127.0.0.1', port)).toBe(true);
     expect(await probeBroker(`http://127.0.0.1:${port}`)).toEqual({ kind: 'free' });
     // The launch's cheap check before each probe: nothing accepts there yet.
-    expect(await acceptsConnections(`http://127.0.0.1:${port}`)).toBe(false);
+    expect(await connectOutcome(`http://127.0.0.1:${port}`, 500)).toBe('refused');
+    expect(await probeIfListening(`http://127.0.0.1:${port}`)).toEqual({ kind: 'free' });
   });
 
   it('says a port accepts connections whenever something listens, HTTP or not', async () => {
     const port = await listen(httpServer(404, 'not here'));
-    expect(await acceptsConnections(`http://127.0.0.1:${port}/`)).toBe(true);
+    expect(await connectOutcome(`http://127.0.0.1:${port}/`, 500)).toBe('accepted');
+    expect((await probeIfListening(`http://127.0.0.1:${port}/`)).kind).toBe('foreign');
     const silent = await listen(createTcpServer((socket) => socket.destroy()));
-    expect(await acceptsConnections(`http://127.0.0.1:${silent}`)).toBe(true);
+    expect(await connectOutcome(`http://127.0.0.1:${silent}`, 500)).toBe('accepted');
   });
 
   it.skipIf(!ipv6Loopback)('reads an IPv6 address out of its brackets', async () => {
     const silent = createTcpServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => silent.listen(0, '::1', resolve));
     closers.push(() => new Promise((resolve) => silent.close(() => resolve())));
-    expect(await acceptsConnections(`http://[::1]:${(silent.address() as AddressInfo).port}`)).toBe(true);
+    expect(await connectOutcome(`http://[::1]:${(silent.address() as AddressInfo).port}`, 500)).toBe('accepted');
   });
 
   it('names a foreign server, and does not take a marker on a non-200 answer for a broker', async () => {

@@ -10,13 +10,12 @@ import { brokerPortsOfOtherSessions } from '../../session/store.js';
 import { sessionsDir } from '../../util/dirs.js';
 import { BrokerError } from '../../util/errors.js';
 import {
-  acceptsConnections,
   brokerUrl,
   canListen,
   describePortHolder,
   findFreePort,
   isSessionBroker,
-  probeBroker,
+  probeIfListening,
 } from '../client.js';
 import {
   BROKER_CONFIG_ENV,
@@ -200,9 +199,7 @@ export async function waitForBroker(
     if (options.signal?.aborted) throw new BrokerError('the launch stopped before the broker answered');
     const failure = startupFailure(plan);
     if (failure) throw new BrokerError(failure);
-    const probe = (await acceptsConnections(plan.url))
-      ? await probeBroker(plan.url, { timeoutMs: 500 })
-      : ({ kind: 'free' } as const);
+    const probe = await probeIfListening(plan.url, { timeoutMs: 500 });
     if (
       isSessionBroker(probe, { session: plan.session, repoPath: plan.repoPath, instanceId: plan.instanceId })
     )

@@ -21,7 +21,7 @@ import {
   startupErrorPath,
   type BrokerProcessConfig,
 } from '../config.js';
-import { acceptsConnections, brokerUrl, probeBroker } from '../client.js';
+import { brokerUrl, probeIfListening } from '../client.js';
 import { preloadMcp } from './routes.js';
 import { startBrokerServer, type RunningServer } from './server.js';
 import { compactionLine } from './compaction.js';
@@ -98,10 +98,8 @@ async function replacePredecessor(config: BrokerProcessConfig): Promise<void> {
   const predecessors = new Map<number, string | undefined>();
   const holder = serverHoldingLog(config);
   if (holder !== undefined) predecessors.set(holder.pid, holder.started);
-  // A refused connect (the usual case: nothing holds the port) costs far less than an HTTP probe.
-  const url = brokerUrl(config.bind, config.port);
-  const probe = (await acceptsConnections(url)) ? await probeBroker(url, { timeoutMs: 1_000 }) : undefined;
-  if (probe?.kind === 'git-paw' && probe.status.instance_id === config.instance_id) {
+  const probe = await probeIfListening(brokerUrl(config.bind, config.port), { timeoutMs: 1_000 });
+  if (probe.kind === 'git-paw' && probe.status.instance_id === config.instance_id) {
     const pid = probe.status.pid;
     if (typeof pid === 'number' && pid !== process.pid && !predecessors.has(pid))
       predecessors.set(pid, startTimeOf(pid));
