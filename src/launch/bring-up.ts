@@ -1,8 +1,8 @@
 // Everything a session needs once its worktrees exist — shared by a fresh launch and recovery so
 // neither can forget a step: each worktree's AGENTS.md (with the rendered skill when a broker
-// runs), the log directory, the tmux session (a frame with env and hidden broker window, and the
-// agents' generated files, which a launch makes while it creates the worktrees; then dashboard
-// pane 0 and the agents' panes), the state file saved, the broker verified, and then labels, log
+// runs), the log directory, the tmux session (a frame with env, hidden broker window and
+// dashboard pane 0, and the agents' generated files, which a launch makes while it creates the
+// worktrees; then the agents' panes), the state file saved, the broker verified, and then labels, log
 // pipes and the programs typed into the panes. The agents' hooks and MCP clients talk to the
 // broker from their first seconds, and starting the programs (the dashboard's too) would take the
 // CPU that the broker's start needs, which every launch waits for: so the programs are typed once

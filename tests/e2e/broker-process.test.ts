@@ -222,7 +222,7 @@ describe('broker process', () => {
     startWindowCommand(brokerPlan);
     await waitForBroker(brokerPlan);
     const serverPid = Number((await fetchStatus(brokerPlan.url)).pid);
-    // Spawned right after the first answer; at a low priority its start-up takes a while.
+    // Spawned a second after the first answer; at a low priority its start-up takes a while.
     const watchdog = await waitForWatchdog(serverPid, { intervalMs: 5 });
     process.kill(serverPid, 'SIGKILL');
     await pollUntil(() => processRuns(watchdog), (running) => !running, {

@@ -10,8 +10,8 @@ import { HUNG_AFTER_MS, log, ranLate, type WatchdogMessage } from './watchdog.js
 const WATCHDOG_SCRIPT = 'dist/broker/watchdog.js';
 /**
  * The watchdog's nice value: it needs CPU only now and then, and its start-up should not take the
- * CPU that a launch, busy when the server first answers, needs. Not the lowest priority: on a
- * machine busy with builds its start-up would then take many seconds.
+ * CPU that the agents' CLIs, starting just then, need. Not the lowest priority: on a machine busy
+ * with builds its start-up would then take many seconds.
  */
 const WATCHDOG_NICE = 10;
 /**

@@ -5,8 +5,9 @@
 // and, when the server has not answered for HUNG_AFTER_MS, kills it, and the loop starts it again
 // (it replays its log, so nothing acknowledged is lost). The two watch each other: a server that
 // loses its watchdog, or whose watchdog stops pinging, starts a new one; a watchdog whose server
-// is gone (the IPC channel closes) exits. The watchdog starts once the server has answered, at a
-// low CPU priority, because a launch is busy then; a hang is caught from its first ping on.
+// is gone (the IPC channel closes) exits. The watchdog starts a second after the server first
+// answered (a launch is busy until about then), at a low CPU priority; a hang is caught from its
+// first ping on.
 // Either side that finds itself late (starved of CPU, or the machine slept) gives the other a
 // fresh period instead of a verdict: the other's messages may be waiting unread.
 // This module is the watchdog process and what both sides share; it imports nothing, so the
