@@ -46,7 +46,16 @@ function observingRunner(seen: SeenFile[], argvs: string[][]): CommandRunner {
   };
 }
 
-function environOf(pid: string): string[] {
+/**
+ * The environment of a pane's process, once it runs its own program: right after tmux forks it,
+ * the child still has the tmux server's environment (and command line).
+ */
+async function environOf(pid: string): Promise<string[]> {
+  await pollUntil(
+    () => readFileSync(`/proc/${pid}/cmdline`, 'utf8'),
+    (cmdline) => !/(^|\/)tmux$/.test(cmdline.split('\0')[0] ?? ''),
+    { what: `process ${pid} to run its own program` },
+  );
   return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
 }
 
@@ -93,7 +102,7 @@ describe.skipIf(skipWithoutTmux)('a session frame with session variables', () =>
     expect(panes.map((line) => line.split(' ')[0])).toEqual(ids);
     expect(ids).toHaveLength(2);
     for (const [index, line] of panes.entries()) {
-      const environ = environOf(line.split(' ')[1] ?? '');
+      const environ = await environOf(line.split(' ')[1] ?? '');
       for (const [key, value] of Object.entries(VALUES)) expect(environ).toContain(`${key}=${value}`);
       expect(environ).toContain(`GIT_PAW_AGENT_ID=${['a', 'b'][index]}`);
     }
@@ -102,7 +111,7 @@ describe.skipIf(skipWithoutTmux)('a session frame with session variables', () =>
       (pid) => pid !== '',
       { what: 'the hidden window' },
     );
-    const hidden = environOf(hiddenPid);
+    const hidden = await environOf(hiddenPid);
     for (const [key, value] of Object.entries(VALUES)) expect(hidden).toContain(`${key}=${value}`);
     expect(hidden).toContain('PAW_WINDOW=w');
     // Only the session holds them: the first pane's own variable did not leak into it.
